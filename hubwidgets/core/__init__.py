@@ -1,0 +1,23 @@
+"""The pandas core of hubwidgets: catalogs of Hub models and search over them.
+
+Nothing here imports ipywidgets, anywidget or traitlets (a test keeps it that way).
+"""
+
+from .catalog import Catalog, UnknownModelError
+from .hub import HubCatalog, HubError
+from .schema import COLUMNS, SORT_KEYS
+from .sources import cache_catalog, open_catalog, starter_catalog
+from .vocab import TASKS
+
+__all__ = [
+    "COLUMNS",
+    "SORT_KEYS",
+    "TASKS",
+    "Catalog",
+    "HubCatalog",
+    "HubError",
+    "UnknownModelError",
+    "cache_catalog",
+    "open_catalog",
+    "starter_catalog",
+]

@@ -1,0 +1,302 @@
+"""The search index a catalog builds once at load: what makes a query on millions of rows cheap.
+
+Row sets are ascending ``int32`` arrays of row positions. The catalog keeps its rows sorted by id,
+so "ties broken by id" is "ties broken by row position" and every sort order is a stable argsort.
+
+- Text: trigram postings over the ids (case-folded; bytes outside ``a-z0-9-_./`` share one
+  symbol). A word's candidates are the intersection of its trigrams' postings, checked with a real
+  substring match unless the word is exactly one trigram of exact symbols.
+- Scalar columns (task, library, license, author): dictionary codes plus postings per value.
+- List columns (languages, tags, providers): postings per value.
+- Sort keys: one permutation per key.
+
+A query planner (:meth:`SearchIndex.plan_scan`) chooses between the index and a walk down the
+sort order: a common word ('bert' in a quarter of all ids) fills a page of 50 after a few hundred
+rows of the sort order, long before its postings could be intersected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import _kernels as K
+from .schema import SORT_KEYS
+
+__all__ = ["SearchIndex", "Postings", "intersect"]
+
+
+def intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Rows in both ascending row sets."""
+    if a.size == 0 or b.size == 0:
+        return np.empty(0, dtype=np.int32)
+    return K.intersect_sorted(a, b)
+
+
+class Postings:
+    """Rows per code: ``rows[starts[c]:starts[c + 1]]`` are the rows (ascending) holding code c."""
+
+    def __init__(self, starts: np.ndarray, rows: np.ndarray):
+        self.starts = starts
+        self.rows = rows
+
+    def get(self, code: int) -> np.ndarray:
+        return self.rows[self.starts[code] : self.starts[code + 1]]
+
+    def size(self, code: int) -> int:
+        return int(self.starts[code + 1] - self.starts[code])
+
+    def union(self, codes: Sequence[int]) -> np.ndarray:
+        parts = [self.get(c) for c in codes]
+        if not parts:
+            return np.empty(0, dtype=np.int32)
+        # merge smallest first, like a Huffman tree: each row is copied O(log k) times
+        parts.sort(key=len)
+        while len(parts) > 1:
+            merged = K.union_sorted(parts[0], parts[1])
+            parts = sorted([merged, *parts[2:]], key=len)
+        return parts[0]
+
+
+class _Column:
+    """Dictionary codes of one scalar or list column, with postings per value."""
+
+    def __init__(self, series: pd.Series, *, is_list: bool, keep_codes: bool):
+        n = len(series)
+        parents = np.empty(0, dtype=np.int32)
+        if isinstance(series.dtype, pd.CategoricalDtype):  # codes are already there
+            values = series.cat.categories.tolist()
+            codes = series.cat.codes.to_numpy().astype(np.int32)
+        else:
+            arr = _arrow(series)
+            if is_list:
+                parents = pc.list_parent_indices(arr).to_numpy().astype(np.int32)
+                arr = pc.list_flatten(arr)
+            encoded = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
+            values = encoded.dictionary.to_pylist()
+            codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int32, copy=False)
+        self.values: list[str] = [str(v) for v in values]
+        self.lookup: dict[str, int] = {v: i for i, v in enumerate(self.values)}
+        starts, rows = K.group_rows(codes, parents, len(self.values))
+        self.postings = Postings(starts, rows)
+        # codes (and parents, for lists) are kept only where facets count them
+        self.codes = codes if keep_codes else None
+        self.parents = parents if (keep_codes and is_list) else None
+        self.n = n
+
+    def rows_for(self, wanted: Sequence[str]) -> np.ndarray:
+        return self.postings.union([self.lookup[v] for v in wanted if v in self.lookup])
+
+    def counts(self, rows: np.ndarray | None) -> np.ndarray:
+        """Rows holding each value, among ``rows`` (None: all rows)."""
+        size = len(self.values)
+        if rows is None or self.codes is None:
+            if rows is not None:
+                raise RuntimeError("counts under a filter need the column's codes")
+            return np.diff(self.postings.starts)
+        if self.parents is None:
+            codes = self.codes[rows]
+            return np.bincount(codes[codes >= 0], minlength=size)
+        mask = np.zeros(self.n, dtype=bool)
+        mask[rows] = True
+        codes = self.codes[mask[self.parents]]
+        keep = np.zeros(size + 1, dtype=np.int64)
+        # a value listed twice in one row counts once: count distinct (row, code) pairs
+        pairs = np.unique(self.parents[mask[self.parents]].astype(np.int64) * (size + 1) + codes)
+        np.add.at(keep, pairs % (size + 1), 1)
+        return keep[:size]
+
+
+class SearchIndex:
+    """Index over a catalog DataFrame whose rows are sorted by id."""
+
+    SCALAR = ("task", "library", "license", "author")
+    LISTS = ("languages", "tags", "providers")
+    FACETED = ("task", "library", "license", "author", "languages")
+
+    def __init__(self, df: pd.DataFrame):
+        self.n = n = len(df)
+        self.ids = _arrow(df["id"])  # zero-copy: one buffer of bytes + offsets
+        bufs = self.ids.buffers()
+        wide = pa.types.is_large_string(self.ids.type)
+        self.offsets = np.frombuffer(bufs[1], dtype=np.int64 if wide else np.int32)[
+            self.ids.offset : self.ids.offset + n + 1
+        ]
+        self.data = (
+            np.frombuffer(bufs[2], dtype=np.uint8)
+            if n and bufs[2] is not None
+            else np.empty(0, np.uint8)
+        )
+        # Ids on the Hub are ASCII; if some are not, words are checked with Unicode case folding
+        self.ascii = bool(self.data.size == 0 or self.data.max() < 128)
+        starts, rows = K.trigram_postings(self.offsets, self.data, K.SYMBOL)
+        self.trigrams = Postings(starts, rows)
+        self.short_rows = np.flatnonzero(np.diff(self.offsets) < 3).astype(np.int32)
+        self.columns: dict[str, _Column] = {}
+        for name in self.SCALAR + self.LISTS:
+            self.columns[name] = _Column(
+                df[name], is_list=name in self.LISTS, keep_codes=name in self.FACETED
+            )
+        gated = df["gated"].to_numpy(dtype="int8", na_value=-1).astype(np.int32)
+        starts, rows = K.group_rows(gated, np.empty(0, np.int32), 2)
+        self.gated = Postings(starts, rows)  # code 0: open, 1: gated
+        self.params = df["params"].to_numpy(dtype="int64", na_value=-1)
+        self._orders: dict[str, np.ndarray] = {}
+        self._ranks: dict[str, np.ndarray] = {}  # position of each row in each order
+        for key, col in SORT_KEYS.items():
+            order = np.argsort(_sort_key(df[col]), kind="stable").astype(np.int32)
+            rank = np.empty(n, dtype=np.int32)
+            rank[order] = np.arange(n, dtype=np.int32)
+            self._orders[key], self._ranks[key] = order, rank
+
+    # -- text --------------------------------------------------------------------------------
+    @staticmethod
+    def _trigram_codes(word: str) -> list[int]:
+        sym = K.SYMBOL[np.frombuffer(word.encode("utf-8"), dtype=np.uint8)]
+        a = K.ALPHABET
+        return sorted({int((sym[i] * a + sym[i + 1]) * a + sym[i + 2]) for i in range(sym.size - 2)})
+
+    def index_cost(self, word: str) -> float:
+        """Rough cost (ns) of finding ``word`` through the postings: merges plus checks."""
+        if len(word.encode("utf-8")) < 3:
+            return 3.0 * self.n + 40.0 * self.n
+        sizes = [self.trigrams.size(c) for c in self._trigram_codes(word)]
+        return 3.0 * sum(sizes) + 40.0 * min(sizes)
+
+    def params_rows(self, lo: int | None, hi: int | None, rows: np.ndarray | None) -> np.ndarray:
+        """Rows (all, or among ``rows``) with a known parameter count within [lo, hi]."""
+        top = np.iinfo(np.int64).max
+        within = rows if rows is not None else np.empty(0, np.int32)
+        return K.range_rows(self.params, lo or 0, top if hi is None else hi, within,
+                            rows is not None)
+
+    def estimate(self, word: str) -> int:
+        """An upper bound of the rows containing ``word``, read off the postings."""
+        if len(word.encode("utf-8")) < 3:
+            return self.n
+        return min(self.trigrams.size(c) for c in self._trigram_codes(word))
+
+    def word_rows(self, word: str, within: np.ndarray | None = None) -> np.ndarray:
+        """Rows whose id contains ``word`` (lower case), optionally only among ``within``."""
+        raw = word.encode("utf-8")
+        exact = False
+        if len(raw) >= 3:
+            codes = sorted(self._trigram_codes(word), key=self.trigrams.size)
+            cand = self.trigrams.get(codes[0])
+            if within is not None and within.size * 4 < cand.size:
+                return self._check(within, word)  # fewer rows to check than to merge
+            if within is not None:
+                cand = intersect(cand, within)
+            for code in codes[1:]:
+                if cand.size < 256:  # the substring check is cheaper than another intersection
+                    break
+                cand = intersect(cand, self.trigrams.get(code))
+            exact = len(raw) == 3 and set(word) <= K.EXACT_CHARS
+        elif len(raw) == 2 and within is None:
+            a = K.ALPHABET
+            first, second = (int(s) for s in K.SYMBOL[np.frombuffer(raw, dtype=np.uint8)])
+            codes = [(first * a + second) * a + x for x in range(a)]
+            codes += [(x * a + first) * a + second for x in range(a)]
+            mask = np.zeros(self.n, dtype=bool)
+            for code in codes:
+                mask[self.trigrams.get(code)] = True
+            mask[self.short_rows] = True
+            cand = np.flatnonzero(mask).astype(np.int32)
+        else:
+            cand = within if within is not None else np.arange(self.n, dtype=np.int32)
+        if exact or cand.size == 0:
+            return cand
+        return self._check(cand, word)
+
+    def _check(self, rows: np.ndarray, word: str) -> np.ndarray:
+        """The rows whose id really contains ``word``."""
+        if self.ascii and word.isascii():
+            return K.filter_contains(rows, self.offsets, self.data, _word_bytes(word), K.LOWER)
+        lowered = pc.utf8_lower(self.ids.take(pa.array(rows)))
+        return rows[pc.match_substring(lowered, word).to_numpy(zero_copy_only=False)]
+
+    def scan(
+        self, key: str, words: Sequence[str], rows: np.ndarray | None, want: int, budget: int
+    ) -> np.ndarray | None:
+        """The first ``want`` rows in ``key`` order that are in ``rows`` (None: all) and contain
+        every word, looking at no more than ``budget`` rows of the order; None when the budget
+        ran out first (the caller then takes the index path)."""
+        if not (self.ascii and all(w.isascii() for w in words)):
+            return None
+        mask = np.empty(0, dtype=bool) if rows is None else K.make_mask(rows, self.n)
+        encoded = [_word_bytes(w) for w in words]
+        word_starts = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([e.size for e in encoded], out=word_starts[1:])
+        flat = np.concatenate(encoded) if encoded else np.empty(0, np.uint8)
+        order = self._orders[key][:budget]
+        found, seen = K.scan_ordered(
+            order, 0, want, mask, self.offsets, self.data, flat, word_starts, K.LOWER
+        )
+        if found.size < want and seen < self.n and seen >= order.size:
+            return None
+        return found
+
+    # -- sorting -----------------------------------------------------------------------------
+    def order(self, key: str) -> np.ndarray:
+        """Row positions sorted by ``key`` descending, missing last, ties by id."""
+        return self._orders[key]
+
+    def top(self, rows: np.ndarray | None, key: str, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` of ``rows`` (None: all rows) in ``key`` order."""
+        if stop <= start:
+            return np.empty(0, dtype=np.int32)
+        order = self._orders[key]
+        if rows is None:
+            return order[start:stop]
+        if rows.size == 0:
+            return rows
+        if rows.size * 8 < self.n or stop > rows.size // 2:  # sort the rows by their rank
+            ranks = self._ranks[key][rows]
+            if stop < rows.size:
+                keep = np.argpartition(ranks, stop - 1)[:stop]
+                return rows[keep[np.argsort(ranks[keep])]][start:stop]
+            return rows[np.argsort(ranks)][start:stop]
+        mask = K.make_mask(rows, self.n)
+        found, _ = K.scan_ordered(
+            order, 0, stop, mask, self.offsets, self.data, _NO_BYTES, _NO_WORDS, K.LOWER
+        )
+        return found[start:stop]
+
+
+_NO_BYTES = np.empty(0, np.uint8)
+_NO_WORDS = np.zeros(1, np.int64)
+
+
+def _word_bytes(word: str) -> np.ndarray:
+    return np.frombuffer(word.encode("utf-8"), dtype=np.uint8).copy()
+
+
+def _arrow(series: pd.Series) -> pa.Array:
+    """The Arrow data behind a column (zero-copy for Arrow-backed columns)."""
+    arr = series.array
+    if isinstance(arr, pd.arrays.ArrowExtensionArray) or hasattr(arr, "_pa_array"):
+        data = arr._pa_array  # noqa: SLF001 - zero-copy access to the Arrow data
+    else:
+        data = pa.array(arr, from_pandas=True)
+    if isinstance(data, pa.ChunkedArray):
+        data = data.combine_chunks()
+    if pa.types.is_dictionary(data.type):
+        data = data.dictionary_decode()
+    return data
+
+
+def _sort_key(series: pd.Series) -> np.ndarray:
+    """int64 key whose ascending order is the column's descending order, missing last."""
+    na = series.isna().to_numpy()
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        values = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().view("int64")
+        key = -values.astype(np.int64)
+    else:
+        key = -series.to_numpy(dtype="int64", na_value=0)
+    key = key.copy()
+    key[na] = np.iinfo(np.int64).max
+    return key

@@ -1,0 +1,441 @@
+"""An in-memory catalog of Hub models: the DataFrame, its index, and search over it.
+
+Snapshots, recorded records and the local cache all become a :class:`Catalog`. The live Hub is a
+:class:`~hubwidgets.core.hub.HubCatalog` with the same methods.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ._index import SearchIndex, intersect
+from .normalize import normalize_records
+from .query import FACETS, Query, make_query, strict_kwargs
+from .schema import CATEGORICAL, COLUMN_NAMES, arrow_schema, frame_from_columns
+
+__all__ = ["Catalog", "UnknownModelError", "SNAPSHOT_META_KEY", "SNAPSHOT_FORMAT"]
+
+SNAPSHOT_META_KEY = b"hubwidgets.snapshot"
+SNAPSHOT_FORMAT = 1
+
+
+class UnknownModelError(ValueError, KeyError):
+    """A model id the catalog does not hold (a ValueError, and a KeyError for lookups)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class Catalog:
+    """Models as a DataFrame in the schema, searchable in milliseconds on millions of rows.
+
+    Attributes:
+        source: 'snapshot', 'records', 'cache' (or 'hub' for the live catalog).
+        fetched_at: when the data was taken from its origin (UTC).
+        meta: provenance (origin URL or file, date, notes such as approximate fields).
+    """
+
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        *,
+        source: str = "records",
+        fetched_at: datetime | None = None,
+        cards: Mapping[str, str] | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ):
+        missing = [c for c in COLUMN_NAMES if c not in df.columns]
+        if missing:
+            raise ValueError(f"a catalog DataFrame needs the schema's columns; missing {missing}")
+        self._df = _sorted_by_id(df[list(COLUMN_NAMES)])
+        self.source = source
+        self.fetched_at = fetched_at or datetime.now(timezone.utc)
+        self.meta: dict[str, Any] = dict(meta or {})
+        self._cards = dict(cards or {})
+        self._index: SearchIndex | None = None
+        self._lock = threading.Lock()
+        self._positions: pd.Index | None = None
+
+    # -- construction ------------------------------------------------------------------------
+    @classmethod
+    def from_records(
+        cls,
+        records: Iterable[Any],
+        *,
+        source: str = "records",
+        fetched_at: datetime | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> Catalog:
+        """A catalog from raw ``/api/models`` JSON objects of any vintage or ``ModelInfo``s."""
+        if isinstance(records, (str, bytes, Mapping)):
+            raise TypeError("records must be an iterable of model records (dicts or ModelInfo)")
+        df, cards = normalize_records(records, source=source, fetched_at=fetched_at)
+        return cls(df, source=source, fetched_at=fetched_at, cards=cards, meta=meta)
+
+    @classmethod
+    def read_parquet(cls, path: str | os.PathLike[str]) -> Catalog:
+        """Load a snapshot file written by :meth:`to_parquet` or ``hubwidgets snapshot pull``."""
+        path = Path(path)
+        if not path.exists():
+            raise ValueError(f"snapshot file {str(path)!r} does not exist")
+        if path.is_dir():
+            raise ValueError(f"{str(path)!r} is a directory, not a snapshot file")
+        try:
+            pfile = pq.ParquetFile(path, read_dictionary=list(CATEGORICAL))
+            meta_raw = (pfile.schema_arrow.metadata or {}).get(SNAPSHOT_META_KEY)
+            if meta_raw is None:
+                raise ValueError(
+                    f"{str(path)!r} is a parquet file but not a hubwidgets snapshot (no "
+                    "snapshot metadata); write one with Catalog.to_parquet or "
+                    "'hubwidgets snapshot pull'"
+                )
+            meta = json.loads(meta_raw)
+            names = pfile.schema_arrow.names
+            missing = [c for c in COLUMN_NAMES if c not in names]
+            if missing:
+                raise ValueError(
+                    f"{str(path)!r} is not a complete snapshot: missing columns {missing}"
+                )
+            _check_types(path, pfile.schema_arrow)
+            rows = pfile.metadata.num_rows
+            if meta.get("rows") is not None and meta["rows"] != rows:
+                raise ValueError(
+                    f"{str(path)!r} is truncated or corrupted: it says {meta['rows']} rows "
+                    f"but holds {rows}"
+                )
+            df = frame_from_columns(lambda name: pfile.read(columns=[name]).column(0))
+            cards: dict[str, str] = {}
+            if "card" in names:
+                card_col = pfile.read(columns=["id", "card"])
+                has = card_col.column("card").is_valid()
+                ids = card_col.column("id").filter(has).to_pylist()
+                texts = card_col.column("card").filter(has).to_pylist()
+                cards = dict(zip(ids, texts, strict=True))
+        except ValueError:
+            raise
+        except (pa.ArrowException, OSError, json.JSONDecodeError) as err:
+            raise ValueError(f"{str(path)!r} is not a readable snapshot: {err}") from None
+        finally:
+            pa.default_memory_pool().release_unused()
+        taken = meta.get("taken_at")
+        fetched = datetime.fromisoformat(taken) if taken else None
+        meta.setdefault("path", str(path))
+        return cls(df, source="snapshot", fetched_at=fetched, cards=cards, meta=meta)
+
+    def to_parquet(self, path: str | os.PathLike[str], **meta: Any) -> Path:
+        """Write the catalog as a snapshot file (parquet + provenance metadata); returns the path.
+
+        Extra keyword arguments are stored in the provenance (e.g. ``origin=``, ``note=``).
+        """
+        path = Path(path)
+        info = {
+            **self.meta,
+            **meta,
+            "format": SNAPSHOT_FORMAT,
+            "source": self.meta.get("source", self.source),
+            "taken_at": self.fetched_at.isoformat(),
+            "rows": len(self._df),
+        }
+        info.pop("path", None)
+        table = pa.Table.from_pandas(self._df, preserve_index=False)
+        table = pa.table(
+            [table.column(f.name).cast(f.type) for f in arrow_schema()],
+            schema=arrow_schema(),
+        )
+        cards = [self._cards.get(i) for i in self._df["id"]] if self._cards else None
+        if cards is not None:
+            table = table.append_column("card", pa.array(cards, pa.string()))
+        table = table.replace_schema_metadata({SNAPSHOT_META_KEY: json.dumps(info).encode()})
+        tmp = path.with_name(path.name + ".tmp")
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)  # a reader never sees a half-written snapshot
+        return path
+
+    # -- the data ----------------------------------------------------------------------------
+    @property
+    def df(self) -> pd.DataFrame:
+        """All models, one row each, in the schema's columns (sorted by id)."""
+        return self._df
+
+    def __len__(self) -> int:
+        return len(self._df)
+
+    def __repr__(self) -> str:
+        when = self.fetched_at.strftime("%Y-%m-%d")
+        origin = self.meta.get("name") or self.meta.get("origin") or self.source
+        return f"<Catalog {len(self):,} models from {origin} ({self.source}, {when})>"
+
+    @property
+    def index(self) -> SearchIndex:
+        """The search index, built on first use (or eagerly by ``open_catalog``)."""
+        with self._lock:
+            if self._index is None:
+                self._index = SearchIndex(self._df)
+            return self._index
+
+    def describe_source(self) -> str:
+        """One line saying where the data comes from, for status lines."""
+        name = self.meta.get("name") or Path(str(self.meta.get("path", ""))).name
+        when = self.fetched_at.strftime("%Y-%m-%d")
+        label = f"{self.source} {name!r}" if name else self.source
+        return f"{label} as of {when}, {len(self):,} models"
+
+    # -- search ------------------------------------------------------------------------------
+    def _known_tasks(self) -> list[str]:
+        return self.index.columns["task"].values
+
+    def _query(self, query: str, filters: dict[str, Any]) -> Query:
+        return make_query(query, known_tasks=self._known_tasks(), **filters)
+
+    def _structured_rows(self, q: Query) -> np.ndarray | None:
+        """Rows matching every filter but the text words (None: every row), ascending."""
+        ix = self.index
+        sets: list[np.ndarray] = []
+        for field, column in (
+            ("task", "task"),
+            ("library", "library"),
+            ("license", "license"),
+            ("author", "author"),
+            ("language", "languages"),
+            ("tags", "tags"),
+            ("provider", "providers"),
+        ):
+            wanted = getattr(q, field)
+            if wanted is not None:
+                sets.append(ix.columns[column].rows_for(wanted))
+        rows: np.ndarray | None = None
+        for s in sorted(sets, key=len):  # smallest first: every intersection stays small
+            rows = s if rows is None else intersect(rows, s)
+        if q.min_params is not None or q.max_params is not None:
+            rows = ix.params_rows(q.min_params, q.max_params, rows)
+        if q.gated is not None:
+            gated = ix.gated.get(1 if q.gated else 0)
+            rows = gated if rows is None else intersect(rows, gated)
+        return rows
+
+    def _rows(self, q: Query) -> np.ndarray | None:
+        """Row positions matching the whole query (None: every row), ascending."""
+        rows = self._structured_rows(q)
+        for word in sorted(q.words, key=self.index.estimate):  # most selective first
+            rows = self.index.word_rows(word, within=rows)
+        return rows
+
+    @strict_kwargs
+    def search(
+        self,
+        query: str = "",
+        *,
+        task: str | list[str] | None = None,
+        library: str | list[str] | None = None,
+        language: str | list[str] | None = None,
+        license: str | list[str] | None = None,  # noqa: A002 - the Hub's own name
+        author: str | list[str] | None = None,
+        tags: str | list[str] | None = None,
+        min_params: int | float | str | None = None,
+        max_params: int | float | str | None = None,
+        gated: bool | None = None,
+        provider: str | list[str] | None = None,
+        sort: str = "downloads",
+        limit: int | None = 50,
+        offset: int = 0,
+    ) -> pd.DataFrame:
+        """Models matching a query and filters, best first, as a DataFrame in the schema.
+
+        Args:
+            query: words that must all appear in the model id (case-insensitive substrings).
+            task, library, language, license, author, tags, provider: one value or a list;
+                a model matches when it has any of them. ``task`` must be a Hub pipeline tag.
+            min_params, max_params: parameter-count range (ints or strings like '7B', '300M');
+                models with an unknown count are left out when either is set.
+            gated: True for gated models only, False for open ones only.
+            sort: downloads, likes, trending, created, modified or params; descending, missing
+                values last, ties broken by id.
+            limit, offset: the window of results (``limit=None``: all of them).
+        """
+        q = self._query(query, _filters(locals()))
+        return self._search(q)
+
+    def _search(self, q: Query) -> pd.DataFrame:
+        ix = self.index
+        stop = len(self) if q.limit is None else q.offset + q.limit
+        picked = None
+        if q.words and stop <= len(self):
+            # Plan: walking the sort order costs about stop / selectivity rows (~100 ns each, a
+            # cache miss per row); the index costs its postings merges and checks. Take the
+            # cheaper, and give the walk no more than the index would have cost.
+            rows = self._structured_rows(q)
+            n = max(len(self), 1)
+            index_cost = sum(ix.index_cost(w) for w in q.words)
+            share = min(ix.estimate(w) for w in q.words) / n
+            if rows is not None:
+                share *= rows.size / n
+            walk = stop / max(share, 1.0 / n)
+            scan_cost = 100.0 * walk + (0.0 if rows is None else 3.0 * rows.size)
+            if scan_cost < index_cost:
+                budget = int(min(n, index_cost / 100.0 + stop))
+                found = ix.scan(q.sort, q.words, rows, stop, budget)
+                if found is not None:
+                    picked = found[q.offset : stop]
+        if picked is None:
+            picked = ix.top(self._rows(q), q.sort, q.offset, stop)
+        return self._df.take(picked).reset_index(drop=True)
+
+    @strict_kwargs
+    def count(
+        self,
+        query: str = "",
+        *,
+        task: str | list[str] | None = None,
+        library: str | list[str] | None = None,
+        language: str | list[str] | None = None,
+        license: str | list[str] | None = None,  # noqa: A002
+        author: str | list[str] | None = None,
+        tags: str | list[str] | None = None,
+        min_params: int | float | str | None = None,
+        max_params: int | float | str | None = None,
+        gated: bool | None = None,
+        provider: str | list[str] | None = None,
+    ) -> int:
+        """How many models match (same arguments as :meth:`search`)."""
+        q = self._query(query, _filters(locals()))
+        rows = self._rows(q)
+        return len(self) if rows is None else int(rows.size)
+
+    @strict_kwargs
+    def facets(
+        self,
+        query: str = "",
+        *,
+        task: str | list[str] | None = None,
+        library: str | list[str] | None = None,
+        language: str | list[str] | None = None,
+        license: str | list[str] | None = None,  # noqa: A002
+        author: str | list[str] | None = None,
+        tags: str | list[str] | None = None,
+        min_params: int | float | str | None = None,
+        max_params: int | float | str | None = None,
+        gated: bool | None = None,
+        provider: str | list[str] | None = None,
+        top: int | None = 50,
+    ) -> pd.DataFrame:
+        """Counts per value of task, library, language, license and author.
+
+        Each facet is counted under all the *other* active filters, the way the Hub's sidebar
+        narrows: choosing task='text-classification' leaves the task counts as they were and
+        narrows the library counts. Returns columns ``facet, value, count``: the ``top`` values of
+        each facet by count (all when None), values with a zero count left out.
+        """
+        filters = _filters(locals())
+        top = filters.pop("top")
+        if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 0):
+            raise ValueError(f"top must be an int >= 0 or None, not {top!r}")
+        q = self._query(query, filters)
+        frames = []
+        for facet, column in FACETS.items():
+            rows = self._rows(q.without(facet))
+            col = self.index.columns[column]
+            counts = col.counts(rows)
+            nonzero = np.flatnonzero(counts)
+            order = nonzero[np.lexsort((nonzero, -counts[nonzero]))]
+            if top is not None:
+                order = order[:top]
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "facet": facet,
+                        "value": pd.array([col.values[i] for i in order], dtype="string"),
+                        "count": counts[order].astype("int64"),
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
+
+    def model(self, model_id: str) -> pd.Series:
+        """One model's full record, with its card text under 'card' (NA when not known)."""
+        if not isinstance(model_id, str):
+            raise TypeError(f"model id must be a string, not {type(model_id).__name__}")
+        if self._positions is None:
+            self._positions = pd.Index(self._df["id"])
+        try:
+            pos = self._positions.get_loc(model_id)
+        except KeyError:
+            raise UnknownModelError(self._unknown_message([model_id])) from None
+        row = self._df.iloc[int(pos)].copy()  # type: ignore[arg-type]
+        row["card"] = self._cards.get(model_id, pd.NA)
+        return row
+
+    def close_ids(self, model_id: str, n: int = 3) -> list[str]:
+        """Ids in the catalog that look like ``model_id``."""
+        name = model_id.rsplit("/", 1)[-1].lower()
+        pool: np.ndarray | None = None
+        for size in (len(name), 6, 4, 3):
+            if 3 <= size <= len(name):
+                found = self.index.word_rows(name[:size])
+                if found.size:
+                    pool = found[:20_000]
+                    break
+        if pool is None:
+            return []
+        ids = [str(i) for i in self._df["id"].to_numpy()[pool]]
+        return difflib.get_close_matches(model_id, ids, n=n, cutoff=0.5)
+
+    def _unknown_message(self, ids: list[str]) -> str:
+        parts = []
+        for model_id in ids:
+            near = self.close_ids(model_id)
+            hint = f" (close: {', '.join(near)})" if near else ""
+            parts.append(f"{model_id!r}{hint}")
+        return f"not in this catalog ({self.describe_source()}): " + "; ".join(parts)
+
+
+def _check_types(path: Path, schema: pa.Schema) -> None:
+    """Raise ValueError when a snapshot column has a type the schema cannot take."""
+    expected = arrow_schema()
+    for name in COLUMN_NAMES:
+        have = schema.field(name).type
+        want = expected.field(name).type
+        if pa.types.is_dictionary(have):
+            have = have.value_type
+        if pa.types.is_list(have) and pa.types.is_dictionary(have.value_type):
+            have = pa.list_(have.value_type.value_type)
+        if have != want and not (have == pa.large_string() and want == pa.string()):
+            raise ValueError(
+                f"{str(path)!r} has a column of the wrong type: {name} is {have}, not {want}"
+            )
+
+
+def _sorted_by_id(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by id, one per id (the last wins), index 0..n-1.
+
+    Snapshots are written sorted, so the usual cost is one vectorized comparison.
+    """
+    ids = pa.array(df["id"].array, type=pa.string())
+    if ids.null_count:
+        raise ValueError("every model needs an id; the 'id' column has missing values")
+    n = len(ids)
+    if n > 1:
+        ahead, behind = ids.slice(1), ids.slice(0, n - 1)
+        if not pc.all(pc.greater(ahead, behind)).as_py():
+            df = df.iloc[np.argsort(np.asarray(ids.to_pylist(), dtype=object), kind="stable")]
+            df = df.drop_duplicates("id", keep="last")
+    if not isinstance(df.index, pd.RangeIndex) or df.index.start != 0 or df.index.step != 1:
+        df = df.reset_index(drop=True)
+    return df
+
+
+def _filters(scope: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of a search-like method, from its ``locals()``."""
+    return {k: v for k, v in scope.items() if k not in ("self", "query", "__class__")}

@@ -1,0 +1,284 @@
+"""One normalizer: any Hub model record -> a row of the schema.
+
+Accepts every vintage the project meets:
+
+- the 2022 ``/api/models?full=true`` shape (``modelId``, ``lastModified``, ``tags``, ...);
+- today's ``/api/models`` / ``/api/models/{id}`` JSON (camelCase: ``createdAt``, ``cardData``,
+  ``safetensors``, ``gguf``, ``inferenceProviderMapping``, ``downloadsAllTime``, ...);
+- ``huggingface_hub.ModelInfo`` objects, and dicts serialized from them (snake_case);
+- the wrapped records of ``hub-model-info-2025.jsonl.gz`` (``{"metadata": {...}, "card": ...}``).
+
+Missing stays missing: nothing is filled with 0 or "".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import yaml
+
+from .schema import COLUMN_NAMES, arrow_schema, table_to_frame
+from .vocab import is_language_code, libraries
+
+__all__ = ["normalize_record", "normalize_records"]
+
+_MISSING = object()
+
+
+def _get(rec: Mapping[str, Any], *keys: str) -> Any:
+    """First non-None value among ``keys`` (the same field under its camelCase/snake_case names)."""
+    for key in keys:
+        value = rec.get(key)
+        if value is not None:
+            return value
+    return None
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    """A plain dict view of a record: dicts as they are, ModelInfo-like objects by attributes."""
+    if isinstance(obj, Mapping):
+        return dict(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    if hasattr(obj, "__dict__"):
+        return dict(vars(obj))
+    raise TypeError(
+        f"a model record must be a dict or a huggingface_hub.ModelInfo, not {type(obj).__name__}"
+    )
+
+
+def _card_data(value: Any) -> dict[str, Any]:
+    """Card metadata as a dict, whether given as a dict, a ModelCardData or a YAML string."""
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, str):
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        out = to_dict()
+        return out if isinstance(out, dict) else {}
+    return {}
+
+
+def _str_list(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value] if value else None
+    if isinstance(value, Iterable):
+        out = [str(v) for v in value if v is not None and str(v) != ""]
+        return out
+    return None
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        ts = value
+    else:
+        try:
+            ts = pd.Timestamp(value).to_pydatetime()
+        except (ValueError, TypeError):
+            return None
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=timezone.utc)
+    return ts.astimezone(timezone.utc)
+
+
+def _int(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _params(rec: Mapping[str, Any]) -> int | None:
+    for key in ("safetensors", "gguf"):
+        info = rec.get(key)
+        if info is None:
+            continue
+        total = info.get("total") if isinstance(info, Mapping) else getattr(info, "total", None)
+        if total is not None:
+            return _int(total)
+    return None
+
+
+def _gated(value: Any) -> bool | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.lower() in ("auto", "manual", "true")
+    return None
+
+
+def _inference(value: Any) -> bool | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    return str(value).lower() == "warm"
+
+
+def _providers(value: Any) -> list[str] | None:
+    """Providers serving the model, from the list (list_models) or dict (model_info) shape."""
+    if value is None:
+        return None
+    items: list[tuple[str | None, Any]] = []
+    if isinstance(value, Mapping):
+        items = [(name, info) for name, info in value.items()]
+    elif isinstance(value, Iterable):
+        for entry in value:
+            if isinstance(entry, Mapping):
+                items.append((entry.get("provider"), entry))
+            else:
+                items.append((getattr(entry, "provider", None), entry))
+    out: list[str] = []
+    for name, info in items:
+        status = (
+            info.get("status") if isinstance(info, Mapping) else getattr(info, "status", None)
+        )
+        if name and status in (None, "live") and name not in out:
+            out.append(str(name))
+    return out
+
+
+def _tags_with_prefix(tags: list[str], prefix: str) -> list[str]:
+    return [t[len(prefix) :] for t in tags if t.startswith(prefix)]
+
+
+def _base_models(card: Mapping[str, Any], tags: list[str]) -> list[str] | None:
+    from_card = _str_list(card.get("base_model"))
+    if from_card:
+        return from_card
+    plain = [b for b in _tags_with_prefix(tags, "base_model:") if ":" not in b]
+    if not plain:  # only relation tags such as 'base_model:finetune:org/name'
+        plain = [b.split(":", 1)[1] for b in _tags_with_prefix(tags, "base_model:") if ":" in b]
+    seen: list[str] = []
+    for b in plain:
+        if b not in seen:
+            seen.append(b)
+    return seen or None
+
+
+def _languages(card: Mapping[str, Any], tags: list[str]) -> list[str] | None:
+    from_card = _str_list(card.get("language"))
+    if from_card:
+        return from_card
+    from_tags = [t for t in tags if is_language_code(t)]
+    return from_tags or None
+
+
+def _license(card: Mapping[str, Any], tags: list[str]) -> str | None:
+    value = card.get("license")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value:
+        return str(value)
+    from_tags = _tags_with_prefix(tags, "license:")
+    return from_tags[0] if from_tags else None
+
+
+def _library(rec: Mapping[str, Any], tags: list[str]) -> str | None:
+    name = _get(rec, "library_name", "libraryName")
+    if name:
+        return str(name)
+    known = libraries()
+    for tag in tags:  # the Hub lists the library among the tags when it knows it
+        if tag in known:
+            return tag
+    return None
+
+
+def _unwrap(raw: Any) -> tuple[dict[str, Any], str | None]:
+    """Record dict and card text, unwrapping the {'metadata': ..., 'card': ...} recordings."""
+    rec = _as_dict(raw)
+    card_text = rec.get("card") if isinstance(rec.get("card"), str) else None
+    meta = rec.get("metadata")
+    if isinstance(meta, Mapping) and ("id" in meta or "modelId" in meta):
+        rec = dict(meta)
+    return rec, card_text
+
+
+def normalize_record(
+    raw: Any, *, source: str = "records", fetched_at: datetime | None = None
+) -> tuple[dict[str, Any], str | None]:
+    """One raw record -> (schema row as a dict, model card text or None).
+
+    Raises ValueError when the record has no model id.
+    """
+    rec, card_text = _unwrap(raw)
+    model_id = _get(rec, "id", "modelId", "model_id")
+    if not model_id or not isinstance(model_id, str):
+        raise ValueError(f"a model record needs an 'id' (or 'modelId'); got keys {sorted(rec)}")
+    tags = _str_list(rec.get("tags"))
+    tag_list = tags or []
+    card = _card_data(_get(rec, "cardData", "card_data"))
+    author = _get(rec, "author")
+    if not author and "/" in model_id:
+        author = model_id.split("/", 1)[0]
+    row: dict[str, Any] = {
+        "id": model_id,
+        "author": author or None,
+        "task": _get(rec, "pipeline_tag", "pipelineTag") or None,
+        "library": _library(rec, tag_list),
+        "languages": _languages(card, tag_list),
+        "license": _license(card, tag_list),
+        "tags": tags,
+        "downloads": _int(rec.get("downloads")),
+        "downloads_all_time": _int(_get(rec, "downloadsAllTime", "downloads_all_time")),
+        "likes": _int(rec.get("likes")),
+        "trending_score": _int(_get(rec, "trendingScore", "trending_score")),
+        "created_at": _timestamp(_get(rec, "createdAt", "created_at")),
+        "last_modified": _timestamp(_get(rec, "lastModified", "last_modified")),
+        "params": _params(rec),
+        "gated": _gated(rec.get("gated")),
+        "private": rec.get("private") if isinstance(rec.get("private"), bool) else None,
+        "base_models": _base_models(card, tag_list),
+        "inference": _inference(rec.get("inference")),
+        "providers": _providers(
+            _get(rec, "inferenceProviderMapping", "inference_provider_mapping")
+        ),
+        "sha": rec.get("sha") or None,
+        "source": source,
+        "fetched_at": fetched_at,
+    }
+    return row, card_text
+
+
+def normalize_records(
+    records: Iterable[Any], *, source: str = "records", fetched_at: datetime | None = None
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Raw records -> (DataFrame in the schema, {model id: card text}).
+
+    A later record with the same id replaces an earlier one.
+    """
+    when = fetched_at or datetime.now(timezone.utc)
+    rows: dict[str, dict[str, Any]] = {}
+    cards: dict[str, str] = {}
+    for i, raw in enumerate(records):
+        try:
+            row, card = normalize_record(raw, source=source, fetched_at=when)
+        except ValueError as err:
+            raise ValueError(f"record {i}: {err}") from None
+        rows[row["id"]] = row
+        if card:
+            cards[row["id"]] = card
+    columns = {name: [r[name] for r in rows.values()] for name in COLUMN_NAMES}
+    table = pa.table(columns, schema=arrow_schema())
+    return table_to_frame(table), cards

@@ -1,0 +1,198 @@
+"""Search arguments: validated once, the same way for every catalog source."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from .schema import SORT_KEYS
+from .vocab import TASKS, close_matches
+
+__all__ = ["Query", "parse_params", "make_query", "strict_kwargs", "FACETS"]
+
+#: Facets the catalogs count: the facet name and the filter argument it narrows.
+FACETS: dict[str, str] = {
+    "task": "task",
+    "library": "library",
+    "language": "languages",
+    "license": "license",
+    "author": "author",
+}
+
+_UNITS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
+_PARAMS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmbt]?)\s*$", re.IGNORECASE)
+
+
+def parse_params(value: Any, name: str) -> int | None:
+    """A parameter count from an int, a float or a string such as '7B', '300M', '1.5b'."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be a number of parameters such as 7_000_000_000 or '7B'")
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, not {value}")
+        number = float(value)
+    elif isinstance(value, str):
+        match = _PARAMS_RE.match(value)
+        if not match:
+            raise ValueError(f"{name}={value!r} is not a parameter count; use e.g. 7e9, '7B', '300M'")
+        number = float(match.group(1)) * _UNITS[match.group(2).lower()]
+    else:
+        raise TypeError(f"{name} must be a number or a string like '7B', not {type(value).__name__}")
+    if number < 0:
+        raise ValueError(f"{name} must be >= 0, not {value!r}")
+    return int(number)
+
+
+def _values(value: Any, name: str) -> tuple[str, ...] | None:
+    """One value or a list of values (any of) -> a tuple of strings; None means no filter."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, Iterable) and not isinstance(value, (bytes, dict)):
+        out = tuple(value)
+        bad = [v for v in out if not isinstance(v, str)]
+        if bad:
+            raise TypeError(f"{name} takes strings; got {bad[0]!r}")
+        return out or None
+    raise TypeError(f"{name} must be a string or a list of strings, not {type(value).__name__}")
+
+
+@dataclass(frozen=True)
+class Query:
+    """Normalized search arguments (see ``Catalog.search`` for their meaning)."""
+
+    words: tuple[str, ...] = ()
+    task: tuple[str, ...] | None = None
+    library: tuple[str, ...] | None = None
+    language: tuple[str, ...] | None = None
+    license: tuple[str, ...] | None = None
+    author: tuple[str, ...] | None = None
+    tags: tuple[str, ...] | None = None
+    min_params: int | None = None
+    max_params: int | None = None
+    gated: bool | None = None
+    provider: tuple[str, ...] | None = None
+    sort: str = "downloads"
+    limit: int | None = 50
+    offset: int = 0
+
+    def without(self, facet: str) -> Query:
+        """The same query with one facet's filter removed (how a facet's counts narrow)."""
+        field = "language" if facet == "language" else facet
+        return replace(self, **{field: None})
+
+    def filters(self) -> dict[str, Any]:
+        """The active filters, for messages ('no models match task=..., library=...')."""
+        out: dict[str, Any] = {}
+        if self.words:
+            out["query"] = " ".join(self.words)
+        for name in ("task", "library", "language", "license", "author", "tags", "provider"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = list(value)
+        for name in ("min_params", "max_params", "gated"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        return out
+
+
+def make_query(
+    query: str = "",
+    *,
+    task: Any = None,
+    library: Any = None,
+    language: Any = None,
+    license: Any = None,  # noqa: A002 - the Hub's own name for the filter
+    author: Any = None,
+    tags: Any = None,
+    min_params: Any = None,
+    max_params: Any = None,
+    gated: Any = None,
+    provider: Any = None,
+    sort: str = "downloads",
+    limit: int | None = 50,
+    offset: int = 0,
+    known_tasks: Iterable[str] = (),
+) -> Query:
+    """Validate search arguments; raise ValueError/TypeError saying what is wrong and what is valid."""
+    if query is None:
+        query = ""
+    if not isinstance(query, str):
+        raise TypeError(f"query must be a string, not {type(query).__name__}")
+    tasks = _values(task, "task")
+    if tasks:
+        valid = set(TASKS) | set(known_tasks)
+        for t in tasks:
+            if t not in valid:
+                hint = close_matches(t, sorted(valid))
+                also = f"; did you mean {', '.join(map(repr, hint))}?" if hint else ""
+                raise ValueError(
+                    f"unknown task {t!r}{also} Valid tasks are the Hub's pipeline tags: "
+                    + ", ".join(TASKS)
+                )
+    if not isinstance(sort, str) or sort not in SORT_KEYS:
+        hint = close_matches(str(sort), list(SORT_KEYS))
+        also = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise ValueError(f"unknown sort key {sort!r}{also}; choose one of: {', '.join(SORT_KEYS)}")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+        raise TypeError(f"limit must be an int or None, not {type(limit).__name__}")
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be >= 0 (or None for all results), not {limit}")
+    if isinstance(offset, bool) or not isinstance(offset, int):
+        raise TypeError(f"offset must be an int, not {type(offset).__name__}")
+    if offset < 0:
+        raise ValueError(f"offset must be >= 0, not {offset}")
+    lo = parse_params(min_params, "min_params")
+    hi = parse_params(max_params, "max_params")
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError(f"min_params ({min_params!r}) is greater than max_params ({max_params!r})")
+    if gated is not None and not isinstance(gated, bool):
+        raise TypeError(f"gated must be True, False or None, not {gated!r}")
+    return Query(
+        words=tuple(w.lower() for w in query.split()),
+        task=tasks,
+        library=_values(library, "library"),
+        language=_values(language, "language"),
+        license=_values(license, "license"),
+        author=_values(author, "author"),
+        tags=_values(tags, "tags"),
+        min_params=lo,
+        max_params=hi,
+        gated=gated,
+        provider=_values(provider, "provider"),
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def strict_kwargs(func: F) -> F:
+    """Reject misspelled keyword arguments with a TypeError naming the valid ones."""
+    sig = inspect.signature(func)
+    names = [p for p in sig.parameters if p != "self"]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        unknown = [k for k in kwargs if k not in sig.parameters]
+        if unknown:
+            hint = close_matches(unknown[0], names)
+            also = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise TypeError(
+                f"{func.__name__}() got an unexpected argument {unknown[0]!r}{also}; "
+                f"valid arguments: {', '.join(names)}"
+            )
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
