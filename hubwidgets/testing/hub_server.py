@@ -1,0 +1,1023 @@
+"""A local, Hub-compatible HTTP server for offline tests.
+
+The machines that build and test hubwidgets cannot reach https://huggingface.co, yet the code
+under test talks to the Hub through the real ``huggingface_hub`` client. Mocking the client would
+test our assumptions about it, not its behaviour; so instead this module serves real Hub records
+(recorded earlier, see ``/work/shared/data/README.md``) over real HTTP on 127.0.0.1, with the
+same URLs, query parameters, JSON shapes, pagination ``Link`` headers and error headers the Hub
+uses. Point ``HfApi(endpoint=server.endpoint)`` at it and every request, retry and page the
+client makes really happens, and is logged so tests can assert *what* was asked of the server.
+
+Only the standard library and PyYAML are used, so the module imports without pandas.
+
+What the real Hub does that this server does not (see also each docstring):
+
+* It answers as an anonymous caller: ``private`` records are hidden, tokens are ignored.
+* A missing repo answers ``404`` (the real Hub answers ``401`` to anonymous callers, with the
+  same ``X-Error-Code: RepoNotFound``); ``huggingface_hub`` raises ``RepositoryNotFoundError``
+  for both.
+* Only ``README.md`` can be resolved, from the recorded card text; other files answer
+  ``EntryNotFound`` even when they are listed in ``siblings``.
+* Without ``sort`` the order is the order of the records given (the Hub's own default order is
+  undocumented). The cursor is an opaque offset, not a keyset: it is only stable because the
+  records never change while the server runs.
+* ``apps`` and the full-text ranking of ``search`` are not implemented (``apps`` answers 400 so
+  a test never passes by accident).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import gzip
+import hashlib
+import itertools
+import json
+import os
+import re
+import socket
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypedDict
+from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit
+
+import yaml  # type: ignore[import-untyped]
+
+__all__ = [
+    "DEFAULT_LIST_FIELDS",
+    "EXPAND_PROPERTIES",
+    "MAX_PAGE_SIZE",
+    "HubServer",
+    "RecordedRequest",
+    "load_shared_records",
+    "shared_data_dir",
+    "to_api_record",
+]
+
+#: Files of the shared data folder, by the name ``load_shared_records(which=...)`` knows them.
+SHARED_FILES: dict[str, str] = {
+    "2022": "hub-models-2022.jsonl.gz",
+    "2025": "hub-model-info-2025.jsonl.gz",
+}
+
+#: The Hub caps the page size of ``/api/models`` at 1000; it is also the default page size.
+MAX_PAGE_SIZE = 1000
+
+#: Fields of a ``/api/models`` list object when neither ``expand`` nor ``full`` is given, in the
+#: Hub's order. A field the record lacks is left out, never filled.
+DEFAULT_LIST_FIELDS: tuple[str, ...] = (
+    "_id",
+    "id",
+    "likes",
+    "trendingScore",
+    "private",
+    "downloads",
+    "tags",
+    "pipeline_tag",
+    "library_name",
+    "createdAt",
+    "modelId",
+)
+
+#: Extra list fields with ``full=true`` ("all tags, the files, etc." in the Hub docs).
+FULL_LIST_FIELDS: tuple[str, ...] = (
+    "author",
+    "sha",
+    "lastModified",
+    "gated",
+    "disabled",
+    "siblings",
+)
+
+#: Properties the Hub accepts in ``expand`` for models (``ExpandModelProperty_T`` of
+#: huggingface_hub 2.4). Anything else answers 400, as on the Hub.
+EXPAND_PROPERTIES: frozenset[str] = frozenset(
+    {
+        "author",
+        "baseModels",
+        "cardData",
+        "childrenModelCount",
+        "config",
+        "createdAt",
+        "disabled",
+        "downloads",
+        "downloadsAllTime",
+        "evalResults",
+        "gated",
+        "gguf",
+        "inference",
+        "inferenceProviderMapping",
+        "lastModified",
+        "library_name",
+        "likes",
+        "mask_token",
+        "model-index",
+        "pipeline_tag",
+        "private",
+        "resourceGroup",
+        "safetensors",
+        "sha",
+        "siblings",
+        "spaces",
+        "tags",
+        "transformersInfo",
+        "trendingScore",
+        "usedStorage",
+        "widgetData",
+    }
+)
+
+#: ``sort=`` values and the record key they sort on; snake_case forms are accepted like the
+#: client's ``ModelSort_T`` names (the client translates them, other callers may not).
+SORT_KEYS: dict[str, str] = {
+    "downloads": "downloads",
+    "likes": "likes",
+    "trendingScore": "trendingScore",
+    "trending_score": "trendingScore",
+    "createdAt": "createdAt",
+    "created_at": "createdAt",
+    "lastModified": "lastModified",
+    "last_modified": "lastModified",
+    "id": "id",
+    "author": "author",
+}
+
+_UNITS: dict[str, float] = {"": 1.0, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+_NUM_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMBT]?)\s*$", re.IGNORECASE)
+_SIBLING_RE = re.compile(r"""rfilename=('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
+_MODEL_API_RE = re.compile(r"^/api/models/(?P<id>[^/]+(?:/[^/]+)?)(?:/revision/(?P<rev>[^/]+))?$")
+_RESOLVE_RE = re.compile(r"^/(?P<id>[^/]+(?:/[^/]+)?)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
+
+# ---------------------------------------------------------------------------------------------
+# Shared data: locate, read, convert to today's API shape
+# ---------------------------------------------------------------------------------------------
+
+
+def shared_data_dir() -> Path | None:
+    """Return the folder of recorded Hub data, or None when this machine does not have it.
+
+    ``HUBWIDGETS_SHARED_DATA`` wins so CI can point elsewhere; otherwise the folder sits next to
+    the repository (``<repo>/../shared/data``), found from this file's path rather than the
+    working directory so it works from any cwd. The files are never copied into the repo.
+    """
+    env = os.environ.get("HUBWIDGETS_SHARED_DATA")
+    candidate = Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    return candidate if candidate.is_dir() else None
+
+
+def load_shared_records(
+    which: str | Sequence[str] = ("2022", "2025"), limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Read recorded Hub records and return them in today's ``/api/models`` JSON shape.
+
+    ``which`` names the files (``"2022"``: 29,432 list records, ``"2025"``: ~1,000 full
+    ``model_info`` records with their cards). ``limit`` caps the records read *from each file*,
+    so a quick test can take a few of every era. 2025 lines whose fetch failed when they were
+    recorded (metadata ``{"raw": "N/A"}``) carry no data and are skipped. Should an id occur in
+    two files, the later file in ``which`` wins, being the newer recording.
+
+    Raises ``FileNotFoundError`` when the shared data folder is absent: callers that can live
+    without it check :func:`shared_data_dir` first and skip.
+    """
+    folder = shared_data_dir()
+    if folder is None:
+        raise FileNotFoundError(
+            "shared Hub data not found: set HUBWIDGETS_SHARED_DATA or provide <repo>/../shared/data"
+        )
+    names = [which] if isinstance(which, str) else list(which)
+    by_id: dict[str, dict[str, Any]] = {}
+    for name in names:
+        if name not in SHARED_FILES:
+            raise ValueError(f"unknown shared file {name!r}; expected one of {list(SHARED_FILES)}")
+        count = 0
+        with gzip.open(folder / SHARED_FILES[name], "rt", encoding="utf-8") as fh:
+            for line in fh:
+                if limit is not None and count >= limit:
+                    break
+                if not line.strip():
+                    continue
+                raw = json.loads(line)
+                if _is_failed_recording(raw):
+                    continue
+                record = to_api_record(raw)
+                by_id[record["id"]] = record
+                count += 1
+    return list(by_id.values())
+
+
+def _is_failed_recording(raw: Mapping[str, Any]) -> bool:
+    """A 2025 line whose metadata fetch failed has only ``{"raw": "N/A"}`` and no id."""
+    meta = raw.get("metadata")
+    return isinstance(meta, Mapping) and "id" not in meta
+
+
+def to_api_record(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Convert one recorded record (2022 list shape or 2025 ``model_info`` line) to today's shape.
+
+    The result uses the Hub's JSON keys (``_id``, ``id``, ``modelId``, ``lastModified``,
+    ``createdAt`` as ``2023-04-12T22:41:03.000Z``, ``cardData`` as a dict, ``siblings`` as
+    ``[{"rfilename": ...}]``...). Values are never invented: a key the source lacks stays absent,
+    and keys whose value is None are dropped, because the Hub omits them too. The one derived
+    value is ``author``, the part of the id before ``/``, which is how the Hub defines it.
+
+    The 2025 card text is kept under the private key ``_card`` (served only as ``README.md``)
+    and the model-tree counts under ``_tree``; keys starting with ``_`` other than ``_id`` are
+    never served as JSON.
+    """
+    if "metadata" in raw:
+        return _from_2025(raw)
+    if "modelId" in raw or "id" in raw:
+        return _from_2022(raw)
+    raise ValueError(f"not a recorded model record: keys {sorted(raw)}")
+
+
+def _from_2022(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The 2022 ``/api/models?full=true`` shape: already camelCase, only ``id`` is missing."""
+    model_id = str(raw.get("id") or raw["modelId"])
+    out: dict[str, Any] = {
+        "_id": raw.get("_id"),
+        "id": model_id,
+        "modelId": model_id,
+        "author": raw.get("author") or _author_of(model_id),
+        "sha": raw.get("sha"),
+        "lastModified": _iso(raw.get("lastModified")),
+        "createdAt": _iso(raw.get("createdAt")),
+        "private": raw.get("private"),
+        "gated": raw.get("gated"),
+        "disabled": raw.get("disabled"),
+        "downloads": raw.get("downloads"),
+        "downloadsAllTime": raw.get("downloadsAllTime"),
+        "likes": raw.get("likes"),
+        "trendingScore": raw.get("trendingScore"),
+        "library_name": raw.get("library_name"),
+        "pipeline_tag": raw.get("pipeline_tag"),
+        "tags": raw.get("tags"),
+        "cardData": raw.get("cardData") if isinstance(raw.get("cardData"), dict) else None,
+        "config": raw.get("config"),
+        "siblings": _siblings(raw.get("siblings")),
+    }
+    return _drop_none(out)
+
+
+def _from_2025(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The 2025 line: a ModelInfo serialized by the client (snake_case, repr'd siblings)."""
+    meta: Mapping[str, Any] = raw["metadata"]
+    if "id" not in meta:
+        raise ValueError(f"recording of {raw.get('model_id')!r} has no metadata (fetch failed)")
+
+    def pick(*keys: str) -> Any:
+        for key in keys:
+            if meta.get(key) is not None:
+                return meta[key]
+        return None
+
+    model_id = str(meta["id"])
+    safetensors = meta.get("safetensors")
+    transformers_info = pick("transformers_info", "transformersInfo")
+    mapping = pick("inference_provider_mapping", "inferenceProviderMapping")
+    card = raw.get("card")
+    tree = {
+        key: raw[key]
+        for key in (
+            "family",
+            "depth",
+            "children_count",
+            "adapters_count",
+            "quantized_count",
+            "merges_count",
+            "spaces_count",
+        )
+        if raw.get(key) is not None
+    }
+    out: dict[str, Any] = {
+        "_id": meta.get("_id"),
+        "id": model_id,
+        "modelId": model_id,
+        "author": meta.get("author") or _author_of(model_id),
+        "sha": meta.get("sha"),
+        "lastModified": _iso(pick("last_modified", "lastModified")),
+        "createdAt": _iso(pick("created_at", "createdAt")),
+        "private": meta.get("private"),
+        "gated": meta.get("gated"),
+        "disabled": meta.get("disabled"),
+        "downloads": meta.get("downloads"),
+        "downloadsAllTime": pick("downloads_all_time", "downloadsAllTime"),
+        "likes": meta.get("likes"),
+        "trendingScore": pick("trending_score", "trendingScore"),
+        "library_name": meta.get("library_name"),
+        "pipeline_tag": meta.get("pipeline_tag"),
+        "mask_token": meta.get("mask_token"),
+        "tags": meta.get("tags"),
+        "cardData": _card_data(pick("card_data", "cardData")),
+        "widgetData": pick("widget_data", "widgetData"),
+        "model-index": pick("model_index", "model-index"),
+        "config": meta.get("config"),
+        "transformersInfo": (
+            _drop_none(dict(transformers_info)) if isinstance(transformers_info, dict) else None
+        ),
+        "safetensors": (
+            {"parameters": safetensors.get("parameters"), "total": safetensors.get("total")}
+            if isinstance(safetensors, dict)
+            else None
+        ),
+        "gguf": meta.get("gguf"),
+        "inference": meta.get("inference"),
+        "inferenceProviderMapping": mapping if isinstance(mapping, (dict, list)) else None,
+        "siblings": _siblings(meta.get("siblings")),
+        "spaces": meta.get("spaces"),
+        "usedStorage": pick("used_storage", "usedStorage"),
+        "securityRepoStatus": pick("security_repo_status", "securityRepoStatus"),
+        "_card": card if isinstance(card, str) and card and card != "N/A" else None,
+        "_tree": tree or None,
+    }
+    return _drop_none(out)
+
+
+def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def _author_of(model_id: str) -> str | None:
+    """The Hub's author is the namespace; legacy ids without one have no author."""
+    return model_id.split("/", 1)[0] if "/" in model_id else None
+
+
+def _iso(value: Any) -> str | None:
+    """Format a recorded timestamp the way the Hub's JSON does: UTC, milliseconds, ``Z``."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        moment = dt.datetime.fromisoformat(str(value).strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    moment = moment.astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _siblings(value: Any) -> list[dict[str, Any]] | None:
+    """Siblings as the Hub serves them; the 2025 client stored ``RepoSibling(...)`` reprs."""
+    if not isinstance(value, list):
+        return None
+    out: list[dict[str, Any]] = []
+    for item in value:
+        if isinstance(item, dict) and "rfilename" in item:
+            # Fast path: the 2022 records hold only the name (hundreds of thousands of them).
+            out.append({"rfilename": item["rfilename"]} if len(item) == 1 else _drop_none(item))
+        elif isinstance(item, str):
+            match = _SIBLING_RE.search(item)
+            if match:
+                out.append({"rfilename": _unrepr(match.group(1))})
+    return out
+
+
+def _unrepr(quoted: str) -> str:
+    """Undo Python's repr() of a str (the quotes and backslash escapes) without eval."""
+    body = quoted[1:-1]
+    if "\\" not in body:
+        return body
+    return body.encode("latin-1", "backslashreplace").decode("unicode_escape")
+
+
+def _card_data(value: Any) -> dict[str, Any] | None:
+    """The 2025 client stored card data as a YAML string; the Hub serves the parsed mapping."""
+    parsed: object = value
+    if isinstance(value, str) and value.strip():
+        try:
+            parsed = yaml.load(value, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            return None
+    if not isinstance(parsed, dict):
+        return None
+    cleaned: dict[str, Any] = _jsonable(parsed)
+    return cleaned
+
+
+def _jsonable(value: Any) -> Any:
+    """YAML gives dates and non-string keys that JSON cannot hold; stringify them like the Hub."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Query semantics (pure functions, so they are testable without HTTP)
+# ---------------------------------------------------------------------------------------------
+
+
+class _HubError(Exception):
+    """An error answer: status, the Hub's ``{"error": ...}`` body and ``X-Error-Code``."""
+
+    def __init__(self, status: int, message: str, error_code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.error_code = error_code
+
+
+def _parse_count(text: str) -> float:
+    match = _NUM_RE.match(text)
+    if not match:
+        raise _HubError(400, f"Invalid num_parameters value: {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2).upper()]
+
+
+def _parse_num_parameters(spec: str) -> tuple[float | None, float | None]:
+    """``"min:6B,max:128B"`` -> (6e9, 1.28e11); either bound may be absent."""
+    low: float | None = None
+    high: float | None = None
+    for part in spec.split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition(":")
+        key = key.strip().lower()
+        if not sep or key not in ("min", "max"):
+            raise _HubError(400, f"Invalid num_parameters value: {spec!r}")
+        if key == "min":
+            low = _parse_count(value)
+        else:
+            high = _parse_count(value)
+    return low, high
+
+
+def _num_parameters(record: Mapping[str, Any]) -> float | None:
+    for key in ("safetensors", "gguf"):
+        info = record.get(key)
+        if isinstance(info, Mapping) and isinstance(info.get("total"), (int, float)):
+            return float(info["total"])
+    return None
+
+
+def _provider_list(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Provider mappings as a list; the Hub serves a list in listings, a dict on model_info."""
+    mapping = record.get("inferenceProviderMapping")
+    if isinstance(mapping, dict):
+        return [{"provider": name, **dict(value)} for name, value in mapping.items()]
+    if isinstance(mapping, list):
+        return [dict(item) for item in mapping if isinstance(item, Mapping)]
+    return []
+
+
+def _provider_dict(record: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in _provider_list(record):
+        rest = {k: v for k, v in item.items() if k != "provider"}
+        out[str(item.get("provider"))] = rest
+    return out
+
+
+def _truthy(values: list[str] | None) -> bool:
+    if not values:
+        return False
+    return values[-1].strip().lower() in ("true", "1", "yes")
+
+
+def _single(query: Mapping[str, list[str]], key: str) -> str | None:
+    values = query.get(key)
+    return values[-1] if values else None
+
+
+def _expand_list(query: Mapping[str, list[str]]) -> list[str] | None:
+    """``expand=a&expand=b`` and ``expand[]=a`` are both accepted, as on the Hub."""
+    values = [*query.get("expand", []), *query.get("expand[]", [])]
+    if not values:
+        return None
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in EXPAND_PROPERTIES]
+    if unknown:
+        raise _HubError(400, f"Invalid expand value(s): {', '.join(unknown)}")
+    return names
+
+
+def _matches(record: Mapping[str, Any], query: Mapping[str, list[str]]) -> bool:
+    """Whether a record passes every filter of a ``/api/models`` query (all filters AND)."""
+    search = _single(query, "search")
+    if search and search.lower() not in str(record["id"]).lower():
+        return False
+    author = _single(query, "author")
+    if author and record.get("author") != author:
+        return False
+    tags = record.get("tags") or []
+    for wanted in query.get("filter", []):
+        if (
+            wanted not in tags
+            and wanted != record.get("pipeline_tag")
+            and wanted != record.get("library_name")
+        ):
+            return False
+    pipeline_tag = _single(query, "pipeline_tag")
+    if pipeline_tag and record.get("pipeline_tag") != pipeline_tag:
+        return False
+    gated = _single(query, "gated")
+    if gated is not None:
+        is_gated = record.get("gated") in ("auto", "manual")
+        if is_gated != (gated.strip().lower() == "true"):
+            return False
+    inference = _single(query, "inference")
+    if inference and record.get("inference") != inference:
+        return False
+    providers = [p for v in query.get("inference_provider", []) for p in v.split(",") if p]
+    if providers:
+        have = {str(item.get("provider")) for item in _provider_list(record)}
+        if not have or ("all" not in providers and not have.intersection(providers)):
+            return False
+    spec = _single(query, "num_parameters")
+    if spec:
+        low, high = _parse_num_parameters(spec)
+        count = _num_parameters(record)
+        if count is None:
+            return False
+        if (low is not None and count < low) or (high is not None and count > high):
+            return False
+    return True
+
+
+def _sorted(
+    records: list[dict[str, Any]], sort: str | None, direction: str | None
+) -> list[dict[str, Any]]:
+    """Sort like the Hub: descending unless ``direction`` is given and not ``-1``; missing last.
+
+    Ties are broken by id ascending so pages never overlap or skip.
+    """
+    if not sort:
+        return records
+    if sort not in SORT_KEYS:
+        raise _HubError(400, f"Invalid sort parameter: {sort!r}")
+    key = SORT_KEYS[sort]
+    descending = direction is None or direction.strip() == "-1"
+    present = sorted((r for r in records if r.get(key) is not None), key=lambda r: str(r["id"]))
+    missing = sorted((r for r in records if r.get(key) is None), key=lambda r: str(r["id"]))
+    present.sort(key=lambda r: r[key], reverse=descending)  # stable: id order kept within ties
+    return present + missing
+
+
+def _encode_cursor(offset: int) -> str:
+    raw = json.dumps({"offset": offset}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(token: str) -> int:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        offset = json.loads(base64.urlsafe_b64decode(padded.encode()))["offset"]
+    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+        raise _HubError(400, "Invalid cursor") from exc
+    if not isinstance(offset, int) or offset < 0:
+        raise _HubError(400, "Invalid cursor")
+    return offset
+
+
+def _public(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record as JSON may show it: private helper keys (``_card``, ``_tree``) removed."""
+    return {k: v for k, v in record.items() if not k.startswith("_") or k == "_id"}
+
+
+def _project(
+    record: Mapping[str, Any], fields: Iterable[str], *, provider_as_dict: bool
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in fields:
+        if name not in record or name in out:
+            continue
+        if name == "inferenceProviderMapping":
+            out[name] = _provider_dict(record) if provider_as_dict else _provider_list(record)
+        else:
+            out[name] = record[name]
+    return out
+
+
+def _list_item(
+    record: Mapping[str, Any], query: Mapping[str, list[str]], expand: list[str] | None
+) -> dict[str, Any]:
+    if expand is not None:
+        return _project(record, ["_id", "id", *expand], provider_as_dict=False)
+    fields = list(DEFAULT_LIST_FIELDS)
+    if _truthy(query.get("full")):
+        fields.extend(FULL_LIST_FIELDS)
+    if _truthy(query.get("config")):
+        fields.append("config")
+    if _truthy(query.get("cardData")):
+        fields.append("cardData")
+    return _project(record, fields, provider_as_dict=False)
+
+
+def _git_blob_sha1(data: bytes) -> str:
+    """The ETag the Hub sends for a regular (non-LFS) file is its git blob id."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# The server
+# ---------------------------------------------------------------------------------------------
+
+
+class RecordedRequest(TypedDict):
+    """One request as the server received it (``path`` is the raw, still-quoted path)."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+
+
+@dataclass
+class _Fault:
+    kind: str  # "fail" | "delay" | "malformed"
+    remaining: int
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class _Response:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class _Server(ThreadingHTTPServer):
+    """The socket server; it knows its HubServer and its open connections (to cut on stop)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], hub: HubServer) -> None:
+        self.hub = hub
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Routes every method through HubServer._respond; keeps connections alive like the Hub."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = 30  # idle keep-alive connections are closed after this many seconds
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            with self.server.connections_lock:
+                self.server.connections.discard(self.connection)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the default stderr access log; ``HubServer.requests`` is the log."""
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)  # drain a body so the keep-alive connection stays usable
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True  # a chunked body is not parsed: do not reuse the socket
+        try:
+            response = self.server.hub._respond(self.command, self.path, dict(self.headers.items()))
+            self.send_response(response.status)
+            for name, value in response.headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(response.body)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, TimeoutError, OSError):
+            # The client gave up (e.g. a timeout provoked with delay_next): nothing to answer.
+            self.close_connection = True
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
+
+
+class HubServer:
+    """A Hub-compatible HTTP server on 127.0.0.1 serving the given model records.
+
+    ``records`` are dicts in today's Hub JSON shape (see :func:`to_api_record` and
+    :func:`load_shared_records`), each with a unique ``id``. Served endpoints:
+
+    * ``GET /api/models`` -- filters ``search``, ``author``, ``filter`` (repeatable, AND),
+      ``pipeline_tag``, ``gated``, ``num_parameters``, ``inference``, ``inference_provider``;
+      ``sort``/``direction``; ``limit`` (page size, default and max 1000); ``full``, ``config``,
+      ``cardData`` and ``expand``; cursor pagination through a ``Link: <...>; rel="next"`` header.
+    * ``GET /api/models/{repo_id}`` and ``.../revision/{rev}`` -- the full record, or ``expand``.
+    * ``GET``/``HEAD /{repo_id}/resolve/{rev}/README.md`` -- the recorded card text.
+
+    Every request is logged in :attr:`requests`; :meth:`fail_next`, :meth:`delay_next` and
+    :meth:`malformed_next` queue faults that the next requests (any path) consume in order.
+    Use it as a context manager, or call :meth:`start` and :meth:`stop`.
+    """
+
+    def __init__(self, records: Iterable[Mapping[str, Any]], *, port: int = 0) -> None:
+        self._records: list[dict[str, Any]] = []
+        self._by_id: dict[str, dict[str, Any]] = {}
+        for record in records:
+            if "id" not in record:
+                raise ValueError(f"record without 'id': keys {sorted(record)}")
+            model_id = str(record["id"])
+            if model_id in self._by_id:
+                raise ValueError(f"duplicate record id {model_id!r}")
+            item = dict(record)
+            self._records.append(item)
+            self._by_id[model_id] = item
+        self._port = port
+        self._lock = threading.Lock()
+        self._log: list[RecordedRequest] = []
+        self._faults: deque[_Fault] = deque()
+        self._request_ids = itertools.count(1)
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> Self:
+        """Bind 127.0.0.1 (an ephemeral port unless one was given) and serve in a daemon thread."""
+        if self._httpd is not None:
+            return self
+        self._httpd = _Server(("127.0.0.1", self._port), self)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"HubServer:{self._httpd.server_address[1]}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and cut open keep-alive connections, so no pooled client can reach a
+        stopped server through a lingering handler thread."""
+        httpd, thread = self._httpd, self._thread
+        if httpd is None:
+            return
+        httpd.shutdown()
+        with httpd.connections_lock:
+            connections = list(httpd.connections)
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        httpd.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+        self._httpd = None
+        self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("HubServer is not running; call start() or use it with `with`")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def endpoint(self) -> str:
+        """Base URL to give ``HfApi(endpoint=...)``, e.g. ``http://127.0.0.1:54321``."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """The served records, in serving order (a shallow copy of the list)."""
+        return list(self._records)
+
+    # -- request log ---------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received so far, oldest first (a copy, safe to keep)."""
+        with self._lock:
+            return [
+                RecordedRequest(
+                    method=r["method"],
+                    path=r["path"],
+                    query={k: list(v) for k, v in r["query"].items()},
+                    headers=dict(r["headers"]),
+                )
+                for r in self._log
+            ]
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self._log.clear()
+
+    # -- fault injection -----------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        status: int,
+        *,
+        times: int = 1,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | str | Mapping[str, Any] | list[Any] | None = None,
+    ) -> None:
+        """Answer the next ``times`` requests with ``status`` (e.g. 429 + ``Retry-After``, 503).
+
+        ``body`` defaults to the Hub's ``{"error": ...}`` JSON; a str/bytes body is sent as is.
+        """
+        if body is None:
+            payload = json.dumps({"error": f"Injected failure (HTTP {status})"}).encode()
+        elif isinstance(body, bytes):
+            payload = body
+        elif isinstance(body, str):
+            payload = body.encode()
+        else:
+            payload = json.dumps(body).encode()
+        self._queue(_Fault("fail", times, status=status, headers=dict(headers or {}), body=payload))
+
+    def delay_next(self, seconds: float, times: int = 1) -> None:
+        """Sleep ``seconds`` before answering the next ``times`` requests (to provoke timeouts)."""
+        self._queue(_Fault("delay", times, seconds=seconds))
+
+    def malformed_next(self, times: int = 1) -> None:
+        """Answer the next ``times`` requests 200 with the real JSON body cut in half."""
+        self._queue(_Fault("malformed", times))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def _queue(self, fault: _Fault) -> None:
+        if fault.remaining < 1:
+            raise ValueError("times must be >= 1")
+        with self._lock:
+            self._faults.append(fault)
+
+    def _take_fault(self) -> _Fault | None:
+        with self._lock:
+            if not self._faults:
+                return None
+            fault = self._faults[0]
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                self._faults.popleft()
+            return fault
+
+    # -- dispatch ------------------------------------------------------------------------------
+
+    def _respond(self, method: str, target: str, headers: dict[str, str]) -> _Response:
+        """Log the request, apply a queued fault if any, else answer it like the Hub."""
+        parts = urlsplit(target)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        with self._lock:
+            self._log.append(
+                RecordedRequest(method=method, path=parts.path, query=query, headers=headers)
+            )
+        request_id = f"hubserver-{next(self._request_ids)}"
+        fault = self._take_fault()
+        if fault is not None and fault.kind == "fail":
+            out_headers = [("Content-Type", "application/json; charset=utf-8")]
+            out_headers += [(k, v) for k, v in fault.headers.items()]
+            out_headers.append(("X-Request-Id", request_id))
+            return _Response(fault.status, out_headers, fault.body or b"")
+        if fault is not None and fault.kind == "delay":
+            time.sleep(fault.seconds)
+        try:
+            response = self._route(method, parts.path, parts.query, query)
+        except Exception as exc:  # noqa: BLE001 - a server bug must answer, not drop the socket
+            traceback.print_exc()
+            response = _error(_HubError(500, f"HubServer internal error: {exc!r}"))
+        response.headers.append(("X-Request-Id", request_id))
+        if fault is not None and fault.kind == "malformed":
+            cut = response.body[: len(response.body) // 2] or b"{"
+            kept = [(k, v) for k, v in response.headers if k.lower() != "content-type"]
+            kept.append(("Content-Type", "application/json; charset=utf-8"))
+            return _Response(200, kept, cut)
+        return response
+
+    def _route(
+        self, method: str, path: str, raw_query: str, query: dict[str, list[str]]
+    ) -> _Response:
+        try:
+            if method not in ("GET", "HEAD"):
+                raise _HubError(405, f"Method {method} not allowed on this test server")
+            if path in ("/api/models", "/api/models/"):
+                return self._list_models(raw_query, query)
+            match = _MODEL_API_RE.match(path)
+            if match:
+                rev = unquote(match["rev"]) if match["rev"] else None
+                return self._model_info(unquote(match["id"]), rev, query)
+            match = _RESOLVE_RE.match(path)
+            if match:
+                return self._resolve(unquote(match["id"]), unquote(match["rev"]), match["file"])
+            raise _HubError(404, "Not Found")
+        except _HubError as err:
+            return _error(err)
+
+    def _visible(self, repo_id: str) -> dict[str, Any]:
+        """Look a repo up as an anonymous caller would: private repos do not exist."""
+        record = self._by_id.get(repo_id)
+        if record is None or record.get("private") is True:
+            raise _HubError(404, "Repository not found", "RepoNotFound")
+        return record
+
+    def _check_revision(self, record: Mapping[str, Any], revision: str | None) -> None:
+        if revision is None or revision in ("main", "refs/heads/main"):
+            return
+        if revision == record.get("sha"):
+            return
+        raise _HubError(404, f"Invalid rev id: {revision}", "RevisionNotFound")
+
+    def _list_models(self, raw_query: str, query: dict[str, list[str]]) -> _Response:
+        if query.get("apps"):
+            raise _HubError(400, "The 'apps' filter is not supported by this test server")
+        expand = _expand_list(query)
+        if expand is not None and any(
+            _truthy(query.get(k)) for k in ("full", "config", "cardData")
+        ):
+            raise _HubError(400, "'expand' cannot be combined with 'full', 'config' or 'cardData'")
+        limit_text = _single(query, "limit")
+        try:
+            limit = MAX_PAGE_SIZE if limit_text is None else int(limit_text)
+        except ValueError as exc:
+            raise _HubError(400, f"Invalid limit: {limit_text!r}") from exc
+        if limit < 1:
+            raise _HubError(400, f"Invalid limit: {limit_text!r}")
+        page_size = min(limit, MAX_PAGE_SIZE)
+        cursor = _single(query, "cursor")
+        offset = _decode_cursor(cursor) if cursor else 0
+
+        hits = [r for r in self._records if r.get("private") is not True and _matches(r, query)]
+        hits = _sorted(hits, _single(query, "sort"), _single(query, "direction"))
+        page = hits[offset : offset + page_size]
+        body = json.dumps([_list_item(r, query, expand) for r in page]).encode()
+        headers = [("Content-Type", "application/json; charset=utf-8")]
+        if offset + page_size < len(hits):
+            pairs = [
+                (k, v) for k, v in parse_qsl(raw_query, keep_blank_values=True) if k != "cursor"
+            ]
+            pairs.append(("cursor", _encode_cursor(offset + page_size)))
+            next_url = f"{self.endpoint}/api/models?{urlencode(pairs)}"
+            headers.append(("Link", f'<{next_url}>; rel="next"'))
+        return _Response(200, headers, body)
+
+    def _model_info(
+        self, repo_id: str, revision: str | None, query: dict[str, list[str]]
+    ) -> _Response:
+        record = self._visible(repo_id)
+        self._check_revision(record, revision)
+        expand = _expand_list(query)
+        public = _public(record)
+        fields = ["_id", "id", *expand] if expand is not None else list(public)
+        data = _project(public, fields, provider_as_dict=True)
+        return _Response(
+            200,
+            [("Content-Type", "application/json; charset=utf-8")],
+            json.dumps(data).encode(),
+        )
+
+    def _resolve(self, repo_id: str, revision: str, filename: str) -> _Response:
+        record = self._visible(repo_id)
+        self._check_revision(record, revision)
+        card = record.get("_card")
+        if filename != "README.md" or not isinstance(card, str):
+            raise _HubError(404, "Entry not found", "EntryNotFound")
+        data = card.encode("utf-8")
+        headers = [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("ETag", f'"{_git_blob_sha1(data)}"'),
+            ("Accept-Ranges", "bytes"),
+        ]
+        if isinstance(record.get("sha"), str):
+            headers.append(("X-Repo-Commit", record["sha"]))
+        return _Response(200, headers, data)
+
+
+def _error(err: _HubError) -> _Response:
+    headers = [("Content-Type", "application/json; charset=utf-8")]
+    if err.error_code:
+        headers.append(("X-Error-Code", err.error_code))
+        # Header values must be latin-1; keep the message readable but ASCII-safe.
+        safe = err.message.encode("ascii", "backslashreplace").decode("ascii")
+        headers.append(("X-Error-Message", safe))
+    return _Response(err.status, headers, json.dumps({"error": err.message}).encode())
