@@ -1,0 +1,446 @@
+"""The live Hub as a catalog: every search is pushed to the Hub's ``/api/models``.
+
+Filters, the query and the sort go to the server (``search``, ``pipeline_tag``, ``filter``,
+``author``, ``gated``, ``num_parameters``, ``inference_provider``, ``sort``, ``limit``,
+``expand``); results are read page by page with the Hub's cursor pagination, lazily, and never
+crawled to be filtered here. What the Hub API cannot do is done over the fetched results and
+said in each docstring:
+
+- a query of several words: the longest word is sent as ``search``, the others are checked on
+  the ids the Hub returns;
+- "any of" lists for filters that the Hub combines with AND (task, author, library, language,
+  license, tags, provider): one request per value, merged in sort order;
+- ``sort="params"``: the Hub cannot sort by parameter count; the first ``max_results`` matches
+  are sorted here;
+- ``count`` and ``facets``: the Hub returns no totals; both are computed over the first
+  ``max_results`` matches (``count`` is then a lower bound, flagged by :attr:`HubCatalog.capped`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from huggingface_hub import HfApi, constants
+from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff
+
+from .catalog import Catalog, UnknownModelError
+from .normalize import normalize_records
+from .query import Query, make_query, strict_kwargs
+from .schema import SORT_KEYS, empty_frame
+
+__all__ = ["HubCatalog", "HubError", "EXPAND", "iter_model_pages", "hub_sort"]
+
+#: Every model property the schema needs, asked for with ``expand``.
+EXPAND: tuple[str, ...] = (
+    "author",
+    "cardData",
+    "createdAt",
+    "downloads",
+    "downloadsAllTime",
+    "gated",
+    "gguf",
+    "inference",
+    "inferenceProviderMapping",
+    "lastModified",
+    "library_name",
+    "likes",
+    "pipeline_tag",
+    "private",
+    "safetensors",
+    "sha",
+    "tags",
+    "trendingScore",
+)
+
+_HUB_SORT = {
+    "downloads": "downloads",
+    "likes": "likes",
+    "trending": "trendingScore",
+    "created": "createdAt",
+    "modified": "lastModified",
+}
+_MAX_REQUESTS = 16
+
+
+class HubError(RuntimeError):
+    """The Hub could not answer (unreachable, timed out, an HTTP error after retries, bad JSON)."""
+
+
+def hub_sort(sort: str) -> str | None:
+    """The Hub's sort parameter for one of our sort keys (None: the Hub cannot sort by it)."""
+    if sort not in SORT_KEYS:
+        raise ValueError(f"unknown sort key {sort!r}; choose one of: {', '.join(SORT_KEYS)}")
+    return _HUB_SORT.get(sort)
+
+
+def iter_model_pages(
+    endpoint: str,
+    params: list[tuple[str, Any]],
+    *,
+    token: str | bool | None = None,
+    timeout: float | None = 10.0,
+    next_url: str | None = None,
+) -> Iterator[tuple[list[dict[str, Any]], str | None]]:
+    """Pages of ``GET {endpoint}/api/models``: yields (records, url of the next page or None).
+
+    Uses huggingface_hub's HTTP stack (its session, headers and ``http_backoff``, which retries
+    429 after ``Retry-After`` and 5xx with backoff) but, unlike ``HfApi.list_models``, with a
+    timeout, and hands out the cursor URL so a crawl can resume from it.
+    """
+    headers = build_hf_headers(token=token)
+    url: str | None = next_url or f"{endpoint.rstrip('/')}/api/models"
+    first = next_url is None
+    while url is not None:
+        try:
+            response = http_backoff(
+                "GET", url, params=params if first else None, headers=headers, timeout=timeout
+            )
+            hf_raise_for_status(response)
+            page = response.json()
+        except HfHubHTTPError as err:
+            raise HubError(_http_message(endpoint, err)) from err
+        except json.JSONDecodeError as err:
+            raise HubError(f"the Hub at {endpoint} sent malformed JSON ({err})") from err
+        except Exception as err:  # httpx2 timeouts and connection errors, after the retries
+            if type(err).__module__.startswith(("httpx", "httpcore")):
+                raise HubError(f"the Hub at {endpoint} did not answer: {err!r}") from err
+            raise
+        if not isinstance(page, list):
+            raise HubError(f"the Hub at {endpoint} sent {type(page).__name__}, not a list")
+        url = response.links.get("next", {}).get("url")
+        first = False
+        yield page, url
+
+
+class HubCatalog:
+    """The live Hub, with the same search methods as :class:`Catalog`.
+
+    Args:
+        endpoint: the Hub's URL (default: ``HF_ENDPOINT`` or https://huggingface.co).
+        token: a Hugging Face token, or None to use the saved one.
+        timeout: seconds to wait for each HTTP response.
+        max_results: how many matches ``count``, ``facets`` and ``sort="params"`` look at.
+    """
+
+    source = "hub"
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        token: str | bool | None = None,
+        *,
+        timeout: float | None = 10.0,
+        max_results: int = 1000,
+    ):
+        self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self.max_results = max_results
+        self.api = HfApi(endpoint=self.endpoint, token=token)
+        self.fetched_at = datetime.now(timezone.utc)
+        self.meta: dict[str, Any] = {"origin": self.endpoint}
+        #: True when the last count/facets stopped at ``max_results`` (the Hub has more).
+        self.capped = False
+        self._seen: dict[str, pd.DataFrame] = {}
+        self._cards: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<HubCatalog live from {self.endpoint}>"
+
+    def __len__(self) -> int:
+        """How many models this session has fetched (the Hub's total is not known)."""
+        return len(self._seen)
+
+    @property
+    def df(self) -> pd.DataFrame:
+        """Every model fetched so far in this session, in the schema's columns (sorted by id)."""
+        with self._lock:
+            frames = list(self._seen.values())
+        if not frames:
+            return empty_frame()
+        df = pd.concat(frames, ignore_index=True)
+        return df.sort_values("id", kind="stable").reset_index(drop=True)
+
+    def describe_source(self) -> str:
+        return f"live Hub at {self.endpoint}"
+
+    def to_parquet(self, path: str, **meta: Any) -> Any:
+        """Write the models fetched so far as a snapshot file."""
+        return Catalog(self.df, source="hub", meta=self.meta).to_parquet(path, **meta)
+
+    # -- requests ----------------------------------------------------------------------------
+    def _requests(self, q: Query) -> list[list[tuple[str, Any]]]:
+        """The query as Hub requests: one per combination of the any-of values."""
+        words = sorted(q.words, key=len, reverse=True)
+        base: list[tuple[str, Any]] = [("expand[]", p) for p in EXPAND]
+        if words:
+            base.append(("search", words[0]))
+        sort = hub_sort(q.sort)
+        if sort is not None:
+            base += [("sort", sort), ("direction", -1)]
+        if q.gated is not None:
+            base.append(("gated", str(q.gated).lower()))
+        if q.min_params is not None or q.max_params is not None:
+            bounds = []
+            if q.min_params is not None:
+                bounds.append(f"min:{q.min_params}")
+            if q.max_params is not None:
+                bounds.append(f"max:{q.max_params}")
+            base.append(("num_parameters", ",".join(bounds)))
+        choices: list[list[tuple[str, str]]] = []
+        for field, param, prefix in (
+            ("task", "pipeline_tag", ""),
+            ("author", "author", ""),
+            ("library", "filter", ""),
+            ("language", "filter", ""),
+            ("license", "filter", "license:"),
+            ("tags", "filter", ""),
+            ("provider", "inference_provider", ""),
+        ):
+            values = getattr(q, field)
+            if values is not None:
+                choices.append([(param, prefix + v) for v in values])
+        combos = list(itertools.product(*choices)) if choices else [()]
+        if len(combos) > _MAX_REQUESTS:
+            raise ValueError(
+                f"the live Hub combines filters with AND, so these any-of lists need {len(combos)} "
+                f"requests (at most {_MAX_REQUESTS}); narrow them, or search a snapshot"
+            )
+        return [base + list(combo) for combo in combos]
+
+    def _stream(self, params: list[tuple[str, Any]], page_size: int) -> Iterator[dict[str, Any]]:
+        for page, _ in iter_model_pages(
+            self.endpoint,
+            [*params, ("limit", page_size)],
+            token=self.token,
+            timeout=self.timeout,
+        ):
+            yield from page
+
+    def _matches(self, q: Query, want: int) -> pd.DataFrame:
+        """Up to ``want`` matching models, in the query's order, as schema rows."""
+        page_size = max(1, min(1000, want))
+        streams = [self._stream(p, page_size) for p in self._requests(q)]
+        words = tuple(sorted(q.words, key=len, reverse=True)[1:])  # the longest went to the Hub
+        key = SORT_KEYS[q.sort]
+        records: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        merged = (
+            streams[0] if len(streams) == 1 else heapq.merge(*streams, key=_merge_key(q.sort))
+        )
+        for rec in merged:
+            model_id = rec.get("id") or rec.get("modelId")
+            if not model_id or model_id in seen:
+                continue
+            if not all(w in model_id.lower() for w in words):
+                continue
+            seen.add(model_id)
+            records.append(rec)
+            if len(records) >= want:
+                break
+        now = datetime.now(timezone.utc)
+        df, cards = normalize_records(records, source="hub", fetched_at=now)
+        if len(df):
+            # keep the Hub's order (normalize_records keeps input order)
+            with self._lock:
+                for i in range(len(df)):
+                    self._seen[str(df["id"].iat[i])] = df.iloc[[i]]
+                self._cards.update(cards)
+        if hub_sort(q.sort) is None and len(df):
+            values = df[key]
+            order = np.lexsort((df["id"].to_numpy(dtype=object), _desc(values)))
+            df = df.iloc[order].reset_index(drop=True)
+        return df
+
+    # -- the Catalog API ---------------------------------------------------------------------
+    @strict_kwargs
+    def search(
+        self,
+        query: str = "",
+        *,
+        task: str | list[str] | None = None,
+        library: str | list[str] | None = None,
+        language: str | list[str] | None = None,
+        license: str | list[str] | None = None,  # noqa: A002 - the Hub's own name
+        author: str | list[str] | None = None,
+        tags: str | list[str] | None = None,
+        min_params: int | float | str | None = None,
+        max_params: int | float | str | None = None,
+        gated: bool | None = None,
+        provider: str | list[str] | None = None,
+        sort: str = "downloads",
+        limit: int | None = 50,
+        offset: int = 0,
+    ) -> pd.DataFrame:
+        """Like :meth:`Catalog.search`, answered by the Hub (see the module docstring for what is
+        done here instead). ``limit=None`` reads at most ``max_results`` models."""
+        q = make_query(**_args(locals()))
+        stop = self.max_results if q.limit is None else q.offset + q.limit
+        if hub_sort(q.sort) is None:  # sorted here, over the first max_results matches
+            df = self._matches(q, max(stop, self.max_results))
+        else:
+            df = self._matches(q, stop)
+        return df.iloc[q.offset : stop].reset_index(drop=True)
+
+    @strict_kwargs
+    def count(
+        self,
+        query: str = "",
+        *,
+        task: str | list[str] | None = None,
+        library: str | list[str] | None = None,
+        language: str | list[str] | None = None,
+        license: str | list[str] | None = None,  # noqa: A002
+        author: str | list[str] | None = None,
+        tags: str | list[str] | None = None,
+        min_params: int | float | str | None = None,
+        max_params: int | float | str | None = None,
+        gated: bool | None = None,
+        provider: str | list[str] | None = None,
+    ) -> int:
+        """Matches among the first ``max_results``: the Hub API returns no totals, so a count
+        equal to ``max_results`` is a lower bound (and :attr:`capped` is then True)."""
+        q = make_query(**_args(locals()), limit=None)
+        n = len(self._matches(q, self.max_results))
+        self.capped = n >= self.max_results
+        return n
+
+    @strict_kwargs
+    def facets(
+        self,
+        query: str = "",
+        *,
+        task: str | list[str] | None = None,
+        library: str | list[str] | None = None,
+        language: str | list[str] | None = None,
+        license: str | list[str] | None = None,  # noqa: A002
+        author: str | list[str] | None = None,
+        tags: str | list[str] | None = None,
+        min_params: int | float | str | None = None,
+        max_params: int | float | str | None = None,
+        gated: bool | None = None,
+        provider: str | list[str] | None = None,
+        top: int | None = 50,
+    ) -> pd.DataFrame:
+        """Facet counts like :meth:`Catalog.facets`, computed here over the first
+        ``max_results`` matches of each narrowed query (the Hub API has no facet counts)."""
+        args = _args(locals())
+        top = args.pop("top")
+        query_text = args.pop("query")
+        make_query(query_text, **args)  # validate before any request
+        frames = []
+        capped = False
+        for facet, field in (("task", "task"), ("library", "library"),
+                             ("language", "language"), ("license", "license"),
+                             ("author", "author")):
+            narrowed = dict(args, **{field: None})
+            q = make_query(query_text, **narrowed, limit=None)
+            rows = self._matches(q, self.max_results)
+            capped |= len(rows) >= self.max_results
+            local = Catalog(rows, source="hub") if len(rows) else None
+            if local is None:
+                continue
+            part = local.facets(top=top)
+            frames.append(part[part["facet"] == facet])
+        self.capped = capped
+        if not frames:
+            return pd.DataFrame({"facet": pd.Series(dtype="string"),
+                                 "value": pd.Series(dtype="string"),
+                                 "count": pd.Series(dtype="int64")})
+        return pd.concat(frames, ignore_index=True)
+
+    def model(self, model_id: str) -> pd.Series:
+        """One model's full record from ``/api/models/{id}``, with its card text (README.md)."""
+        if not isinstance(model_id, str):
+            raise TypeError(f"model id must be a string, not {type(model_id).__name__}")
+        try:
+            info = self.api.model_info(model_id, expand=list(EXPAND), timeout=self.timeout)
+        except RepositoryNotFoundError:
+            raise UnknownModelError(
+                f"{model_id!r} is not on the Hub at {self.endpoint} (or is private or gated "
+                "for this token)"
+            ) from None
+        except HfHubHTTPError as err:
+            raise HubError(_http_message(self.endpoint, err)) from err
+        df, _ = normalize_records([info], source="hub")
+        row = df.iloc[0].copy()
+        row["card"] = self._card(model_id)
+        return row
+
+    def _card(self, model_id: str) -> Any:
+        if model_id in self._cards:
+            return self._cards[model_id]
+        url = f"{self.endpoint}/{model_id}/resolve/main/README.md"
+        try:
+            response = http_backoff(
+                "GET", url, headers=build_hf_headers(token=self.token), timeout=self.timeout,
+                max_retries=1,
+            )
+        except Exception:  # noqa: BLE001 - a missing card is not an error for the record
+            return pd.NA
+        if response.status_code != 200:
+            return pd.NA
+        self._cards[model_id] = response.text
+        return response.text
+
+
+def _http_message(endpoint: str, err: HfHubHTTPError) -> str:
+    """One line: which Hub, which status, what it said (no URL with every query parameter)."""
+    response = getattr(err, "response", None)
+    status = getattr(response, "status_code", None)
+    said = getattr(err, "server_message", None) or ""
+    head = f"the Hub at {endpoint} answered HTTP {status}" if status else f"the Hub at {endpoint} failed"
+    if status == 429:
+        head += " (rate limited; retried after Retry-After and still refused)"
+    elif status is not None and status >= 500:
+        head += " (a server error; retried with backoff)"
+    return f"{head}{': ' + said.strip() if said.strip() else ''}"
+
+
+def _args(scope: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in scope.items() if k not in ("self", "__class__")}
+
+
+def _desc(values: pd.Series) -> np.ndarray:
+    """Sort key putting the largest first and missing values last."""
+    na = values.isna().to_numpy()
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        raw = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().view("int64")
+        key = -raw.astype(np.float64)
+    else:
+        key = -values.to_numpy(dtype="float64", na_value=np.nan)
+    key[na] = np.inf
+    return key
+
+
+def _merge_key(sort: str) -> Any:
+    """Key for merging several Hub result streams that are each sorted descending by ``sort``."""
+    field = {
+        "downloads": "downloads",
+        "likes": "likes",
+        "trending": "trendingScore",
+        "created": "createdAt",
+        "modified": "lastModified",
+        "params": None,
+    }[sort]
+
+    def key(rec: dict[str, Any]) -> tuple[Any, ...]:
+        value = rec.get(field) if field else None
+        if value is None:
+            return (1, 0, rec.get("id", ""))
+        if isinstance(value, str):  # ISO dates: invert so that the newest comes first
+            stamp = pd.Timestamp(value).value
+            return (0, -stamp, rec.get("id", ""))
+        return (0, -float(value), rec.get("id", ""))
+
+    return key

@@ -1,0 +1,270 @@
+"""Where catalogs come from: the live Hub, a snapshot file, the bundled starter, the local cache.
+
+:func:`open_catalog` is the one entry point; with no arguments it picks the best source that
+answers and says in one line which one and why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import yaml
+from huggingface_hub import constants
+from huggingface_hub.utils import build_hf_headers, http_backoff
+
+from .catalog import Catalog
+from .hub import HubCatalog
+from .schema import COLUMN_NAMES, LIST_COLUMNS
+
+__all__ = ["open_catalog", "starter_catalog", "cache_catalog", "SNAPSHOT_ENV"]
+
+#: Environment variable naming the snapshot file ``open_catalog()`` falls back to when offline.
+SNAPSHOT_ENV = "HUBWIDGETS_SNAPSHOT"
+
+Kind = Literal["auto", "hub", "snapshot", "cache"]
+_KINDS = ("auto", "hub", "snapshot", "cache")
+
+
+@cache
+def _starter() -> Catalog:
+    text = (
+        resources.files("hubwidgets.core")
+        .joinpath("data", "starter_models.jsonl")
+        .read_text("utf-8")
+    )
+    lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+    meta = dict(lines[0]["_meta"]) if lines and "_meta" in lines[0] else {}
+    records = lines[1:] if meta else lines
+    as_of = datetime.fromisoformat(meta.get("as_of", "2026-08-01")).replace(tzinfo=timezone.utc)
+    meta.update(name="starter", origin=meta.get("origin", "bundled with hubwidgets"))
+    catalog = Catalog.from_records(records, source="snapshot", fetched_at=as_of, meta=meta)
+    _ = catalog.index
+    return catalog
+
+
+def starter_catalog() -> Catalog:
+    """The starter snapshot bundled in the package: a few hundred well-known models across all
+    modalities, written from public facts; downloads and likes are approximate (see ``meta``)."""
+    return _starter()
+
+
+def _say(message: str, verbose: bool) -> None:
+    if verbose:
+        print(f"hubwidgets: {message}", file=sys.stdout)
+
+
+def _probe(endpoint: str, token: str | bool | None, timeout: float) -> str | None:
+    """None when the Hub answers a one-model listing within ``timeout`` s, else why not."""
+    started = time.perf_counter()
+    try:
+        response = http_backoff(
+            "GET",
+            f"{endpoint}/api/models",
+            params={"limit": 1},
+            headers=build_hf_headers(token=token),
+            timeout=timeout,
+            max_retries=0,
+            retry_on_status_codes=(),
+        )
+    except Exception as err:  # noqa: BLE001 - any failure means "offline" here
+        kind = type(err).__name__
+        if "Timeout" in kind:
+            return f"the Hub at {endpoint} did not answer within {timeout:g} s"
+        return f"the Hub at {endpoint} could not be reached ({kind})"
+    if response.status_code != 200:
+        return f"the Hub at {endpoint} answered HTTP {response.status_code}"
+    elapsed = time.perf_counter() - started
+    return None if elapsed <= timeout else f"the Hub at {endpoint} answered too slowly"
+
+
+def _offline() -> bool:
+    value = os.environ.get("HF_HUB_OFFLINE", "")
+    return value.upper() in ("1", "ON", "YES", "TRUE") or constants.HF_HUB_OFFLINE
+
+
+def _snapshot(path: str | os.PathLike[str] | None) -> Catalog:
+    if path is None:
+        return starter_catalog()
+    catalog = Catalog.read_parquet(path)
+    _ = catalog.index  # build the search index now, not on the first keystroke
+    return catalog
+
+
+def _fallback(reason: str, verbose: bool) -> Catalog:
+    env = os.environ.get(SNAPSHOT_ENV)
+    if env:
+        try:
+            catalog = _snapshot(env)
+        except ValueError as err:
+            reason += f"; {SNAPSHOT_ENV} is set but unusable ({err})"
+        else:
+            _say(f"using snapshot {catalog.describe_source()} ({reason})", verbose)
+            catalog.meta["reason"] = reason
+            return catalog
+    catalog = starter_catalog()
+    _say(f"using the bundled {catalog.describe_source()} ({reason})", verbose)
+    catalog.meta["reason"] = reason
+    return catalog
+
+
+def open_catalog(
+    kind: Kind = "auto",
+    *,
+    path: str | os.PathLike[str] | None = None,
+    endpoint: str | None = None,
+    token: str | bool | None = None,
+    timeout: float = 3.0,
+    verbose: bool = True,
+) -> Catalog | HubCatalog:
+    """Open a catalog of Hub models.
+
+    Args:
+        kind: ``"hub"`` (live, through ``huggingface_hub.HfApi``), ``"snapshot"`` (a parquet
+            snapshot file at ``path``; the bundled starter when no path), ``"cache"`` (models in
+            the local Hugging Face cache, enriched from snapshot data), or ``"auto"``: the live
+            Hub when it answers within ``timeout`` seconds, else the snapshot named by
+            ``HUBWIDGETS_SNAPSHOT``, else the bundled starter. ``HF_HUB_OFFLINE=1`` skips the
+            Hub. Auto says in one line which it chose and why (``verbose=False`` silences it).
+        path: snapshot file for ``kind="snapshot"`` (or the cache folder for ``kind="cache"``).
+        endpoint, token: for the live Hub (default ``HF_ENDPOINT`` / the saved token).
+        timeout: seconds the live Hub gets to answer.
+    """
+    if kind not in _KINDS:
+        raise ValueError(f"unknown catalog kind {kind!r}; choose one of: {', '.join(_KINDS)}")
+    if kind == "snapshot":
+        return _snapshot(path)
+    if kind == "hub":
+        return HubCatalog(endpoint=endpoint, token=token, timeout=timeout * 4)
+    if kind == "cache":
+        return cache_catalog(path)
+    if path is not None:
+        raise ValueError("path= is for kind='snapshot' or kind='cache'; auto picks its own source")
+    if _offline():
+        return _fallback("HF_HUB_OFFLINE is set", verbose)
+    where = (endpoint or constants.ENDPOINT).rstrip("/")
+    why = _probe(where, token, timeout)
+    if why is not None:
+        return _fallback(why, verbose)
+    _say(f"using the live Hub at {where}", verbose)
+    return HubCatalog(endpoint=where, token=token, timeout=max(timeout * 4, 10.0))
+
+
+# -- the local cache ---------------------------------------------------------------------------
+def _front_matter(readme: Path) -> dict[str, Any]:
+    try:
+        text = readme.read_text("utf-8", errors="replace")
+    except OSError:
+        return {}
+    if not text.startswith("---"):
+        return {}
+    end = text.find("\n---", 3)
+    if end < 0:
+        return {}
+    try:
+        data = yaml.safe_load(text[3:end])
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _safetensors_params(folder: Path) -> int | None:
+    """Total parameter count from the headers of the folder's .safetensors files."""
+    total = 0
+    found = False
+    for file in sorted(folder.glob("*.safetensors")):
+        try:
+            with file.open("rb") as fh:
+                (size,) = struct.unpack("<Q", fh.read(8))
+                header = json.loads(fh.read(size))
+        except (OSError, ValueError, struct.error):
+            continue
+        for name, info in header.items():
+            if name == "__metadata__" or not isinstance(info, dict):
+                continue
+            count = 1
+            for dim in info.get("shape", []):
+                count *= int(dim)
+            total += count
+            found = True
+    return total if found else None
+
+
+def _cached_records(cache_dir: str | os.PathLike[str] | None) -> Iterator[dict[str, Any]]:
+    from huggingface_hub import scan_cache_dir  # noqa: PLC0415 - only this source needs it
+
+    try:
+        info = scan_cache_dir(cache_dir)
+    except Exception as err:  # noqa: BLE001 - CacheNotFound and unreadable folders alike
+        raise ValueError(f"cannot read the Hugging Face cache ({err})") from None
+    for repo in sorted(info.repos, key=lambda r: r.repo_id):
+        if repo.repo_type != "model":
+            continue
+        main = next((r for r in repo.revisions if "main" in r.refs), None)
+        revision = main or max(repo.revisions, key=lambda r: r.last_modified, default=None)
+        record: dict[str, Any] = {"id": repo.repo_id}
+        if revision is not None:
+            record["sha"] = revision.commit_hash
+            card = _front_matter(revision.snapshot_path / "README.md")
+            if card:
+                record["cardData"] = card
+                for key in ("pipeline_tag", "library_name"):
+                    if isinstance(card.get(key), str):
+                        record[key] = card[key]
+                tags = card.get("tags")
+                if isinstance(tags, list):
+                    record["tags"] = [str(t) for t in tags]
+            params = _safetensors_params(revision.snapshot_path)
+            if params is not None:
+                record["safetensors"] = {"total": params}
+        yield record
+
+
+def cache_catalog(
+    cache_dir: str | os.PathLike[str] | None = None, *, enrich: Catalog | None = None
+) -> Catalog:
+    """The models in the local Hugging Face cache (``huggingface_hub.scan_cache_dir``).
+
+    What the cache itself tells (id, revision sha, the card's metadata, parameter counts from the
+    safetensors headers) is completed from snapshot data: ``enrich``, else the snapshot named by
+    ``HUBWIDGETS_SNAPSHOT``, else the bundled starter. A value from the cache wins.
+    """
+    catalog = Catalog.from_records(list(_cached_records(cache_dir)), source="cache")
+    if enrich is None:
+        env = os.environ.get(SNAPSHOT_ENV)
+        enrich = Catalog.read_parquet(env) if env else starter_catalog()
+    df = catalog.df.copy()
+    if len(df):
+        known = enrich.df.set_index("id")
+        hits = df["id"].isin(known.index)
+        if hits.any():
+            extra = known.loc[df.loc[hits, "id"]].reset_index()
+            for column in COLUMN_NAMES:
+                if column in ("id", "source", "fetched_at"):
+                    continue
+                mine = df.loc[hits, column].reset_index(drop=True)
+                theirs = extra[column]
+                if column in LIST_COLUMNS:
+                    theirs = theirs.astype(df[column].dtype)
+                elif isinstance(df[column].dtype, pd.CategoricalDtype):
+                    mine, theirs = mine.astype("string"), theirs.astype("string")
+                filled = mine.where(mine.notna(), theirs)
+                if isinstance(df[column].dtype, pd.CategoricalDtype):
+                    df[column] = df[column].astype("string")
+                    df.loc[hits, column] = filled.to_numpy()
+                    df[column] = df[column].astype("category")
+                else:
+                    df.loc[hits, column] = filled.to_numpy()
+    meta = {"name": "local cache", "origin": str(cache_dir or constants.HF_HUB_CACHE),
+            "enriched_from": enrich.describe_source()}
+    return Catalog(df, source="cache", fetched_at=datetime.now(timezone.utc), meta=meta)
