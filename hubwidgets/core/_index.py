@@ -24,25 +24,43 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import _kernels as K
+from types import ModuleType
+
+from . import _kernels_np as kern
 from .schema import SORT_KEYS
 
-__all__ = ["SearchIndex", "Postings", "intersect"]
+__all__ = ["Postings", "SearchIndex", "intersect"]
 
 
-def intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+#: Below this many bytes of ids the numpy kernels index faster than numba compiles (the first
+#: time after an install); above it the compiled kernels win by far.
+SMALL_BYTES = 2_000_000
+
+
+def kernels_for(nbytes: int) -> ModuleType:
+    """The kernels module for a catalog with ``nbytes`` of ids (numba is imported only here)."""
+    if nbytes < SMALL_BYTES:
+        return kern
+    from . import _kernels  # noqa: PLC0415 - numba is a heavy import that small catalogs skip
+
+    return _kernels
+
+
+def intersect(a: np.ndarray, b: np.ndarray, k: ModuleType = kern) -> np.ndarray:
     """Rows in both ascending row sets."""
     if a.size == 0 or b.size == 0:
         return np.empty(0, dtype=np.int32)
-    return K.intersect_sorted(a, b)
+    found: np.ndarray = k.intersect_sorted(a, b)
+    return found
 
 
 class Postings:
     """Rows per code: ``rows[starts[c]:starts[c + 1]]`` are the rows (ascending) holding code c."""
 
-    def __init__(self, starts: np.ndarray, rows: np.ndarray):
+    def __init__(self, starts: np.ndarray, rows: np.ndarray, k: ModuleType = kern):
         self.starts = starts
         self.rows = rows
+        self.k = k
 
     def get(self, code: int) -> np.ndarray:
         return self.rows[self.starts[code] : self.starts[code + 1]]
@@ -57,7 +75,7 @@ class Postings:
         # merge smallest first, like a Huffman tree: each row is copied O(log k) times
         parts.sort(key=len)
         while len(parts) > 1:
-            merged = K.union_sorted(parts[0], parts[1])
+            merged = self.k.union_sorted(parts[0], parts[1])
             parts = sorted([merged, *parts[2:]], key=len)
         return parts[0]
 
@@ -65,7 +83,7 @@ class Postings:
 class _Column:
     """Dictionary codes of one scalar or list column, with postings per value."""
 
-    def __init__(self, series: pd.Series, *, is_list: bool, keep_codes: bool):
+    def __init__(self, series: pd.Series, *, is_list: bool, keep_codes: bool, k: ModuleType):
         n = len(series)
         parents = np.empty(0, dtype=np.int32)
         if isinstance(series.dtype, pd.CategoricalDtype):  # codes are already there
@@ -81,8 +99,8 @@ class _Column:
             codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int32, copy=False)
         self.values: list[str] = [str(v) for v in values]
         self.lookup: dict[str, int] = {v: i for i, v in enumerate(self.values)}
-        starts, rows = K.group_rows(codes, parents, len(self.values))
-        self.postings = Postings(starts, rows)
+        starts, rows = k.group_rows(codes, parents, len(self.values))
+        self.postings = Postings(starts, rows, k)
         # codes (and parents, for lists) are kept only where facets count them
         self.codes = codes if keep_codes else None
         self.parents = parents if (keep_codes and is_list) else None
@@ -133,17 +151,18 @@ class SearchIndex:
         )
         # Ids on the Hub are ASCII; if some are not, words are checked with Unicode case folding
         self.ascii = bool(self.data.size == 0 or self.data.max() < 128)
-        starts, rows = K.trigram_postings(self.offsets, self.data, K.SYMBOL)
-        self.trigrams = Postings(starts, rows)
+        self.k = k = kernels_for(self.data.size)
+        starts, rows = k.trigram_postings(self.offsets, self.data, kern.SYMBOL)
+        self.trigrams = Postings(starts, rows, k)
         self.short_rows = np.flatnonzero(np.diff(self.offsets) < 3).astype(np.int32)
         self.columns: dict[str, _Column] = {}
         for name in self.SCALAR + self.LISTS:
             self.columns[name] = _Column(
-                df[name], is_list=name in self.LISTS, keep_codes=name in self.FACETED
+                df[name], is_list=name in self.LISTS, keep_codes=name in self.FACETED, k=k
             )
         gated = df["gated"].to_numpy(dtype="int8", na_value=-1).astype(np.int32)
-        starts, rows = K.group_rows(gated, np.empty(0, np.int32), 2)
-        self.gated = Postings(starts, rows)  # code 0: open, 1: gated
+        starts, rows = k.group_rows(gated, np.empty(0, np.int32), 2)
+        self.gated = Postings(starts, rows, k)  # code 0: open, 1: gated
         self.params = df["params"].to_numpy(dtype="int64", na_value=-1)
         self._orders: dict[str, np.ndarray] = {}
         self._ranks: dict[str, np.ndarray] = {}  # position of each row in each order
@@ -156,9 +175,11 @@ class SearchIndex:
     # -- text --------------------------------------------------------------------------------
     @staticmethod
     def _trigram_codes(word: str) -> list[int]:
-        sym = K.SYMBOL[np.frombuffer(word.encode("utf-8"), dtype=np.uint8)]
-        a = K.ALPHABET
-        return sorted({int((sym[i] * a + sym[i + 1]) * a + sym[i + 2]) for i in range(sym.size - 2)})
+        sym = kern.SYMBOL[np.frombuffer(word.encode("utf-8"), dtype=np.uint8)]
+        a = kern.ALPHABET
+        return sorted(
+            {int((sym[i] * a + sym[i + 1]) * a + sym[i + 2]) for i in range(sym.size - 2)}
+        )
 
     def index_cost(self, word: str) -> float:
         """Rough cost (ns) of finding ``word`` through the postings: merges plus checks."""
@@ -171,8 +192,9 @@ class SearchIndex:
         """Rows (all, or among ``rows``) with a known parameter count within [lo, hi]."""
         top = np.iinfo(np.int64).max
         within = rows if rows is not None else np.empty(0, np.int32)
-        return K.range_rows(self.params, lo or 0, top if hi is None else hi, within,
-                            rows is not None)
+        return self.k.range_rows(
+            self.params, lo or 0, top if hi is None else hi, within, rows is not None
+        )
 
     def estimate(self, word: str) -> int:
         """An upper bound of the rows containing ``word``, read off the postings."""
@@ -190,15 +212,15 @@ class SearchIndex:
             if within is not None and within.size * 4 < cand.size:
                 return self._check(within, word)  # fewer rows to check than to merge
             if within is not None:
-                cand = intersect(cand, within)
+                cand = intersect(cand, within, self.k)
             for code in codes[1:]:
                 if cand.size < 256:  # the substring check is cheaper than another intersection
                     break
-                cand = intersect(cand, self.trigrams.get(code))
-            exact = len(raw) == 3 and set(word) <= K.EXACT_CHARS
+                cand = intersect(cand, self.trigrams.get(code), self.k)
+            exact = len(raw) == 3 and set(word) <= kern.EXACT_CHARS
         elif len(raw) == 2 and within is None:
-            a = K.ALPHABET
-            first, second = (int(s) for s in K.SYMBOL[np.frombuffer(raw, dtype=np.uint8)])
+            a = kern.ALPHABET
+            first, second = (int(s) for s in kern.SYMBOL[np.frombuffer(raw, dtype=np.uint8)])
             codes = [(first * a + second) * a + x for x in range(a)]
             codes += [(x * a + first) * a + second for x in range(a)]
             mask = np.zeros(self.n, dtype=bool)
@@ -215,9 +237,13 @@ class SearchIndex:
     def _check(self, rows: np.ndarray, word: str) -> np.ndarray:
         """The rows whose id really contains ``word``."""
         if self.ascii and word.isascii():
-            return K.filter_contains(rows, self.offsets, self.data, _word_bytes(word), K.LOWER)
+            return self.k.filter_contains(
+                rows, self.offsets, self.data, _word_bytes(word), kern.LOWER
+            )
         lowered = pc.utf8_lower(self.ids.take(pa.array(rows)))
-        return rows[pc.match_substring(lowered, word).to_numpy(zero_copy_only=False)]
+        hits = pc.match_substring(lowered, word).to_numpy(zero_copy_only=False)
+        found: np.ndarray = rows[hits]
+        return found
 
     def scan(
         self, key: str, words: Sequence[str], rows: np.ndarray | None, want: int, budget: int
@@ -227,14 +253,14 @@ class SearchIndex:
         ran out first (the caller then takes the index path)."""
         if not (self.ascii and all(w.isascii() for w in words)):
             return None
-        mask = np.empty(0, dtype=bool) if rows is None else K.make_mask(rows, self.n)
+        mask = np.empty(0, dtype=bool) if rows is None else self.k.make_mask(rows, self.n)
         encoded = [_word_bytes(w) for w in words]
         word_starts = np.zeros(len(encoded) + 1, dtype=np.int64)
         np.cumsum([e.size for e in encoded], out=word_starts[1:])
         flat = np.concatenate(encoded) if encoded else np.empty(0, np.uint8)
         order = self._orders[key][:budget]
-        found, seen = K.scan_ordered(
-            order, 0, want, mask, self.offsets, self.data, flat, word_starts, K.LOWER
+        found, seen = self.k.scan_ordered(
+            order, 0, want, mask, self.offsets, self.data, flat, word_starts, kern.LOWER
         )
         if found.size < want and seen < self.n and seen >= order.size:
             return None
@@ -260,9 +286,9 @@ class SearchIndex:
                 keep = np.argpartition(ranks, stop - 1)[:stop]
                 return rows[keep[np.argsort(ranks[keep])]][start:stop]
             return rows[np.argsort(ranks)][start:stop]
-        mask = K.make_mask(rows, self.n)
-        found, _ = K.scan_ordered(
-            order, 0, stop, mask, self.offsets, self.data, _NO_BYTES, _NO_WORDS, K.LOWER
+        mask = self.k.make_mask(rows, self.n)
+        found, _ = self.k.scan_ordered(
+            order, 0, stop, mask, self.offsets, self.data, _NO_BYTES, _NO_WORDS, kern.LOWER
         )
         return found[start:stop]
 
@@ -279,7 +305,7 @@ def _arrow(series: pd.Series) -> pa.Array:
     """The Arrow data behind a column (zero-copy for Arrow-backed columns)."""
     arr = series.array
     if isinstance(arr, pd.arrays.ArrowExtensionArray) or hasattr(arr, "_pa_array"):
-        data = arr._pa_array  # noqa: SLF001 - zero-copy access to the Arrow data
+        data = arr._pa_array
     else:
         data = pa.array(arr, from_pandas=True)
     if isinstance(data, pa.ChunkedArray):
@@ -297,6 +323,6 @@ def _sort_key(series: pd.Series) -> np.ndarray:
         key = -values.astype(np.int64)
     else:
         key = -series.to_numpy(dtype="int64", na_value=0)
-    key = key.copy()
-    key[na] = np.iinfo(np.int64).max
-    return key
+    out: np.ndarray = np.array(key, dtype=np.int64)
+    out[na] = np.iinfo(np.int64).max
+    return out

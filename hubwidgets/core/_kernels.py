@@ -10,25 +10,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-#: Symbols of the trigram alphabet: a-z, 0-9, '-', '_', '.', '/', and one class for the rest.
-ALPHABET = 41
-NGRAMS = ALPHABET**3
-OTHER = 40
-EXACT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_./")
+from ._kernels_np import ALPHABET, EXACT_CHARS, LOWER, NGRAMS, OTHER, SYMBOL
 
-
-def _make_tables() -> tuple[np.ndarray, np.ndarray]:
-    sym = np.full(256, OTHER, dtype=np.int64)
-    for i, ch in enumerate(b"abcdefghijklmnopqrstuvwxyz0123456789-_./"):
-        sym[ch] = i
-    for ch in range(ord("A"), ord("Z") + 1):
-        sym[ch] = sym[ch + 32]
-    lower = np.arange(256, dtype=np.uint8)
-    lower[ord("A") : ord("Z") + 1] += 32
-    return sym, lower
-
-
-SYMBOL, LOWER = _make_tables()
+__all__ = ["ALPHABET", "EXACT_CHARS", "LOWER", "NGRAMS", "OTHER", "SYMBOL"]
 
 
 @njit(cache=True, nogil=True)
@@ -258,7 +242,9 @@ def make_mask(rows: np.ndarray, n: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def range_rows(values: np.ndarray, lo: int, hi: int, rows: np.ndarray, use_rows: bool) -> np.ndarray:
+def range_rows(
+    values: np.ndarray, lo: int, hi: int, rows: np.ndarray, use_rows: bool
+) -> np.ndarray:
     """Rows (all, or among ``rows``) whose value is within [lo, hi]; values < 0 are missing."""
     size = rows.size if use_rows else values.size
     out = np.empty(size, dtype=np.int32)

@@ -26,7 +26,7 @@ from .normalize import normalize_records
 from .query import FACETS, Query, make_query, strict_kwargs
 from .schema import CATEGORICAL, COLUMN_NAMES, arrow_schema, frame_from_columns
 
-__all__ = ["Catalog", "UnknownModelError", "SNAPSHOT_META_KEY", "SNAPSHOT_FORMAT"]
+__all__ = ["SNAPSHOT_FORMAT", "SNAPSHOT_META_KEY", "Catalog", "UnknownModelError"]
 
 SNAPSHOT_META_KEY = b"hubwidgets.snapshot"
 SNAPSHOT_FORMAT = 1
@@ -218,12 +218,12 @@ class Catalog:
                 sets.append(ix.columns[column].rows_for(wanted))
         rows: np.ndarray | None = None
         for s in sorted(sets, key=len):  # smallest first: every intersection stays small
-            rows = s if rows is None else intersect(rows, s)
+            rows = s if rows is None else intersect(rows, s, ix.k)
         if q.min_params is not None or q.max_params is not None:
             rows = ix.params_rows(q.min_params, q.max_params, rows)
         if q.gated is not None:
             gated = ix.gated.get(1 if q.gated else 0)
-            rows = gated if rows is None else intersect(rows, gated)
+            rows = gated if rows is None else intersect(rows, gated, ix.k)
         return rows
 
     def _rows(self, q: Query) -> np.ndarray | None:

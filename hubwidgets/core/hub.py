@@ -37,7 +37,7 @@ from .normalize import normalize_records
 from .query import Query, make_query, strict_kwargs
 from .schema import SORT_KEYS, empty_frame
 
-__all__ = ["HubCatalog", "HubError", "EXPAND", "iter_model_pages", "hub_sort"]
+__all__ = ["EXPAND", "HubCatalog", "HubError", "hub_sort", "iter_model_pages"]
 
 #: Every model property the schema needs, asked for with ``expand``.
 EXPAND: tuple[str, ...] = (
@@ -235,9 +235,7 @@ class HubCatalog:
         key = SORT_KEYS[q.sort]
         records: list[dict[str, Any]] = []
         seen: set[str] = set()
-        merged = (
-            streams[0] if len(streams) == 1 else heapq.merge(*streams, key=_merge_key(q.sort))
-        )
+        merged = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=_merge_key(q.sort))
         for rec in merged:
             model_id = rec.get("id") or rec.get("modelId")
             if not model_id or model_id in seen:
@@ -340,9 +338,13 @@ class HubCatalog:
         make_query(query_text, **args)  # validate before any request
         frames = []
         capped = False
-        for facet, field in (("task", "task"), ("library", "library"),
-                             ("language", "language"), ("license", "license"),
-                             ("author", "author")):
+        for facet, field in (
+            ("task", "task"),
+            ("library", "library"),
+            ("language", "language"),
+            ("license", "license"),
+            ("author", "author"),
+        ):
             narrowed = dict(args, **{field: None})
             q = make_query(query_text, **narrowed, limit=None)
             rows = self._matches(q, self.max_results)
@@ -354,9 +356,13 @@ class HubCatalog:
             frames.append(part[part["facet"] == facet])
         self.capped = capped
         if not frames:
-            return pd.DataFrame({"facet": pd.Series(dtype="string"),
-                                 "value": pd.Series(dtype="string"),
-                                 "count": pd.Series(dtype="int64")})
+            return pd.DataFrame(
+                {
+                    "facet": pd.Series(dtype="string"),
+                    "value": pd.Series(dtype="string"),
+                    "count": pd.Series(dtype="int64"),
+                }
+            )
         return pd.concat(frames, ignore_index=True)
 
     def model(self, model_id: str) -> pd.Series:
@@ -364,7 +370,11 @@ class HubCatalog:
         if not isinstance(model_id, str):
             raise TypeError(f"model id must be a string, not {type(model_id).__name__}")
         try:
-            info = self.api.model_info(model_id, expand=list(EXPAND), timeout=self.timeout)
+            info = self.api.model_info(
+                model_id,
+                expand=list(EXPAND),  # type: ignore[arg-type]
+                timeout=self.timeout,
+            )
         except RepositoryNotFoundError:
             raise UnknownModelError(
                 f"{model_id!r} is not on the Hub at {self.endpoint} (or is private or gated "
@@ -383,10 +393,13 @@ class HubCatalog:
         url = f"{self.endpoint}/{model_id}/resolve/main/README.md"
         try:
             response = http_backoff(
-                "GET", url, headers=build_hf_headers(token=self.token), timeout=self.timeout,
+                "GET",
+                url,
+                headers=build_hf_headers(token=self.token),
+                timeout=self.timeout,
                 max_retries=1,
             )
-        except Exception:  # noqa: BLE001 - a missing card is not an error for the record
+        except Exception:
             return pd.NA
         if response.status_code != 200:
             return pd.NA
@@ -399,7 +412,11 @@ def _http_message(endpoint: str, err: HfHubHTTPError) -> str:
     response = getattr(err, "response", None)
     status = getattr(response, "status_code", None)
     said = getattr(err, "server_message", None) or ""
-    head = f"the Hub at {endpoint} answered HTTP {status}" if status else f"the Hub at {endpoint} failed"
+    head = (
+        f"the Hub at {endpoint} answered HTTP {status}"
+        if status
+        else f"the Hub at {endpoint} failed"
+    )
     if status == 429:
         head += " (rate limited; retried after Retry-After and still refused)"
     elif status is not None and status >= 500:
@@ -419,8 +436,9 @@ def _desc(values: pd.Series) -> np.ndarray:
         key = -raw.astype(np.float64)
     else:
         key = -values.to_numpy(dtype="float64", na_value=np.nan)
-    key[na] = np.inf
-    return key
+    out: np.ndarray = np.asarray(key, dtype=np.float64)
+    out[na] = np.inf
+    return out
 
 
 def _merge_key(sort: str) -> Any:

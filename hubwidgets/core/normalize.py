@@ -150,9 +150,7 @@ def _providers(value: Any) -> list[str] | None:
                 items.append((getattr(entry, "provider", None), entry))
     out: list[str] = []
     for name, info in items:
-        status = (
-            info.get("status") if isinstance(info, Mapping) else getattr(info, "status", None)
-        )
+        status = info.get("status") if isinstance(info, Mapping) else getattr(info, "status", None)
         if name and status in (None, "live") and name not in out:
             out.append(str(name))
     return out

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from .schema import SORT_KEYS
 from .vocab import TASKS, close_matches
 
-__all__ = ["Query", "parse_params", "make_query", "strict_kwargs", "FACETS"]
+__all__ = ["FACETS", "Query", "make_query", "parse_params", "strict_kwargs"]
 
 #: Facets the catalogs count: the facet name and the filter argument it narrows.
 FACETS: dict[str, str] = {
@@ -41,10 +41,14 @@ def parse_params(value: Any, name: str) -> int | None:
     elif isinstance(value, str):
         match = _PARAMS_RE.match(value)
         if not match:
-            raise ValueError(f"{name}={value!r} is not a parameter count; use e.g. 7e9, '7B', '300M'")
+            raise ValueError(
+                f"{name}={value!r} is not a parameter count; use e.g. 7e9, '7B', '300M'"
+            )
         number = float(match.group(1)) * _UNITS[match.group(2).lower()]
     else:
-        raise TypeError(f"{name} must be a number or a string like '7B', not {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a number or a string like '7B', not {type(value).__name__}"
+        )
     if number < 0:
         raise ValueError(f"{name} must be >= 0, not {value!r}")
     return int(number)
@@ -87,7 +91,8 @@ class Query:
     def without(self, facet: str) -> Query:
         """The same query with one facet's filter removed (how a facet's counts narrow)."""
         field = "language" if facet == "language" else facet
-        return replace(self, **{field: None})
+        changes: dict[str, Any] = {field: None}
+        return replace(self, **changes)
 
     def filters(self) -> dict[str, Any]:
         """The active filters, for messages ('no models match task=..., library=...')."""
@@ -106,7 +111,7 @@ class Query:
 
 
 def make_query(
-    query: str = "",
+    query: str | None = "",
     *,
     task: Any = None,
     library: Any = None,
@@ -123,7 +128,10 @@ def make_query(
     offset: int = 0,
     known_tasks: Iterable[str] = (),
 ) -> Query:
-    """Validate search arguments; raise ValueError/TypeError saying what is wrong and what is valid."""
+    """Validate search arguments.
+
+    Raises ValueError/TypeError saying what is wrong and what is valid.
+    """
     if query is None:
         query = ""
     if not isinstance(query, str):
@@ -143,14 +151,7 @@ def make_query(
         hint = close_matches(str(sort), list(SORT_KEYS))
         also = f" (did you mean {hint[0]!r}?)" if hint else ""
         raise ValueError(f"unknown sort key {sort!r}{also}; choose one of: {', '.join(SORT_KEYS)}")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
-        raise TypeError(f"limit must be an int or None, not {type(limit).__name__}")
-    if limit is not None and limit < 0:
-        raise ValueError(f"limit must be >= 0 (or None for all results), not {limit}")
-    if isinstance(offset, bool) or not isinstance(offset, int):
-        raise TypeError(f"offset must be an int, not {type(offset).__name__}")
-    if offset < 0:
-        raise ValueError(f"offset must be >= 0, not {offset}")
+    _check_window(limit, offset)
     lo = parse_params(min_params, "min_params")
     hi = parse_params(max_params, "max_params")
     if lo is not None and hi is not None and lo > hi:
@@ -173,6 +174,17 @@ def make_query(
         limit=limit,
         offset=offset,
     )
+
+
+def _check_window(limit: Any, offset: Any) -> None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+        raise TypeError(f"limit must be an int or None, not {type(limit).__name__}")
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be >= 0 (or None for all results), not {limit}")
+    if isinstance(offset, bool) or not isinstance(offset, int):
+        raise TypeError(f"offset must be an int, not {type(offset).__name__}")
+    if offset < 0:
+        raise ValueError(f"offset must be >= 0, not {offset}")
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -7,24 +7,23 @@ Counts are never filled with 0 and strings never with "".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
+    "CATEGORICAL",
     "COLUMNS",
     "LIST_COLUMNS",
     "SORT_KEYS",
     "Column",
-    "CATEGORICAL",
-    "empty_frame",
     "arrow_schema",
+    "empty_frame",
 ]
 
 
@@ -145,7 +144,11 @@ def _column_to_pandas(col: pa.ChunkedArray, c: Column, dtype: object) -> Any:
             col = col.cast(c.arrow_type).dictionary_encode()
         col = col.unify_dictionaries() if col.num_chunks > 1 else col
         values = col.to_pandas()
-        cat = values.array if isinstance(values.dtype, pd.CategoricalDtype) else pd.Categorical(values)
+        cat = (
+            values.array
+            if isinstance(values.dtype, pd.CategoricalDtype)
+            else pd.Categorical(values)
+        )
         # sorted categories: the same data gives the same dtype whatever order it came in
         return cat.reorder_categories(sorted(cat.categories))
     if c.arrow_type == _LIST:
@@ -153,7 +156,7 @@ def _column_to_pandas(col: pa.ChunkedArray, c: Column, dtype: object) -> Any:
     if col.type != c.arrow_type:
         col = col.cast(c.arrow_type)
     if isinstance(dtype, (pd.ArrowDtype, pd.StringDtype)):
-        return pd.array(pd.arrays.ArrowExtensionArray(col), dtype=dtype)  # type: ignore[arg-type]
+        return pd.array(pd.arrays.ArrowExtensionArray(col), dtype=dtype)  # type: ignore[call-overload]
     arr = col.to_pandas(types_mapper=_MAPPING.get).array
     return arr if str(arr.dtype) == str(dtype) else arr.astype(dtype)
 

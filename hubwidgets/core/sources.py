@@ -27,7 +27,7 @@ from .catalog import Catalog
 from .hub import HubCatalog
 from .schema import COLUMN_NAMES, LIST_COLUMNS
 
-__all__ = ["open_catalog", "starter_catalog", "cache_catalog", "SNAPSHOT_ENV"]
+__all__ = ["SNAPSHOT_ENV", "cache_catalog", "open_catalog", "starter_catalog"]
 
 #: Environment variable naming the snapshot file ``open_catalog()`` falls back to when offline.
 SNAPSHOT_ENV = "HUBWIDGETS_SNAPSHOT"
@@ -77,7 +77,7 @@ def _probe(endpoint: str, token: str | bool | None, timeout: float) -> str | Non
             max_retries=0,
             retry_on_status_codes=(),
         )
-    except Exception as err:  # noqa: BLE001 - any failure means "offline" here
+    except Exception as err:
         kind = type(err).__name__
         if "Timeout" in kind:
             return f"the Hub at {endpoint} did not answer within {timeout:g} s"
@@ -204,8 +204,8 @@ def _cached_records(cache_dir: str | os.PathLike[str] | None) -> Iterator[dict[s
     from huggingface_hub import scan_cache_dir  # noqa: PLC0415 - only this source needs it
 
     try:
-        info = scan_cache_dir(cache_dir)
-    except Exception as err:  # noqa: BLE001 - CacheNotFound and unreadable folders alike
+        info = scan_cache_dir(None if cache_dir is None else Path(cache_dir))
+    except Exception as err:
         raise ValueError(f"cannot read the Hugging Face cache ({err})") from None
     for repo in sorted(info.repos, key=lambda r: r.repo_id):
         if repo.repo_type != "model":
@@ -265,6 +265,9 @@ def cache_catalog(
                     df[column] = df[column].astype("category")
                 else:
                     df.loc[hits, column] = filled.to_numpy()
-    meta = {"name": "local cache", "origin": str(cache_dir or constants.HF_HUB_CACHE),
-            "enriched_from": enrich.describe_source()}
+    meta = {
+        "name": "local cache",
+        "origin": str(cache_dir or constants.HF_HUB_CACHE),
+        "enriched_from": enrich.describe_source(),
+    }
     return Catalog(df, source="cache", fetched_at=datetime.now(timezone.utc), meta=meta)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import gzip
 import hashlib
@@ -46,10 +47,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypedDict
+from typing import Any, TypedDict
 from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 __all__ = [
     "DEFAULT_LIST_FIELDS",
@@ -393,7 +394,7 @@ def _card_data(value: Any) -> dict[str, Any] | None:
     parsed: object = value
     if isinstance(value, str) and value.strip():
         try:
-            parsed = yaml.load(value, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            parsed = yaml.load(value, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader (the C one when built)
         except yaml.YAMLError:
             return None
     if not isinstance(parsed, dict):
@@ -504,7 +505,9 @@ def _expand_list(query: Mapping[str, list[str]]) -> list[str] | None:
     return names
 
 
-def _matches(record: Mapping[str, Any], query: Mapping[str, list[str]]) -> bool:
+def _matches(  # noqa: C901, PLR0911, PLR0912 - one early exit per Hub filter reads best
+    record: Mapping[str, Any], query: Mapping[str, list[str]]
+) -> bool:
     """Whether a record passes every filter of a ``/api/models`` query (all filters AND)."""
     search = _single(query, "search")
     if search and search.lower() not in str(record["id"]).lower():
@@ -684,7 +687,7 @@ class _Handler(BaseHTTPRequestHandler):
             with self.server.connections_lock:
                 self.server.connections.discard(self.connection)
 
-    def log_message(self, format: str, *args: Any) -> None:
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         """Silence the default stderr access log; ``HubServer.requests`` is the log."""
 
     def _handle(self) -> None:
@@ -750,7 +753,7 @@ class HubServer:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
-    def start(self) -> Self:
+    def start(self) -> HubServer:
         """Bind 127.0.0.1 (an ephemeral port unless one was given) and serve in a daemon thread."""
         if self._httpd is not None:
             return self
@@ -774,17 +777,15 @@ class HubServer:
         with httpd.connections_lock:
             connections = list(httpd.connections)
         for conn in connections:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         httpd.server_close()
         if thread is not None:
             thread.join(timeout=5)
         self._httpd = None
         self._thread = None
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> HubServer:
         return self.start()
 
     def __exit__(
@@ -904,7 +905,7 @@ class HubServer:
             time.sleep(fault.seconds)
         try:
             response = self._route(method, parts.path, parts.query, query)
-        except Exception as exc:  # noqa: BLE001 - a server bug must answer, not drop the socket
+        except Exception as exc:
             traceback.print_exc()
             response = _error(_HubError(500, f"HubServer internal error: {exc!r}"))
         response.headers.append(("X-Request-Id", request_id))

@@ -208,7 +208,7 @@ def test_404_and_malformed_json_are_clear(server: HubServer) -> None:
         hub.search()
 
 
-def test_timeout_is_clear(server: HubServer) -> None:
+def test_timeout_is_clear(server: HubServer, no_sleep: list[float]) -> None:
     hub = HubCatalog(endpoint=server.endpoint, timeout=0.3)
     server.delay_next(2.0, times=10)
     with pytest.raises(HubError, match="did not answer"):
@@ -226,7 +226,9 @@ def test_bad_arguments_fail_before_any_request(server: HubServer) -> None:
     assert _queries(server) == []
 
 
-@pytest.mark.skipif(shared_data_dir() is None, reason="../shared/data (recorded Hub records) absent")
+@pytest.mark.skipif(
+    shared_data_dir() is None, reason="../shared/data (recorded Hub records) absent"
+)
 def test_live_equals_snapshot_on_real_records() -> None:
     records = load_shared_records(limit=3000)
     snap = hw.Catalog.from_records(records)
