@@ -1,0 +1,276 @@
+"""The ``hubwidgets`` command line: pull snapshots of the Hub and describe them.
+
+Why a command line at all: pulling a full snapshot takes a while and belongs in a terminal, a
+cron job or CI rather than in a notebook cell; ``info`` answers "what is this file?" without
+starting Python by hand.
+
+Usage::
+
+    hubwidgets snapshot pull [--limit N] [--sort downloads] [--task T ...] [--endpoint URL]
+                             [--token TOKEN] [--no-progress] [--restart] -o FILE
+    hubwidgets snapshot info FILE [--json]
+
+Errors are one line on stderr (no traceback) and exit status 2; Ctrl-C during a pull says how to
+resume and exits 130, the shell's convention for SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any, NoReturn
+
+from hubwidgets.core.pull import (
+    MAX_PAGE_SIZE,
+    SORTS,
+    partial_dir,
+    pull_snapshot,
+    snapshot_info,
+)
+
+__all__ = ["main"]
+
+PROG = "hubwidgets"
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+class _UsageError(Exception):
+    """Raised instead of argparse's exit, so ``main`` returns a status rather than exiting."""
+
+    def __init__(self, prog: str, message: str) -> None:
+        super().__init__(message)
+        self.prog = prog
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (no usage dump) and do not exit the process.
+
+    ``main(argv)`` is called from tests and other Python code, where ``SystemExit`` is rude.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(self.prog, message)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as err:
+        _error(err.prog, f"{err} (see '{err.prog} --help')")
+        return EXIT_ERROR
+    except SystemExit as done:  # --help and --version exit through argparse
+        return done.code if isinstance(done.code, int) else 0
+    status: int = args.run(args)
+    return status
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(
+        prog=PROG,
+        description="Find, compare and try Hugging Face Hub models; manage offline snapshots.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    snapshot = commands.add_parser(
+        "snapshot",
+        help="pull or inspect snapshot files of the Hub's model list",
+        description="Snapshots are parquet files of the Hub's model list for offline use.",
+    )
+    actions = snapshot.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    pull = actions.add_parser(
+        "pull",
+        help="crawl the Hub's model list into a snapshot file (resumable)",
+        description=(
+            "Crawl GET /api/models page by page into a snapshot file. Finished pages are kept "
+            "in FILE.partial/, so re-running the same command after a failure or Ctrl-C "
+            "resumes where it stopped."
+        ),
+    )
+    pull.add_argument("-o", "--output", required=True, metavar="FILE", help="snapshot to write")
+    pull.add_argument(
+        "--limit", type=_positive_int, metavar="N", help="keep at most N models (top by --sort)"
+    )
+    pull.add_argument(
+        "--sort",
+        default="downloads",
+        choices=list(SORTS),
+        help="order of the crawl, always descending (default: downloads)",
+    )
+    pull.add_argument(
+        "--task",
+        dest="tasks",
+        action="extend",
+        nargs="+",
+        metavar="T",
+        help="only models of these pipeline tags, e.g. text-generation (repeatable)",
+    )
+    pull.add_argument("--endpoint", metavar="URL", help="Hub URL (default: HF_ENDPOINT or the Hub)")
+    pull.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="Hugging Face token (default: HF_TOKEN or the token saved by 'hf auth login')",
+    )
+    pull.add_argument(
+        "--page-size",
+        type=_positive_int,
+        default=MAX_PAGE_SIZE,
+        metavar="N",
+        help=f"models per request, at most {MAX_PAGE_SIZE} (default: {MAX_PAGE_SIZE})",
+    )
+    pull.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
+    pull.add_argument(
+        "--restart", action="store_true", help="discard an unfinished pull instead of resuming it"
+    )
+    pull.set_defaults(run=_run_pull)
+
+    info = actions.add_parser(
+        "info",
+        help="describe a snapshot file (rows, date, origin, query, size)",
+        description="Describe a snapshot file from its metadata, without loading it.",
+    )
+    info.add_argument("file", metavar="FILE", help="snapshot file")
+    info.add_argument("--json", action="store_true", help="print the description as JSON")
+    info.set_defaults(run=_run_info)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _run_pull(args: argparse.Namespace) -> int:
+    prog = f"{PROG} snapshot pull"
+    try:
+        with _show_pull_messages():
+            path = pull_snapshot(
+                args.output,
+                limit=args.limit,
+                sort=args.sort,
+                tasks=args.tasks,
+                endpoint=args.endpoint,
+                token=args.token,
+                page_size=args.page_size,
+                progress=not args.no_progress,
+                resume=not args.restart,
+            )
+        info = snapshot_info(path)
+    except KeyboardInterrupt:
+        partial = partial_dir(args.output)
+        kept = f"the pages fetched so far are kept in {partial}; " if partial.exists() else ""
+        _error(prog, f"interrupted; {kept}re-run the same command to resume")
+        return EXIT_INTERRUPTED
+    except (ValueError, RuntimeError, OSError) as err:
+        _error(prog, str(err))
+        return EXIT_ERROR
+    print(
+        f"wrote {info['path']}: {info['rows']:,} models from {info['origin']} "
+        f"({_size(info['size_bytes'])})"
+    )
+    return 0
+
+
+@contextmanager
+def _show_pull_messages() -> Iterator[None]:
+    """Show the library's notes (resuming, starting afresh) on stderr while a pull runs.
+
+    The handler and level are set for one command only and then restored, so calling ``main``
+    repeatedly (tests, other tools) never stacks handlers or changes the host's logging.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(f"{PROG}: %(message)s"))
+    handler.setLevel(logging.INFO)
+    log = logging.getLogger("hubwidgets")
+    level = log.level
+    if log.getEffectiveLevel() > logging.INFO:
+        log.setLevel(logging.INFO)
+    log.addHandler(handler)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+
+
+def _run_info(args: argparse.Namespace) -> int:
+    try:
+        info = snapshot_info(args.file)
+    except (ValueError, OSError) as err:
+        _error(f"{PROG} snapshot info", str(err))
+        return EXIT_ERROR
+    if args.json:
+        print(json.dumps(info, indent=2, sort_keys=True, default=str))
+    else:
+        for label, value in _info_lines(info):
+            print(f"{label + ':':<12}{value}")
+    return 0
+
+
+def _info_lines(info: dict[str, Any]) -> list[tuple[str, str]]:
+    """The human-readable description: one (label, value) per line, unknown values left out."""
+    lines = [("file", str(info["path"])), ("name", str(info["name"]))]
+    lines.append(("rows", f"{info['rows']:,} models"))
+    if info.get("taken_at"):
+        lines.append(("taken at", _when(str(info["taken_at"]))))
+    origin = info.get("origin") or "unknown"
+    lines.append(("origin", f"{origin} ({info['source']})" if info.get("source") else origin))
+    if info.get("query"):
+        lines.append(("query", _query_text(info["query"])))
+    if info.get("approximate"):
+        lines.append(("approximate", ", ".join(map(str, info["approximate"]))))
+    if info.get("note"):
+        lines.append(("note", str(info["note"])))
+    lines.append(("size", _size(int(info["size_bytes"]))))
+    return lines
+
+
+def _when(text: str) -> str:
+    """``2026-08-01 12:00:00 UTC`` for a UTC timestamp; other offsets are kept in ISO form."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.utcoffset() == timedelta(0):
+        return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return moment.isoformat(sep=" ", timespec="seconds")
+
+
+def _query_text(query: Any) -> str:
+    """``key=value`` pairs; the long ``expand`` list is summarized by its length."""
+    if not isinstance(query, dict):
+        return str(query)
+    parts = []
+    for key, value in query.items():
+        if value is None:
+            continue
+        if key == "expand" and isinstance(value, list):
+            parts.append(f"expand=[{len(value)} properties]")
+        elif isinstance(value, list):
+            parts.append(f"{key}={','.join(map(str, value))}")
+        else:
+            parts.append(f"{key}={value}")
+    return " ".join(parts)
+
+
+def _size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _error(prog: str, message: str) -> None:
+    """One line on stderr: multi-line messages (e.g. HTTP errors) are folded."""
+    print(f"{prog}: error: {' '.join(message.split())}", file=sys.stderr)

@@ -1,0 +1,592 @@
+"""Pull a snapshot of the Hub's model list into a parquet file, resumably.
+
+Why a snapshot: notebooks and widgets must work offline, fast and reproducibly, and the live
+``/api/models`` listing is slow to walk (over a thousand pages for the whole Hub) and changes
+under you. ``pull_snapshot`` walks it once, page by page, and writes a
+:class:`~hubwidgets.core.catalog.Catalog` snapshot whose provenance says where and when it was
+taken and with which query.
+
+Why resumable: a full crawl takes long enough that a dropped connection, a rate limit outlasting
+the client's retries or a Ctrl-C is likely. Every finished page is therefore kept on disk in a
+sidecar folder ``<path>.partial/`` (``page-00001.jsonl``... plus ``state.json`` with the
+arguments and the next cursor URL of every crawl), each file written atomically, so re-running
+the same command continues from the saved cursor instead of starting over.
+
+The HTTP is ``huggingface_hub``'s own stack (its shared session, ``http_backoff`` with its
+429 ``Retry-After`` and 5xx handling, ``hf_raise_for_status`` and ``build_hf_headers``), so
+proxies, user agent, tokens and offline mode behave as everywhere else in the ecosystem.
+
+Only pandas, pyarrow and huggingface_hub are used: this module must import without any widget
+library.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypedDict, cast
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import httpx2
+import pyarrow as pa
+import pyarrow.parquet as pq
+from huggingface_hub import constants
+from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
+from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff
+from huggingface_hub.utils import tqdm as hf_tqdm
+
+from . import vocab
+from .catalog import SNAPSHOT_META_KEY, Catalog
+
+__all__ = [
+    "EXPAND",
+    "MAX_PAGE_SIZE",
+    "SORTS",
+    "PullError",
+    "partial_dir",
+    "pull_snapshot",
+    "snapshot_info",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Public sort names (those of ``hubwidgets.core.schema.SORT_KEYS`` the Hub can sort on) and the
+#: ``sort=`` value the Hub's ``/api/models`` expects for each.
+SORTS: dict[str, str] = {
+    "downloads": "downloads",
+    "likes": "likes",
+    "trending": "trendingScore",
+    "created": "createdAt",
+    "modified": "lastModified",
+}
+
+#: Every model property the schema is built from, requested with ``expand[]=``. Without
+#: ``expand`` the listing omits author, sha, lastModified, cardData (license, languages, base
+#: models), safetensors/gguf (parameter counts), gated and the inference fields.
+EXPAND: tuple[str, ...] = (
+    "author",
+    "cardData",
+    "createdAt",
+    "downloads",
+    "downloadsAllTime",
+    "gated",
+    "gguf",
+    "inference",
+    "inferenceProviderMapping",
+    "lastModified",
+    "library_name",
+    "likes",
+    "pipeline_tag",
+    "private",
+    "safetensors",
+    "sha",
+    "tags",
+    "trendingScore",
+)
+
+#: The Hub serves at most 1000 models per page of ``/api/models``.
+MAX_PAGE_SIZE = 1000
+
+#: Seconds to wait for one page before ``http_backoff`` retries it. The client's session has no
+#: timeout at all, and a crawl must not hang forever on a stalled connection; a page of 1000
+#: expanded models takes a few seconds on the Hub, so this leaves a wide margin.
+REQUEST_TIMEOUT = 60.0
+
+_STATE_FORMAT = 1
+_STATE_FILE = "state.json"
+
+
+class PullError(RuntimeError):
+    """A page could not be fetched even after retries; the pages before it are kept.
+
+    Attributes:
+        page: the 1-based number of the page that failed (counted across all tasks).
+        task: the pipeline tag being crawled, or None for the whole listing.
+        partial: the folder holding the finished pages, from which a re-run resumes.
+    """
+
+    def __init__(self, message: str, *, page: int, task: str | None, partial: Path) -> None:
+        super().__init__(message)
+        self.page = page
+        self.task = task
+        self.partial = partial
+
+
+class _Crawl(TypedDict):
+    """One listing walked page by page: the whole Hub, or one pipeline tag."""
+
+    task: str | None
+    next_url: str | None  # None once the crawl is finished
+    pages: int
+    rows: int
+
+
+class _State(TypedDict):
+    """The content of ``state.json``: enough to continue a pull exactly where it stopped."""
+
+    format: int
+    args: dict[str, Any]
+    started_at: str
+    pages: int
+    rows: int
+    crawls: list[_Crawl]
+
+
+def partial_dir(path: str | os.PathLike[str]) -> Path:
+    """The sidecar folder where an unfinished pull of ``path`` keeps its pages and cursor."""
+    path = Path(path)
+    return path.with_name(path.name + ".partial")
+
+
+def pull_snapshot(
+    path: str | os.PathLike[str],
+    *,
+    limit: int | None = None,
+    sort: str = "downloads",
+    tasks: Sequence[str] | None = None,
+    endpoint: str | None = None,
+    token: str | bool | None = None,
+    page_size: int = MAX_PAGE_SIZE,
+    progress: bool = True,
+    resume: bool = True,
+) -> Path:
+    """Crawl the Hub's model listing into a snapshot file at ``path``; return ``path``.
+
+    Args:
+        path: the parquet file to write (its folder is created if needed). The file is replaced
+            atomically at the very end, so a failed pull never leaves a half-written snapshot.
+        limit: the most models to keep in total (across all ``tasks``), in ``sort`` order.
+            None walks the whole listing.
+        sort: ``downloads``, ``likes``, ``trending``, ``created`` or ``modified``; always
+            descending, so a ``limit`` keeps the top models.
+        tasks: pipeline tags (e.g. ``["text-generation"]``); each is crawled separately with
+            ``pipeline_tag=`` so the Hub does the filtering. None crawls every model.
+        endpoint: the Hub's URL; defaults to ``huggingface_hub.constants.ENDPOINT`` (which
+            honours ``HF_ENDPOINT``).
+        token: as for ``huggingface_hub``: a token, False to send none, None for the local one.
+            It is never written to disk and is not part of the resume key.
+        page_size: models per request (1..1000). The Hub's maximum, 1000, means fewest requests.
+        progress: show a tqdm bar of models fetched, labelled with the task being crawled.
+        resume: continue an interrupted pull of the same arguments from ``<path>.partial/``.
+            False discards any such folder and starts afresh.
+
+    Raises:
+        ValueError: invalid arguments (unknown sort key or task, bad limit or endpoint).
+        PullError: a page failed for good (after ``http_backoff``'s retries) or was not a valid
+            answer. Finished pages are kept and re-running the same call resumes.
+        KeyboardInterrupt: passed through; finished pages are kept likewise.
+    """
+    path = Path(path)
+    args = _arguments(limit=limit, sort=sort, tasks=tasks, endpoint=endpoint, page_size=page_size)
+    if path.is_dir():
+        raise ValueError(f"{str(path)!r} is a directory; give the snapshot file to write")
+    partial = partial_dir(path)
+    state = _load_or_start(partial, args, resume=resume)
+    headers = build_hf_headers(token=token)
+    with hf_tqdm(
+        total=args["limit"],
+        initial=state["rows"],
+        unit=" models",
+        desc=_label(state["crawls"][0]["task"]),
+        disable=not progress,
+        name="hubwidgets",
+    ) as bar:
+        _crawl(state, partial, headers, bar)
+    return _finish(path, partial, state)
+
+
+def snapshot_info(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Describe a snapshot file from its parquet footer alone, without loading the table.
+
+    Why: listing or checking snapshots (``hubwidgets snapshot info``) must be instant even for
+    millions of rows. Returns the provenance stored by :meth:`Catalog.to_parquet` plus ``path``,
+    ``size_bytes`` and ``columns``; the keys ``rows``, ``taken_at``, ``origin``, ``source``,
+    ``name``, ``query``, ``note`` and ``approximate`` are always present (None when unknown).
+
+    Raises ValueError for a missing, unreadable or non-snapshot file, with the messages of
+    :meth:`Catalog.read_parquet`.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"snapshot file {str(path)!r} does not exist")
+    if path.is_dir():
+        raise ValueError(f"{str(path)!r} is a directory, not a snapshot file")
+    # Arrow's errors are ValueErrors too (ArrowInvalid), so they are caught first and given the
+    # file's name; the checks of our own come after, outside the try.
+    try:
+        pfile = pq.ParquetFile(path)
+        schema = pfile.schema_arrow
+        rows = int(pfile.metadata.num_rows)
+    except (pa.ArrowException, OSError) as err:
+        raise ValueError(f"{str(path)!r} is not a readable snapshot: {err}") from None
+    meta_raw = (schema.metadata or {}).get(SNAPSHOT_META_KEY)
+    if meta_raw is None:
+        raise ValueError(
+            f"{str(path)!r} is a parquet file but not a hubwidgets snapshot (no "
+            "snapshot metadata); write one with Catalog.to_parquet or "
+            "'hubwidgets snapshot pull'"
+        )
+    try:
+        meta = json.loads(meta_raw)
+    except ValueError as err:
+        raise ValueError(f"{str(path)!r} is not a readable snapshot: {err}") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{str(path)!r} is not a readable snapshot: metadata is not a mapping")
+    if meta.get("rows") is not None and meta["rows"] != rows:
+        raise ValueError(
+            f"{str(path)!r} is truncated or corrupted: it says {meta['rows']} rows but holds {rows}"
+        )
+    info: dict[str, Any] = {
+        key: meta.get(key)
+        for key in ("taken_at", "origin", "source", "name", "query", "note", "approximate")
+    }
+    info.update({k: v for k, v in meta.items() if k not in info})
+    info["name"] = info["name"] or path.stem
+    info.update(
+        path=str(path), rows=rows, size_bytes=path.stat().st_size, columns=list(schema.names)
+    )
+    return info
+
+
+# ---------------------------------------------------------------------------------------------
+# Arguments and state
+# ---------------------------------------------------------------------------------------------
+
+
+def _arguments(
+    *,
+    limit: int | None,
+    sort: str,
+    tasks: Sequence[str] | None,
+    endpoint: str | None,
+    page_size: int,
+) -> dict[str, Any]:
+    """Validate the arguments (before any request or file is touched) and return the resume key.
+
+    The key holds everything that changes which models land in the snapshot, so a re-run with
+    other arguments never continues a different pull by mistake.
+    """
+    if sort not in SORTS:
+        hint = vocab.close_matches(sort, list(SORTS), n=1)
+        did_you_mean = f"did you mean {hint[0]!r}? " if hint else ""
+        raise ValueError(f"unknown sort key {sort!r}; {did_you_mean}valid keys: {', '.join(SORTS)}")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"limit must be a positive integer or None, not {limit!r}")
+    if isinstance(page_size, bool) or not isinstance(page_size, int):
+        raise ValueError(f"page_size must be an integer from 1 to {MAX_PAGE_SIZE}")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be from 1 to {MAX_PAGE_SIZE}, not {page_size}")
+    task_list = _validate_tasks(tasks)
+    base = (endpoint or constants.ENDPOINT).rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            f"endpoint must be an http(s) URL such as https://huggingface.co: {base!r}"
+        )
+    return {
+        "endpoint": base,
+        "sort": sort,
+        "tasks": task_list,
+        "limit": limit,
+        "page_size": page_size,
+        "expand": list(EXPAND),
+    }
+
+
+def _validate_tasks(tasks: Sequence[str] | None) -> list[str] | None:
+    """Known pipeline tags, de-duplicated in order; a typo gets a 'did you mean'."""
+    if tasks is None:
+        return None
+    if isinstance(tasks, str):
+        tasks = [tasks]
+    out: list[str] = []
+    for task in tasks:
+        if task not in vocab.TASKS:
+            hints = vocab.close_matches(str(task), vocab.TASKS)
+            did_you_mean = f"; did you mean {' or '.join(map(repr, hints))}?" if hints else ""
+            raise ValueError(
+                f"unknown task {task!r}{did_you_mean} (the Hub's pipeline tags are listed in "
+                "hubwidgets.core.vocab.TASKS)"
+            )
+        if task not in out:
+            out.append(task)
+    if not out:
+        raise ValueError("tasks is empty; give at least one pipeline tag, or None for all models")
+    return out
+
+
+def _first_url(args: Mapping[str, Any], task: str | None) -> str:
+    """The URL of a crawl's first page; later pages come from the ``Link`` header."""
+    limit = args["limit"]
+    per_page = args["page_size"] if limit is None else min(args["page_size"], limit)
+    params: list[tuple[str, str]] = []
+    if task is not None:
+        params.append(("pipeline_tag", task))
+    params += [("sort", SORTS[args["sort"]]), ("direction", "-1"), ("limit", str(per_page))]
+    params += [("expand[]", prop) for prop in args["expand"]]
+    return f"{args['endpoint']}/api/models?{urlencode(params)}"
+
+
+def _fresh_state(args: dict[str, Any]) -> _State:
+    tasks: list[str | None] = list(args["tasks"]) if args["tasks"] else [None]
+    return {
+        "format": _STATE_FORMAT,
+        "args": args,
+        "started_at": datetime.now(timezone.utc).isoformat(),
+        "pages": 0,
+        "rows": 0,
+        "crawls": [
+            {"task": task, "next_url": _first_url(args, task), "pages": 0, "rows": 0}
+            for task in tasks
+        ],
+    }
+
+
+def _load_or_start(partial: Path, args: dict[str, Any], *, resume: bool) -> _State:
+    """The saved state when it belongs to the same arguments, else a fresh start (said aloud)."""
+    if partial.exists() and not resume:
+        logger.warning(
+            "discarding the unfinished pull in %s (resume=False); starting afresh", partial
+        )
+        _discard(partial)
+    elif partial.exists():
+        saved, problem = _read_state(partial)
+        if saved is not None and saved["args"] == args:
+            logger.info(
+                "resuming the pull saved in %s at page %d (%d models already fetched)",
+                partial,
+                saved["pages"] + 1,
+                saved["rows"],
+            )
+            return saved
+        if saved is not None:
+            changed = sorted(
+                key
+                for key in set(args) | set(saved["args"])
+                if args.get(key) != saved["args"].get(key)
+            )
+            problem = f"it was started with different arguments ({', '.join(changed)})"
+        logger.warning(
+            "not resuming the unfinished pull in %s: %s; starting afresh", partial, problem
+        )
+        _discard(partial)
+    state = _fresh_state(args)
+    partial.mkdir(parents=True, exist_ok=True)
+    _save_state(partial, state)
+    return state
+
+
+def _read_state(partial: Path) -> tuple[_State | None, str]:
+    """Read and check ``state.json`` and the pages it counts; (None, why) when unusable."""
+    try:
+        raw = json.loads((partial / _STATE_FILE).read_text(encoding="utf-8"))
+        if not isinstance(raw, dict) or raw.get("format") != _STATE_FORMAT:
+            return None, "its state.json has an unknown format"
+        state = cast(_State, raw)
+        datetime.fromisoformat(state["started_at"])
+        pages = int(state["pages"])
+        if not all(isinstance(c["pages"], int) for c in state["crawls"]):
+            return None, "its state.json is damaged"
+    except FileNotFoundError:
+        return None, "it has no state.json"
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        return None, f"its state.json is unreadable ({err})"
+    missing = [n for n in range(1, pages + 1) if not _page_file(partial, n).is_file()]
+    if missing:
+        return None, f"page files are missing ({_page_file(partial, missing[0]).name}...)"
+    return state, ""
+
+
+def _discard(partial: Path) -> None:
+    if partial.is_dir():
+        shutil.rmtree(partial)
+    elif partial.exists():
+        partial.unlink()
+
+
+def _page_file(partial: Path, number: int) -> Path:
+    return partial / f"page-{number:05d}.jsonl"
+
+
+def _write_atomic(target: Path, text: str) -> None:
+    """Write via a temporary file and ``os.replace``: a reader or a resume never sees half."""
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def _save_state(partial: Path, state: _State) -> None:
+    _write_atomic(partial / _STATE_FILE, json.dumps(state, indent=1))
+
+
+def _read_pages(partial: Path, pages: int) -> Iterable[dict[str, Any]]:
+    for number in range(1, pages + 1):
+        with _page_file(partial, number).open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    yield json.loads(line)
+
+
+def _label(task: str | None) -> str:
+    return task if task is not None else "all tasks"
+
+
+# ---------------------------------------------------------------------------------------------
+# Crawling
+# ---------------------------------------------------------------------------------------------
+
+
+def _crawl(state: _State, partial: Path, headers: dict[str, str], bar: Any) -> None:
+    """Fetch every remaining page of every crawl, saving each page and the cursor as it goes.
+
+    The page file is written before the state that counts it, so an interruption between the
+    two merely fetches that page again. Models already seen (a live listing can shift between
+    pages) are dropped so that ``limit`` counts distinct models.
+    """
+    limit: int | None = state["args"]["limit"]
+    seen = {str(record["id"]) for record in _read_pages(partial, state["pages"])}
+    for crawl in state["crawls"]:
+        bar.set_description_str(_label(crawl["task"]))
+        while crawl["next_url"] is not None:
+            if limit is not None and state["rows"] >= limit:
+                for other in state["crawls"]:
+                    other["next_url"] = None
+                _save_state(partial, state)
+                return
+            number = state["pages"] + 1
+            items, next_url = _fetch_page(crawl["next_url"], headers, state, crawl, partial)
+            fresh: list[dict[str, Any]] = []
+            for item in items:
+                if item["id"] not in seen:
+                    seen.add(item["id"])
+                    fresh.append(item)
+            if limit is not None:
+                fresh = fresh[: limit - state["rows"]]
+            lines = "".join(json.dumps(item, separators=(",", ":")) + "\n" for item in fresh)
+            _write_atomic(_page_file(partial, number), lines)
+            if next_url == crawl["next_url"]:
+                raise PullError(
+                    f"{_what(crawl)} at page {number}: the server's next-page link points at the "
+                    "same page again, so the crawl would never end",
+                    page=number,
+                    task=crawl["task"],
+                    partial=partial,
+                )
+            crawl["next_url"] = next_url
+            crawl["pages"] += 1
+            crawl["rows"] += len(fresh)
+            state["pages"] = number
+            state["rows"] += len(fresh)
+            _save_state(partial, state)
+            bar.update(len(fresh))
+
+
+def _what(crawl: _Crawl) -> str:
+    task = f" for task {crawl['task']!r}" if crawl["task"] else ""
+    return f"pulling the model list{task} failed"
+
+
+def _fetch_page(
+    url: str, headers: dict[str, str], state: _State, crawl: _Crawl, partial: Path
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page through ``http_backoff`` (which retries 429 and 5xx); errors become PullError."""
+    number = state["pages"] + 1
+    try:
+        response = http_backoff("GET", url, headers=headers, timeout=REQUEST_TIMEOUT)
+        hf_raise_for_status(response)
+    except HfHubHTTPError as err:
+        status = err.response.status_code if err.response is not None else "?"
+        detail = err.server_message or _one_line(str(err))
+        raise _failure(
+            state, crawl, partial, f"the server answered HTTP {status}: {detail}"
+        ) from err
+    except OfflineModeIsEnabled as err:
+        cause = "huggingface_hub's offline mode is on; unset HF_HUB_OFFLINE to pull"
+        raise _failure(state, crawl, partial, cause) from err
+    except (httpx2.HTTPError, OSError) as err:
+        host = urlsplit(url).netloc
+        cause = f"could not reach {host}: {_one_line(str(err)) or type(err).__name__}"
+        raise _failure(state, crawl, partial, cause) from err
+    try:
+        data = response.json()
+    except ValueError as err:
+        cause = f"the server's answer is not valid JSON ({err})"
+        raise _failure(state, crawl, partial, cause) from err
+    if not isinstance(data, list) or not all(
+        isinstance(item, dict) and isinstance(item.get("id"), str) for item in data
+    ):
+        cause = "the server's answer is not a list of models with ids"
+        raise _failure(state, crawl, partial, cause)
+    link = response.links.get("next", {}).get("url")
+    next_url = urljoin(str(response.url), link) if link else None
+    logger.debug("page %d: %d models, next %s", number, len(data), next_url)
+    return data, next_url
+
+
+def _failure(state: _State, crawl: _Crawl, partial: Path, cause: str) -> PullError:
+    number = state["pages"] + 1
+    kept = (
+        f"the {state['pages']} page(s) fetched so far ({state['rows']} models) are kept in "
+        f"{partial}; re-run the same command to resume from page {number}"
+        if state["pages"]
+        else f"re-run the same command to retry (progress is saved in {partial})"
+    )
+    return PullError(
+        f"{_what(crawl)} at page {number} ({state['args']['endpoint']}): "
+        f"{cause.rstrip('. ')}. {kept}",
+        page=number,
+        task=crawl["task"],
+        partial=partial,
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing the snapshot
+# ---------------------------------------------------------------------------------------------
+
+
+def _finish(path: Path, partial: Path, state: _State) -> Path:
+    """Normalize every page into a Catalog, write the snapshot atomically, drop the sidecar."""
+    args = state["args"]
+    started = datetime.fromisoformat(state["started_at"])
+    catalog = Catalog.from_records(
+        _read_pages(partial, state["pages"]), source="snapshot", fetched_at=started
+    )
+    tasks = args["tasks"]
+    scope = f"tasks {', '.join(tasks)}" if tasks else "all tasks"
+    capped = f", top {args['limit']}" if args["limit"] is not None else ""
+    finished = datetime.now(timezone.utc)
+    note = (
+        f"pulled from {args['endpoint']}/api/models by hubwidgets: {scope}, sorted by "
+        f"{args['sort']} descending{capped}; {state['pages']} page(s) fetched between "
+        f"{started.isoformat(timespec='seconds')} and {finished.isoformat(timespec='seconds')}"
+    )
+    query = {
+        "sort": SORTS[args["sort"]],
+        "direction": -1,
+        "pipeline_tag": tasks,
+        "limit": args["limit"],
+        "page_size": args["page_size"],
+        "expand": args["expand"],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    catalog.to_parquet(
+        path,
+        origin=args["endpoint"],
+        query=query,
+        name=path.stem,
+        note=note,
+        pages=state["pages"],
+        finished_at=finished.isoformat(),
+    )
+    _discard(partial)
+    return path
