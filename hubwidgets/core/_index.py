@@ -17,7 +17,7 @@ rows of the sort order, long before its postings could be intersected.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,15 @@ def kernels_for(nbytes: int) -> ModuleType:
         return kern
     from . import _kernels  # noqa: PLC0415 - numba is a heavy import that small catalogs skip
 
+    global _WARM  # noqa: PLW0603 - once per process
+    if not _WARM:
+        # load the query kernels now, as part of opening, rather than on the first keystroke
+        _kernels.warm_up()
+        _WARM = True
     return _kernels
+
+
+_WARM = False
 
 
 def intersect(a: np.ndarray, b: np.ndarray, k: ModuleType = kern) -> np.ndarray:
@@ -106,6 +114,28 @@ class _Column:
         self.parents = parents if (keep_codes and is_list) else None
         self.n = n
 
+    @classmethod
+    def restore(
+        cls, values: list[str], arrays: dict[str, np.ndarray], n: int, k: ModuleType
+    ) -> _Column:
+        """A column from :meth:`arrays` output (memory-mapped arrays work)."""
+        col = cls.__new__(cls)
+        col.values = values
+        col.lookup = {v: i for i, v in enumerate(values)}
+        col.postings = Postings(arrays["starts"], arrays["rows"], k)
+        col.codes = arrays.get("codes")
+        col.parents = arrays.get("parents")
+        col.n = n
+        return col
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        out = {"starts": self.postings.starts, "rows": self.postings.rows}
+        if self.codes is not None:
+            out["codes"] = self.codes
+        if self.parents is not None:
+            out["parents"] = self.parents
+        return out
+
     def rows_for(self, wanted: Sequence[str]) -> np.ndarray:
         return self.postings.union([self.lookup[v] for v in wanted if v in self.lookup])
 
@@ -137,24 +167,10 @@ class SearchIndex:
     FACETED = ("task", "library", "license", "author", "languages")
 
     def __init__(self, df: pd.DataFrame):
-        self.n = n = len(df)
-        self.ids = _arrow(df["id"])  # zero-copy: one buffer of bytes + offsets
-        bufs = self.ids.buffers()
-        wide = pa.types.is_large_string(self.ids.type)
-        self.offsets = np.frombuffer(bufs[1], dtype=np.int64 if wide else np.int32)[
-            self.ids.offset : self.ids.offset + n + 1
-        ]
-        self.data = (
-            np.frombuffer(bufs[2], dtype=np.uint8)
-            if n and bufs[2] is not None
-            else np.empty(0, np.uint8)
-        )
-        # Ids on the Hub are ASCII; if some are not, words are checked with Unicode case folding
-        self.ascii = bool(self.data.size == 0 or self.data.max() < 128)
-        self.k = k = kernels_for(self.data.size)
+        self._bind(df)
+        n, k = self.n, self.k
         starts, rows = k.trigram_postings(self.offsets, self.data, kern.SYMBOL)
         self.trigrams = Postings(starts, rows, k)
-        self.short_rows = np.flatnonzero(np.diff(self.offsets) < 3).astype(np.int32)
         self.columns: dict[str, _Column] = {}
         for name in self.SCALAR + self.LISTS:
             self.columns[name] = _Column(
@@ -171,6 +187,65 @@ class SearchIndex:
             rank = np.empty(n, dtype=np.int32)
             rank[order] = np.arange(n, dtype=np.int32)
             self._orders[key], self._ranks[key] = order, rank
+
+    def _bind(self, df: pd.DataFrame) -> None:
+        """Point at the ids' Arrow buffers (no copy) and pick the kernels for this size."""
+        self.n = n = len(df)
+        self.ids = _arrow(df["id"])
+        bufs = self.ids.buffers()
+        wide = pa.types.is_large_string(self.ids.type)
+        self.offsets = np.frombuffer(bufs[1], dtype=np.int64 if wide else np.int32)[
+            self.ids.offset : self.ids.offset + n + 1
+        ]
+        self.data = (
+            np.frombuffer(bufs[2], dtype=np.uint8)
+            if n and bufs[2] is not None
+            else np.empty(0, np.uint8)
+        )
+        # Ids on the Hub are ASCII; if some are not, words are checked with Unicode case folding
+        self.ascii = bool(self.data.size == 0 or self.data.max() < 128)
+        self.k = kernels_for(self.data.size)
+        self.short_rows = np.flatnonzero(np.diff(self.offsets) < 3).astype(np.int32)
+
+    def arrays(self) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
+        """Everything built, as named arrays plus each column's values (for an on-disk cache)."""
+        arrays: dict[str, np.ndarray] = {
+            "trigrams.starts": self.trigrams.starts,
+            "trigrams.rows": self.trigrams.rows,
+            "gated.starts": self.gated.starts,
+            "gated.rows": self.gated.rows,
+            "params": self.params,
+        }
+        for key in SORT_KEYS:
+            arrays[f"order.{key}"] = self._orders[key]
+            arrays[f"rank.{key}"] = self._ranks[key]
+        for name, col in self.columns.items():
+            for part, arr in col.arrays().items():
+                arrays[f"{name}.{part}"] = arr
+        return arrays, {name: col.values for name, col in self.columns.items()}
+
+    @classmethod
+    def restore(
+        cls, df: pd.DataFrame, arrays: dict[str, np.ndarray], values: dict[str, list[str]]
+    ) -> SearchIndex:
+        """An index from :meth:`arrays` output for the same DataFrame, without rebuilding."""
+        ix = cls.__new__(cls)
+        ix._bind(df)
+        k = ix.k
+        ix.trigrams = Postings(arrays["trigrams.starts"], arrays["trigrams.rows"], k)
+        ix.gated = Postings(arrays["gated.starts"], arrays["gated.rows"], k)
+        ix.params = arrays["params"]
+        ix._orders = {key: arrays[f"order.{key}"] for key in SORT_KEYS}
+        ix._ranks = {key: arrays[f"rank.{key}"] for key in SORT_KEYS}
+        ix.columns = {}
+        for name in cls.SCALAR + cls.LISTS:
+            parts = {
+                part: arrays[f"{name}.{part}"]
+                for part in ("starts", "rows", "codes", "parents")
+                if f"{name}.{part}" in arrays
+            }
+            ix.columns[name] = _Column.restore(values[name], parts, ix.n, k)
+        return ix
 
     # -- text --------------------------------------------------------------------------------
     @staticmethod
@@ -191,10 +266,17 @@ class SearchIndex:
     def params_rows(self, lo: int | None, hi: int | None, rows: np.ndarray | None) -> np.ndarray:
         """Rows (all, or among ``rows``) with a known parameter count within [lo, hi]."""
         top = np.iinfo(np.int64).max
+        lo, hi = lo or 0, top if hi is None else hi
+        if rows is None:
+            # the params order lists known counts from the largest down: [lo, hi] is one slice
+            order, params = self._orders["params"], self.params
+            start = _first(order.size, lambda i: params[order[i]] <= hi)
+            stop = _first(order.size, lambda i: params[order[i]] < lo)
+            if (stop - start) * 16 < self.n:
+                found: np.ndarray = np.sort(order[start:stop])
+                return found
         within = rows if rows is not None else np.empty(0, np.int32)
-        return self.k.range_rows(
-            self.params, lo or 0, top if hi is None else hi, within, rows is not None
-        )
+        return self.k.range_rows(self.params, lo, hi, within, rows is not None)
 
     def estimate(self, word: str) -> int:
         """An upper bound of the rows containing ``word``, read off the postings."""
@@ -295,6 +377,18 @@ class SearchIndex:
 
 _NO_BYTES = np.empty(0, np.uint8)
 _NO_WORDS = np.zeros(1, np.int64)
+
+
+def _first(n: int, past: Callable[[int], bool]) -> int:
+    """The first i in [0, n) where ``past(i)`` holds, for a predicate that stays true once true."""
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if past(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def _word_bytes(word: str) -> np.ndarray:

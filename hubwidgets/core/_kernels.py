@@ -288,3 +288,24 @@ def union_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         j += 1
         k += 1
     return out[:k]
+
+
+def warm_up() -> None:
+    """Load every query-time kernel from numba's on-disk cache (compiling it if needed).
+
+    The first call of a kernel in a process loads its machine code (a few hundred ms in all);
+    doing it while a catalog opens keeps that off the first keystroke.
+    """
+    rows = np.arange(4, dtype=np.int32)
+    offsets = np.array([0, 3, 6, 9, 12, 15], dtype=np.int32)
+    data = np.frombuffer(b"abcdefghijklmno", dtype=np.uint8)
+    word = np.frombuffer(b"bc", dtype=np.uint8)
+    intersect_sorted(rows, rows)
+    union_sorted(rows, rows)
+    mask = make_mask(rows, 5)
+    range_rows(rows.astype(np.int64), 0, 2, rows, True)
+    filter_contains(rows, offsets, data, word, LOWER)
+    scan_ordered(rows, 0, 2, mask, offsets, data, word, np.array([0, 2], np.int64), LOWER)
+    offsets64 = offsets.astype(np.int64)
+    filter_contains(rows, offsets64, data, word, LOWER)
+    scan_ordered(rows, 0, 2, mask, offsets64, data, word, np.array([0, 2], np.int64), LOWER)

@@ -30,7 +30,9 @@ def _make_tables() -> tuple[np.ndarray, np.ndarray]:
 SYMBOL, LOWER = _make_tables()
 
 
-def _unique_pairs(codes: np.ndarray, rows: np.ndarray, ncodes: int) -> tuple[np.ndarray, np.ndarray]:
+def _unique_pairs(
+    codes: np.ndarray, rows: np.ndarray, ncodes: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Postings from (code, row) pairs: starts per code, rows ascending, each pair once."""
     keep = codes >= 0
     codes, rows = codes[keep].astype(np.int64), rows[keep].astype(np.int64)
@@ -56,7 +58,9 @@ def trigram_postings(
     return _unique_pairs(tri[same_row], rows[:-2][same_row], NGRAMS)
 
 
-def group_rows(codes: np.ndarray, parents: np.ndarray, ncodes: int) -> tuple[np.ndarray, np.ndarray]:
+def group_rows(
+    codes: np.ndarray, parents: np.ndarray, ncodes: int
+) -> tuple[np.ndarray, np.ndarray]:
     rows = parents if parents.size > 0 else np.arange(codes.size, dtype=np.int64)
     return _unique_pairs(codes.astype(np.int64), rows, ncodes)
 
@@ -75,7 +79,9 @@ def make_mask(rows: np.ndarray, n: int) -> np.ndarray:
     return mask
 
 
-def range_rows(values: np.ndarray, lo: int, hi: int, rows: np.ndarray, use_rows: bool) -> np.ndarray:
+def range_rows(
+    values: np.ndarray, lo: int, hi: int, rows: np.ndarray, use_rows: bool
+) -> np.ndarray:
     picked = values[rows] if use_rows else values
     keep = (picked >= 0) & (picked >= lo) & (picked <= hi)
     out = rows[keep] if use_rows else np.flatnonzero(keep)

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from . import _store
 from ._index import SearchIndex, intersect
 from .normalize import normalize_records
 from .query import FACETS, Query, make_query, strict_kwargs
@@ -87,52 +88,54 @@ class Catalog:
 
     @classmethod
     def read_parquet(cls, path: str | os.PathLike[str]) -> Catalog:
-        """Load a snapshot file written by :meth:`to_parquet` or ``hubwidgets snapshot pull``."""
+        """Load a snapshot file written by :meth:`to_parquet` or ``hubwidgets snapshot pull``.
+
+        A large snapshot (``_store.MIN_ROWS`` models or more) is indexed at once and cached
+        under ``$HUBWIDGETS_CACHE``, so that opening it again memory-maps the table and the index
+        instead of decoding and indexing again.
+        """
         path = Path(path)
         if not path.exists():
             raise ValueError(f"snapshot file {str(path)!r} does not exist")
         if path.is_dir():
             raise ValueError(f"{str(path)!r} is a directory, not a snapshot file")
         try:
+            meta = _snapshot_meta(path, pq.ParquetFile(path))
             pfile = pq.ParquetFile(path, read_dictionary=list(CATEGORICAL))
-            meta_raw = (pfile.schema_arrow.metadata or {}).get(SNAPSHOT_META_KEY)
-            if meta_raw is None:
-                raise ValueError(
-                    f"{str(path)!r} is a parquet file but not a hubwidgets snapshot (no "
-                    "snapshot metadata); write one with Catalog.to_parquet or "
-                    "'hubwidgets snapshot pull'"
-                )
-            meta = json.loads(meta_raw)
-            names = pfile.schema_arrow.names
-            missing = [c for c in COLUMN_NAMES if c not in names]
-            if missing:
-                raise ValueError(
-                    f"{str(path)!r} is not a complete snapshot: missing columns {missing}"
-                )
-            _check_types(path, pfile.schema_arrow)
-            rows = pfile.metadata.num_rows
-            if meta.get("rows") is not None and meta["rows"] != rows:
-                raise ValueError(
-                    f"{str(path)!r} is truncated or corrupted: it says {meta['rows']} rows "
-                    f"but holds {rows}"
-                )
+        except (pa.ArrowException, OSError) as err:
+            raise ValueError(f"{str(path)!r} is not a readable snapshot: {err}") from None
+        large = pfile.metadata.num_rows >= _store.MIN_ROWS
+        cached = _store.load(path) if large else None
+        if cached is not None:
+            df, index, extras = cached
+            catalog = cls._from_snapshot(path, df, extras.get("cards", {}), meta)
+            catalog._index = index
+            return catalog
+        try:
             df = frame_from_columns(lambda name: pfile.read(columns=[name]).column(0))
             cards: dict[str, str] = {}
-            if "card" in names:
+            if "card" in pfile.schema_arrow.names:
                 card_col = pfile.read(columns=["id", "card"])
                 has = card_col.column("card").is_valid()
                 ids = card_col.column("id").filter(has).to_pylist()
                 texts = card_col.column("card").filter(has).to_pylist()
                 cards = dict(zip(ids, texts, strict=True))
-        except ValueError:
-            raise
-        except (pa.ArrowException, OSError, json.JSONDecodeError) as err:
+        except (pa.ArrowException, OSError) as err:
             raise ValueError(f"{str(path)!r} is not a readable snapshot: {err}") from None
         finally:
             pa.default_memory_pool().release_unused()
+        catalog = cls._from_snapshot(path, df, cards, meta)
+        if large:
+            _store.save(path, catalog.df, catalog.index, {"cards": cards})
+        return catalog
+
+    @classmethod
+    def _from_snapshot(
+        cls, path: Path, df: pd.DataFrame, cards: dict[str, str], meta: dict[str, Any]
+    ) -> Catalog:
         taken = meta.get("taken_at")
         fetched = datetime.fromisoformat(taken) if taken else None
-        meta.setdefault("path", str(path))
+        meta = {**meta, "path": str(path)}
         return cls(df, source="snapshot", fetched_at=fetched, cards=cards, meta=meta)
 
     def to_parquet(self, path: str | os.PathLike[str], **meta: Any) -> Path:
@@ -399,6 +402,31 @@ class Catalog:
             hint = f" (close: {', '.join(near)})" if near else ""
             parts.append(f"{model_id!r}{hint}")
         return f"not in this catalog ({self.describe_source()}): " + "; ".join(parts)
+
+
+def _snapshot_meta(path: Path, pfile: pq.ParquetFile) -> dict[str, Any]:
+    """The provenance of a snapshot file, after checking it is a complete one."""
+    meta_raw = (pfile.schema_arrow.metadata or {}).get(SNAPSHOT_META_KEY)
+    if meta_raw is None:
+        raise ValueError(
+            f"{str(path)!r} is a parquet file but not a hubwidgets snapshot (no snapshot "
+            "metadata); write one with Catalog.to_parquet or 'hubwidgets snapshot pull'"
+        )
+    try:
+        meta: dict[str, Any] = json.loads(meta_raw)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{str(path)!r} has unreadable snapshot metadata: {err}") from None
+    names = pfile.schema_arrow.names
+    missing = [c for c in COLUMN_NAMES if c not in names]
+    if missing:
+        raise ValueError(f"{str(path)!r} is not a complete snapshot: missing columns {missing}")
+    _check_types(path, pfile.schema_arrow)
+    rows = pfile.metadata.num_rows
+    if meta.get("rows") is not None and meta["rows"] != rows:
+        raise ValueError(
+            f"{str(path)!r} is truncated or corrupted: it says {meta['rows']} rows but holds {rows}"
+        )
+    return meta
 
 
 def _check_types(path: Path, schema: pa.Schema) -> None:

@@ -110,8 +110,8 @@ def pandas_dtypes() -> dict[str, object]:
 
 def _dictionary_list(col: pa.ChunkedArray) -> pa.ListArray:
     """list<string> (any chunks) -> one list<dictionary<int32, string>> array, one dictionary."""
-    if pa.types.is_dictionary(col.type.value_type):
-        col = col.cast(_LIST)
+    if col.num_chunks == 1 and col.type == pa.list_(pa.dictionary(pa.int32(), pa.string())):
+        return col.chunk(0)  # already in memory form (a memory-mapped cache entry): no copy
     col = col.cast(_LIST)
     enc = pc.list_flatten(col).dictionary_encode().unify_dictionaries()
     dictionary = enc.chunks[0].dictionary if enc.num_chunks else pa.array([], pa.string())
