@@ -18,13 +18,12 @@ rows of the sort order, long before its postings could be intersected.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from types import ModuleType
 
 from . import _kernels_np as kern
 from .schema import SORT_KEYS
