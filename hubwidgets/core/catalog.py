@@ -62,6 +62,7 @@ class Catalog:
         if missing:
             raise ValueError(f"a catalog DataFrame needs the schema's columns; missing {missing}")
         self._df = _sorted_by_id(df[list(COLUMN_NAMES)])
+        self._arrays = {name: self._df[name].array for name in COLUMN_NAMES}
         self.source = source
         self.fetched_at = fetched_at or datetime.now(timezone.utc)
         self.meta: dict[str, Any] = dict(meta or {})
@@ -294,7 +295,17 @@ class Catalog:
                     picked = found[q.offset : stop]
         if picked is None:
             picked = ix.top(self._rows(q), q.sort, q.offset, stop)
-        return self._df.take(picked).reset_index(drop=True)
+        return self.rows(picked)
+
+    def rows(self, positions: np.ndarray) -> pd.DataFrame:
+        """The rows at these positions of :attr:`df`, as a new DataFrame indexed 0..n-1.
+
+        Takes each column's array directly: a pandas ``DataFrame.take`` spends about a
+        millisecond on per-column overhead, most of a search's time on a page of 50.
+        """
+        return pd.DataFrame(
+            {name: self._arrays[name].take(positions) for name in COLUMN_NAMES}, copy=False
+        )
 
     @strict_kwargs
     def count(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -72,11 +73,12 @@ def server() -> Iterator[HubServer]:
 
 @pytest.fixture
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """huggingface_hub's backoff sleeps; record the waits instead of waiting."""
+    """huggingface_hub's backoff sleeps; record the waits instead of waiting (its own ``time``
+    only: the server thread must still be able to sleep)."""
     waits: list[float] = []
     import huggingface_hub.utils._http as http  # noqa: PLC0415
 
-    monkeypatch.setattr(http.time, "sleep", waits.append)
+    monkeypatch.setattr(http, "time", SimpleNamespace(sleep=waits.append))
     return waits
 
 

@@ -1,0 +1,1 @@
+"""DataFrame -> Altair chart builders (no widgets). Filled by the widget issues."""

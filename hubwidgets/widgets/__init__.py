@@ -1,0 +1,1 @@
+"""Thin anywidget front-ends over the core. Filled by the widget issues."""
