@@ -12,9 +12,12 @@ from .core import (
     Catalog,
     HubCatalog,
     HubError,
+    PullError,
     UnknownModelError,
     cache_catalog,
     open_catalog,
+    pull_snapshot,
+    snapshot_info,
     starter_catalog,
 )
 
@@ -27,9 +30,12 @@ __all__ = [
     "Catalog",
     "HubCatalog",
     "HubError",
+    "PullError",
     "UnknownModelError",
     "__version__",
     "cache_catalog",
     "open_catalog",
+    "pull_snapshot",
+    "snapshot_info",
     "starter_catalog",
 ]

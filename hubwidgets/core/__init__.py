@@ -5,6 +5,7 @@ Nothing here imports ipywidgets, anywidget or traitlets (a test keeps it that wa
 
 from .catalog import Catalog, UnknownModelError
 from .hub import HubCatalog, HubError
+from .pull import PullError, pull_snapshot, snapshot_info
 from .schema import COLUMNS, SORT_KEYS
 from .sources import cache_catalog, open_catalog, starter_catalog
 from .vocab import TASKS
@@ -16,8 +17,11 @@ __all__ = [
     "Catalog",
     "HubCatalog",
     "HubError",
+    "PullError",
     "UnknownModelError",
     "cache_catalog",
     "open_catalog",
+    "pull_snapshot",
+    "snapshot_info",
     "starter_catalog",
 ]
