@@ -264,8 +264,8 @@ class SearchIndex:
 
     def params_rows(self, lo: int | None, hi: int | None, rows: np.ndarray | None) -> np.ndarray:
         """Rows (all, or among ``rows``) with a known parameter count within [lo, hi]."""
-        top = np.iinfo(np.int64).max
-        lo, hi = lo or 0, top if hi is None else hi
+        top = int(np.iinfo(np.int64).max)  # counts beyond int64 mean "no bound"
+        lo, hi = min(lo or 0, top), top if hi is None else min(hi, top)
         if rows is None:
             # the params order lists known counts from the largest down: [lo, hi] is one slice
             order, params = self._orders["params"], self.params

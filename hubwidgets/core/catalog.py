@@ -25,7 +25,7 @@ from . import _store
 from ._index import SearchIndex, intersect
 from .normalize import normalize_records
 from .query import FACETS, Query, make_query, strict_kwargs
-from .schema import CATEGORICAL, COLUMN_NAMES, arrow_schema, frame_from_columns
+from .schema import CATEGORICAL, COLUMN_NAMES, arrow_schema, conform, frame_from_columns
 
 __all__ = ["SNAPSHOT_FORMAT", "SNAPSHOT_META_KEY", "Catalog", "UnknownModelError"]
 
@@ -58,10 +58,7 @@ class Catalog:
         cards: Mapping[str, str] | None = None,
         meta: Mapping[str, Any] | None = None,
     ):
-        missing = [c for c in COLUMN_NAMES if c not in df.columns]
-        if missing:
-            raise ValueError(f"a catalog DataFrame needs the schema's columns; missing {missing}")
-        self._df = _sorted_by_id(df[list(COLUMN_NAMES)])
+        self._df = _sorted_by_id(conform(df))
         self._arrays = {name: self._df[name].array for name in COLUMN_NAMES}
         self.source = source
         self.fetched_at = fetched_at or datetime.now(timezone.utc)
@@ -102,7 +99,9 @@ class Catalog:
             raise ValueError(f"{str(path)!r} is a directory, not a snapshot file")
         try:
             meta = _snapshot_meta(path, pq.ParquetFile(path))
-            pfile = pq.ParquetFile(path, read_dictionary=list(CATEGORICAL))
+            pfile = pq.ParquetFile(
+                path, read_dictionary=list(CATEGORICAL), page_checksum_verification=True
+            )
         except (pa.ArrowException, OSError) as err:
             raise ValueError(f"{str(path)!r} is not a readable snapshot: {err}") from None
         large = pfile.metadata.num_rows >= _store.MIN_ROWS
@@ -164,7 +163,8 @@ class Catalog:
             table = table.append_column("card", pa.array(cards, pa.string()))
         table = table.replace_schema_metadata({SNAPSHOT_META_KEY: json.dumps(info).encode()})
         tmp = path.with_name(path.name + ".tmp")
-        pq.write_table(table, tmp, compression="zstd")
+        # page checksums: a corrupted page fails to load instead of loading other values
+        pq.write_table(table, tmp, compression="zstd", write_page_checksum=True)
         os.replace(tmp, path)  # a reader never sees a half-written snapshot
         return path
 
@@ -354,8 +354,10 @@ class Catalog:
         """
         filters = _filters(locals())
         top = filters.pop("top")
-        if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 0):
-            raise ValueError(f"top must be an int >= 0 or None, not {top!r}")
+        if top is not None and (isinstance(top, bool) or not isinstance(top, int)):
+            raise TypeError(f"top must be an int or None, not {top!r}")
+        if top is not None and top < 0:
+            raise ValueError(f"top must be >= 0 (or None for every value), not {top}")
         q = self._query(query, filters)
         frames = []
         for facet, column in FACETS.items():
@@ -427,6 +429,22 @@ def _snapshot_meta(path: Path, pfile: pq.ParquetFile) -> dict[str, Any]:
         meta: dict[str, Any] = json.loads(meta_raw)
     except json.JSONDecodeError as err:
         raise ValueError(f"{str(path)!r} has unreadable snapshot metadata: {err}") from None
+    if not isinstance(meta, dict):
+        raise ValueError(
+            f"{str(path)!r} has snapshot metadata that is not a JSON object ({type(meta).__name__})"
+        )
+    taken = meta.get("taken_at")
+    if taken is not None:
+        try:
+            datetime.fromisoformat(str(taken))
+        except ValueError:
+            raise ValueError(
+                f"{str(path)!r} has a taken_at that is not an ISO date: {taken!r}"
+            ) from None
+    if "card" in pfile.schema_arrow.names:
+        card_type = pfile.schema_arrow.field("card").type
+        if not (pa.types.is_string(card_type) or pa.types.is_large_string(card_type)):
+            raise ValueError(f"{str(path)!r} has a 'card' column of {card_type}, not text")
     names = pfile.schema_arrow.names
     missing = [c for c in COLUMN_NAMES if c not in names]
     if missing:

@@ -206,9 +206,16 @@ def _library(rec: Mapping[str, Any], tags: list[str]) -> str | None:
 def _unwrap(raw: Any) -> tuple[dict[str, Any], str | None]:
     """Record dict and card text, unwrapping the {'metadata': ..., 'card': ...} recordings."""
     rec = _as_dict(raw)
-    card_text = rec.get("card") if isinstance(rec.get("card"), str) else None
+    card = rec.get("card")
+    # "N/A" is how the 2025 recordings mark a card that could not be fetched: missing, not text
+    card_text = card if isinstance(card, str) and card.strip() not in ("", "N/A") else None
     meta = rec.get("metadata")
-    if isinstance(meta, Mapping) and ("id" in meta or "modelId" in meta):
+    if isinstance(meta, Mapping):
+        if not (meta.get("id") or meta.get("modelId")):
+            raise ValueError(
+                "a failed recording: its 'metadata' holds no model id "
+                f"(got keys {sorted(meta)}); leave such records out"
+            )
         rec = dict(meta)
     return rec, card_text
 

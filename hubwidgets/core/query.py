@@ -147,7 +147,9 @@ def make_query(
                     f"unknown task {t!r}{also} Valid tasks are the Hub's pipeline tags: "
                     + ", ".join(TASKS)
                 )
-    if not isinstance(sort, str) or sort not in SORT_KEYS:
+    if not isinstance(sort, str):
+        raise TypeError(f"sort must be one of {', '.join(SORT_KEYS)}, not {sort!r}")
+    if sort not in SORT_KEYS:
         hint = close_matches(str(sort), list(SORT_KEYS))
         also = f" (did you mean {hint[0]!r}?)" if hint else ""
         raise ValueError(f"unknown sort key {sort!r}{also}; choose one of: {', '.join(SORT_KEYS)}")

@@ -185,6 +185,35 @@ _MAPPING = {
 }
 
 
+def _has_dtype(series: pd.Series, dtype: object) -> bool:
+    if dtype == "category":
+        return isinstance(series.dtype, pd.CategoricalDtype)
+    return bool(series.dtype == dtype)
+
+
+def conform(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the schema's columns in the schema's dtypes (as it is when it already has
+    them); raises ValueError naming a column whose values do not fit its type."""
+    missing = [c for c in COLUMN_NAMES if c not in df.columns]
+    if missing:
+        raise ValueError(f"a catalog DataFrame needs the schema's columns; missing {missing}")
+    df = df[list(COLUMN_NAMES)]
+    dtypes = pandas_dtypes()
+    if all(_has_dtype(df[name], dtypes[name]) for name in COLUMN_NAMES):
+        return df
+    columns: dict[str, pa.ChunkedArray] = {}
+    for c in COLUMNS:
+        series = df[c.name]
+        try:
+            if isinstance(series.dtype, pd.CategoricalDtype):
+                series = series.astype(object).where(series.notna(), None)
+            arr = pa.array(series, from_pandas=True)
+            columns[c.name] = pa.chunked_array([arr.cast(c.arrow_type)])
+        except (pa.ArrowException, TypeError, ValueError) as err:
+            raise ValueError(f"column {c.name!r} does not hold {c.arrow_type}: {err}") from None
+    return frame_from_columns(columns.__getitem__)
+
+
 def empty_frame() -> pd.DataFrame:
     """A DataFrame with the schema's columns and dtypes and no rows."""
     return table_to_frame(arrow_schema().empty_table())
