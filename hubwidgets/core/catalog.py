@@ -24,8 +24,9 @@ import pyarrow.parquet as pq
 from . import _store
 from ._index import SearchIndex, intersect
 from .normalize import normalize_records
-from .query import FACETS, Query, make_query, strict_kwargs
+from .query import FACETS, Query
 from .schema import CATEGORICAL, COLUMN_NAMES, arrow_schema, conform, frame_from_columns
+from .searchable import Searchable
 
 __all__ = ["SNAPSHOT_FORMAT", "SNAPSHOT_META_KEY", "Catalog", "UnknownModelError"]
 
@@ -40,7 +41,7 @@ class UnknownModelError(ValueError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class Catalog:
+class Catalog(Searchable):
     """Models as a DataFrame in the schema, searchable in milliseconds on millions of rows.
 
     Attributes:
@@ -93,12 +94,8 @@ class Catalog:
         instead of decoding and indexing again.
         """
         path = Path(path)
-        if not path.exists():
-            raise ValueError(f"snapshot file {str(path)!r} does not exist")
-        if path.is_dir():
-            raise ValueError(f"{str(path)!r} is a directory, not a snapshot file")
+        meta = open_snapshot(path)[1]
         try:
-            meta = _snapshot_meta(path, pq.ParquetFile(path))
             pfile = pq.ParquetFile(
                 path, read_dictionary=list(CATEGORICAL), page_checksum_verification=True
             )
@@ -201,9 +198,6 @@ class Catalog:
     def _known_tasks(self) -> list[str]:
         return self.index.columns["task"].values
 
-    def _query(self, query: str, filters: dict[str, Any]) -> Query:
-        return make_query(query, known_tasks=self._known_tasks(), **filters)
-
     def _structured_rows(self, q: Query) -> np.ndarray | None:
         """Rows matching every filter but the text words (None: every row), ascending."""
         ix = self.index
@@ -236,41 +230,6 @@ class Catalog:
         for word in sorted(q.words, key=self.index.estimate):  # most selective first
             rows = self.index.word_rows(word, within=rows)
         return rows
-
-    @strict_kwargs
-    def search(
-        self,
-        query: str = "",
-        *,
-        task: str | list[str] | None = None,
-        library: str | list[str] | None = None,
-        language: str | list[str] | None = None,
-        license: str | list[str] | None = None,  # noqa: A002 - the Hub's own name
-        author: str | list[str] | None = None,
-        tags: str | list[str] | None = None,
-        min_params: int | float | str | None = None,
-        max_params: int | float | str | None = None,
-        gated: bool | None = None,
-        provider: str | list[str] | None = None,
-        sort: str = "downloads",
-        limit: int | None = 50,
-        offset: int = 0,
-    ) -> pd.DataFrame:
-        """Models matching a query and filters, best first, as a DataFrame in the schema.
-
-        Args:
-            query: words that must all appear in the model id (case-insensitive substrings).
-            task, library, language, license, author, tags, provider: one value or a list;
-                a model matches when it has any of them. ``task`` must be a Hub pipeline tag.
-            min_params, max_params: parameter-count range (ints or strings like '7B', '300M');
-                models with an unknown count are left out when either is set.
-            gated: True for gated models only, False for open ones only.
-            sort: downloads, likes, trending, created, modified or params; descending, missing
-                values last, ties broken by id.
-            limit, offset: the window of results (``limit=None``: all of them).
-        """
-        q = self._query(query, _filters(locals()))
-        return self._search(q)
 
     def _search(self, q: Query) -> pd.DataFrame:
         ix = self.index
@@ -307,58 +266,11 @@ class Catalog:
             {name: self._arrays[name].take(positions) for name in COLUMN_NAMES}, copy=False
         )
 
-    @strict_kwargs
-    def count(
-        self,
-        query: str = "",
-        *,
-        task: str | list[str] | None = None,
-        library: str | list[str] | None = None,
-        language: str | list[str] | None = None,
-        license: str | list[str] | None = None,  # noqa: A002
-        author: str | list[str] | None = None,
-        tags: str | list[str] | None = None,
-        min_params: int | float | str | None = None,
-        max_params: int | float | str | None = None,
-        gated: bool | None = None,
-        provider: str | list[str] | None = None,
-    ) -> int:
-        """How many models match (same arguments as :meth:`search`)."""
-        q = self._query(query, _filters(locals()))
+    def _count(self, q: Query) -> int:
         rows = self._rows(q)
         return len(self) if rows is None else int(rows.size)
 
-    @strict_kwargs
-    def facets(
-        self,
-        query: str = "",
-        *,
-        task: str | list[str] | None = None,
-        library: str | list[str] | None = None,
-        language: str | list[str] | None = None,
-        license: str | list[str] | None = None,  # noqa: A002
-        author: str | list[str] | None = None,
-        tags: str | list[str] | None = None,
-        min_params: int | float | str | None = None,
-        max_params: int | float | str | None = None,
-        gated: bool | None = None,
-        provider: str | list[str] | None = None,
-        top: int | None = 50,
-    ) -> pd.DataFrame:
-        """Counts per value of task, library, language, license and author.
-
-        Each facet is counted under all the *other* active filters, the way the Hub's sidebar
-        narrows: choosing task='text-classification' leaves the task counts as they were and
-        narrows the library counts. Returns columns ``facet, value, count``: the ``top`` values of
-        each facet by count (all when None), values with a zero count left out.
-        """
-        filters = _filters(locals())
-        top = filters.pop("top")
-        if top is not None and (isinstance(top, bool) or not isinstance(top, int)):
-            raise TypeError(f"top must be an int or None, not {top!r}")
-        if top is not None and top < 0:
-            raise ValueError(f"top must be >= 0 (or None for every value), not {top}")
-        q = self._query(query, filters)
+    def _facets(self, q: Query, top: int | None) -> pd.DataFrame:
         frames = []
         for facet, column in FACETS.items():
             rows = self._rows(q.without(facet))
@@ -415,6 +327,20 @@ class Catalog:
             hint = f" (close: {', '.join(near)})" if near else ""
             parts.append(f"{model_id!r}{hint}")
         return f"not in this catalog ({self.describe_source()}): " + "; ".join(parts)
+
+
+def open_snapshot(path: Path) -> tuple[pq.ParquetFile, dict[str, Any]]:
+    """(the parquet file, its provenance) of a snapshot, after checking from its footer alone
+    that it is a complete one; ValueError naming the file and the problem otherwise."""
+    if not path.exists():
+        raise ValueError(f"snapshot file {str(path)!r} does not exist")
+    if path.is_dir():
+        raise ValueError(f"{str(path)!r} is a directory, not a snapshot file")
+    try:
+        pfile = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as err:
+        raise ValueError(f"{str(path)!r} is not a readable snapshot: {err}") from None
+    return pfile, _snapshot_meta(path, pfile)
 
 
 def _snapshot_meta(path: Path, pfile: pq.ParquetFile) -> dict[str, Any]:
@@ -491,8 +417,3 @@ def _sorted_by_id(df: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(df.index, pd.RangeIndex) or df.index.start != 0 or df.index.step != 1:
         df = df.reset_index(drop=True)
     return df
-
-
-def _filters(scope: dict[str, Any]) -> dict[str, Any]:
-    """The keyword arguments of a search-like method, from its ``locals()``."""
-    return {k: v for k, v in scope.items() if k not in ("self", "query", "__class__")}

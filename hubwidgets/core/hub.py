@@ -34,8 +34,9 @@ from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_ba
 
 from .catalog import Catalog, UnknownModelError
 from .normalize import normalize_records
-from .query import Query, make_query, strict_kwargs
+from .query import FACETS, Query
 from .schema import SORT_KEYS, empty_frame
+from .searchable import Searchable, empty_facets
 
 __all__ = ["EXPAND", "HubCatalog", "HubError", "hub_sort", "iter_model_pages"]
 
@@ -61,7 +62,8 @@ EXPAND: tuple[str, ...] = (
     "trendingScore",
 )
 
-_HUB_SORT = {
+#: Our sort keys and the Hub's names for them (it cannot sort by parameter count).
+HUB_SORT: dict[str, str] = {
     "downloads": "downloads",
     "likes": "likes",
     "trending": "trendingScore",
@@ -79,7 +81,7 @@ def hub_sort(sort: str) -> str | None:
     """The Hub's sort parameter for one of our sort keys (None: the Hub cannot sort by it)."""
     if sort not in SORT_KEYS:
         raise ValueError(f"unknown sort key {sort!r}; choose one of: {', '.join(SORT_KEYS)}")
-    return _HUB_SORT.get(sort)
+    return HUB_SORT.get(sort)
 
 
 def iter_model_pages(
@@ -121,7 +123,7 @@ def iter_model_pages(
         yield page, url
 
 
-class HubCatalog:
+class HubCatalog(Searchable):
     """The live Hub, with the same search methods as :class:`Catalog`.
 
     Args:
@@ -261,109 +263,28 @@ class HubCatalog:
         return df
 
     # -- the Catalog API ---------------------------------------------------------------------
-    @strict_kwargs
-    def search(
-        self,
-        query: str = "",
-        *,
-        task: str | list[str] | None = None,
-        library: str | list[str] | None = None,
-        language: str | list[str] | None = None,
-        license: str | list[str] | None = None,  # noqa: A002 - the Hub's own name
-        author: str | list[str] | None = None,
-        tags: str | list[str] | None = None,
-        min_params: int | float | str | None = None,
-        max_params: int | float | str | None = None,
-        gated: bool | None = None,
-        provider: str | list[str] | None = None,
-        sort: str = "downloads",
-        limit: int | None = 50,
-        offset: int = 0,
-    ) -> pd.DataFrame:
-        """Like :meth:`Catalog.search`, answered by the Hub (see the module docstring for what is
-        done here instead). ``limit=None`` reads at most ``max_results`` models."""
-        q = make_query(**_args(locals()))
+    def _search(self, q: Query) -> pd.DataFrame:
         stop = self.max_results if q.limit is None else q.offset + q.limit
-        if hub_sort(q.sort) is None:  # sorted here, over the first max_results matches
-            df = self._matches(q, max(stop, self.max_results))
-        else:
-            df = self._matches(q, stop)
-        return df.iloc[q.offset : stop].reset_index(drop=True)
+        # sort="params" is sorted here, over the first max_results matches
+        want = stop if hub_sort(q.sort) is not None else max(stop, self.max_results)
+        return self._matches(q, want).iloc[q.offset : stop].reset_index(drop=True)
 
-    @strict_kwargs
-    def count(
-        self,
-        query: str = "",
-        *,
-        task: str | list[str] | None = None,
-        library: str | list[str] | None = None,
-        language: str | list[str] | None = None,
-        license: str | list[str] | None = None,  # noqa: A002
-        author: str | list[str] | None = None,
-        tags: str | list[str] | None = None,
-        min_params: int | float | str | None = None,
-        max_params: int | float | str | None = None,
-        gated: bool | None = None,
-        provider: str | list[str] | None = None,
-    ) -> int:
-        """Matches among the first ``max_results``: the Hub API returns no totals, so a count
-        equal to ``max_results`` is a lower bound (and :attr:`capped` is then True)."""
-        q = make_query(**_args(locals()), limit=None)
+    def _count(self, q: Query) -> int:
         n = len(self._matches(q, self.max_results))
         self.capped = n >= self.max_results
         return n
 
-    @strict_kwargs
-    def facets(
-        self,
-        query: str = "",
-        *,
-        task: str | list[str] | None = None,
-        library: str | list[str] | None = None,
-        language: str | list[str] | None = None,
-        license: str | list[str] | None = None,  # noqa: A002
-        author: str | list[str] | None = None,
-        tags: str | list[str] | None = None,
-        min_params: int | float | str | None = None,
-        max_params: int | float | str | None = None,
-        gated: bool | None = None,
-        provider: str | list[str] | None = None,
-        top: int | None = 50,
-    ) -> pd.DataFrame:
-        """Facet counts like :meth:`Catalog.facets`, computed here over the first
-        ``max_results`` matches of each narrowed query (the Hub API has no facet counts)."""
-        args = _args(locals())
-        top = args.pop("top")
-        query_text = args.pop("query")
-        make_query(query_text, **args)  # validate before any request
+    def _facets(self, q: Query, top: int | None) -> pd.DataFrame:
         frames = []
         capped = False
-        for facet, field in (
-            ("task", "task"),
-            ("library", "library"),
-            ("language", "language"),
-            ("license", "license"),
-            ("author", "author"),
-        ):
-            narrowed = dict(args, **{field: None})
-            q = make_query(query_text, **narrowed, limit=None)
-            rows = self._matches(q, self.max_results)
+        for facet in FACETS:
+            rows = self._matches(q.without(facet), self.max_results)
             capped |= len(rows) >= self.max_results
-            local = Catalog(rows, source="hub") if len(rows) else None
-            if local is None:
-                continue
-            part = local.facets(top=top)
-            frames.append(part[part["facet"] == facet])
+            if len(rows):
+                part = Catalog(rows, source="hub").facets(top=top)
+                frames.append(part[part["facet"] == facet])
         self.capped = capped
-        if not frames:
-            return pd.DataFrame(
-                {
-                    "facet": pd.Series(dtype="string"),
-                    "value": pd.Series(dtype="string"),
-                    "count": pd.Series(dtype="int64"),
-                }
-            )
-        return pd.concat(frames, ignore_index=True)
+        return pd.concat(frames, ignore_index=True) if frames else empty_facets()
 
     def model(self, model_id: str) -> pd.Series:
         """One model's full record from ``/api/models/{id}``, with its card text (README.md)."""
@@ -422,10 +343,6 @@ def _http_message(endpoint: str, err: HfHubHTTPError) -> str:
     elif status is not None and status >= 500:
         head += " (a server error; retried with backoff)"
     return f"{head}{': ' + said.strip() if said.strip() else ''}"
-
-
-def _args(scope: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in scope.items() if k not in ("self", "__class__")}
 
 
 def _desc(values: pd.Series) -> np.ndarray:

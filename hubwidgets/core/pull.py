@@ -33,15 +33,14 @@ from typing import Any, TypedDict, cast
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx2
-import pyarrow as pa
-import pyarrow.parquet as pq
 from huggingface_hub import constants
 from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff
 from huggingface_hub.utils import tqdm as hf_tqdm
 
 from . import vocab
-from .catalog import SNAPSHOT_META_KEY, Catalog
+from .catalog import Catalog, open_snapshot
+from .hub import EXPAND, HUB_SORT
 
 __all__ = [
     "EXPAND",
@@ -57,37 +56,8 @@ logger = logging.getLogger(__name__)
 
 #: Public sort names (those of ``hubwidgets.core.schema.SORT_KEYS`` the Hub can sort on) and the
 #: ``sort=`` value the Hub's ``/api/models`` expects for each.
-SORTS: dict[str, str] = {
-    "downloads": "downloads",
-    "likes": "likes",
-    "trending": "trendingScore",
-    "created": "createdAt",
-    "modified": "lastModified",
-}
-
-#: Every model property the schema is built from, requested with ``expand[]=``. Without
-#: ``expand`` the listing omits author, sha, lastModified, cardData (license, languages, base
-#: models), safetensors/gguf (parameter counts), gated and the inference fields.
-EXPAND: tuple[str, ...] = (
-    "author",
-    "cardData",
-    "createdAt",
-    "downloads",
-    "downloadsAllTime",
-    "gated",
-    "gguf",
-    "inference",
-    "inferenceProviderMapping",
-    "lastModified",
-    "library_name",
-    "likes",
-    "pipeline_tag",
-    "private",
-    "safetensors",
-    "sha",
-    "tags",
-    "trendingScore",
-)
+#: Our sort keys and the Hub's names for them (the Hub cannot sort by parameter count).
+SORTS: dict[str, str] = HUB_SORT
 
 #: The Hub serves at most 1000 models per page of ``/api/models``.
 MAX_PAGE_SIZE = 1000
@@ -212,35 +182,8 @@ def snapshot_info(path: str | os.PathLike[str]) -> dict[str, Any]:
     :meth:`Catalog.read_parquet`.
     """
     path = Path(path)
-    if not path.exists():
-        raise ValueError(f"snapshot file {str(path)!r} does not exist")
-    if path.is_dir():
-        raise ValueError(f"{str(path)!r} is a directory, not a snapshot file")
-    # Arrow's errors are ValueErrors too (ArrowInvalid), so they are caught first and given the
-    # file's name; the checks of our own come after, outside the try.
-    try:
-        pfile = pq.ParquetFile(path)
-        schema = pfile.schema_arrow
-        rows = int(pfile.metadata.num_rows)
-    except (pa.ArrowException, OSError) as err:
-        raise ValueError(f"{str(path)!r} is not a readable snapshot: {err}") from None
-    meta_raw = (schema.metadata or {}).get(SNAPSHOT_META_KEY)
-    if meta_raw is None:
-        raise ValueError(
-            f"{str(path)!r} is a parquet file but not a hubwidgets snapshot (no "
-            "snapshot metadata); write one with Catalog.to_parquet or "
-            "'hubwidgets snapshot pull'"
-        )
-    try:
-        meta = json.loads(meta_raw)
-    except ValueError as err:
-        raise ValueError(f"{str(path)!r} is not a readable snapshot: {err}") from None
-    if not isinstance(meta, dict):
-        raise ValueError(f"{str(path)!r} is not a readable snapshot: metadata is not a mapping")
-    if meta.get("rows") is not None and meta["rows"] != rows:
-        raise ValueError(
-            f"{str(path)!r} is truncated or corrupted: it says {meta['rows']} rows but holds {rows}"
-        )
+    pfile, meta = open_snapshot(path)
+    schema, rows = pfile.schema_arrow, int(pfile.metadata.num_rows)
     info: dict[str, Any] = {
         key: meta.get(key)
         for key in ("taken_at", "origin", "source", "name", "query", "note", "approximate")
