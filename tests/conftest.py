@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from hubwidgets.core.catalog import Catalog
+from hubwidgets.testing.clock import FakeClock
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -318,3 +319,13 @@ def tiny_catalog() -> Catalog:
     return Catalog.from_records(
         copy.deepcopy(TINY_RECORDS), fetched_at=TINY_FETCHED_AT, meta={"name": "tiny"}
     )
+
+
+@pytest.fixture
+def backoff_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """huggingface_hub's retries record their waits instead of sleeping."""
+    import huggingface_hub.utils._http as hf_http  # noqa: PLC0415
+
+    fake = FakeClock()
+    monkeypatch.setattr(hf_http, "time", fake)
+    return fake

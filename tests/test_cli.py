@@ -7,19 +7,18 @@ a traceback), how to resume after Ctrl-C, and readable ``info`` output.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from huggingface_hub.utils import _http as hf_http
 
 from hubwidgets.cli import main
 from hubwidgets.core import pull
 from hubwidgets.core.catalog import Catalog
 from hubwidgets.core.pull import partial_dir
 from hubwidgets.testing import HubServer
+from hubwidgets.testing.clock import FakeClock
 
 # Invented records (not Hub data): 30 models over two tasks, distinct download counts.
 RECORDS: list[dict[str, Any]] = [
@@ -50,24 +49,10 @@ def server(module_server: HubServer) -> HubServer:
     return module_server
 
 
-class _FakeClock:
-    """Stands in for ``time`` inside huggingface_hub's HTTP helpers: retries record, not sleep."""
-
-    def __init__(self) -> None:
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(time, name)
-
-
 @pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> _FakeClock:
-    fake = _FakeClock()
-    monkeypatch.setattr(hf_http, "time", fake)
-    return fake
+def clock(backoff_clock: FakeClock) -> FakeClock:
+    """Autouse: no test in this file may ever sleep for real in a retry."""
+    return backoff_clock
 
 
 def _pull_args(server: HubServer, out: Path, *extra: str) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -11,6 +10,7 @@ import pytest
 
 import hubwidgets as hw
 from hubwidgets.core.hub import EXPAND, HubCatalog, HubError
+from hubwidgets.testing.clock import FakeClock
 from hubwidgets.testing.hub_server import HubServer, load_shared_records, shared_data_dir
 
 RECORDS: list[dict[str, Any]] = [
@@ -72,14 +72,9 @@ def server() -> Iterator[HubServer]:
 
 
 @pytest.fixture
-def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """huggingface_hub's backoff sleeps; record the waits instead of waiting (its own ``time``
-    only: the server thread must still be able to sleep)."""
-    waits: list[float] = []
-    import huggingface_hub.utils._http as http  # noqa: PLC0415
-
-    monkeypatch.setattr(http, "time", SimpleNamespace(sleep=waits.append))
-    return waits
+def no_sleep(backoff_clock: FakeClock) -> list[float]:
+    """The waits huggingface_hub's backoff would have slept."""
+    return backoff_clock.sleeps
 
 
 def _queries(server: HubServer) -> list[dict[str, list[str]]]:

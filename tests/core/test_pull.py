@@ -16,7 +16,6 @@ import json
 import logging
 import re
 import socket
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,12 +25,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from huggingface_hub import constants as hf_constants
-from huggingface_hub.utils import _http as hf_http
 
 from hubwidgets.core import pull
 from hubwidgets.core.catalog import Catalog
 from hubwidgets.core.pull import EXPAND, SORTS, PullError, partial_dir, pull_snapshot, snapshot_info
 from hubwidgets.testing import HubServer, load_shared_records, shared_data_dir
+from hubwidgets.testing.clock import FakeClock
 
 # ---------------------------------------------------------------------------------------------
 # Fixtures
@@ -94,29 +93,10 @@ def server(module_server: HubServer) -> HubServer:
     return module_server
 
 
-class _FakeClock:
-    """Replaces the ``time`` module inside huggingface_hub's HTTP helpers only.
-
-    Patching ``time.sleep`` for everybody would also stall the server thread; this records the
-    backoff waits instead of sleeping, so retry tests are instant and can assert the waits.
-    """
-
-    def __init__(self) -> None:
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(time, name)
-
-
 @pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> _FakeClock:
+def clock(backoff_clock: FakeClock) -> FakeClock:
     """Autouse: no test in this file may ever sleep for real in a retry."""
-    fake = _FakeClock()
-    monkeypatch.setattr(hf_http, "time", fake)
-    return fake
+    return backoff_clock
 
 
 def _pull(server: HubServer, path: Path, **kwargs: Any) -> Path:
@@ -422,7 +402,7 @@ def test_resume_false_and_a_damaged_state_start_afresh(
 # ---------------------------------------------------------------------------------------------
 
 
-def test_429_retry_after_is_honoured(server: HubServer, tmp_path: Path, clock: _FakeClock) -> None:
+def test_429_retry_after_is_honoured(server: HubServer, tmp_path: Path, clock: FakeClock) -> None:
     server.fail_next(429, headers={"Retry-After": "3"})
     out = _pull(server, tmp_path / "r.parquet")
     assert clock.sleeps == [4.0]  # http_backoff waits Retry-After + 1 s
@@ -432,7 +412,7 @@ def test_429_retry_after_is_honoured(server: HubServer, tmp_path: Path, clock: _
 
 
 def test_500_then_success_is_retried_with_backoff(
-    server: HubServer, tmp_path: Path, clock: _FakeClock
+    server: HubServer, tmp_path: Path, clock: FakeClock
 ) -> None:
     server.fail_next(500, times=2)
     out = _pull(server, tmp_path / "r.parquet", limit=10)
@@ -442,7 +422,7 @@ def test_500_then_success_is_retried_with_backoff(
 
 
 def test_persistent_500_is_a_clear_error_naming_the_page(
-    server: HubServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: _FakeClock
+    server: HubServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
 ) -> None:
     out = tmp_path / "r.parquet"
     _on_page(
@@ -490,7 +470,7 @@ def test_an_answer_that_is_not_a_model_list_is_an_error(server: HubServer, tmp_p
         _pull(server, tmp_path / "n.parquet")
 
 
-def test_unreachable_endpoint_is_a_clear_error(tmp_path: Path, clock: _FakeClock) -> None:
+def test_unreachable_endpoint_is_a_clear_error(tmp_path: Path, clock: FakeClock) -> None:
     with socket.socket() as sock:  # a port nobody listens on once closed
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
