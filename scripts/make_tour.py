@@ -74,6 +74,19 @@ cells = [
         'gen["languages"].explode().astype("string").value_counts().head(8)'
     ),
     md(
+        "## Pictures\n\n"
+        "`hubwidgets.charts` turns any result DataFrame into Altair charts: the task "
+        "distribution, downloads against parameter count (log scales), and models created per "
+        "month. Each title says what was left out (models without a parameter count, say)."
+    ),
+    code(
+        "from hubwidgets import charts\n\n"
+        "pictures = charts.catalog_charts(models)\n"
+        'pictures["tasks"]'
+    ),
+    code('pictures["downloads_vs_params"]'),
+    code('pictures["created_per_month"]'),
+    md(
         "## The bundled starter snapshot\n\n"
         "A few hundred well-known models across every modality, written from public facts "
         "(ids, tasks, libraries, licenses, parameter counts, languages). Downloads and likes are "
