@@ -96,7 +96,7 @@ def pandas_dtypes() -> dict[str, object]:
         if c.name in CATEGORICAL:
             out[c.name] = "category"
         elif t == _STR:
-            out[c.name] = pd.StringDtype()
+            out[c.name] = pd.StringDtype("pyarrow")
         elif t == pa.int64():
             out[c.name] = pd.Int64Dtype()
         elif t == pa.bool_():
@@ -179,7 +179,7 @@ def frame_from_columns(column: Callable[[str], pa.ChunkedArray]) -> pd.DataFrame
 
 
 _MAPPING = {
-    pa.string(): pd.StringDtype(),
+    pa.string(): pd.StringDtype("pyarrow"),
     pa.int64(): pd.Int64Dtype(),
     pa.bool_(): pd.BooleanDtype(),
 }
