@@ -18,14 +18,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import pandas as pd
 import yaml
 from huggingface_hub import constants
 from huggingface_hub.utils import build_hf_headers, http_backoff
 
 from .catalog import Catalog
 from .hub import HubCatalog
-from .schema import COLUMN_NAMES, LIST_COLUMNS
+from .schema import COLUMN_NAMES
 
 __all__ = ["SNAPSHOT_ENV", "cache_catalog", "open_catalog", "starter_catalog"]
 
@@ -243,28 +242,14 @@ def cache_catalog(
     if enrich is None:
         env = os.environ.get(SNAPSHOT_ENV)
         enrich = Catalog.read_parquet(env) if env else starter_catalog()
-    df = catalog.df.copy()
-    if len(df):
-        known = enrich.df.set_index("id")
-        hits = df["id"].isin(known.index)
-        if hits.any():
-            extra = known.loc[df.loc[hits, "id"]].reset_index()
-            for column in COLUMN_NAMES:
-                if column in ("id", "source", "fetched_at"):
-                    continue
-                mine = df.loc[hits, column].reset_index(drop=True)
-                theirs = extra[column]
-                if column in LIST_COLUMNS:
-                    theirs = theirs.astype(df[column].dtype)
-                elif isinstance(df[column].dtype, pd.CategoricalDtype):
-                    mine, theirs = mine.astype("string"), theirs.astype("string")
-                filled = mine.where(mine.notna(), theirs)
-                if isinstance(df[column].dtype, pd.CategoricalDtype):
-                    df[column] = df[column].astype("string")
-                    df.loc[hits, column] = filled.to_numpy()
-                    df[column] = df[column].astype("category")
-                else:
-                    df.loc[hits, column] = filled.to_numpy()
+    mine = catalog.df.set_index("id")
+    theirs = enrich.df[enrich.df["id"].isin(mine.index)].set_index("id")
+    # as objects, so that missing values of any dtype are filled from the snapshot's row;
+    # Catalog() then conforms the columns back to the schema's dtypes
+    merged = mine.astype(object).combine_first(theirs.astype(object)).reindex(mine.index)
+    merged["source"] = "cache"
+    merged["fetched_at"] = mine["fetched_at"]
+    df = merged.reset_index()[list(COLUMN_NAMES)]
     meta = {
         "name": "local cache",
         "origin": str(cache_dir or constants.HF_HUB_CACHE),
