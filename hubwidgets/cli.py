@@ -240,7 +240,7 @@ def _info_lines(info: dict[str, Any]) -> list[tuple[str, str]]:
 def _when(text: str) -> str:
     """``2026-08-01 12:00:00 UTC`` for a UTC timestamp; other offsets are kept in ISO form."""
     try:
-        moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
     except ValueError:
         return text
     if moment.utcoffset() == timedelta(0):

@@ -358,10 +358,12 @@ def _iso(value: Any) -> str | None:
     if isinstance(value, dt.datetime):
         moment = value
     else:
-        moment = dt.datetime.fromisoformat(str(value).strip())
+        text = str(value).strip()
+        # Python 3.10's fromisoformat does not read a trailing "Z"
+        moment = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    moment = moment.astimezone(dt.UTC)
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    moment = moment.astimezone(dt.timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
