@@ -5,6 +5,8 @@
 >>> catalog.search("llama", task="text-generation", sort="likes", limit=10)
 """
 
+from typing import Any
+
 from .core import (
     COLUMNS,
     SORT_KEYS,
@@ -23,6 +25,15 @@ from .core import (
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> Any:
+    # the widgets load anywidget/ipywidgets: only on first use, so hubwidgets.core stays free
+    if name == "SearchWidget":
+        from .widgets import SearchWidget  # noqa: PLC0415
+
+        return SearchWidget
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 __all__ = [
     "COLUMNS",
     "SORT_KEYS",
@@ -31,6 +42,7 @@ __all__ = [
     "HubCatalog",
     "HubError",
     "PullError",
+    "SearchWidget",
     "UnknownModelError",
     "__version__",
     "cache_catalog",

@@ -142,7 +142,7 @@ def make_query(
         for t in tasks:
             if t not in valid:
                 hint = close_matches(t, sorted(valid))
-                also = f"; did you mean {', '.join(map(repr, hint))}?" if hint else ""
+                also = f"; did you mean {', '.join(map(repr, hint))}?" if hint else "."
                 raise ValueError(
                     f"unknown task {t!r}{also} Valid tasks are the Hub's pipeline tags: "
                     + ", ".join(TASKS)

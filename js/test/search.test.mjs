@@ -1,0 +1,356 @@
+// The built SearchWidget bundle in a simulated DOM (jsdom), against a fake model that answers
+// like the kernel does: rows on request as Arrow IPC, trait updates, range selections.
+// Run with `npm test` after `npm run build`. jsdom has no layout engine: the grid's view is given
+// a fixed height below (ten rows) so that the scroll arithmetic has something to work with.
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, test } from "node:test";
+import { tableFromArrays, tableToIPC } from "apache-arrow";
+import { JSDOM } from "jsdom";
+
+const dom = new JSDOM("<!doctype html><html><body></body></html>", { pretendToBeVisual: true });
+const { window } = dom;
+for (const name of [
+  "document",
+  "Element",
+  "HTMLElement",
+  "HTMLInputElement",
+  "Event",
+  "KeyboardEvent",
+  "MouseEvent",
+  "requestAnimationFrame",
+  "cancelAnimationFrame",
+  "CSS",
+]) {
+  globalThis[name] = window[name];
+}
+globalThis.CSS ??= { escape: (s) => s.replace(/["\\]/g, "\\$&") };
+
+const ROW = 28;
+const VIEW_ROWS = 10;
+Object.defineProperty(window.HTMLElement.prototype, "clientHeight", {
+  get() {
+    return this.classList.contains("hw-grid") && !this.hidden ? (VIEW_ROWS + 1) * ROW : 0;
+  },
+});
+Object.defineProperty(window.HTMLElement.prototype, "offsetHeight", {
+  get() {
+    return this.classList.contains("hw-header") ? ROW : 0;
+  },
+});
+
+const { default: widget } = await import("../../hubwidgets/widgets/static/search.js");
+
+const N = 1000;
+const IDS = Array.from({ length: N }, (_, i) => `org/model-${String(i).padStart(4, "0")}`);
+
+/** A stand-in for the kernel side of anywidget's model. */
+class FakeModel {
+  constructor() {
+    this.state = {
+      query: "",
+      task: [],
+      library: [],
+      language: [],
+      license: [],
+      author: [],
+      min_params: null,
+      max_params: null,
+      gated: null,
+      sort: "downloads",
+      total: N,
+      status: `${N} models · 1 ms · fake`,
+      error: "",
+      facets: {
+        task: [
+          ["text-generation", 600],
+          ["fill-mask", 400],
+        ],
+        library: [],
+      },
+      revision: 1,
+      selected_ids: [],
+      focused_id: "",
+      _sort_keys: ["downloads", "likes", "trending", "created", "modified", "params"],
+    };
+    this.handlers = new Map();
+    this.sent = [];
+    this.saves = 0;
+  }
+  get(key) {
+    return this.state[key];
+  }
+  set(key, value) {
+    this.state[key] = value;
+    this.emit(`change:${key}`);
+  }
+  on(event, callback) {
+    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
+    this.handlers.get(event).add(callback);
+  }
+  off(event, callback) {
+    this.handlers.get(event)?.delete(callback);
+  }
+  emit(event, ...args) {
+    for (const callback of this.handlers.get(event) ?? []) callback(...args);
+  }
+  save_changes() {
+    this.saves++;
+  }
+  send(content) {
+    this.sent.push(content);
+  }
+  /** The kernel's answer to the last rows request. */
+  answerRows(revision = this.state.revision) {
+    const request = this.sent.findLast((m) => m.type === "rows");
+    assert.ok(request, "no rows request was sent");
+    const stop = Math.min(request.stop, this.state.total);
+    const ids = IDS.slice(request.start, stop);
+    const table = tableFromArrays({
+      id: ids,
+      task: ids.map(() => "text-generation"),
+      library: ids.map(() => "transformers"),
+      license: ids.map(() => null),
+      params: Float64Array.from(ids, (_, i) => (request.start + i) * 1e9),
+      downloads: Float64Array.from(ids, () => 1234567),
+      likes: Float64Array.from(ids, () => 42),
+      last_modified: Float64Array.from(ids, () => Date.UTC(2024, 4, 1)),
+    });
+    const bytes = tableToIPC(table, "stream");
+    // anywidget hands over DataViews, possibly into a larger buffer: offset it on purpose
+    const backing = new Uint8Array(bytes.byteLength + 8);
+    backing.set(bytes, 8);
+    const reply = {
+      type: "rows",
+      id: request.id,
+      start: request.start,
+      stop,
+      total: this.state.total,
+      revision,
+    };
+    this.emit("msg:custom", reply, [new DataView(backing.buffer, 8, bytes.byteLength)]);
+    return request;
+  }
+}
+
+let model;
+let el;
+let cleanup;
+
+const $ = (selector) => el.querySelector(selector);
+const $$ = (selector) => [...el.querySelectorAll(selector)];
+const rows = () => $$(".hw-grid-canvas .hw-row:not([hidden])");
+const row = (index) => $(`.hw-grid-canvas .hw-row[data-index="${index}"]:not([hidden])`);
+const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeEach(async () => {
+  cleanup?.();
+  model = new FakeModel();
+  el = document.createElement("div");
+  document.body.replaceChildren(el);
+  cleanup = await widget.render({ model, el });
+});
+
+after(() => cleanup?.());
+
+describe("SearchWidget front-end", () => {
+  before(() => assert.equal(typeof widget.render, "function"));
+
+  test("has the labelled controls", () => {
+    assert.ok($('input[type="search"][aria-label="Search models"]'));
+    const sort = $('select[aria-label="Sort by"]');
+    assert.deepEqual(
+      [...sort.options].map((o) => o.value),
+      model.state._sort_keys,
+    );
+    assert.ok($('[role="grid"][aria-multiselectable="true"]'));
+    assert.equal($('[role="status"]').textContent, model.state.status);
+    assert.equal($(".hw-header").getAttribute("role"), "row");
+  });
+
+  test("asks for the first rows only, and shows them", () => {
+    const request = model.sent.find((m) => m.type === "rows");
+    assert.equal(request.start, 0);
+    assert.ok(request.stop > 0 && request.stop <= 100, `window ${request.stop} is not small`);
+    model.answerRows();
+    const shown = rows();
+    assert.ok(shown.length > 0);
+    const cells = shown[0].querySelectorAll('[role="gridcell"]');
+    assert.equal(cells[1].textContent, IDS[0]);
+    assert.equal(cells[6].textContent, "1.2M"); // downloads, compact
+    assert.equal(cells[6].title, "1,234,567");
+    assert.equal(cells[8].textContent, "2024-05-01");
+    assert.equal(shown[0].getAttribute("aria-rowindex"), "2");
+    assert.equal($('[role="grid"]').getAttribute("aria-rowcount"), String(N + 1));
+  });
+
+  test("a reply of an older result set is dropped", () => {
+    model.answerRows(0);
+    assert.ok(rows().every((r) => r.classList.contains("hw-loading")));
+  });
+
+  test("shows only the rows in view, and asks for more on scroll", async () => {
+    const first = model.sent.find((m) => m.type === "rows");
+    assert.deepEqual([first.start, first.stop], [0, VIEW_ROWS + 30]); // the view and overscan
+    model.answerRows();
+    assert.ok(rows().length <= VIEW_ROWS + 3, `${rows().length} rows in the DOM`);
+    const grid = $('[role="grid"]');
+    assert.equal($(".hw-grid-canvas").style.height, `${N * ROW}px`);
+    grid.scrollTop = 500 * ROW;
+    grid.dispatchEvent(new Event("scroll"));
+    await frame();
+    const request = model.sent.at(-1);
+    assert.ok(request.start <= 500 && request.stop >= 510, JSON.stringify(request));
+    assert.ok(request.stop - request.start <= VIEW_ROWS + 60);
+    model.answerRows();
+    assert.equal(row(500).querySelectorAll('[role="gridcell"]')[1].textContent, IDS[500]);
+    assert.equal(row(500).style.transform, `translateY(${500 * ROW}px)`);
+  });
+
+  test("a catalog too tall for the browser is scrolled to scale", async () => {
+    model.state.total = 2_000_000;
+    model.set("revision", 2);
+    const canvas = $(".hw-grid-canvas");
+    assert.equal(canvas.style.height, "8000000px");
+    model.answerRows(); // one request at a time: answer the first before scrolling
+    const grid = $('[role="grid"]');
+    grid.scrollTop = 8_000_000 - VIEW_ROWS * ROW; // the very bottom
+    grid.dispatchEvent(new Event("scroll"));
+    await frame();
+    const request = model.sent.at(-1);
+    assert.equal(request.stop, 2_000_000);
+    assert.ok(request.start >= 2_000_000 - VIEW_ROWS - 31, JSON.stringify(request));
+    assert.equal($('[role="grid"]').getAttribute("aria-rowcount"), "2000001");
+  });
+
+  test("click toggles, shift-click asks the kernel for a range", () => {
+    model.answerRows();
+    row(2).querySelector('[role="gridcell"]').click();
+    assert.deepEqual(model.state.selected_ids, [IDS[2]]);
+    assert.equal(model.state.focused_id, IDS[2]);
+    row(2).dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    assert.deepEqual(model.state.selected_ids, []);
+    row(5).dispatchEvent(new MouseEvent("click", { bubbles: true, shiftKey: true }));
+    assert.deepEqual(model.sent.at(-1), { type: "select", start: 2, stop: 6, revision: 1 });
+    model.set("selected_ids", [IDS[4]]);
+    assert.equal(row(4).getAttribute("aria-selected"), "true");
+    assert.equal(row(3).getAttribute("aria-selected"), "false");
+    assert.equal($(".hw-selection").textContent, "1 selectedClear selection");
+  });
+
+  test("arrow keys move focus, Space toggles", () => {
+    model.answerRows();
+    const grid = $('[role="grid"]');
+    grid.focus();
+    const key = (k, extra = {}) =>
+      grid.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, ...extra }));
+    key("ArrowDown");
+    key("ArrowDown");
+    assert.equal(model.state.focused_id, IDS[2]);
+    assert.equal(grid.getAttribute("aria-activedescendant"), row(2).id);
+    key(" ");
+    assert.deepEqual(model.state.selected_ids, [IDS[2]]);
+    key("ArrowUp");
+    assert.equal(model.state.focused_id, IDS[1]);
+    key("ArrowDown", { shiftKey: true });
+    assert.deepEqual(model.sent.at(-1), { type: "select", start: 1, stop: 3, revision: 1 });
+  });
+
+  test("typing sets the query once, after a pause", async () => {
+    const input = $('input[type="search"]');
+    for (const text of ["l", "ll", "lla"]) {
+      input.value = text;
+      input.dispatchEvent(new Event("input"));
+    }
+    assert.equal(model.state.query, "");
+    await tick(200);
+    assert.equal(model.state.query, "lla");
+    assert.equal(model.saves, 1);
+  });
+
+  test("facet checkboxes toggle the filter lists", () => {
+    const box = $('input[data-facet="task"][data-value="fill-mask"]');
+    assert.equal(box.closest("label").textContent, "fill-mask400");
+    box.checked = true;
+    box.dispatchEvent(new Event("change"));
+    assert.deepEqual(model.state.task, ["fill-mask"]);
+    const again = $('input[data-facet="task"][data-value="fill-mask"]');
+    assert.equal(again.checked, true);
+    again.checked = false;
+    again.dispatchEvent(new Event("change"));
+    assert.deepEqual(model.state.task, []);
+  });
+
+  test("parameter inputs take 7B and refuse nonsense", () => {
+    const min = $('input[aria-label="Minimum parameters"]');
+    min.value = "1.5b";
+    min.dispatchEvent(new Event("change"));
+    assert.equal(model.state.min_params, 1_500_000_000);
+    min.value = "lots";
+    min.dispatchEvent(new Event("change"));
+    assert.equal(model.state.min_params, 1_500_000_000);
+    assert.equal(min.getAttribute("aria-invalid"), "true");
+    model.set("max_params", 8e9);
+    assert.equal($('input[aria-label="Maximum parameters"]').value, "8B");
+  });
+
+  test("gated select maps to true / false / null", () => {
+    const access = $('select[aria-label="Access"]');
+    access.value = "gated";
+    access.dispatchEvent(new Event("change"));
+    assert.equal(model.state.gated, true);
+    access.value = "any";
+    access.dispatchEvent(new Event("change"));
+    assert.equal(model.state.gated, null);
+  });
+
+  test("no match says which filters, and clears them", () => {
+    model.state.query = "zzz";
+    model.state.task = ["fill-mask"];
+    model.state.total = 0;
+    model.set("revision", 2);
+    const empty = $(".hw-empty");
+    assert.equal(empty.hidden, false);
+    assert.equal($('[role="grid"]').hidden, true);
+    assert.equal(
+      empty.querySelector("p").textContent,
+      "No models match “zzz” with task fill-mask.",
+    );
+    const clear = [...empty.querySelectorAll("button")].find(
+      (b) => b.textContent === "Clear filters",
+    );
+    clear.click();
+    assert.equal(model.state.query, "");
+    assert.deepEqual(model.state.task, []);
+    assert.equal(model.saves, 1); // one update: one search in the kernel
+  });
+
+  test("a new revision drops the rows and asks again", () => {
+    model.answerRows();
+    const before = model.sent.length;
+    model.state.total = 3;
+    model.set("revision", 2);
+    assert.equal(model.sent.length, before + 1);
+    assert.deepEqual(
+      { start: model.sent.at(-1).start, stop: model.sent.at(-1).stop },
+      { start: 0, stop: 3 },
+    );
+    assert.ok(rows().every((r) => r.classList.contains("hw-loading")));
+    model.answerRows();
+    assert.equal(rows().length, 3);
+  });
+
+  test("errors show in the status line", () => {
+    model.set("error", "the Hub did not answer");
+    model.set("status", "the Hub did not answer; showing the previous results");
+    const status = $('[role="status"]');
+    assert.ok(status.classList.contains("hw-error"));
+    assert.equal(status.textContent, "the Hub did not answer; showing the previous results");
+  });
+
+  test("cleanup removes every listener", () => {
+    cleanup();
+    cleanup = undefined;
+    for (const [event, callbacks] of model.handlers) assert.equal(callbacks.size, 0, event);
+  });
+});

@@ -1,0 +1,579 @@
+"""SearchWidget without a browser: traits, validation, the rows protocol, the Python API.
+
+The front-end's messages are played by calling the widget's handlers directly (``set_state`` for
+trait updates, ``_on_custom_msg`` for custom messages) and ``send`` is captured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+import traitlets
+
+import hubwidgets as hw
+from hubwidgets.core.query import Query
+from hubwidgets.core.schema import COLUMN_NAMES
+from hubwidgets.core.searchable import Searchable
+from hubwidgets.widgets import SearchWidget
+from hubwidgets.widgets import search as search_module
+from hubwidgets.widgets._serialization import from_ipc
+from hubwidgets.widgets.search import ROW_COLUMNS
+
+Sent = list[tuple[dict[str, Any], list[bytes] | None]]
+
+
+@pytest.fixture(scope="module")
+def catalog() -> hw.Catalog:
+    return hw.starter_catalog()
+
+
+@pytest.fixture
+def make(catalog: hw.Catalog) -> Iterator[Callable[..., SearchWidget]]:
+    """Build widgets (on the starter catalog unless told otherwise) and close them afterwards."""
+    made: list[SearchWidget] = []
+
+    def build(*args: Any, **kwargs: Any) -> SearchWidget:
+        widget = SearchWidget(*(args or (catalog,)), **kwargs)
+        made.append(widget)
+        return widget
+
+    yield build
+    for widget in made:
+        widget.close()
+
+
+def capture(widget: SearchWidget, monkeypatch: pytest.MonkeyPatch) -> Sent:
+    """Custom messages the widget sends, as (content, buffers)."""
+    sent: Sent = []
+
+    def send(content: dict[str, Any], buffers: list[bytes] | None = None) -> None:
+        sent.append((content, buffers))
+
+    monkeypatch.setattr(widget, "send", send)
+    return sent
+
+
+class Calls:
+    """Counts the core calls a widget makes."""
+
+    def __init__(self, catalog: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        self.facets = 0
+        self.search = 0
+        for name in ("count", "facets", "search"):
+            monkeypatch.setattr(catalog, name, self._spy(name, getattr(catalog, name)))
+
+    def _spy(self, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            setattr(self, name, getattr(self, name) + 1)
+            return method(*args, **kwargs)
+
+        return spy
+
+
+class FlakyHub(Searchable):
+    """The starter catalog behind a pretend live Hub that fails on demand."""
+
+    def __init__(self, inner: hw.Catalog) -> None:
+        self.inner = inner
+        self.fail = False
+
+    def _check(self) -> None:
+        if self.fail:
+            raise hw.HubError("the Hub at https://hub.test answered HTTP 503 (a server error)")
+
+    def _known_tasks(self) -> list[str]:
+        return self.inner._known_tasks()
+
+    def _search(self, q: Query) -> pd.DataFrame:
+        self._check()
+        return self.inner._search(q)
+
+    def _count(self, q: Query) -> int:
+        self._check()
+        return self.inner._count(q)
+
+    def _facets(self, q: Query, top: int | None) -> pd.DataFrame:
+        self._check()
+        return self.inner._facets(q, top)
+
+    def describe_source(self) -> str:
+        return "live Hub at https://hub.test"
+
+
+# -- construction ---------------------------------------------------------------------------------
+
+
+def test_a_new_widget_shows_the_whole_catalog(make: Callable[..., SearchWidget]) -> None:
+    w = make()
+    assert w.total == 437
+    assert w.error == ""
+    assert w.status.startswith("437 models · ")
+    assert " ms · snapshot 'starter'" in w.status
+    assert w.revision == 1
+    assert set(w.facets) == {"task", "library", "language", "license", "author"}
+    value, count = w.facets["library"][0]
+    assert (value, count) == ("transformers", 274)
+    assert w.sort == "downloads"
+    assert w.selected_ids == []
+    assert w.focused_id == ""
+
+
+def test_no_catalog_opens_one(
+    monkeypatch: pytest.MonkeyPatch, catalog: hw.Catalog, make: Callable[..., SearchWidget]
+) -> None:
+    monkeypatch.setattr(search_module, "open_catalog", lambda: catalog)
+    w = SearchWidget()
+    try:
+        assert w.catalog is catalog
+        assert w.total == len(catalog)
+    finally:
+        w.close()
+
+
+def test_filters_as_arguments_are_the_search_filters(
+    make: Callable[..., SearchWidget], catalog: hw.Catalog
+) -> None:
+    w = make(catalog, task="text-generation", max_params="8B", gated=False, sort="likes")
+    assert w.task == ["text-generation"]  # one string is a list of one
+    assert w.max_params == 8_000_000_000
+    assert w.gated is False
+    assert w.total == catalog.count(task="text-generation", max_params="8B", gated=False)
+    assert w.total > 0
+
+
+def test_construction_calls_the_core_once(
+    monkeypatch: pytest.MonkeyPatch, catalog: hw.Catalog, make: Callable[..., SearchWidget]
+) -> None:
+    calls = Calls(catalog, monkeypatch)
+    make(catalog, query="bert", library=["transformers"], license="apache-2.0")
+    assert (calls.count, calls.facets, calls.search) == (1, 1, 0)
+
+
+def test_misspelled_argument_names_the_valid_ones(make: Callable[..., SearchWidget]) -> None:
+    with pytest.raises(TypeError, match=r"'taks' \(did you mean 'task'\?\); valid arguments: "):
+        make(taks="text-generation")
+    with pytest.raises(TypeError, match="unexpected argument 'total'"):
+        make(total=3)  # results are the kernel's to say
+
+
+def test_catalog_must_be_a_catalog() -> None:
+    with pytest.raises(TypeError, match="catalog must be a hubwidgets catalog"):
+        SearchWidget("hub")  # type: ignore[arg-type]
+
+
+# -- validation -----------------------------------------------------------------------------------
+
+
+def test_unknown_task_lists_close_matches(make: Callable[..., SearchWidget]) -> None:
+    w = make(task="translation")
+    with pytest.raises(traitlets.TraitError, match="did you mean 'text-generation'") as err:
+        w.task = ["text-generaton"]
+    assert "text-classification" in str(err.value)  # and every valid task
+    assert w.task == ["translation"]
+
+
+def test_unknown_sort_lists_the_keys(make: Callable[..., SearchWidget]) -> None:
+    w = make()
+    with pytest.raises(traitlets.TraitError, match=r"did you mean 'likes'\?\); choose one of: "):
+        w.sort = "likess"
+    with pytest.raises(traitlets.TraitError, match="downloads, likes, trending, created"):
+        w.sort = None
+    assert w.sort == "downloads"
+
+
+def test_params_take_counts_or_strings(make: Callable[..., SearchWidget]) -> None:
+    w = make()
+    w.min_params = "300M"
+    assert w.min_params == 300_000_000
+    w.max_params = 7e9
+    assert w.max_params == 7_000_000_000
+    with pytest.raises(traitlets.TraitError, match="not a parameter count"):
+        w.max_params = "lots"
+    with pytest.raises(traitlets.TraitError, match=r"min_params \(300,000,000\) is greater"):
+        w.max_params = "100M"
+    w.search(min_params=None, max_params="100M")  # together: fine
+    assert (w.min_params, w.max_params) == (None, 100_000_000)
+
+
+def test_lists_drop_repeats_and_refuse_non_strings(make: Callable[..., SearchWidget]) -> None:
+    w = make()
+    w.library = ("gguf", "mlx", "gguf")
+    assert w.library == ["gguf", "mlx"]
+    with pytest.raises(traitlets.TraitError):
+        w.library = [3]
+
+
+# -- filters -> total, status, facets -------------------------------------------------------------
+
+
+def test_a_filter_change_counts_and_facets_once(
+    monkeypatch: pytest.MonkeyPatch, catalog: hw.Catalog, make: Callable[..., SearchWidget]
+) -> None:
+    w = make()
+    calls = Calls(catalog, monkeypatch)
+    w.library = ["gguf"]
+    assert (calls.count, calls.facets, calls.search) == (1, 1, 0)
+    assert w.total == catalog.count(library="gguf")
+    assert w.revision == 2
+    assert w.status.startswith(f"{w.total} models · ")
+    expected = catalog.facets(library="gguf", top=SearchWidget.FACET_TOP)
+    tasks = expected[expected["facet"] == "task"]
+    pairs = zip(tasks["value"], tasks["count"], strict=True)
+    assert w.facets["task"] == [[value, int(count)] for value, count in pairs]
+    # each facet counts under the other filters: the library list is not narrowed by itself
+    assert len(w.facets["library"]) > 1
+
+
+def test_one_model_is_not_models(make: Callable[..., SearchWidget], catalog: hw.Catalog) -> None:
+    model_id = str(catalog.search(limit=1)["id"].iloc[0])
+    w = make(query=model_id)
+    assert w.total == 1
+    assert w.status.startswith("1 model · ")
+
+
+def test_sort_changes_the_order_without_counting_again(
+    monkeypatch: pytest.MonkeyPatch, catalog: hw.Catalog, make: Callable[..., SearchWidget]
+) -> None:
+    w = make()
+    calls = Calls(catalog, monkeypatch)
+    w.sort = "likes"
+    assert (calls.count, calls.facets) == (0, 0)
+    assert w.revision == 2
+    assert w.results["id"].tolist() == catalog.search(sort="likes", limit=None)["id"].tolist()
+
+
+def test_no_match_is_zero_not_an_error(make: Callable[..., SearchWidget]) -> None:
+    w = make(query="zzzz-no-such-model")
+    assert w.total == 0
+    assert w.error == ""
+    assert w.status.startswith("0 models · ")
+    assert w.results.empty
+
+
+def test_search_sets_several_filters_with_one_core_call(
+    monkeypatch: pytest.MonkeyPatch, catalog: hw.Catalog, make: Callable[..., SearchWidget]
+) -> None:
+    w = make(query="llama")
+    calls = Calls(catalog, monkeypatch)
+    w.search(task="text-generation", library=["transformers", "gguf"], sort="likes")
+    assert (calls.count, calls.facets) == (1, 1)
+    assert w.query == "llama"  # not named: kept
+    assert w.total == catalog.count(
+        "llama", task="text-generation", library=["transformers", "gguf"]
+    )
+    expected = catalog.search(
+        "llama", task="text-generation", library=["transformers", "gguf"], sort="likes", limit=None
+    )
+    assert w.results["id"].tolist() == expected["id"].tolist()
+
+
+def test_search_refuses_bad_input_and_changes_nothing(make: Callable[..., SearchWidget]) -> None:
+    w = make(query="llama")
+    before = (w.query, w.task, w.total, w.revision)
+    with pytest.raises(TypeError, match=r"'querry' \(did you mean 'query'\?\)"):
+        w.search(querry="bert")
+    with pytest.raises(TypeError, match="valid arguments: query, task"):
+        w.search(selected_ids=["a"])  # a filter method sets filters only
+    with pytest.raises(traitlets.TraitError, match="unknown task"):
+        w.search(query="bert", task="text-generaton")
+    assert (w.query, w.task, w.total, w.revision) == before
+
+
+# -- the rows protocol ----------------------------------------------------------------------------
+
+
+def rows_request(w: SearchWidget, start: Any, stop: Any, request_id: int = 7) -> None:
+    w._on_custom_msg(w, {"type": "rows", "id": request_id, "start": start, "stop": stop}, [])
+
+
+def test_rows_reply_carries_only_the_window(
+    monkeypatch: pytest.MonkeyPatch, catalog: hw.Catalog, make: Callable[..., SearchWidget]
+) -> None:
+    w = make(task="text-generation", sort="likes")
+    sent = capture(w, monkeypatch)
+    rows_request(w, 5, 12)
+    [(content, buffers)] = sent
+    assert content == {
+        "type": "rows",
+        "id": 7,
+        "revision": w.revision,
+        "start": 5,
+        "stop": 12,
+        "total": w.total,
+    }
+    assert buffers is not None
+    assert len(buffers) == 1
+    frame = from_ipc(buffers[0])
+    assert list(frame.columns) == list(ROW_COLUMNS)
+    expected = catalog.search(task="text-generation", sort="likes", offset=5, limit=7)
+    assert frame["id"].tolist() == expected["id"].tolist()
+    assert frame["downloads"].tolist() == expected["downloads"].tolist()
+
+
+def test_rows_window_is_clamped(
+    monkeypatch: pytest.MonkeyPatch, make: Callable[..., SearchWidget]
+) -> None:
+    w = make()
+    sent = capture(w, monkeypatch)
+    rows_request(w, 430, 1000)  # past the end: what there is
+    content, buffers = sent[-1]
+    assert (content["start"], content["stop"]) == (430, 437)
+    assert buffers is not None
+    assert len(from_ipc(buffers[0])) == 7
+    monkeypatch.setattr(SearchWidget, "MAX_WINDOW", 50)
+    rows_request(w, 0, 10_000)  # more than one reply carries
+    content, buffers = sent[-1]
+    assert (content["start"], content["stop"]) == (0, 50)
+    assert buffers is not None
+    assert len(from_ipc(buffers[0])) == 50
+
+
+@pytest.mark.parametrize(
+    ("start", "stop"), [(5, 2), (-1, 3), ("0", 10), (0, None), (True, 4), (1.5, 3)]
+)
+def test_bad_rows_request_gets_an_error_reply(
+    monkeypatch: pytest.MonkeyPatch, make: Callable[..., SearchWidget], start: Any, stop: Any
+) -> None:
+    w = make()
+    sent = capture(w, monkeypatch)
+    rows_request(w, start, stop)
+    [(content, buffers)] = sent
+    assert content["type"] == "rows"
+    assert content["id"] == 7
+    assert "bad window" in content["error"]
+    assert buffers is None
+    assert w.error == ""  # the front-end's bug, not the search's
+
+
+def test_other_messages_are_ignored(
+    monkeypatch: pytest.MonkeyPatch, make: Callable[..., SearchWidget]
+) -> None:
+    w = make()
+    sent = capture(w, monkeypatch)
+    w._on_custom_msg(w, {"type": "nonsense"}, [])
+    w._on_custom_msg(w, ["not", "a", "dict"], [])
+    assert sent == []
+
+
+def test_rows_follow_the_filters(
+    monkeypatch: pytest.MonkeyPatch, catalog: hw.Catalog, make: Callable[..., SearchWidget]
+) -> None:
+    w = make()
+    sent = capture(w, monkeypatch)
+    w.set_state({"query": "whisper"})
+    rows_request(w, 0, 100)
+    content, buffers = sent[-1]
+    assert buffers is not None
+    ids = from_ipc(buffers[0])["id"].tolist()
+    assert ids == catalog.search("whisper", limit=None)["id"].tolist()
+    assert content["total"] == len(ids) == w.total
+    assert content["revision"] == 2
+
+
+# -- selection ------------------------------------------------------------------------------------
+
+
+def test_selected_is_in_selection_order(
+    make: Callable[..., SearchWidget], catalog: hw.Catalog
+) -> None:
+    w = make()
+    assert w.selected.empty
+    assert list(w.selected.columns) == list(COLUMN_NAMES)
+    ids = catalog.search(limit=5)["id"].tolist()
+    w.selected_ids = [ids[3], ids[0], ids[3]]
+    assert w.selected_ids == [ids[3], ids[0]]
+    selected = w.selected
+    assert selected["id"].tolist() == [ids[3], ids[0]]
+    assert list(selected.columns) == list(COLUMN_NAMES)
+    # the schema's dtypes (categoricals holding only their own values)
+    assert selected.dtypes.astype(str).tolist() == catalog.df.dtypes.astype(str).tolist()
+
+
+def test_selected_keeps_models_of_earlier_searches(
+    make: Callable[..., SearchWidget], catalog: hw.Catalog
+) -> None:
+    w = make(query="whisper")
+    first = str(w.results["id"].iloc[0])
+    w.selected_ids = [first]
+    w.query = "bert"
+    assert first not in set(w.results["id"])
+    assert w.selected["id"].tolist() == [first]
+
+
+def test_observe_selection(make: Callable[..., SearchWidget]) -> None:
+    w = make()
+    seen: list[list[str]] = []
+    w.observe(lambda change: seen.append(change["new"]), names="selected_ids")
+    ids = w.results["id"].head(2).tolist()
+    w.set_state({"selected_ids": ids})  # as the front-end does
+    assert seen == [ids]
+
+
+def test_range_selection_adds_rows_in_order(
+    make: Callable[..., SearchWidget], catalog: hw.Catalog
+) -> None:
+    w = make()
+    ids = catalog.search(limit=10)["id"].tolist()
+    w.selected_ids = [ids[8], ids[3]]
+    w._on_custom_msg(w, {"type": "select", "start": 2, "stop": 5, "revision": w.revision}, [])
+    assert w.selected_ids == [ids[8], ids[3], ids[2], ids[4]]
+    w._on_custom_msg(w, {"type": "select", "start": 0, "stop": 1, "revision": 0}, [])  # stale
+    assert w.selected_ids == [ids[8], ids[3], ids[2], ids[4]]
+
+
+# -- what the front-end sends ---------------------------------------------------------------------
+
+
+def watch_resends(w: SearchWidget, monkeypatch: pytest.MonkeyPatch, into: list[list[str]]) -> None:
+    """Record the states sent back to the front-end to undo what it set (lists of names; the
+    ordinary trait syncs ipywidgets sends name one trait as a str, or a set)."""
+    original = w.send_state
+
+    def send_state(key: Any = None) -> None:
+        if isinstance(key, list):
+            into.append(key)
+        original(key)
+
+    monkeypatch.setattr(w, "send_state", send_state)
+
+
+def test_front_end_values_that_fail_validation_become_status(
+    monkeypatch: pytest.MonkeyPatch, make: Callable[..., SearchWidget]
+) -> None:
+    w = make(query="llama")
+    resent: list[list[str]] = []
+    watch_resends(w, monkeypatch, resent)
+    before = (w.total, w.revision, w.results["id"].tolist())
+    w.set_state({"task": ["text-generaton"], "query": "qwen"})  # no exception
+    assert "unknown task 'text-generaton'; did you mean 'text-generation'" in w.error
+    assert w.status.startswith(w.error)
+    assert w.status.endswith("showing the previous results")
+    assert (w.query, w.task) == ("llama", [])  # the whole update is refused
+    assert (w.total, w.revision, w.results["id"].tolist()) == before
+    assert resent == [["task", "query"]]  # and the front-end gets the kernel's values back
+    w.set_state({"query": "qwen"})  # the next good update clears the error
+    assert w.error == ""
+    assert w.total == w.catalog.count("qwen")
+
+
+def test_front_end_cannot_write_results(
+    monkeypatch: pytest.MonkeyPatch, make: Callable[..., SearchWidget]
+) -> None:
+    w = make()
+    resent: list[list[str]] = []
+    watch_resends(w, monkeypatch, resent)
+    w.set_state({"total": 3, "status": "hacked", "sort": "likes"})
+    assert w.total == 437
+    assert w.status != "hacked"
+    assert w.sort == "likes"
+    assert resent == [["total", "status"]]
+
+
+def test_front_end_update_of_several_filters_calls_the_core_once(
+    monkeypatch: pytest.MonkeyPatch, catalog: hw.Catalog, make: Callable[..., SearchWidget]
+) -> None:
+    w = make(query="llama", task="text-generation", min_params="1B")
+    calls = Calls(catalog, monkeypatch)
+    w.set_state(  # what "Clear filters" sends
+        {"query": "", "task": [], "min_params": None, "max_params": None, "gated": None}
+    )
+    assert (calls.count, calls.facets) == (1, 1)
+    assert w.total == len(catalog)
+
+
+def test_front_end_params_may_be_floats(make: Callable[..., SearchWidget]) -> None:
+    w = make()
+    w.set_state({"min_params": 7e9})  # JSON numbers from JS
+    assert w.min_params == 7_000_000_000
+    assert w.error == ""
+
+
+# -- a live Hub that fails ------------------------------------------------------------------------
+
+
+def test_hub_error_keeps_the_last_results(
+    monkeypatch: pytest.MonkeyPatch, catalog: hw.Catalog, make: Callable[..., SearchWidget]
+) -> None:
+    hub = FlakyHub(catalog)
+    w = make(hub, query="llama")
+    shown = (w.total, w.revision, w.facets)
+    ids = w.results["id"].tolist()
+    assert w.status.endswith("live Hub at https://hub.test")
+
+    hub.fail = True
+    w.query = "qwen"  # no exception
+    assert w.error == (
+        "the Hub did not answer: the Hub at https://hub.test answered HTTP 503 (a server error)"
+    )
+    assert w.status == f"{w.error}; showing the previous results"
+    assert (w.total, w.revision, w.facets) == shown
+    sent = capture(w, monkeypatch)
+    rows_request(w, 0, 10)
+    [(content, buffers)] = sent
+    assert "HTTP 503" in content["error"]
+    assert buffers is None
+
+    hub.fail = False
+    assert w.results["id"].tolist() == ids  # the results shown are still llama's
+    rows_request(w, 0, 10)
+    _, buffers = sent[-1]
+    assert buffers is not None
+    assert from_ipc(buffers[0])["id"].tolist() == ids[:10]
+    w.query = "llama"  # back to what is shown: nothing to ask, the error goes
+    assert w.error == ""
+    assert w.status.startswith(f"{len(ids)} models")
+    w.query = "qwen"
+    assert w.total == catalog.count("qwen")
+    assert w.revision == shown[1] + 1
+
+
+def test_hub_error_on_the_first_search(
+    monkeypatch: pytest.MonkeyPatch, make: Callable[..., SearchWidget], catalog: hw.Catalog
+) -> None:
+    hub = FlakyHub(catalog)
+    hub.fail = True
+    w = make(hub)
+    assert w.total == 0
+    assert w.error.startswith("the Hub did not answer")
+    assert not w.status.endswith("previous results")
+    assert w.results.empty
+    assert "<tbody></tbody>" in w.to_html()
+    sent = capture(w, monkeypatch)
+    rows_request(w, 0, 50)  # nothing shown yet: an empty window, not an error
+    [(content, buffers)] = sent
+    assert (content["start"], content["stop"], content["total"]) == (0, 0, 0)
+    assert buffers is not None
+    assert from_ipc(buffers[0]).empty
+
+
+def test_selecting_asks_the_catalog_nothing(
+    monkeypatch: pytest.MonkeyPatch, catalog: hw.Catalog, make: Callable[..., SearchWidget]
+) -> None:
+    hub = FlakyHub(catalog)
+    w = make(hub)
+    hub.fail = True
+    w.set_state({"query": "qwen"})  # fails: the error stays until the filters change
+    calls = Calls(hub, monkeypatch)
+    w.set_state({"selected_ids": ["org/a"], "focused_id": "org/a"})
+    assert (calls.count, calls.facets, calls.search) == (0, 0, 0)
+    assert w.error.startswith("the Hub did not answer")
+
+
+# -- HTML -----------------------------------------------------------------------------------------
+
+
+def test_to_html_is_a_table_of_the_first_results(
+    make: Callable[..., SearchWidget], catalog: hw.Catalog
+) -> None:
+    w = make(sort="likes")
+    page = w.to_html()
+    assert page.startswith('<table class="hubwidgets-results"><caption>437 models · ')
+    assert page.count("<tr>") == 51  # the header and 50 models
+    first = str(catalog.search(sort="likes", limit=1)["id"].iloc[0])
+    assert f'<a href="https://huggingface.co/{first}">{first}</a>' in page
+    assert "&#x27;starter&#x27;" in page  # the caption is escaped
+    assert w.to_html(limit=3).count("<tr>") == 4
