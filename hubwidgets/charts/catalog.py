@@ -27,6 +27,22 @@ import pandas as pd
 
 from hubwidgets.core.vocab import task_modality
 
+
+def _offline_renderer() -> None:
+    """Draw charts without a CDN: Altair's default renderer loads vega from the internet, and
+    JupyterLab 4's own renderer reads vega-lite up to v5 only, so offline (and on Binder behind
+    a proxy) charts showed "Error loading script". The ``jupyter`` renderer in offline mode
+    serves vega from the vl-convert package instead. A renderer the user chose is kept."""
+    if alt.renderers.active != "default":
+        return
+    try:
+        alt.renderers.enable("jupyter", offline=True)
+    except ImportError:  # vl-convert missing: keep Altair's default
+        return
+
+
+_offline_renderer()
+
 __all__ = [
     "MODALITY_COLORS",
     "NO_TASK",

@@ -1,0 +1,1 @@
+"""Browser tests: JupyterLab driven in Debian's Chromium through Playwright (see README.md)."""

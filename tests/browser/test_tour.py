@@ -1,0 +1,65 @@
+"""The tour notebook, run top to bottom in JupyterLab as a person would."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import (
+    ARTIFACTS,
+    KernelEvalError,
+    Lab,
+    cell_output_text,
+    error_outputs,
+    find_cell,
+    kernel_eval,
+    notebook_panel,
+    open_notebook,
+    run_all,
+    screenshot_notebook,
+    write_notebook,
+)
+
+TOUR = "01-discover.ipynb"
+
+def test_tour_runs_clean_in_jupyterlab(page: Page, lab: Lab) -> None:
+    open_notebook(page, lab, TOUR)
+    run_all(page)
+
+    assert error_outputs(page) == []
+    panel = notebook_panel(page)
+    # Offline, the catalog is the bundled starter snapshot, and the first cell says so.
+    opened = cell_output_text(page, find_cell(lab, TOUR, "hw.open_catalog()"))
+    assert "using the bundled snapshot 'starter'" in opened
+    assert "HF_HUB_OFFLINE is set" in opened
+    expect(panel.get_by_text("snapshot 'starter' as of").first).to_be_visible()
+    starter = cell_output_text(page, find_cell(lab, TOUR, "hw.starter_catalog()"))
+    assert "snapshot 'starter'" in starter
+    assert "openai/whisper-large-v3" in starter
+    model = cell_output_text(page, find_cell(lab, TOUR, 'catalog.model("openai/whisper-large-v3")'))
+    assert "openai/whisper-large-v3" in model
+
+    screenshot_notebook(page, ARTIFACTS / "tour.png")
+
+    # The kernel that ran the tour answers from Python, beside the browser.
+    assert kernel_eval(page, "print(len(hw.starter_catalog()))") == "437\n"
+    assert kernel_eval(page, "len(catalog)") == "437\n"  # a last expression's value, too
+    with pytest.raises(KernelEvalError, match="ZeroDivisionError"):
+        kernel_eval(page, "1 / 0")
+
+
+def test_charts_draw_offline(page: Page, lab: Lab) -> None:
+    name = write_notebook(
+        lab,
+        "charts-offline.ipynb",
+        "import hubwidgets as hw\nfrom hubwidgets import charts\n\n"
+        'charts.catalog_charts(hw.starter_catalog().search(limit=None))["tasks"]',
+    )
+    open_notebook(page, lab, name)
+    run_all(page)
+
+    output = notebook_panel(page).locator(".jp-OutputArea-output")
+    drawn = output.locator("canvas, svg.marks")
+    expect(drawn.or_(output.locator(".error")).first).to_be_visible()
+    assert error_outputs(page) == []
+    expect(drawn).to_have_count(1)
