@@ -121,3 +121,5 @@ nb.metadata["language_info"] = {"name": "python"}
 out = Path(__file__).resolve().parents[1] / "notebooks" / "01-discover.ipynb"
 nbf.write(nb, out)
 print(f"wrote {out}")
+print("execute it, then clear the chart cells' outputs (each embeds vega offline, ~1 MB):")
+print("  see the cleanup in scripts/make_tour.py --strip-charts")

@@ -22,6 +22,7 @@ from .conftest import (
 
 TOUR = "01-discover.ipynb"
 
+
 def test_tour_runs_clean_in_jupyterlab(page: Page, lab: Lab) -> None:
     open_notebook(page, lab, TOUR)
     run_all(page)
