@@ -121,5 +121,8 @@ nb.metadata["language_info"] = {"name": "python"}
 out = Path(__file__).resolve().parents[1] / "notebooks" / "01-discover.ipynb"
 nbf.write(nb, out)
 print(f"wrote {out}")
-print("execute it, then clear the chart cells' outputs (each embeds vega offline, ~1 MB):")
-print("  see the cleanup in scripts/make_tour.py --strip-charts")
+print(
+    "then: HF_HUB_OFFLINE=1 jupyter nbconvert --to notebook --execute --inplace "
+    "--ExecutePreprocessor.store_widget_state=False notebooks/01-discover.ipynb, and clear "
+    "the chart cells' outputs (offline charts embed vega, about 1 MB each)"
+)
