@@ -73,15 +73,16 @@ const SORT_LABELS: Record<string, string> = {
 
 const text = (value: Cell): string => (value === null ? "" : String(value));
 
+// The figures people sort by come right after the model and its task, so that they fit in a
+// notebook's default width (about 600 px); library, license and date follow, reachable by a
+// sideways scroll when the cell is narrow.
 const COLUMNS: readonly GridColumn[] = [
-  { key: "id", label: "Model", width: "minmax(14rem, 3fr)", format: text },
-  { key: "task", label: "Task", width: "minmax(9rem, 1.5fr)", format: text },
-  { key: "library", label: "Library", width: "minmax(7rem, 1fr)", format: text },
-  { key: "license", label: "License", width: "minmax(6rem, 1fr)", format: text },
+  { key: "id", label: "Model", width: "minmax(12rem, 3fr)", format: text },
+  { key: "task", label: "Task", width: "minmax(8rem, 1.5fr)", format: text },
   {
     key: "params",
     label: "Params",
-    width: "5rem",
+    width: "4.5rem",
     numeric: true,
     format: compactNumber,
     title: fullNumber,
@@ -89,7 +90,7 @@ const COLUMNS: readonly GridColumn[] = [
   {
     key: "downloads",
     label: "Downloads",
-    width: "6rem",
+    width: "5.5rem",
     numeric: true,
     format: compactNumber,
     title: fullNumber,
@@ -97,11 +98,13 @@ const COLUMNS: readonly GridColumn[] = [
   {
     key: "likes",
     label: "Likes",
-    width: "4.5rem",
+    width: "4rem",
     numeric: true,
     format: compactNumber,
     title: fullNumber,
   },
+  { key: "library", label: "Library", width: "minmax(7rem, 1fr)", format: text },
+  { key: "license", label: "License", width: "minmax(6rem, 1fr)", format: text },
   { key: "last_modified", label: "Updated", width: "6.5rem", numeric: true, format: isoDate },
 ];
 

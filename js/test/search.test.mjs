@@ -177,8 +177,8 @@ describe("SearchWidget front-end", () => {
     assert.ok(shown.length > 0);
     const cells = shown[0].querySelectorAll('[role="gridcell"]');
     assert.equal(cells[1].textContent, IDS[0]);
-    assert.equal(cells[6].textContent, "1.2M"); // downloads, compact
-    assert.equal(cells[6].title, "1,234,567");
+    assert.equal(cells[4].textContent, "1.2M"); // downloads, compact
+    assert.equal(cells[4].title, "1,234,567");
     assert.equal(cells[8].textContent, "2024-05-01");
     assert.equal(shown[0].getAttribute("aria-rowindex"), "2");
     assert.equal($('[role="grid"]').getAttribute("aria-rowcount"), String(N + 1));

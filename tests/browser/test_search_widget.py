@@ -1,0 +1,187 @@
+"""SearchWidget in JupyterLab: render, search, facets, selection and virtual scrolling."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+from .conftest import (
+    ARTIFACTS,
+    Lab,
+    error_outputs,
+    kernel_eval,
+    notebook_panel,
+    open_notebook,
+    run_all,
+    screenshot_notebook,
+    write_notebook,
+)
+
+STARTER_CELL = "import hubwidgets as hw\nw = hw.SearchWidget(hw.starter_catalog())\nw"
+
+#: Data rows of the grid's canvas that are shown and loaded, as ``[[index, id, task], ...]``
+#: in grid order (the header row and the pooled, hidden rows are left out).
+_ROWS_JS = """grid => Array.from(grid.querySelectorAll('.hw-grid-canvas [role=row]'))
+    .filter(row => !row.hidden && !row.hasAttribute('aria-busy'))
+    .map(row => {
+        const cells = row.querySelectorAll('[role=gridcell]');
+        return [Number(row.dataset.index), cells[1].textContent, cells[2].textContent];
+    })
+    .sort((a, b) => a[0] - b[0])"""
+
+#: True once the grid shows loaded rows and every one of them passes ``ok(id, task)``.
+_ALL_ROWS_JS = """([grid, column, needle]) => {
+    const rows = Array.from(grid.querySelectorAll('.hw-grid-canvas [role=row]'))
+        .filter(row => !row.hidden);
+    return rows.length > 0 && rows.every(row => !row.hasAttribute('aria-busy')
+        && row.querySelectorAll('[role=gridcell]')[column].textContent.includes(needle));
+}"""
+
+
+def _open_search(page: Page, lab: Lab, name: str, *cells: str) -> Locator:
+    """Write and run a notebook whose last cell shows a SearchWidget; return the widget."""
+    open_notebook(page, lab, write_notebook(lab, name, *(cells or (STARTER_CELL,))))
+    run_all(page)
+    assert error_outputs(page) == []
+    widget = notebook_panel(page).locator(".hubwidgets-search")
+    expect(widget).to_have_count(1)
+    expect(widget.get_by_role("grid", name="Models")).to_be_visible()
+    return widget
+
+
+def _rows(grid: Locator) -> list[list[object]]:
+    rows: list[list[object]] = grid.evaluate(_ROWS_JS)
+    return rows
+
+
+def _wait_all_rows(page: Page, grid: Locator, column: int, needle: str) -> None:
+    """Wait until every shown row of ``grid`` has ``needle`` in cell ``column`` (1: id, 2: task)."""
+    page.wait_for_function(_ALL_ROWS_JS, arg=[grid.element_handle(), column, needle])
+
+
+def _row(grid: Locator, index: int) -> Locator:
+    return grid.locator(f".hw-grid-canvas [role=row][data-index='{index}']")
+
+
+def test_search_widget_renders(page: Page, lab: Lab) -> None:
+    widget = _open_search(page, lab, "search-render.ipynb")
+
+    expect(widget.get_by_role("searchbox", name="Search models")).to_be_visible()
+    expect(widget.get_by_role("combobox", name="Sort by")).to_have_value("downloads")
+    expect(widget.get_by_role("status")).to_contain_text("437 models")
+    grid = widget.get_by_role("grid", name="Models")
+    expect(grid).to_have_attribute("aria-rowcount", "438")  # the header row counts too
+    first = _row(grid, 0)
+    expect(first).not_to_have_attribute("aria-busy", "true")
+    expect(first.get_by_role("gridcell").nth(1)).not_to_have_text("")
+    assert len(_rows(grid)) >= 10
+    # the facets show counts, e.g. the most frequent task
+    expect(
+        widget.get_by_role("checkbox", name=re.compile(r"^text-generation\s*104$"))
+    ).to_be_visible()
+
+    screenshot_notebook(page, ARTIFACTS / "search_widget.png")
+
+
+def test_typing_a_query_filters_rows(page: Page, lab: Lab) -> None:
+    widget = _open_search(page, lab, "search-query.ipynb")
+    expected = int(kernel_eval(page, "print(hw.starter_catalog().count(query='whisper'))"))
+    assert 0 < expected < 437
+
+    widget.get_by_role("searchbox", name="Search models").fill("whisper")
+
+    expect(widget.get_by_role("status")).to_contain_text(f"{expected} models")
+    grid = widget.get_by_role("grid", name="Models")
+    expect(grid).to_have_attribute("aria-rowcount", str(expected + 1))
+    _wait_all_rows(page, grid, 1, "whisper")
+    rows = _rows(grid)
+    assert rows[0][0] == 0
+    assert len(rows) >= min(expected, 10)  # the grid shows about 15 rows at a time
+    assert kernel_eval(page, "print(w.query, w.total)") == f"whisper {expected}\n"
+
+
+def test_facet_checkbox_narrows_rows(page: Page, lab: Lab) -> None:
+    widget = _open_search(page, lab, "search-facet.ipynb")
+    task = "automatic-speech-recognition"
+    expected = int(kernel_eval(page, f"print(hw.starter_catalog().count(task={task!r}))"))
+
+    box = widget.get_by_role("checkbox", name=re.compile(rf"^{task}\b"))
+    box.check()
+
+    expect(box).to_be_checked()
+    expect(widget.get_by_role("status")).to_contain_text(f"{expected} models")
+    grid = widget.get_by_role("grid", name="Models")
+    expect(grid).to_have_attribute("aria-rowcount", str(expected + 1))
+    _wait_all_rows(page, grid, 2, task)
+    assert len(_rows(grid)) >= min(expected, 10)  # the grid shows about 15 rows at a time
+    assert kernel_eval(page, "print(w.task, w.total)") == f"['{task}'] {expected}\n"
+    assert kernel_eval(page, "print(sorted(set(w.results['task'])))") == f"['{task}']\n"
+
+
+def test_click_shift_click_and_keyboard_select_rows(page: Page, lab: Lab) -> None:
+    widget = _open_search(page, lab, "search-select.ipynb")
+    grid = widget.get_by_role("grid", name="Models")
+    for index in range(4):
+        expect(_row(grid, index)).not_to_have_attribute("aria-busy", "true")
+    ids = [str(row[1]) for row in _rows(grid)[:4]]
+
+    _row(grid, 0).click()
+    expect(_row(grid, 0)).to_have_attribute("aria-selected", "true")
+    _row(grid, 2).click(modifiers=["Shift"])
+    for index in range(3):
+        expect(_row(grid, index)).to_have_attribute("aria-selected", "true")
+    expect(_row(grid, 3)).to_have_attribute("aria-selected", "false")
+    expect(widget.get_by_text("3 selected")).to_be_visible()
+    assert kernel_eval(page, "print(w.selected['id'].tolist())") == f"{ids[:3]}\n"
+
+    # the keyboard: the focus is on row 2 after the shift-click; ArrowDown, then Space
+    expect(grid).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(_row(grid, 3)).to_have_class(re.compile(r"\bhw-focused\b"))
+    page.keyboard.press("Space")
+    expect(_row(grid, 3)).to_have_attribute("aria-selected", "true")
+    expect(widget.get_by_text("4 selected")).to_be_visible()
+    assert kernel_eval(page, "print(w.selected_ids)") == f"{ids}\n"
+    page.keyboard.press("Space")  # toggles it off again
+    expect(_row(grid, 3)).to_have_attribute("aria-selected", "false")
+    expect(widget.get_by_text("3 selected")).to_be_visible()
+
+
+def test_scroll_to_the_end_of_a_long_result(page: Page, lab: Lab) -> None:
+    widget = _open_search(
+        page,
+        lab,
+        "search-scroll.ipynb",
+        "import hubwidgets as hw\n"
+        "# synthetic rows: 20,000 models, downloads = i, so the last row is model 0\n"
+        "big = hw.Catalog.from_records(\n"
+        '    [{"id": f"org{i % 97}/model-{i:06d}", "downloads": i} for i in range(20000)]\n'
+        ")\n"
+        "w = hw.SearchWidget(big)\n"
+        "w",
+    )
+    expect(widget.get_by_role("status")).to_contain_text("20,000 models")
+    grid = widget.get_by_role("grid", name="Models")
+    expect(grid).to_have_attribute("aria-rowcount", "20001")
+    expect(_row(grid, 0).get_by_role("gridcell").nth(1)).to_have_text("org17/model-019999")
+
+    grid.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+
+    last = _row(grid, 19999)
+    expect(last.get_by_role("gridcell").nth(1)).to_have_text("org0/model-000000")
+    expect(last).to_be_in_viewport()
+    # it lies inside the grid's scrolled view, not only in the DOM
+    inside = grid.evaluate(
+        """el => {
+            const last = el.querySelector(".hw-grid-canvas [data-index='19999']");
+            const row = last.getBoundingClientRect();
+            const view = el.getBoundingClientRect();
+            return row.top >= view.top - 1 && row.bottom <= view.bottom + 1;
+        }"""
+    )
+    assert inside
+    # and the keyboard goes back to the top
+    _row(grid, 19999).click()
+    page.keyboard.press("Home")
+    expect(_row(grid, 0).get_by_role("gridcell").nth(1)).to_have_text("org17/model-019999")
