@@ -182,7 +182,7 @@ class SearchIndex:
         self._orders: dict[str, np.ndarray] = {}
         self._ranks: dict[str, np.ndarray] = {}  # position of each row in each order
         for key, col in SORT_KEYS.items():
-            order = np.argsort(_sort_key(df[col]), kind="stable").astype(np.int32)
+            order = np.argsort(sort_key(df[col]), kind="stable").astype(np.int32)
             rank = np.empty(n, dtype=np.int32)
             rank[order] = np.arange(n, dtype=np.int32)
             self._orders[key], self._ranks[key] = order, rank
@@ -408,7 +408,7 @@ def _arrow(series: pd.Series) -> pa.Array:
     return data
 
 
-def _sort_key(series: pd.Series) -> np.ndarray:
+def sort_key(series: pd.Series) -> np.ndarray:
     """int64 key whose ascending order is the column's descending order, missing last."""
     na = series.isna().to_numpy()
     if isinstance(series.dtype, pd.DatetimeTZDtype):

@@ -32,6 +32,7 @@ from huggingface_hub import HfApi, constants
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff
 
+from ._index import sort_key
 from .catalog import Catalog, UnknownModelError
 from .normalize import normalize_records
 from .query import FACETS, Query
@@ -152,7 +153,8 @@ class HubCatalog(Searchable):
         self.meta: dict[str, Any] = {"origin": self.endpoint}
         #: True when the last count/facets stopped at ``max_results`` (the Hub has more).
         self.capped = False
-        self._seen: dict[str, pd.DataFrame] = {}
+        self._fetched: list[pd.DataFrame] = []  # each page of results, as fetched
+        self._ids: set[str] = set()
         self._cards: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -161,17 +163,17 @@ class HubCatalog(Searchable):
 
     def __len__(self) -> int:
         """How many models this session has fetched (the Hub's total is not known)."""
-        return len(self._seen)
+        return len(self._ids)
 
     @property
     def df(self) -> pd.DataFrame:
         """Every model fetched so far in this session, in the schema's columns (sorted by id)."""
         with self._lock:
-            frames = list(self._seen.values())
+            frames = list(self._fetched)
         if not frames:
             return empty_frame()
-        df = pd.concat(frames, ignore_index=True)
-        return df.sort_values("id", kind="stable").reset_index(drop=True)
+        # Catalog keeps the latest row of each id, sorted by id
+        return Catalog(pd.concat(frames, ignore_index=True), source="hub").df
 
     def describe_source(self) -> str:
         return f"live Hub at {self.endpoint}"
@@ -251,14 +253,13 @@ class HubCatalog(Searchable):
         now = datetime.now(timezone.utc)
         df, cards = normalize_records(records, source="hub", fetched_at=now)
         if len(df):
-            # keep the Hub's order (normalize_records keeps input order)
             with self._lock:
-                for i in range(len(df)):
-                    self._seen[str(df["id"].iat[i])] = df.iloc[[i]]
+                self._fetched.append(df)
+                self._ids.update(str(i) for i in df["id"])
                 self._cards.update(cards)
         if hub_sort(q.sort) is None and len(df):
             values = df[key]
-            order = np.lexsort((df["id"].to_numpy(dtype=object), _desc(values)))
+            order = np.lexsort((df["id"].to_numpy(dtype=object), sort_key(values)))
             df = df.iloc[order].reset_index(drop=True)
         return df
 
@@ -343,19 +344,6 @@ def _http_message(endpoint: str, err: HfHubHTTPError) -> str:
     elif status is not None and status >= 500:
         head += " (a server error; retried with backoff)"
     return f"{head}{': ' + said.strip() if said.strip() else ''}"
-
-
-def _desc(values: pd.Series) -> np.ndarray:
-    """Sort key putting the largest first and missing values last."""
-    na = values.isna().to_numpy()
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        raw = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().view("int64")
-        key = -raw.astype(np.float64)
-    else:
-        key = -values.to_numpy(dtype="float64", na_value=np.nan)
-    out: np.ndarray = np.asarray(key, dtype=np.float64)
-    out[na] = np.inf
-    return out
 
 
 def _merge_key(sort: str) -> Any:

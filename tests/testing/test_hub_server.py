@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,6 @@ from huggingface_hub.errors import (
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
-from huggingface_hub.utils import _http as hf_http
 from huggingface_hub.utils._pagination import paginate
 
 from hubwidgets.testing import (
@@ -38,6 +36,7 @@ from hubwidgets.testing import (
     shared_data_dir,
     to_api_record,
 )
+from hubwidgets.testing.clock import FakeClock
 
 # ---------------------------------------------------------------------------------------------
 # Hand-written records: invented fixtures (not Hub data), small enough to reason about exactly.
@@ -155,30 +154,6 @@ def _ids(models: Any) -> list[str]:
 
 def _model_requests(server: HubServer) -> list[dict[str, Any]]:
     return [dict(r) for r in server.requests if r["path"] == "/api/models"]
-
-
-class _FakeClock:
-    """Stands in for the ``time`` module inside huggingface_hub's HTTP helpers only.
-
-    Patching ``time.sleep`` globally would also stall the server thread; this records the
-    backoff sleeps instead of sleeping, so retry tests are instant and can check the waits.
-    """
-
-    def __init__(self) -> None:
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(time, name)
-
-
-@pytest.fixture
-def fake_clock(monkeypatch: pytest.MonkeyPatch) -> _FakeClock:
-    clock = _FakeClock()
-    monkeypatch.setattr(hf_http, "time", clock)
-    return clock
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,22 +397,22 @@ def test_request_log_records_method_path_query_headers(hand_server: HubServer) -
 
 
 def test_429_with_retry_after_is_retried_honouring_the_wait(
-    hand_server: HubServer, fake_clock: _FakeClock
+    hand_server: HubServer, backoff_clock: FakeClock
 ) -> None:
     hand_server.fail_next(429, headers={"Retry-After": "3"})
     assert _ids(_api(hand_server).list_models(author="zeta")) == ["zeta/Whisper-Large"]
     # http_backoff waits Retry-After + 1 s "to avoid rounding issues" -- not its 1 s default.
-    assert fake_clock.sleeps == [4.0]
+    assert backoff_clock.sleeps == [4.0]
     log = _model_requests(hand_server)
     assert len(log) == 2 and log[0]["query"] == log[1]["query"]
 
 
 def test_5xx_are_retried_with_exponential_backoff(
-    hand_server: HubServer, fake_clock: _FakeClock
+    hand_server: HubServer, backoff_clock: FakeClock
 ) -> None:
     hand_server.fail_next(503, times=2)
     assert len(list(_api(hand_server).list_models())) == 5
-    assert fake_clock.sleeps == [1, 2]
+    assert backoff_clock.sleeps == [1, 2]
     assert len(hand_server.requests) == 3
 
 
