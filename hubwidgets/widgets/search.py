@@ -11,29 +11,44 @@ Arrow IPC buffer (see :mod:`hubwidgets.widgets._serialization`)::
 ``revision`` changes whenever the result set does, so the front-end can drop rows of an older one.
 A shift-click asks the kernel to add a range of rows to the selection (the front-end may never
 have fetched them): ``{"type": "select", "start": i, "stop": j, "revision": r}``.
+
+The detail pane asks for the focused model with ``{"type": "detail", "id": n, "model": m}`` and
+gets ``{"type": "detail", "id": n, "model": m, "url": u, "record": {...}, "card_html": h}``, the
+card as safe HTML or None (see :mod:`hubwidgets.widgets._card`); or ``"error"`` in words instead
+of ``record`` and ``card_html`` (an id the catalog does not hold, the live Hub down).
+
+Each view says ``{"type": "view"}`` when drawn. Where none ever does (a notebook run headless),
+later searches update the ``text/html`` table displayed beside the widget, for exported reports.
 """
 
 from __future__ import annotations
 
 import html
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, TypeGuard, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeGuard, runtime_checkable
 
 import anywidget
 import pandas as pd
 import traitlets
 
+from .. import charts as _charts
+from ..core.catalog import UnknownModelError
 from ..core.hub import HubError
 from ..core.query import FACETS, make_query, parse_params
 from ..core.schema import SORT_KEYS, conform, empty_frame
 from ..core.searchable import Searchable
 from ..core.sources import open_catalog
 from ..core.vocab import close_matches
+from ._card import card_html, detail_record, hub_url, modality_label
 from ._serialization import to_ipc
+
+if TYPE_CHECKING:
+    import altair as alt
 
 __all__ = ["FILTERS", "ROW_COLUMNS", "SearchWidget"]
 
@@ -66,7 +81,9 @@ ROW_COLUMNS: tuple[str, ...] = (
 
 #: Traits only the kernel writes: a front-end update of one of them is answered with the
 #: kernel's value.
-_KERNEL_ONLY = frozenset({"total", "status", "error", "facets", "revision", "_sort_keys"})
+_KERNEL_ONLY = frozenset(
+    {"total", "status", "error", "facets", "revision", "_sort_keys", "_task_modality"}
+)
 
 
 def _bundle(name: str) -> Path:
@@ -149,6 +166,10 @@ class SearchWidget(anywidget.AnyWidget):
     >>> w                        # the widget; select rows with click, shift-click, Space
     >>> w.results                # every current result, as a DataFrame
     >>> w.selected               # the selected models, in selection order
+    >>> w.charts()["tasks"]      # Altair charts of the results
+
+    The focused row's model (:attr:`focused_id`) is shown below the grid: its metadata, tags,
+    a link to its Hub page and its model card, when the catalog has one.
 
     Args:
         catalog: what to search (default: ``hubwidgets.open_catalog()``: the live Hub if it
@@ -227,12 +248,20 @@ class SearchWidget(anywidget.AnyWidget):
     # the sort keys, for the front-end's menu (so that it never has a list of its own to update)
     _sort_keys = traitlets.List(traitlets.Unicode(), default_value=list(SORT_KEYS)).tag(sync=True)
 
+    # the Hub's modality of each task listed in the task facet (or chosen), e.g.
+    # {"text-to-image": "Computer Vision"}: the front-end groups tasks by it without a taxonomy of
+    # its own
+    _task_modality = traitlets.Dict(
+        key_trait=traitlets.Unicode(), value_trait=traitlets.Unicode()
+    ).tag(sync=True)
+
     # -- selection (the front-end writes these) -------------------------------------------------
     selected_ids = _Values().tag(sync=True)
     """Ids of the selected models, in the order they were selected (``observe`` it)."""
 
     focused_id = traitlets.Unicode("").tag(sync=True)
-    """Id of the row with keyboard focus in the grid ('' when none)."""
+    """Id of the row with keyboard focus in the grid, or last clicked ('' when none): the model
+    the detail pane shows."""
 
     def __init__(self, catalog: Searchable | None = None, **filters: Any) -> None:
         _check_arguments(filters, type(self))
@@ -245,6 +274,11 @@ class SearchWidget(anywidget.AnyWidget):
             )
         self._catalog = catalog
         self._good: _Results | None = None
+        # the report table next to each displayed view (see _ipython_display_)
+        self._display_id = f"hubwidgets-search-{uuid.uuid4().hex}"
+        self._displayed = False  # shown at least once in this kernel's outputs
+        self._viewed = False  # a live front-end asked for rows: never re-display under it
+        self._from_front_end = False
         self._batching = True  # no core calls while the initial values are set: one at the end
         try:
             super().__init__(**filters)
@@ -304,6 +338,65 @@ class SearchWidget(anywidget.AnyWidget):
         rows = [catalog.model(model_id).drop("card") for model_id in ids]
         return conform(pd.DataFrame(rows).reset_index(drop=True))
 
+    def charts(self) -> dict[str, alt.Chart]:
+        """Altair charts of the current results (:attr:`results`), by name: ``"tasks"``,
+        ``"downloads_vs_params"``, ``"created_per_month"``
+        (:func:`hubwidgets.charts.catalog_charts`).
+
+        >>> charts = w.charts()                               # doctest: +SKIP
+        >>> charts["tasks"] | charts["created_per_month"]     # side by side
+
+        With no results the charts are empty and their titles say "no models". Each call
+        searches again: the charts follow the filters as they are now.
+        """
+        return _charts.catalog_charts(self.results)
+
+    # -- display: the widget, and a table for reports -------------------------------------------
+    REPORT_ROWS: ClassVar[int] = 50
+    """Rows of the HTML table that stands in for the widget where no widget can be drawn."""
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The widget view, plus a ``text/html`` table of the first results.
+
+        JupyterLab draws the widget; an export without a kernel or saved widget state
+        (``jupyter nbconvert --to html``, GitHub's viewer) shows the table instead of an empty box.
+        """
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        return {**data, "text/html": self.to_html(self.REPORT_ROWS)}, metadata
+
+    def _ipython_display_(self) -> None:
+        """Display with a display id, so the report table can follow later searches."""
+        from IPython.display import display  # noqa: PLC0415 (only when displayed)
+
+        make = self._repr_mimebundle_
+        bundle = make() if callable(make) else None  # None once the widget is closed
+        if bundle is None:
+            return
+        data, metadata = bundle
+        display(data, metadata=metadata, raw=True, display_id=self._display_id)
+        self._displayed = True
+
+    @traitlets.observe("revision")
+    def _on_revision(self, _change: Any) -> None:
+        """Keep the report table of earlier outputs on the last results (kernel-side changes).
+
+        Only where no live front-end draws the widget (a notebook run by nbconvert, nbclient or
+        papermill): there an update would draw the widget again under the user's cursor. A live
+        front-end says so when it draws the widget (a "view" message) or asks for rows.
+        """
+        if not self._displayed or self._viewed or self._from_front_end:
+            return
+        from IPython.display import update_display  # noqa: PLC0415
+
+        make = self._repr_mimebundle_
+        bundle = make() if callable(make) else None
+        if bundle is not None:
+            data, metadata = bundle
+            update_display(data, metadata=metadata, raw=True, display_id=self._display_id)
+
     def to_html(self, limit: int = 50) -> str:
         """The first ``limit`` results as an HTML table (for reports), with a caption saying what
         was searched and where."""
@@ -350,12 +443,15 @@ class SearchWidget(anywidget.AnyWidget):
         """
         accepted = {k: v for k, v in sync_data.items() if k not in _KERNEL_ONLY}
         refused = [k for k in sync_data if k in _KERNEL_ONLY]
+        self._from_front_end = True
         try:
             with self._one_refresh():
                 super().set_state(accepted)
         except traitlets.TraitError as err:
             self._fail(str(err))
             refused = list(sync_data)
+        finally:
+            self._from_front_end = False
         if refused:
             self.send_state(refused)
 
@@ -418,6 +514,7 @@ class SearchWidget(anywidget.AnyWidget):
         with self.hold_sync():
             self.total = total
             self.facets = _facet_lists(counts)
+            self._task_modality = _task_modalities(self.facets["task"], self.task)
             self.error = ""
             self.status = status
             self.revision += 1
@@ -450,10 +547,15 @@ class SearchWidget(anywidget.AnyWidget):
         if not isinstance(content, dict):
             return
         kind = content.get("type")
-        if kind == "rows":
+        if kind == "view":  # a live page draws the widget
+            self._viewed = True
+        elif kind == "rows":
+            self._viewed = True
             self._send_rows(content)
         elif kind == "select":
             self._select_range(content)
+        elif kind == "detail":
+            self.send(self._detail_reply(content))
 
     def _send_rows(self, request: dict[str, Any]) -> None:
         reply: dict[str, Any] = {
@@ -491,6 +593,42 @@ class SearchWidget(anywidget.AnyWidget):
         current = list(self.selected_ids)
         seen = set(current)
         self.selected_ids = current + [i for i in ids if i not in seen]
+
+    def _detail_reply(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The answer to a detail request ``{"type": "detail", "id": n, "model": m}``.
+
+        ``{"type": "detail", "id": n, "model": m, "url": u, "record": r, "card_html": h}``:
+        ``url`` the model's Hub page, ``record`` its :data:`~._card.DETAIL_FIELDS` as JSON
+        values, ``card_html`` its card as safe HTML (None when the catalog has no card). When the
+        model cannot be looked up, ``error`` says why in place of ``record`` and ``card_html``.
+        Never raises: a failure here must not leave the front-end waiting.
+        """
+        model_id = request.get("model")
+        reply: dict[str, Any] = {"type": "detail", "id": request.get("id"), "model": model_id}
+        if not isinstance(model_id, str) or not model_id:
+            return {**reply, "error": f"bad detail request: model={model_id!r} (need an id)"}
+        reply["url"] = hub_url(model_id)
+        catalog = self._catalog
+        if not isinstance(catalog, _ModelLookup):
+            return {**reply, "error": f"{type(catalog).__name__} cannot look up models by id"}
+        try:
+            row = catalog.model(model_id)
+        except UnknownModelError as err:
+            return {**reply, "error": str(err)}
+        except HubError as err:
+            return {**reply, "error": f"the Hub did not answer: {err}"}
+        except Exception as err:  # e.g. httpx's connection errors, which HubCatalog.model
+            # lets through unwrapped: the front-end must get an answer whatever happened
+            return {**reply, "error": f"could not look up {model_id!r}: {err!r}"}
+        card = row.get("card")
+        html_card = card_html(card, model_id) if isinstance(card, str) and card.strip() else None
+        return {**reply, "record": detail_record(row), "card_html": html_card}
+
+
+def _task_modalities(counts: list[list[Any]], chosen: list[str]) -> dict[str, str]:
+    """``{task: modality name}`` for the tasks of the task facet and the chosen ones."""
+    tasks = [str(value) for value, _count in counts] + list(chosen)
+    return {task: modality_label(task) for task in tasks}
 
 
 def _check_arguments(

@@ -7,10 +7,15 @@
  * `{type: "rows", id, start, stop}` and the kernel answers `{type: "rows", id, start, stop,
  * total, revision}` with the rows as one Arrow IPC buffer. `revision` changes whenever the
  * result set does, which tells the grid to drop the rows it holds.
+ *
+ * Below the results, a detail pane shows the focused model (`focused_id`): it asks with
+ * `{type: "detail", id, model}` and the kernel answers with the model's record and its card as
+ * sanitized HTML (see lib/detail.ts).
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { type Cell, decodeRows } from "./lib/arrow";
 import { debounce } from "./lib/debounce";
+import { DetailPane, isDetailReply } from "./lib/detail";
 import { compactNumber, formatParams, fullNumber, isoDate, parseParams } from "./lib/format";
 import { type GridColumn, VirtualGrid } from "./lib/grid";
 
@@ -37,6 +42,8 @@ interface SearchState {
   selected_ids: string[];
   focused_id: string;
   _sort_keys: string[];
+  /** The Hub's modality name of each task in the task facet, e.g. "Computer Vision". */
+  _task_modality: Record<string, string>;
 }
 
 type Model = AnyModel<SearchState>;
@@ -187,6 +194,11 @@ function render({ model, el }: RenderProps<SearchState>): () => void {
       input.removeAttribute("title");
       save({ [trait]: value });
     });
+    // Enter commits the value at once, as in the search box (a text input's change event
+    // otherwise waits for the focus to leave)
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") input.dispatchEvent(new Event("change"));
+    });
   }
   toolbar.append(search, sort, gated, params);
 
@@ -226,6 +238,33 @@ function render({ model, el }: RenderProps<SearchState>): () => void {
   );
   cleanups.push(() => grid.destroy());
 
+  let detailId = 0;
+  const detail = new DetailPane({
+    request: (id) => {
+      model.send({ type: "detail", id: ++detailId, model: id });
+      return detailId;
+    },
+    closed: () => grid.element.focus({ preventScroll: true }),
+  });
+  cleanups.push(() => detail.destroy());
+  const onGridKey = (event: KeyboardEvent): void => {
+    if (event.key !== "Escape" || !detail.open) return;
+    detail.close();
+    event.preventDefault();
+    event.stopPropagation(); // JupyterLab would take it as "leave edit mode"
+  };
+  // a click on the focused row brings a closed pane back (focus did not move: no change event)
+  const onGridClick = (event: MouseEvent): void => {
+    const onRow = event.target instanceof Element && event.target.closest(".hw-grid-canvas");
+    if (onRow && !detail.open) detail.show(model.get("focused_id"));
+  };
+  grid.element.addEventListener("keydown", onGridKey);
+  grid.element.addEventListener("click", onGridClick);
+  cleanups.push(() => {
+    grid.element.removeEventListener("keydown", onGridKey);
+    grid.element.removeEventListener("click", onGridClick);
+  });
+
   const empty = element("div", "hw-empty");
   empty.hidden = true;
   const emptyText = element("p", "");
@@ -237,7 +276,8 @@ function render({ model, el }: RenderProps<SearchState>): () => void {
   status.setAttribute("role", "status");
   status.setAttribute("aria-live", "polite");
 
-  root.append(toolbar, body, status);
+  // below everything, full width: a notebook cell is too narrow for a side panel
+  root.append(toolbar, body, status, detail.element);
 
   // -- model -> view ---------------------------------------------------------------------------
   function clearFilters(): void {
@@ -330,15 +370,40 @@ function render({ model, el }: RenderProps<SearchState>): () => void {
       return fieldset;
     }
     const open = expanded.has(facet);
+    const shown = entries.filter(
+      ([value], i) => open || i < FACET_PREVIEW || chosen.includes(value),
+    );
+    const modality = model.get("_task_modality") ?? {};
+    if (facet === "task" && Object.keys(modality).length > 0) {
+      fieldset.append(...taskGroups(entries, shown, chosen, modality));
+    } else {
+      fieldset.append(facetList(facet, shown, chosen));
+    }
+    if (entries.length > FACET_PREVIEW) {
+      const more = button(open ? "Show fewer" : `Show all ${entries.length}`, () => {
+        if (expanded.has(facet)) expanded.delete(facet);
+        else expanded.add(facet);
+        showFacets();
+      });
+      more.classList.add("hw-link");
+      more.setAttribute("aria-expanded", String(open));
+      fieldset.append(more);
+    }
+    return fieldset;
+  }
+
+  function facetList(
+    facet: FacetName,
+    entries: readonly [string, number | null][],
+    chosen: string[],
+  ): HTMLUListElement {
     const list = element("ul", "hw-facet-list");
-    entries.forEach(([value, count], i) => {
-      const isChosen = chosen.includes(value);
-      if (!open && i >= FACET_PREVIEW && !isChosen) return;
+    for (const [value, count] of entries) {
       const item = element("li", "");
       const labelEl = element("label", "hw-facet-value");
       const box = element("input", "");
       box.type = "checkbox";
-      box.checked = isChosen;
+      box.checked = chosen.includes(value);
       box.dataset.facet = facet;
       box.dataset.value = value;
       box.addEventListener("change", () => {
@@ -354,19 +419,49 @@ function render({ model, el }: RenderProps<SearchState>): () => void {
       labelEl.append(box, name, number);
       item.append(labelEl);
       list.append(item);
-    });
-    fieldset.append(list);
-    if (entries.length > FACET_PREVIEW) {
-      const more = button(open ? "Show fewer" : `Show all ${entries.length}`, () => {
-        if (expanded.has(facet)) expanded.delete(facet);
-        else expanded.add(facet);
-        showFacets();
-      });
-      more.classList.add("hw-link");
-      more.setAttribute("aria-expanded", String(open));
-      fieldset.append(more);
     }
-    return fieldset;
+    return list;
+  }
+
+  /**
+   * Tasks under their modality (the kernel's `_task_modality`), the modality with the most
+   * models first. Counts of a group add up all its tasks, shown or not; a group none of whose
+   * tasks is shown (the list is collapsed) is left out.
+   */
+  function taskGroups(
+    entries: readonly [string, number | null][],
+    shown: readonly [string, number | null][],
+    chosen: string[],
+    modality: Record<string, string>,
+  ): HTMLElement[] {
+    const groupOf = (task: string): string => modality[task] ?? "Other";
+    const totals = new Map<string, number>();
+    for (const [value, count] of entries) {
+      const group = groupOf(value);
+      totals.set(group, (totals.get(group) ?? 0) + (count ?? 0));
+    }
+    const order = [...totals.keys()].sort((a, b) => (totals.get(b) ?? 0) - (totals.get(a) ?? 0));
+    const out: HTMLElement[] = [];
+    for (const group of order) {
+      const members = shown.filter(([value]) => groupOf(value) === group);
+      if (members.length === 0) continue;
+      const total = totals.get(group) ?? 0;
+      const section = element("div", "hw-facet-group");
+      section.setAttribute("role", "group");
+      section.setAttribute("aria-label", group);
+      const heading = element("div", "hw-facet-group-name");
+      heading.setAttribute("aria-hidden", "true"); // the group's label says it
+      const name = element("span", "hw-facet-name");
+      name.textContent = group;
+      name.title = group;
+      const number = element("span", "hw-count");
+      number.textContent = compactNumber(total);
+      number.title = `${fullNumber(total)} models in the tasks listed`;
+      heading.append(name, number);
+      section.append(heading, facetList("task", members, chosen));
+      out.push(section);
+    }
+    return out;
   }
 
   function showSelection(): void {
@@ -391,7 +486,15 @@ function render({ model, el }: RenderProps<SearchState>): () => void {
     grid.reset(total);
   }
 
+  function showDetail(): void {
+    detail.show(model.get("focused_id"));
+  }
+
   function onMessage(message: unknown, buffers: DataView[]): void {
+    if (isDetailReply(message)) {
+      detail.receive(message);
+      return;
+    }
     if (!isRowsReply(message)) return;
     if (message.revision !== model.get("revision")) return; // rows of a result set now gone
     const buffer = buffers[0];
@@ -411,6 +514,8 @@ function render({ model, el }: RenderProps<SearchState>): () => void {
   on("change:min_params", showParams);
   on("change:max_params", showParams);
   on("change:facets", showFacets);
+  on("change:_task_modality", showFacets);
+  on("change:focused_id", showDetail);
   for (const [facet] of FACETS) on(`change:${facet}`, showFacets);
   on("change:selected_ids", showSelection);
   on("change:status", showStatus);
@@ -425,6 +530,9 @@ function render({ model, el }: RenderProps<SearchState>): () => void {
   showSelection();
   showStatus();
   showResults();
+  showDetail();
+  // tells the kernel a live page draws this widget (it then leaves the display alone)
+  model.send({ type: "view" });
 
   return () => {
     for (const cleanup of cleanups) cleanup();

@@ -71,6 +71,10 @@ class FakeModel {
       selected_ids: [],
       focused_id: "",
       _sort_keys: ["downloads", "likes", "trending", "created", "modified", "params"],
+      _task_modality: {
+        "text-generation": "Natural Language Processing",
+        "fill-mask": "Natural Language Processing",
+      },
     };
     this.handlers = new Map();
     this.sent = [];
@@ -80,6 +84,8 @@ class FakeModel {
     return this.state[key];
   }
   set(key, value) {
+    // like Backbone: no change event when the value is equal to the one held
+    if (JSON.stringify(this.state[key]) === JSON.stringify(value)) return;
     this.state[key] = value;
     this.emit(`change:${key}`);
   }
@@ -128,6 +134,35 @@ class FakeModel {
       revision,
     };
     this.emit("msg:custom", reply, [new DataView(backing.buffer, 8, bytes.byteLength)]);
+    return request;
+  }
+  /** The kernel's answer to the last detail request (`changes` overrides its fields). */
+  answerDetail(changes = {}) {
+    const request = this.sent.findLast((m) => m.type === "detail");
+    assert.ok(request, "no detail request was sent");
+    const reply = {
+      type: "detail",
+      id: request.id,
+      model: request.model,
+      url: `https://huggingface.co/${request.model}`,
+      record: {
+        author: "org",
+        task: "text-generation",
+        modality: "Natural Language Processing",
+        library: "transformers",
+        license: null,
+        params: 7_000_000_000,
+        downloads: 1234567,
+        likes: 42,
+        created_at: "2024-05-01T12:30:00+00:00",
+        gated: true,
+        tags: ["transformers", "safetensors", "en"],
+        sha: "0123456789abcdef",
+      },
+      card_html: '<h1>A card</h1>\n<p>See <a href="https://example.org">this</a>.</p>',
+      ...changes,
+    };
+    this.emit("msg:custom", reply, []);
     return request;
   }
 }
@@ -352,5 +387,238 @@ describe("SearchWidget front-end", () => {
     cleanup();
     cleanup = undefined;
     for (const [event, callbacks] of model.handlers) assert.equal(callbacks.size, 0, event);
+  });
+});
+
+describe("detail pane", () => {
+  const pane = () => $('section[aria-label="Model details"]');
+  const detailRequests = () => model.sent.filter((m) => m.type === "detail");
+  const DELAY = 150; // the pane waits 120 ms for the focus to rest
+
+  test("is hidden until a row has focus", () => {
+    assert.equal(pane().hidden, true);
+  });
+
+  test("asks for the focused model once the focus rests, and shows the reply", async () => {
+    model.set("focused_id", IDS[3]);
+    assert.equal(pane().hidden, false);
+    assert.equal(pane().querySelector("h3").textContent, IDS[3]);
+    assert.equal(pane().textContent.includes("Loading…"), true);
+    assert.equal(pane().getAttribute("aria-busy"), "true");
+    assert.equal(detailRequests().length, 0);
+    await tick(DELAY);
+    assert.deepEqual(detailRequests(), [{ type: "detail", id: 1, model: IDS[3] }]);
+    model.answerDetail();
+    assert.equal(pane().hasAttribute("aria-busy"), false);
+    assert.equal(pane().textContent.includes("Loading…"), false);
+    const hub = [...pane().querySelectorAll("a")].find((a) => a.textContent.includes("Hub"));
+    assert.equal(hub.textContent, "Open on the Hub ↗");
+    assert.equal(hub.href, `https://huggingface.co/${IDS[3]}`);
+    assert.equal(hub.target, "_blank");
+    assert.match(hub.rel, /noopener/);
+    const fields = Object.fromEntries(
+      [...pane().querySelectorAll("dl > div")].map((d) => [
+        d.querySelector("dt").textContent,
+        d.querySelector("dd"),
+      ]),
+    );
+    assert.equal(fields["Downloads (30 days)"].textContent, "1.2M");
+    assert.equal(fields["Downloads (30 days)"].title, "1,234,567");
+    assert.equal(fields.Parameters.textContent, "7B");
+    assert.equal(fields.Created.textContent, "2024-05-01");
+    assert.equal(fields.Access.textContent, "Gated: ask for access");
+    assert.equal(fields.License, undefined); // unknown: not listed
+    const tags = [...pane().querySelectorAll('ul[aria-label="Tags"] li')].map((t) => t.textContent);
+    assert.deepEqual(tags, ["transformers", "safetensors", "en"]);
+    const card = pane().querySelector('[role="region"][aria-label="Model card"]');
+    assert.equal(card.querySelector("h1").textContent, "A card");
+    const link = card.querySelector("a");
+    assert.equal(link.getAttribute("href"), "https://example.org");
+    assert.equal(link.target, "_blank");
+  });
+
+  test("sends one request while the focus moves, for where it rests", async () => {
+    for (const id of IDS.slice(0, 5)) model.set("focused_id", id);
+    assert.equal(pane().querySelector("h3").textContent, IDS[4]);
+    await tick(DELAY);
+    assert.deepEqual(
+      detailRequests().map((m) => m.model),
+      [IDS[4]],
+    );
+  });
+
+  test("ignores a stale reply", async () => {
+    model.set("focused_id", IDS[1]);
+    await tick(DELAY);
+    const first = detailRequests().at(-1);
+    model.set("focused_id", IDS[2]);
+    await tick(DELAY);
+    const second = detailRequests().at(-1);
+    assert.notEqual(first.id, second.id);
+    model.emit("msg:custom", { type: "detail", id: first.id, model: IDS[1], record: {} }, []);
+    assert.equal(pane().querySelector("h3").textContent, IDS[2]);
+    assert.equal(pane().textContent.includes("Loading…"), true);
+    // the right request id for another model: not this one either
+    model.emit("msg:custom", { type: "detail", id: second.id, model: IDS[1], record: {} }, []);
+    assert.equal(pane().textContent.includes("Loading…"), true);
+    model.answerDetail();
+    assert.equal(pane().textContent.includes("Loading…"), false);
+    assert.equal(pane().querySelector("h3").textContent, IDS[2]);
+  });
+
+  test("a model seen before shows at once, without asking again", async () => {
+    model.set("focused_id", IDS[1]);
+    await tick(DELAY);
+    model.answerDetail();
+    model.set("focused_id", IDS[2]);
+    model.set("focused_id", IDS[1]);
+    assert.ok(pane().querySelector("h1"));
+    await tick(DELAY);
+    assert.equal(detailRequests().length, 1);
+  });
+
+  test("the card is checked again before it enters the page", async () => {
+    model.set("focused_id", IDS[0]);
+    await tick(DELAY);
+    model.answerDetail({
+      card_html:
+        '<p onclick="bad()">x</p><script>bad()</script><img src="x.png" onerror="bad()">' +
+        '<a href="javascript:bad()">j</a><iframe src="https://evil.example"></iframe>' +
+        '<table><tr><td style="text-align:right">1</td></tr></table>',
+    });
+    const card = pane().querySelector(".hw-card");
+    assert.equal(card.querySelector("script"), null);
+    assert.equal(card.querySelector("iframe"), null);
+    assert.equal(card.querySelector("p").hasAttribute("onclick"), false);
+    assert.equal(card.querySelector("img").hasAttribute("onerror"), false);
+    assert.equal(card.querySelector("img").hasAttribute("src"), false); // relative: not ours
+    assert.equal(card.querySelector("a").hasAttribute("href"), false);
+    assert.equal(card.querySelector("td").getAttribute("style"), "text-align:right");
+  });
+
+  test("without a card it says so and links to the Hub", async () => {
+    model.set("focused_id", IDS[0]);
+    await tick(DELAY);
+    model.answerDetail({ card_html: null });
+    const none = pane().querySelector(".hw-card-none");
+    assert.match(none.textContent, /^No model card in this catalog/);
+    assert.equal(none.querySelector("a").href, `https://huggingface.co/${IDS[0]}`);
+    assert.equal(pane().querySelector(".hw-card"), null);
+  });
+
+  test("an error reply is shown in words", async () => {
+    model.set("focused_id", "nobody/nothing");
+    await tick(DELAY);
+    model.answerDetail({ record: undefined, card_html: undefined, error: "not in this catalog" });
+    assert.equal(pane().querySelector(".hw-detail-error").textContent, "not in this catalog");
+    assert.equal(pane().querySelector("dl"), null);
+  });
+
+  test("the close button and Escape hide it until the focus moves", async () => {
+    model.answerRows();
+    model.set("focused_id", IDS[0]);
+    const close = pane().querySelector('button[aria-label="Close details"]');
+    assert.equal(close.textContent, "×");
+    close.click();
+    assert.equal(pane().hidden, true);
+    const grid = $('[role="grid"]');
+    assert.equal(document.activeElement, grid); // focus goes back to the grid
+    await tick(DELAY);
+    assert.equal(detailRequests().length, 0); // closed before it asked: it never asks
+    model.set("focused_id", IDS[1]);
+    assert.equal(pane().hidden, false);
+    const key = new KeyboardEvent("keydown", { key: "Escape", bubbles: true, cancelable: true });
+    grid.dispatchEvent(key);
+    assert.equal(pane().hidden, true);
+    assert.equal(key.defaultPrevented, true);
+    row(1).dispatchEvent(new MouseEvent("click", { bubbles: true })); // the focused row again
+    assert.equal(pane().hidden, false);
+    assert.equal(pane().querySelector("h3").textContent, IDS[1]);
+    model.set("focused_id", "");
+    assert.equal(pane().hidden, true);
+  });
+});
+
+describe("task facet", () => {
+  const groups = () =>
+    $$('fieldset.hw-facet:first-child [role="group"]').map((g) => ({
+      name: g.getAttribute("aria-label"),
+      heading: g.querySelector(".hw-facet-group-name").textContent,
+      tasks: [...g.querySelectorAll("input[data-facet=task]")].map((i) => i.dataset.value),
+    }));
+
+  beforeEach(() => {
+    model.state._task_modality = {
+      "text-generation": "Natural Language Processing",
+      "fill-mask": "Natural Language Processing",
+      "text-to-image": "Computer Vision",
+      "image-classification": "Computer Vision",
+      "depth-estimation": "Computer Vision",
+      "object-detection": "Computer Vision",
+      "automatic-speech-recognition": "Audio",
+      "some-old-task": "Other",
+    };
+    model.set("facets", {
+      task: [
+        ["text-generation", 600],
+        ["text-to-image", 300],
+        ["automatic-speech-recognition", 250],
+        ["image-classification", 200],
+        ["fill-mask", 20],
+        ["depth-estimation", 10],
+        ["object-detection", 9],
+        ["some-old-task", 1],
+      ],
+    });
+  });
+
+  test("groups tasks under their modality, the largest first", () => {
+    assert.deepEqual(groups(), [
+      {
+        name: "Natural Language Processing",
+        heading: "Natural Language Processing620",
+        tasks: ["text-generation", "fill-mask"],
+      },
+      {
+        name: "Computer Vision",
+        heading: "Computer Vision519",
+        tasks: ["text-to-image", "image-classification", "depth-estimation"],
+      },
+      { name: "Audio", heading: "Audio250", tasks: ["automatic-speech-recognition"] },
+    ]);
+    const box = $('input[data-facet="task"][data-value="text-to-image"]');
+    assert.equal(box.closest("label").textContent, "text-to-image300");
+  });
+
+  test("Show all lists every task, still grouped", () => {
+    const more = $$("fieldset.hw-facet:first-child button").find((b) =>
+      b.textContent.startsWith("Show all"),
+    );
+    assert.equal(more.textContent, "Show all 8");
+    more.click();
+    assert.deepEqual(
+      groups().map((g) => [g.name, g.tasks.length]),
+      [
+        ["Natural Language Processing", 2],
+        ["Computer Vision", 4],
+        ["Audio", 1],
+        ["Other", 1],
+      ],
+    );
+    assert.equal(groups()[1].heading, "Computer Vision519"); // a group's total never changes
+  });
+
+  test("a chosen task is shown under its modality even when collapsed", () => {
+    model.set("task", ["some-old-task"]);
+    const other = groups().find((g) => g.name === "Other");
+    assert.deepEqual(other.tasks, ["some-old-task"]);
+    assert.equal($('input[data-value="some-old-task"]').checked, true);
+  });
+
+  test("other facets stay flat", () => {
+    model.set("facets", { ...model.state.facets, library: [["transformers", 5]] });
+    const library = $$("fieldset.hw-facet")[1];
+    assert.equal(library.querySelector('[role="group"]'), null);
+    assert.equal(library.querySelector("label").textContent, "transformers5");
   });
 });

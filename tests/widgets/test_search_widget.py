@@ -6,6 +6,7 @@ trait updates, ``_on_custom_msg`` for custom messages) and ``send`` is captured.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -577,3 +578,218 @@ def test_to_html_is_a_table_of_the_first_results(
     assert f'<a href="https://huggingface.co/{first}">{first}</a>' in page
     assert "&#x27;starter&#x27;" in page  # the caption is escaped
     assert w.to_html(limit=3).count("<tr>") == 4
+
+
+# -- the detail pane ------------------------------------------------------------------------------
+
+CARD = """---
+license: mit
+---
+# Tiny LLM <!-- name -->
+
+<script>alert(1)</script>
+
+![logo](assets/logo.png) See [the config](config.json).
+
+| Benchmark | Score |
+|---|---|
+| MMLU | 61.2 |
+"""
+
+
+@pytest.fixture(scope="module")
+def carded() -> hw.Catalog:
+    """Two hand-written models, one with a card."""
+    return hw.Catalog.from_records(
+        [
+            {
+                "id": "acme/tiny-llm",
+                "createdAt": "2024-05-01T08:00:00.000Z",
+                "lastModified": "2024-06-02T09:30:00.000Z",
+                "pipeline_tag": "text-generation",
+                "library_name": "transformers",
+                "tags": ["transformers", "text-generation", "en", "license:mit"],
+                "downloads": 1234,
+                "likes": 5,
+                "gated": "manual",
+                "sha": "a" * 40,
+                "cardData": {"license": "mit", "language": ["en"], "base_model": "acme/base"},
+                "card": CARD,
+            },
+            {
+                "id": "acme/no-card",
+                "pipeline_tag": "text-to-image",
+                "tags": ["diffusers"],
+                "downloads": 7,
+            },
+        ]
+    )
+
+
+def detail(w: SearchWidget, model: Any, request_id: int = 3) -> dict[str, Any]:
+    """The reply the widget sends to a detail request (checked to be JSON)."""
+    with pytest.MonkeyPatch.context() as patch:
+        sent = capture(w, patch)
+        w._on_custom_msg(w, {"type": "detail", "id": request_id, "model": model}, [])
+    [(content, buffers)] = sent
+    assert buffers is None
+    assert json.loads(json.dumps(content)) == content
+    return content
+
+
+def test_detail_of_a_model_with_a_card(
+    make: Callable[..., SearchWidget], carded: hw.Catalog
+) -> None:
+    w = make(carded)
+    reply = detail(w, "acme/tiny-llm")
+    assert reply["type"] == "detail"
+    assert (reply["id"], reply["model"]) == (3, "acme/tiny-llm")
+    assert reply["url"] == "https://huggingface.co/acme/tiny-llm"
+    assert "error" not in reply
+    record = reply["record"]
+    assert record["task"] == "text-generation"
+    assert record["modality"] == "Natural Language Processing"
+    assert record["author"] == "acme"
+    assert record["license"] == "mit"
+    assert record["downloads"] == 1234
+    assert record["gated"] is True
+    assert record["created_at"] == "2024-05-01T08:00:00+00:00"
+    assert record["base_models"] == ["acme/base"]
+    assert record["sha"] == "a" * 40
+    assert record["params"] is None
+    html = reply["card_html"]
+    assert html.startswith("<h1>Tiny LLM</h1>")  # no front matter, no comment
+    assert "&lt;script&gt;" in html
+    assert "<script" not in html
+    assert 'src="https://huggingface.co/acme/tiny-llm/resolve/main/assets/logo.png"' in html
+    assert 'href="https://huggingface.co/acme/tiny-llm/blob/main/config.json"' in html
+    assert "<table>" in html
+
+
+def test_detail_of_a_model_without_a_card(
+    make: Callable[..., SearchWidget], carded: hw.Catalog, catalog: hw.Catalog
+) -> None:
+    reply = detail(make(carded), "acme/no-card")
+    assert reply["card_html"] is None
+    assert reply["record"]["modality"] == "Computer Vision"
+    assert reply["record"]["likes"] is None
+    model_id = str(catalog.search(limit=1)["id"].iloc[0])
+    reply = detail(make(), model_id)  # the starter catalog has no cards
+    assert reply["card_html"] is None
+    assert reply["record"]["downloads"] > 0
+
+
+def test_detail_of_a_recorded_card(
+    make: Callable[..., SearchWidget], raw_2025_records: list[dict[str, Any]]
+) -> None:
+    with_card = [r for r in raw_2025_records if isinstance(r.get("card"), str)]
+    model_id = with_card[0]["metadata"]["id"]
+    w = make(hw.Catalog.from_records(with_card[:20]))
+    reply = detail(w, model_id)
+    assert reply["card_html"]
+    assert reply["record"]["author"] == model_id.split("/")[0]
+
+
+def test_detail_of_an_unknown_id_says_so(make: Callable[..., SearchWidget]) -> None:
+    reply = detail(make(), "nobody/nothing")
+    assert reply["model"] == "nobody/nothing"
+    assert "'nobody/nothing'" in reply["error"]
+    assert "not in this catalog" in reply["error"]
+    assert "record" not in reply
+    assert reply["url"] == "https://huggingface.co/nobody/nothing"
+
+
+@pytest.mark.parametrize("model", [None, "", 3, ["a/b"]])
+def test_bad_detail_request_gets_an_error_reply(
+    make: Callable[..., SearchWidget], model: Any
+) -> None:
+    w = make()
+    reply = detail(w, model)
+    assert "bad detail request" in reply["error"]
+    assert w.error == ""  # the front-end's bug, not the search's
+
+
+class FlakyModelHub(FlakyHub):
+    """FlakyHub that also looks models up (and fails at it too)."""
+
+    def model(self, model_id: str) -> pd.Series:
+        self._check()
+        return self.inner.model(model_id)
+
+
+def test_detail_when_the_hub_is_down(
+    make: Callable[..., SearchWidget], catalog: hw.Catalog
+) -> None:
+    hub = FlakyModelHub(catalog)
+    w = make(hub)
+    model_id = str(w.results["id"].iloc[0])
+    hub.fail = True
+    reply = detail(w, model_id)
+    assert reply["error"].startswith("the Hub did not answer: ")
+    assert "HTTP 503" in reply["error"]
+    assert w.error == ""  # the search results are still good
+    hub.fail = False
+    assert detail(w, model_id)["record"]["task"] is not None
+
+
+def test_detail_needs_a_catalog_that_looks_models_up(
+    make: Callable[..., SearchWidget], catalog: hw.Catalog
+) -> None:
+    reply = detail(make(FlakyHub(catalog)), "org/a")
+    assert reply["error"] == "FlakyHub cannot look up models by id"
+
+
+# -- tasks grouped by modality --------------------------------------------------------------------
+
+
+def test_task_modality_names_every_listed_task(make: Callable[..., SearchWidget]) -> None:
+    w = make()
+    listed = [value for value, _ in w.facets["task"]]
+    assert list(w._task_modality) == listed
+    assert w._task_modality["text-to-image"] == "Computer Vision"
+    assert w._task_modality["text-generation"] == "Natural Language Processing"
+    assert w._task_modality["automatic-speech-recognition"] == "Audio"
+    w.search(task="depth-estimation", library="gguf")  # chosen: listed even if it counts nothing
+    assert w._task_modality["depth-estimation"] == "Computer Vision"
+
+
+def test_task_modality_is_the_kernels(
+    monkeypatch: pytest.MonkeyPatch, make: Callable[..., SearchWidget]
+) -> None:
+    w = make()
+    before = dict(w._task_modality)
+    resent: list[list[str]] = []
+    watch_resends(w, monkeypatch, resent)
+    w.set_state({"_task_modality": {"text-generation": "Audio"}})
+    assert w._task_modality == before
+    assert resent == [["_task_modality"]]
+
+
+# -- charts ---------------------------------------------------------------------------------------
+
+
+def test_charts_are_of_the_results(make: Callable[..., SearchWidget]) -> None:
+    w = make(task="text-generation")
+    charts = w.charts()
+    assert set(charts) == {"tasks", "downloads_vs_params", "created_per_month"}
+    spec = charts["tasks"].to_dict()
+    [dataset] = spec["datasets"].values()
+    assert [row["task"] for row in dataset] == ["text-generation"]
+    assert dataset[0]["models"] == w.total
+    w.query = "zzzz-no-such-model"  # no results: empty charts that say so
+    title = w.charts()["tasks"].to_dict()["title"]
+    assert "no models" in title["text"]
+
+
+def test_detail_answers_whatever_the_lookup_raises(
+    monkeypatch: pytest.MonkeyPatch, make: Callable[..., SearchWidget], catalog: hw.Catalog
+) -> None:
+    hub = FlakyModelHub(catalog)
+    w = make(hub)
+
+    def broken(model_id: str) -> pd.Series:
+        raise ConnectionError("connection refused")  # e.g. httpx's, not wrapped in HubError
+
+    monkeypatch.setattr(hub, "model", broken)
+    reply = detail(w, "org/a")
+    assert reply["error"] == "could not look up 'org/a': ConnectionError('connection refused')"
