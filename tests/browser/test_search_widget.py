@@ -30,12 +30,13 @@ _ROWS_JS = """grid => Array.from(grid.querySelectorAll('.hw-grid-canvas [role=ro
     })
     .sort((a, b) => a[0] - b[0])"""
 
-#: True once the grid shows loaded rows and every one of them passes ``ok(id, task)``.
+#: True once the grid shows loaded rows and each has the needle in the column (any case).
 _ALL_ROWS_JS = """([grid, column, needle]) => {
     const rows = Array.from(grid.querySelectorAll('.hw-grid-canvas [role=row]'))
         .filter(row => !row.hidden);
     return rows.length > 0 && rows.every(row => !row.hasAttribute('aria-busy')
-        && row.querySelectorAll('[role=gridcell]')[column].textContent.includes(needle));
+        && row.querySelectorAll('[role=gridcell]')[column].textContent.toLowerCase()
+            .includes(needle.toLowerCase()));
 }"""
 
 
@@ -56,7 +57,8 @@ def _rows(grid: Locator) -> list[list[object]]:
 
 
 def _wait_all_rows(page: Page, grid: Locator, column: int, needle: str) -> None:
-    """Wait until every shown row of ``grid`` has ``needle`` in cell ``column`` (1: id, 2: task)."""
+    """Wait until every shown row of ``grid`` has ``needle`` in cell ``column`` (1: id, 2: task),
+    ignoring case (queries are case-insensitive)."""
     page.wait_for_function(_ALL_ROWS_JS, arg=[grid.element_handle(), column, needle])
 
 
@@ -185,3 +187,123 @@ def test_scroll_to_the_end_of_a_long_result(page: Page, lab: Lab) -> None:
     _row(grid, 19999).click()
     page.keyboard.press("Home")
     expect(_row(grid, 0).get_by_role("gridcell").nth(1)).to_have_text("org17/model-019999")
+
+
+def test_sort_access_and_parameter_controls(page: Page, lab: Lab) -> None:
+    widget = _open_search(page, lab, "search-controls.ipynb")
+    grid = widget.get_by_role("grid", name="Models")
+    status = widget.get_by_role("status")
+
+    widget.get_by_role("combobox", name="Sort by").select_option("likes")
+    top = kernel_eval(page, "print(hw.starter_catalog().search(sort='likes', limit=1).id[0])")
+    expect(_row(grid, 0).get_by_role("gridcell").nth(1)).to_have_text(top.strip())
+    assert kernel_eval(page, "print(w.sort)") == "likes\n"
+
+    widget.get_by_role("combobox", name="Access").select_option(label="Gated only")
+    gated = int(kernel_eval(page, "print(hw.starter_catalog().count(gated=True))"))
+    expect(status).to_contain_text(f"{gated} models")
+    assert kernel_eval(page, "print(w.gated)") == "True\n"
+
+    low = widget.get_by_role("textbox", name="Minimum parameters")
+    low.fill("7b")
+    low.press("Enter")
+    both = int(kernel_eval(page, "print(hw.starter_catalog().count(gated=True, min_params=7e9))"))
+    expect(status).to_contain_text(f"{both} model")
+    assert kernel_eval(page, "print(w.min_params)") == "7000000000\n"
+    expect(low).to_have_value("7b")  # kept as typed
+
+    # a value that is no parameter count is refused in place, and nothing else changes
+    high = widget.get_by_role("textbox", name="Maximum parameters")
+    high.fill("lots")
+    high.press("Enter")
+    expect(high).to_have_attribute("aria-invalid", "true")
+    assert kernel_eval(page, "print(w.max_params, w.total)") == f"None {both}\n"
+
+
+def test_no_match_names_the_filters_and_clears_them(page: Page, lab: Lab) -> None:
+    widget = _open_search(page, lab, "search-nomatch.ipynb")
+    widget.get_by_role("checkbox", name=re.compile(r"^text-generation\b")).check()
+    expect(widget.get_by_role("status")).to_contain_text("104 models")
+
+    widget.get_by_role("searchbox", name="Search models").fill("no-such-model-anywhere")
+
+    message = widget.get_by_text("No models match")
+    expect(message).to_contain_text("“no-such-model-anywhere”")
+    expect(message).to_contain_text("task text-generation")
+    expect(widget.get_by_role("grid", name="Models")).to_be_hidden()
+    widget.get_by_role("button", name="Clear filters").click()
+    expect(widget.get_by_role("status")).to_contain_text("437 models")
+    expect(widget.get_by_role("searchbox", name="Search models")).to_have_value("")
+    expect(
+        widget.get_by_role("checkbox", name=re.compile(r"^text-generation\b"))
+    ).not_to_be_checked()
+    assert kernel_eval(page, "print(w.query == '', w.task, w.total)") == "True [] 437\n"
+
+
+def test_python_changes_show_in_the_page(page: Page, lab: Lab) -> None:
+    widget = _open_search(page, lab, "search-python.ipynb")
+    kernel_eval(page, "w.search(query='bert', sort='likes')")
+
+    expect(widget.get_by_role("searchbox", name="Search models")).to_have_value("bert")
+    expect(widget.get_by_role("combobox", name="Sort by")).to_have_value("likes")
+    grid = widget.get_by_role("grid", name="Models")
+    _wait_all_rows(page, grid, 1, "bert")
+    # the view drawn at first is the one that follows: no second copy appears
+    expect(notebook_panel(page).locator(".hubwidgets-search")).to_have_count(1)
+
+    # a bad value from Python is refused with the valid choices, and the page keeps its state
+    refused = kernel_eval(page, "try:\n    w.sort = 'best'\nexcept Exception as e:\n    print(e)")
+    assert "downloads" in refused and "likes" in refused
+    expect(widget.get_by_role("combobox", name="Sort by")).to_have_value("likes")
+
+
+CARD_CELL = """import hubwidgets as hw
+card = '''---
+license: mit
+---
+# Tiny model
+
+A **small** model. <script>window.pwned = 1</script>
+
+| split | accuracy |
+|---|---|
+| test | 0.91 |
+
+[evil](javascript:window.pwned=2) and [the paper](https://arxiv.org/abs/1706.03762)
+'''
+records = [
+    {"id": "acme/tiny-model", "pipeline_tag": "text-classification", "downloads": 10,
+     "tags": ["pytorch", "en"], "card": card},
+    {"id": "acme/no-card", "pipeline_tag": "fill-mask", "downloads": 5},
+]
+w = hw.SearchWidget(hw.Catalog.from_records(records))
+w"""
+
+
+def test_details_of_the_focused_model(page: Page, lab: Lab) -> None:
+    widget = _open_search(page, lab, "search-detail.ipynb", CARD_CELL)
+    grid = widget.get_by_role("grid", name="Models")
+    details = widget.get_by_role("region", name="Model details")
+    expect(details).to_be_hidden()
+
+    _row(grid, 0).click()
+    expect(details.get_by_role("heading", name="acme/tiny-model")).to_be_visible()
+    hub = details.get_by_role("link", name=re.compile("Open on the Hub"))
+    expect(hub).to_have_attribute("href", "https://huggingface.co/acme/tiny-model")
+    expect(details.get_by_role("list", name="Tags")).to_contain_text("pytorch")
+    card = details.get_by_role("region", name="Model card")
+    expect(card.get_by_role("heading", name="Tiny model")).to_be_visible()
+    expect(card.get_by_role("table")).to_contain_text("0.91")
+    expect(card.get_by_role("link", name="the paper")).to_have_attribute("target", "_blank")
+    # the card's script is text, its javascript: link no link, and nothing ran
+    expect(card.get_by_role("link", name="evil")).to_have_count(0)
+    assert page.evaluate("() => window.pwned === undefined")
+    screenshot_notebook(page, ARTIFACTS / "search_widget_details.png")
+
+    # the keyboard moves the details along; Escape closes them
+    page.keyboard.press("ArrowDown")
+    expect(details.get_by_role("heading", name="acme/no-card")).to_be_visible()
+    expect(details).to_contain_text("No model card in this catalog")
+    assert kernel_eval(page, "print(w.focused_id)") == "acme/no-card\n"
+    page.keyboard.press("Escape")
+    expect(details).to_be_hidden()

@@ -39,6 +39,12 @@ def test_tour_runs_clean_in_jupyterlab(page: Page, lab: Lab) -> None:
     assert "openai/whisper-large-v3" in starter
     model = cell_output_text(page, find_cell(lab, TOUR, 'catalog.model("openai/whisper-large-v3")'))
     assert "openai/whisper-large-v3" in model
+    # the tour's SearchWidget followed its searches from Python: all models, three selected
+    widget = panel.locator(".hubwidgets-search")
+    expect(widget).to_have_count(1)
+    expect(widget.get_by_role("status")).to_contain_text("437 models")
+    expect(widget.get_by_text("3 selected")).to_be_visible()
+    expect(widget.get_by_role("grid", name="Models")).to_be_visible()
 
     screenshot_notebook(page, ARTIFACTS / "tour.png")
 
