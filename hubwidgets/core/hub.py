@@ -304,6 +304,10 @@ class HubCatalog(Searchable):
             ) from None
         except HfHubHTTPError as err:
             raise HubError(_http_message(self.endpoint, err)) from err
+        except Exception as err:  # httpx2 timeouts and connection errors, as in iter_model_pages
+            if type(err).__module__.startswith(("httpx", "httpcore")):
+                raise HubError(f"the Hub at {self.endpoint} did not answer: {err!r}") from err
+            raise
         df, _ = normalize_records([info], source="hub")
         row = df.iloc[0].copy()
         row["card"] = self._card(model_id)

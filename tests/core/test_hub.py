@@ -212,6 +212,14 @@ def test_timeout_is_clear(server: HubServer, no_sleep: list[float]) -> None:
         hub.search()
 
 
+def test_model_lookup_timeout_is_a_hub_error(server: HubServer, no_sleep: list[float]) -> None:
+    """One model's record too: a timeout is a HubError (which widgets show), not an httpx one."""
+    hub = HubCatalog(endpoint=server.endpoint, timeout=0.3)
+    server.delay_next(2.0, times=10)
+    with pytest.raises(HubError, match="did not answer"):
+        hub.model("openai/whisper-large-v3")
+
+
 def test_bad_arguments_fail_before_any_request(server: HubServer) -> None:
     hub = HubCatalog(endpoint=server.endpoint)
     with pytest.raises(ValueError, match="unknown sort key"):
