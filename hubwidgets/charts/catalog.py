@@ -28,17 +28,42 @@ import pandas as pd
 from hubwidgets.core.vocab import task_modality
 
 
+def _widget_and_picture(spec: dict[str, Any], **metadata: Any) -> Any:
+    """Altair renderer: the interactive chart (``jupyter``, offline) plus an SVG picture of it.
+
+    JupyterLab draws the widget; an HTML export without a kernel or widget state, which cannot,
+    shows the SVG instead of an empty box (a few tens of KB per chart).
+    """
+    from altair.vegalite.v6.display import jupyter_renderer, svg_renderer  # noqa: PLC0415
+
+    data, meta = _bundle_parts(jupyter_renderer(spec, offline=True, **metadata))
+    try:
+        picture, picture_meta = _bundle_parts(svg_renderer(spec))
+    except Exception:  # a picture is a bonus: never lose the chart for it
+        return data, meta
+    return {**picture, **data}, {**picture_meta, **meta}
+
+
+def _bundle_parts(bundle: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    if isinstance(bundle, tuple):
+        return dict(bundle[0]), dict(bundle[1] or {})
+    return dict(bundle), {}
+
+
 def _offline_renderer() -> None:
     """Draw charts without a CDN: Altair's default renderer loads vega from the internet, and
     JupyterLab 4's own renderer reads vega-lite up to v5 only, so offline (and on Binder behind
     a proxy) charts showed "Error loading script". The ``jupyter`` renderer in offline mode
-    serves vega from the vl-convert package instead. A renderer the user chose is kept."""
+    serves vega from the vl-convert package instead; an SVG beside it keeps the chart in exported
+    reports. A renderer the user chose is kept."""
     if alt.renderers.active != "default":
         return
     try:
-        alt.renderers.enable("jupyter", offline=True)
+        import vl_convert  # noqa: F401, PLC0415 (the offline renderer needs it)
     except ImportError:  # vl-convert missing: keep Altair's default
         return
+    alt.renderers.register("hubwidgets", _widget_and_picture)
+    alt.renderers.enable("hubwidgets")
 
 
 _offline_renderer()

@@ -685,21 +685,23 @@ def _html_table(frame: pd.DataFrame, caption: str) -> str:
         "last_modified": "Updated",
     }
     numeric = {"params", "downloads", "likes"}
-    head = "".join(
-        f'<th scope="col"{" class=num" if c in numeric else ""}>{labels[c]}</th>'
-        for c in ROW_COLUMNS
-    )
+
+    # inline alignment: notebook exports right-align every cell of a table
+    def align(column: str) -> str:
+        side = "right" if column in numeric else "left"
+        return f' style="text-align:{side}"'
+
+    head = "".join(f'<th scope="col"{align(c)}>{labels[c]}</th>' for c in ROW_COLUMNS)
     body = []
     for row in frame[list(ROW_COLUMNS)].itertuples(index=False):
         cells = []
         for column, value in zip(ROW_COLUMNS, row, strict=True):
             text = _cell_text(column, value)
-            attr = " class=num" if column in numeric else ""
             if column == "id" and text:
                 link = f"https://huggingface.co/{html.escape(text, quote=True)}"
-                cells.append(f'<td><a href="{link}">{html.escape(text)}</a></td>')
+                cells.append(f'<td{align(column)}><a href="{link}">{html.escape(text)}</a></td>')
             else:
-                cells.append(f"<td{attr}>{html.escape(text)}</td>")
+                cells.append(f"<td{align(column)}>{html.escape(text)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return (
         '<table class="hubwidgets-results">'

@@ -409,3 +409,13 @@ def test_chart_modules_import_nothing_from_the_widget_stack() -> None:
             for name in names:
                 assert name.split(".")[0] not in (*WIDGET_MODULES, "IPython"), (path.name, name)
                 assert not name.startswith("hubwidgets.widgets"), (path.name, name)
+
+
+def test_charts_display_as_a_widget_with_a_picture_for_reports() -> None:
+    """JupyterLab draws the interactive chart; an HTML export without widget state, the SVG."""
+    if alt.renderers.active != "hubwidgets":
+        pytest.skip(f"another Altair renderer is active: {alt.renderers.active}")
+    frame = hw.starter_catalog().search(limit=None)
+    data, _ = task_distribution(frame)._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert data["image/svg+xml"].lstrip().startswith("<svg")

@@ -127,6 +127,8 @@ def test_exported_tour_shows_each_widgets_results(tmp_path: Path) -> None:
     top = hw.starter_catalog().search(sort="downloads", limit=5)["id"].tolist()
     for model_id in top:
         assert f">{model_id}</a>" in tables[0]
+    # and its charts became pictures: three SVGs drawn by vl-convert, not empty widget boxes
+    assert body.count('data-mime-type="image/svg+xml"') == 3
 
 
 def test_a_live_view_stops_display_updates(
