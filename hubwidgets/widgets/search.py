@@ -365,7 +365,11 @@ class SearchWidget(anywidget.AnyWidget):
         if bundle is None:
             return None
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        return {**data, "text/html": self.to_html(self.REPORT_ROWS)}, metadata
+        try:
+            table = self.to_html(self.REPORT_ROWS)
+        except HubError as err:  # the widget still shows; the report says why it has no rows
+            table = f"<p>{html.escape(self.status)} (rows unavailable: {html.escape(str(err))})</p>"
+        return {**data, "text/html": table}, metadata
 
     def _ipython_display_(self) -> None:
         """Display with a display id, so the report table can follow later searches."""

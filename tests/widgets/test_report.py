@@ -19,6 +19,7 @@ from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
 import hubwidgets as hw
+from hubwidgets.core.hub import HubError
 from hubwidgets.widgets import SearchWidget
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,3 +149,17 @@ def test_a_live_view_stops_display_updates(
     widget.search(query="llama")
     widget.set_state({"query": "qwen"})
     assert updates == [widget._display_id]  # no more
+
+
+def test_the_widget_displays_when_the_hub_fails_for_the_report(
+    widget: SearchWidget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def down(*_args: object, **_kwargs: object) -> str:
+        raise HubError("the Hub at http://127.0.0.1:9 did not answer")
+
+    monkeypatch.setattr(widget, "to_html", down)
+    bundle = widget._repr_mimebundle_()
+    assert bundle is not None
+    data, _ = bundle
+    assert WIDGET_VIEW in data
+    assert "rows unavailable" in data["text/html"] and "did not answer" in data["text/html"]
