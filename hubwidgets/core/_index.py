@@ -150,12 +150,26 @@ class _Column:
             return np.bincount(codes[codes >= 0], minlength=size)
         mask = np.zeros(self.n, dtype=bool)
         mask[rows] = True
-        codes = self.codes[mask[self.parents]]
-        keep = np.zeros(size + 1, dtype=np.int64)
-        # a value listed twice in one row counts once: count distinct (row, code) pairs
-        pairs = np.unique(self.parents[mask[self.parents]].astype(np.int64) * (size + 1) + codes)
-        np.add.at(keep, pairs % (size + 1), 1)
-        return keep[:size]
+        chosen = mask[self.parents]
+        repeats = self._repeats()
+        if repeats is not None:  # a value listed twice in one row counts once
+            chosen &= ~repeats
+        codes = self.codes[chosen]
+        return np.bincount(codes[codes >= 0], minlength=size)
+
+    def _repeats(self) -> np.ndarray | None:
+        """Entries of a list column that repeat an earlier value of the same row (None: none
+        do). Found once, by sorting the (row, code) pairs, then reused by every count."""
+        if not hasattr(self, "_repeat_mask"):
+            assert self.parents is not None and self.codes is not None
+            width = len(self.values) + 1
+            pairs = self.parents.astype(np.int64) * width + self.codes
+            order = np.argsort(pairs, kind="stable")
+            ordered = pairs[order]
+            again = np.zeros(len(pairs), dtype=bool)
+            again[order[1:]] = ordered[1:] == ordered[:-1]
+            self._repeat_mask: np.ndarray | None = again if again.any() else None
+        return self._repeat_mask
 
 
 class SearchIndex:

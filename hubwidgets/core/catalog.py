@@ -272,8 +272,12 @@ class Catalog(Searchable):
 
     def _facets(self, q: Query, top: int | None) -> pd.DataFrame:
         frames = []
+        matched: dict[Query, np.ndarray | None] = {}  # facets without a filter share their rows
         for facet, column in FACETS.items():
-            rows = self._rows(q.without(facet))
+            other = q.without(facet)
+            if other not in matched:
+                matched[other] = self._rows(other)
+            rows = matched[other]
             col = self.index.columns[column]
             counts = col.counts(rows)
             nonzero = np.flatnonzero(counts)

@@ -1005,3 +1005,20 @@ def test_catalog_needs_the_schema_columns(tiny_catalog: Catalog) -> None:
         Catalog(tiny_catalog.df.drop(columns=["params", "likes"]))
     with pytest.raises(ValueError, match="id"):
         Catalog(tiny_catalog.df.assign(id=pd.array([None] * 13, dtype="string")))
+
+
+def test_a_language_listed_twice_in_one_model_counts_once() -> None:
+    cat = Catalog.from_records(
+        [
+            {"id": "a/one", "cardData": {"language": ["en", "en", "fr"]}},
+            {"id": "a/two", "cardData": {"language": ["fr", "de", "fr"]}},
+            {"id": "a/three", "cardData": {"language": ["en"]}},
+        ]
+    )
+    counts = cat.facets()
+    languages = counts[counts["facet"] == "language"].set_index("value")["count"]
+    assert languages.to_dict() == {"en": 2, "fr": 2, "de": 1}
+    # under a filter too (the counting path that masks rows)
+    some = cat.facets(query="t")  # a/two, a/three
+    languages = some[some["facet"] == "language"].set_index("value")["count"]
+    assert languages.to_dict() == {"de": 1, "en": 1, "fr": 1}
