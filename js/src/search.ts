@@ -13,7 +13,7 @@
  * sanitized HTML (see lib/detail.ts).
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
-import { type Cell, decodeRows } from "./lib/arrow";
+import { type Cell, decodeRows, type Row } from "./lib/arrow";
 import { debounce } from "./lib/debounce";
 import { DetailPane, isDetailReply } from "./lib/detail";
 import { compactNumber, formatParams, fullNumber, isoDate, parseParams } from "./lib/format";
@@ -50,7 +50,8 @@ type Model = AnyModel<SearchState>;
 
 interface RowsReply {
   type: "rows";
-  id: number;
+  /** null: rows the kernel sent unasked (the first rows of a new result set) */
+  id: number | null;
   start: number;
   stop: number;
   total: number;
@@ -216,6 +217,8 @@ function render({ model, el }: RenderProps<SearchState>): () => void {
   selectionBar.append(selectionText, clearSelection);
 
   let requestId = 0;
+  /** Rows the kernel sent for a revision not announced yet. */
+  let ahead: { revision: number; start: number; rows: Row[] } | null = null;
   const grid = new VirtualGrid(
     COLUMNS,
     {
@@ -483,7 +486,10 @@ function render({ model, el }: RenderProps<SearchState>): () => void {
     empty.hidden = !none;
     grid.element.hidden = none;
     if (none) emptyText.textContent = noMatchText(model);
-    grid.reset(total);
+    // the kernel sends the first rows ahead of the revision: show them without asking
+    const early = ahead?.revision === model.get("revision") ? ahead : null;
+    ahead = null;
+    grid.reset(total, early ?? undefined);
   }
 
   function showDetail(): void {
@@ -496,10 +502,19 @@ function render({ model, el }: RenderProps<SearchState>): () => void {
       return;
     }
     if (!isRowsReply(message)) return;
-    if (message.revision !== model.get("revision")) return; // rows of a result set now gone
+    const revision = model.get("revision");
     const buffer = buffers[0];
+    if (message.revision > revision) {
+      // rows of the result set the kernel is about to announce (custom messages may overtake
+      // the state update that carries the revision): keep them for showResults
+      if (message.error === undefined && buffer !== undefined) {
+        ahead = { revision: message.revision, start: message.start, rows: decodeRows(buffer) };
+      }
+      return;
+    }
+    if (message.revision !== revision) return; // rows of a result set now gone
     if (message.error !== undefined || buffer === undefined) {
-      grid.fail();
+      if (message.id !== null) grid.fail();
       return;
     }
     grid.receive(message.start, decodeRows(buffer));

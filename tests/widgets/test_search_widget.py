@@ -793,3 +793,32 @@ def test_detail_answers_whatever_the_lookup_raises(
     monkeypatch.setattr(hub, "model", broken)
     reply = detail(w, "org/a")
     assert reply["error"] == "could not look up 'org/a': ConnectionError('connection refused')"
+
+
+def test_first_rows_go_out_with_a_new_result_set(
+    make: Callable[..., SearchWidget], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under a live page the kernel sends the first rows of new results unasked, tagged with
+    the revision about to be announced, and before the (slower) facet counts."""
+    w = make()
+    sent = capture(w, monkeypatch)
+    w.search(query="whisper")
+    assert sent == []  # no page draws the widget: nothing pushed
+
+    w._on_custom_msg(w, {"type": "view"}, [])
+    before = w.revision
+    w.search(query="bert")
+    (push, buffers) = sent[-1]
+    assert push["id"] is None and push["start"] == 0
+    assert push["revision"] == before + 1 == w.revision
+    assert buffers is not None
+    ids = from_ipc(buffers[0])["id"].tolist()
+    assert ids == w.results["id"].head(SearchWidget.PUSH_ROWS).tolist()
+    assert push["stop"] == len(ids) and push["total"] == w.total
+
+    w.sort = "likes"  # a new order is a new result set too
+    assert sent[-1][0]["revision"] == w.revision
+    assert from_ipc(sent[-1][1][0])["id"].tolist()[:3] == w.results["id"].head(3).tolist()
+
+    w.search(query="no-such-model-anywhere")  # nothing to send
+    assert sent[-1][0]["revision"] == w.revision - 1

@@ -136,10 +136,16 @@ export class VirtualGrid {
     this.resize?.observe(this.element);
   }
 
-  /** A new result set of `total` rows: forget every row, scroll to the top. */
-  reset(total: number): void {
+  /** A new result set of `total` rows: forget every row, scroll to the top. `initial`: rows of
+   * the new set already at hand (sent ahead by the kernel), shown without asking. */
+  reset(total: number, initial?: { readonly start: number; readonly rows: readonly Row[] }): void {
     this.total = Math.max(0, Math.floor(total));
     this.rows.clear();
+    if (initial !== undefined) {
+      initial.rows.forEach((row, i) => {
+        if (initial.start + i < this.total) this.rows.set(initial.start + i, row);
+      });
+    }
     this.pending = null;
     this.focusIndex = this.total > 0 && this.focusIndex >= 0 ? 0 : -1;
     this.anchor = -1;
@@ -321,7 +327,11 @@ export class VirtualGrid {
 
   // -- interaction -----------------------------------------------------------------------------
 
-  private readonly onScroll = (): void => this.schedule();
+  private readonly onScroll = (): void => {
+    // ask for the rows now rather than on the next frame: the reply takes longer than a frame
+    this.fetchMissing();
+    this.schedule();
+  };
 
   private readonly onFocus = (): void => {
     if (this.focusIndex < 0 && this.total > 0) {
