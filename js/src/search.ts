@@ -16,6 +16,7 @@ import type { AnyModel, RenderProps } from "@anywidget/types";
 import { type Cell, decodeRows, type Row } from "./lib/arrow";
 import { debounce } from "./lib/debounce";
 import { DetailPane, isDetailReply } from "./lib/detail";
+import { element } from "./lib/dom";
 import { compactNumber, formatParams, fullNumber, isoDate, parseParams } from "./lib/format";
 import { type GridColumn, VirtualGrid } from "./lib/grid";
 
@@ -577,15 +578,6 @@ function isRowsReply(message: unknown): message is RowsReply {
   if (typeof message !== "object" || message === null) return false;
   const m = message as Partial<RowsReply>;
   return m.type === "rows" && typeof m.start === "number" && typeof m.revision === "number";
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className: string,
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  return el;
 }
 
 function option(value: string, label: string): HTMLOptionElement {

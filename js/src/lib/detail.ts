@@ -9,6 +9,7 @@
  * with raw HTML disabled; it is checked again here (see `safeFragment`) before it enters the page.
  */
 import { type Debounced, debounce } from "./debounce";
+import { element } from "./dom";
 import { compactNumber, fullNumber } from "./format";
 
 export type DetailValue = string | number | boolean | readonly string[] | null;
@@ -358,15 +359,6 @@ function externalLink(text: string, href: string): HTMLAnchorElement {
   a.target = "_blank";
   a.rel = "noopener noreferrer";
   return a;
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className: string,
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  return el;
 }
 
 /** Whether a custom message is a detail reply. */
