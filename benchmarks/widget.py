@@ -837,6 +837,7 @@ class Phases:
     rows_ms: float
     render: float  # rows reply -> first row on screen
     received: int  # bytes the page received on the widget's comm for this query
+    pushed: bool = False  # the kernel sent the first rows unasked, ahead of the new state
 
 
 def phases(result: Results, t: Typed) -> Phases | None:
@@ -860,15 +861,32 @@ def phases(result: Results, t: Typed) -> Phases | None:
     )
     if update is None or update.t is None or update.message is None:
         return None
+    match = STATUS_MS.search(str(update.message.state.get("status", "")))
+    kernel_ms = float(match.group(1).replace(",", "")) if match else float("nan")
+    received = sum(f.size for f in frames if not f.sent)
+    push = next(
+        (f for f in after if is_rows_reply(f) and f.message and f.message.custom.get("id") is None),
+        None,
+    )
+    if push is not None and push.t is not None:  # rows came unasked, with the new results
+        return Phases(
+            flush=sent_query.t - t.key_t,
+            refresh=trip(result, sent_query, push),
+            refresh_ms=push.t - sent_query.t,
+            kernel_refresh=kernel_ms,
+            to_request=update.t - push.t,
+            rows=None,
+            rows_ms=float("nan"),
+            render=t.done_t - max(push.t, update.t),
+            received=received,
+            pushed=True,
+        )
     request = next((f for f in after if is_rows_request(f) and f.t and f.t >= update.t), None)
     if request is None or request.t is None:
         return None
     reply = answer_to(after, request)
     if reply is None or reply.t is None:
         return None
-    match = STATUS_MS.search(str(update.message.state.get("status", "")))
-    kernel_ms = float(match.group(1).replace(",", "")) if match else float("nan")
-    received = sum(f.size for f in frames if not f.sent)
     return Phases(
         flush=sent_query.t - t.key_t,
         refresh=trip(result, sent_query, update),
@@ -991,6 +1009,25 @@ def report(result: Results, args: argparse.Namespace, wall_s: float) -> dict[str
     print("== where a SearchWidget query's time goes (Enter mode; page frame time stamps) ==")
     if result.stamped:
         ph = [p for t in by_mode.get("enter", []) if (p := phases(result, t)) is not None]
+        pushed = [p for p in ph if p.pushed]
+        if pushed:  # the kernel answers a query with its first rows, then the new state
+            print_rows(
+                [
+                    ("Enter -> query update sent", [p.flush for p in pushed]),
+                    *trip_lines(
+                        "update sent -> first rows back (count + first page, sent unasked)",
+                        [p.refresh for p in pushed],
+                        [p.refresh_ms for p in pushed],
+                    ),
+                    ("  the kernel's count (its status trait)", [p.kernel_refresh for p in pushed]),
+                    (
+                        "first rows -> new state (total, revision) received",
+                        [p.to_request for p in pushed],
+                    ),
+                    ("then -> first row on screen (decode, render)", [p.render for p in pushed]),
+                ]
+            )
+            ph = [p for p in ph if not p.pushed]
         rows = [
             ("Enter -> query update sent", [p.flush for p in ph]),
             *trip_lines(
@@ -1007,8 +1044,9 @@ def report(result: Results, args: argparse.Namespace, wall_s: float) -> dict[str
             ),
             ("rows reply -> first row on screen (decode, render)", [p.render for p in ph]),
         ]
-        print_rows(rows)
-        per_query = [p.received for p in ph]
+        if ph:
+            print_rows(rows)
+        per_query = [p.received for p in ph + pushed]
         if per_query:
             p50, _p95, top = stats(per_query)
             print(
