@@ -375,13 +375,16 @@ class SearchWidget(anywidget.AnyWidget):
         """Display with a display id, so the report table can follow later searches."""
         from IPython.display import display  # noqa: PLC0415 (only when displayed)
 
-        make = self._repr_mimebundle_
-        bundle = make() if callable(make) else None  # None once the widget is closed
+        bundle = self._display_bundle()
         if bundle is None:
             return
         data, metadata = bundle
         display(data, metadata=metadata, raw=True, display_id=self._display_id)
         self._displayed = True
+
+    def _display_bundle(self) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        make = self._repr_mimebundle_  # ipywidgets sets it to None when the widget is closed
+        return make() if callable(make) else None
 
     @traitlets.observe("revision")
     def _on_revision(self, _change: Any) -> None:
@@ -395,8 +398,7 @@ class SearchWidget(anywidget.AnyWidget):
             return
         from IPython.display import update_display  # noqa: PLC0415
 
-        make = self._repr_mimebundle_
-        bundle = make() if callable(make) else None
+        bundle = self._display_bundle()
         if bundle is not None:
             data, metadata = bundle
             update_display(data, metadata=metadata, raw=True, display_id=self._display_id)
@@ -648,8 +650,7 @@ class SearchWidget(anywidget.AnyWidget):
             return {**reply, "error": str(err)}
         except HubError as err:
             return {**reply, "error": f"the Hub did not answer: {err}"}
-        except Exception as err:  # e.g. httpx's connection errors, which HubCatalog.model
-            # lets through unwrapped: the front-end must get an answer whatever happened
+        except Exception as err:  # whatever else a catalog raises: the page must get an answer
             return {**reply, "error": f"could not look up {model_id!r}: {err!r}"}
         card = row.get("card")
         html_card = card_html(card, model_id) if isinstance(card, str) and card.strip() else None
@@ -729,7 +730,7 @@ def _html_table(frame: pd.DataFrame, caption: str) -> str:
         for column, value in zip(ROW_COLUMNS, row, strict=True):
             text = _cell_text(column, value)
             if column == "id" and text:
-                link = f"https://huggingface.co/{html.escape(text, quote=True)}"
+                link = html.escape(hub_url(text), quote=True)
                 cells.append(f'<td{align(column)}><a href="{link}">{html.escape(text)}</a></td>')
             else:
                 cells.append(f"<td{align(column)}>{html.escape(text)}</td>")
