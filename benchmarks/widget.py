@@ -1124,7 +1124,10 @@ def report(result: Results, args: argparse.Namespace, wall_s: float) -> dict[str
         parts = [x for w in result.windows if (x := window_trips(result, w)) is not None]
         print_rows(
             [
-                ("scroll -> rows request sent (the grid asks on the scroll event)", [x[0] for x in parts]),
+                (
+                    "scroll -> rows request sent (the grid asks on the scroll event)",
+                    [x[0] for x in parts],
+                ),
                 *trip_lines(
                     "rows request -> rows reply",
                     [x[1] for x in parts],
