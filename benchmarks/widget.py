@@ -793,7 +793,7 @@ def kernel_timings(bench: Bench, queries: list[str], page_rows: int) -> dict[str
 # Report
 # ------------------------------------------------------------------------------------------------
 
-STATUS_MS = re.compile(r"·\s*([\d,]+)\s*ms\s*·")
+STATUS_MS = re.compile(r"·\s*([\d,.]+)\s*ms\s*·")
 
 
 @dataclass

@@ -564,7 +564,8 @@ class SearchWidget(anywidget.AnyWidget):
             models = f"at least {models} (counted up to the first {total:,} matches)"
         describe = getattr(self._catalog, "describe_source", None)
         source = describe() if callable(describe) else type(self._catalog).__name__
-        return f"{models} · {ms:.0f} ms · {source}"
+        took = f"{ms:.1f}" if ms < 10 else f"{ms:.0f}"  # "0 ms" would read as not timed
+        return f"{models} · {took} ms · {source}"
 
     def _page(self, start: int, stop: int) -> pd.DataFrame:
         """Rows [start, stop) of the results shown."""
