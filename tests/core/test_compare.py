@@ -1,0 +1,389 @@
+"""hw.compare: one row per model, every derived figure with its source, and clear errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import hubwidgets as hw
+from hubwidgets.core.catalog import Catalog
+from hubwidgets.core.compare import DERIVED, TIDY_COLUMNS, parse_model_index
+from hubwidgets.core.hardware import available_memory
+from hubwidgets.core.hub import HubCatalog
+from hubwidgets.core.schema import COLUMN_NAMES
+from hubwidgets.testing.hub_server import HubServer
+
+from .test_memory import TINY_CONFIG, save_tiny_model
+
+DTYPES = ("fp32", "fp16/bf16", "int8", "int4")
+
+CARD = """---
+license: mit
+model-index:
+- name: gpt2
+  results:
+  - task: {type: text-generation, name: Text Generation}
+    dataset: {name: WikiText-103, type: wikitext}
+    metrics:
+    - {type: perplexity, value: 37.5, name: Perplexity}
+    - {type: bpb, value: 1.1}
+  - task: {type: text-generation}
+    dataset: {name: LAMBADA, type: lambada}
+    metrics:
+    - {type: accuracy, value: 45.99, name: Accuracy}
+---
+# GPT-2
+"""
+
+
+@pytest.fixture(autouse=True)
+def empty_hf_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty Hugging Face cache, so that what this machine downloaded changes no result."""
+    from huggingface_hub import constants  # noqa: PLC0415
+
+    cache = tmp_path / "hf-cache"
+    cache.mkdir()
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    return cache
+
+
+@pytest.fixture
+def carded(tiny_catalog: Catalog) -> Catalog:
+    return Catalog(tiny_catalog.df, cards={"gpt2": CARD}, meta={"name": "tiny"})
+
+
+def wide_columns() -> list[str]:
+    out = list(COLUMN_NAMES)
+    for name in DERIVED:
+        if name not in COLUMN_NAMES:
+            out.append(name)
+        out.append(f"{name}_source")
+    return [*out, "warning"]
+
+
+def test_one_row_per_model_in_the_order_given(tiny_catalog: Catalog) -> None:
+    ids = ["gpt2", "acme/Llama-2-7B-Chat", "beta/Qwen2-0.5B-GGUF"]
+    df = hw.compare(ids, catalog=tiny_catalog)
+    assert list(df["id"]) == ids
+    assert list(df.columns) == wide_columns()
+    for name in DERIVED:
+        assert df[f"{name}_source"].notna().all(), name
+
+
+def test_memory_per_dtype_from_the_parameter_count(tiny_catalog: Catalog) -> None:
+    df = hw.compare(["gpt2", "acme/Llama-2-7B-Chat", "t5"], catalog=tiny_catalog)
+    gpt2, llama, t5 = (df.iloc[i] for i in range(3))
+    assert gpt2["params"] == 137_022_720
+    assert gpt2["memory_fp32"] == 4 * 137_022_720
+    assert gpt2["memory_fp16/bf16"] == 2 * 137_022_720
+    assert gpt2["memory_int8"] == 137_022_720
+    assert gpt2["memory_int4"] == 137_022_720 // 2
+    assert llama["memory_fp16/bf16"] == 2 * 6_738_415_616
+    assert "params x 2 bytes" in llama["memory_fp16/bf16_source"]
+    # t5's parameter count is unknown: nothing is guessed, and the source says why
+    for d in DTYPES:
+        assert pd.isna(t5[f"memory_{d}"])
+        assert pd.isna(t5[f"fits_{d}"])
+        assert t5[f"memory_{d}_source"].startswith("unknown")
+
+
+def test_fits_flags_against_this_machine(tiny_catalog: Catalog) -> None:
+    room, _ = available_memory()
+    assert room is not None
+    df = hw.compare(["gpt2", "acme/llama-2-70b"], catalog=tiny_catalog)
+    gpt2, big = df.iloc[0], df.iloc[1]
+    assert bool(gpt2["fits_int4"])  # 68 MB fits any test machine
+    for d in DTYPES:
+        expected = big[f"memory_{d}"] <= room
+        assert bool(big[f"fits_{d}"]) == bool(expected), d
+        assert "RAM available" in big[f"fits_{d}_source"] or "cuda" in big[f"fits_{d}_source"]
+    assert not bool(big["fits_fp32"])  # 276 GB
+
+
+def test_license_class_and_freshness(tiny_catalog: Catalog) -> None:
+    before = datetime.now(timezone.utc)
+    df = hw.compare(
+        ["gpt2", "acme/Llama-2-7B-Chat", "beta/sd-turbo", "gamma/empty"], catalog=tiny_catalog
+    )
+    assert list(df["license_class"]) == [
+        "permissive",
+        "gated-or-custom",
+        "gated-or-custom",
+        "unknown",
+    ]
+    assert "'mit'" in df.iloc[0]["license_class_source"]
+    days = (before - pd.Timestamp("2024-02-19T00:00:00Z")).days
+    assert df.iloc[0]["days_since_update"] in (days, days + 1)
+    assert "2024-02-19" in df.iloc[0]["days_since_update_source"]
+    assert pd.isna(df.iloc[3]["days_since_update"])
+
+
+def test_popularity_within_the_task_matches_a_brute_force_count(tiny_catalog: Catalog) -> None:
+    ids = ["acme/Llama-2-7B-Chat", "gpt2", "beta/Qwen2-0.5B-GGUF", "zeta/bert-tiny"]
+    df = hw.compare(ids, catalog=tiny_catalog)
+    full = tiny_catalog.df
+    for model_id, pct in zip(ids, df["popularity_pct"], strict=True):
+        row = full[full["id"] == model_id].iloc[0]
+        same = full[(full["task"] == row["task"]) & full["downloads"].notna()]
+        expected = 100 * (same["downloads"] <= row["downloads"]).sum() / len(same)
+        assert pct == pytest.approx(expected, abs=0.01), model_id
+    # text-generation with known downloads: 5000, 5000, 9M, 250 -> Llama-2-7B-Chat ties at 75%
+    assert df.iloc[0]["popularity_pct"] == 75.0
+    assert "4 text-generation models" in df.iloc[0]["popularity_pct_source"]
+
+
+def test_unknown_downloads_give_no_percentile(tiny_catalog: Catalog) -> None:
+    df = hw.compare(["zeta/whisper-large-v3", "gpt2"], catalog=tiny_catalog)
+    assert pd.isna(df.iloc[0]["popularity_pct"])
+    assert "downloads is not known" in df.iloc[0]["popularity_pct_source"]
+
+
+def test_inference_and_model_tree(tiny_catalog: Catalog) -> None:
+    df = hw.compare(["acme/Llama-2-7B-Chat", "gpt2"], catalog=tiny_catalog)
+    llama = df.iloc[0]
+    assert bool(llama["inference"])
+    assert list(llama["providers"]) == ["together"]
+    assert list(llama["base_models"]) == ["meta-llama/Llama-2-7b-hf"]
+    assert pd.isna(llama["children_count"])
+    assert "offline" in llama["children_count_source"]
+
+
+def test_different_tasks_warn_on_every_row(tiny_catalog: Catalog) -> None:
+    df = hw.compare(["gpt2", "zeta/bert-tiny", "acme/llama-2-70b"], catalog=tiny_catalog)
+    assert set(df["warning"]) == {"different tasks: fill-mask, text-generation"}
+    same = hw.compare(["gpt2", "acme/llama-2-70b"], catalog=tiny_catalog)
+    assert set(same["warning"]) == {""}
+
+
+def test_evals_from_the_cards_model_index(carded: Catalog) -> None:
+    df = hw.compare(["gpt2", "acme/llama-2-70b"], catalog=carded)
+    evals = df.iloc[0]["evals"]
+    assert evals == [
+        {"model": "gpt2", "task": "text-generation", "dataset": "WikiText-103",
+         "metric": "Perplexity", "value": 37.5},
+        {"model": "gpt2", "task": "text-generation", "dataset": "WikiText-103",
+         "metric": "bpb", "value": 1.1},
+        {"model": "gpt2", "task": "text-generation", "dataset": "LAMBADA",
+         "metric": "Accuracy", "value": 45.99},
+    ]  # fmt: skip
+    assert df.iloc[0]["evals_source"] == "model-index in the card's front matter"
+    assert pd.isna(df.iloc[1]["evals"])
+    tidy = hw.compare(["gpt2", "acme/llama-2-70b"], catalog=carded, tidy=True)
+    rows = tidy[tidy["metric"].str.startswith("eval:")]
+    assert list(rows["metric"]) == [
+        "eval: WikiText-103 / Perplexity",
+        "eval: WikiText-103 / bpb",
+        "eval: LAMBADA / Accuracy",
+    ]
+    assert list(rows["value"]) == [37.5, 1.1, 45.99]
+
+
+def test_parse_model_index_skips_malformed_entries() -> None:
+    assert parse_model_index(None) == []
+    assert parse_model_index([{"name": "x", "results": [{"metrics": [{"type": "acc"}]}]}]) == []
+    assert parse_model_index(["junk", {"results": "junk"}]) == []
+
+
+def test_tidy_long_form(tiny_catalog: Catalog) -> None:
+    tidy = hw.compare(["gpt2", "zeta/bert-tiny"], catalog=tiny_catalog, tidy=True)
+    assert tuple(tidy.columns) == TIDY_COLUMNS
+    gpt2 = tidy[tidy["model"] == "gpt2"].set_index("metric")
+    assert gpt2.loc["memory_fp32", "value"] == 4 * 137_022_720
+    assert gpt2.loc["memory_fp32", "unit"] == "bytes"
+    assert gpt2.loc["popularity_pct", "unit"] == "percent"
+    assert gpt2.loc["license_class", "value"] == "permissive"
+    assert gpt2.loc["warning", "value"] == "different tasks: fill-mask, text-generation"
+    assert tidy["source"].notna().all()
+    # a missing figure is None in the value column, with the reason in its source
+    assert gpt2.loc["weights_bytes", "value"] is None
+    assert gpt2.loc["weights_bytes", "source"].startswith("unknown offline")
+    wide = hw.compare(["gpt2", "zeta/bert-tiny"], catalog=tiny_catalog)
+    assert set(tidy["metric"]) - {"warning"} == set(DERIVED)
+    assert len(tidy) == 2 * (len(DERIVED) + 1)
+    assert gpt2.loc["params", "value"] == wide.iloc[0]["params"]
+
+
+def test_a_dataframe_with_an_id_column(tiny_catalog: Catalog) -> None:
+    picked = tiny_catalog.search(task="text-generation", limit=3)
+    df = hw.compare(picked, catalog=tiny_catalog)
+    assert list(df["id"]) == list(picked["id"])
+    with pytest.raises(TypeError, match="'id' column"):
+        hw.compare(picked.drop(columns="id"), catalog=tiny_catalog)
+
+
+def test_unknown_ids_are_listed_with_close_matches(tiny_catalog: Catalog) -> None:
+    with pytest.raises(ValueError, match="unknown model ids") as err:
+        hw.compare(["acme/Llama-2-7B-Chatt", "gpt2", "nobody/nothing-at-all"], catalog=tiny_catalog)
+    message = str(err.value)
+    assert "'acme/Llama-2-7B-Chatt' (close: acme/Llama-2-7B-Chat" in message
+    assert "'nobody/nothing-at-all'" in message
+    assert "'gpt2'" not in message
+
+
+@pytest.mark.parametrize("count", [0, 1, 9])
+def test_two_to_eight_models(tiny_catalog: Catalog, count: int) -> None:
+    ids = list(tiny_catalog.df["id"][:count])
+    with pytest.raises(ValueError, match=f"2 to 8 models, got {count}"):
+        hw.compare(ids, catalog=tiny_catalog)
+
+
+def test_bad_arguments(tiny_catalog: Catalog) -> None:
+    with pytest.raises(ValueError, match="got one"):
+        hw.compare("gpt2", catalog=tiny_catalog)
+    with pytest.raises(ValueError, match="more than once: 'gpt2'"):
+        hw.compare(["gpt2", "gpt2"], catalog=tiny_catalog)
+    with pytest.raises(TypeError, match="id string"):
+        hw.compare(["gpt2", 3], catalog=tiny_catalog)  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="context_length must be a positive int"):
+        hw.compare(["gpt2", "t5"], catalog=tiny_catalog, context_length=0)
+    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+        hw.compare(["gpt2", "t5"], catalog=tiny_catalog, batch_size=True)
+    with pytest.raises(TypeError, match="tidy"):
+        hw.compare(["gpt2", "t5"], catalog=tiny_catalog, tidy="yes")  # type: ignore[arg-type]
+
+
+# -- saved models in local folders -------------------------------------------------------------
+@pytest.fixture
+def saved(tmp_path: Path) -> dict[str, Any]:
+    fp32, fp16 = tmp_path / "tiny-fp32", tmp_path / "tiny-fp16"
+    params = save_tiny_model(fp32, "float32")
+    save_tiny_model(fp16, "float16")
+    (fp16 / "README.md").write_text(
+        "---\nlicense: apache-2.0\npipeline_tag: text-generation\n---\n"
+    )
+    (fp16 / "optimizer.pt").write_bytes(b"0" * 1000)  # training state is not weights
+    return {"fp32": str(fp32), "fp16": str(fp16), "params": params}
+
+
+def test_saved_folders_agree_with_their_files(tiny_catalog: Catalog, saved: dict[str, Any]) -> None:
+    df = hw.compare([saved["fp32"], saved["fp16"]], catalog=tiny_catalog, context_length=128)
+    fp32, fp16 = df.iloc[0], df.iloc[1]
+    for row, key in ((fp32, "memory_fp32"), (fp16, "memory_fp16/bf16")):
+        on_disk = (Path(row["id"]) / "model.safetensors").stat().st_size
+        assert row["params"] == saved["params"]
+        assert "safetensors headers" in row["params_source"]
+        assert row["weights_bytes"] == on_disk
+        assert "safetensors files in the local folder" in row["weights_bytes_source"]
+        assert abs(row[key] - on_disk) / on_disk < 0.01
+    # the hand computation: 2 x 2 layers x 2 kv heads x (64 / 4) dims x 128 tokens x 2 bytes
+    kv = 2 * TINY_CONFIG["num_hidden_layers"] * 2 * 16 * 128 * 2
+    assert fp32["kv_cache_bytes"] == kv  # no task known: a *ForCausalLM config counts
+    assert fp16["kv_cache_bytes"] == kv  # its README says text-generation
+    assert "config.json in local folder" in fp16["kv_cache_bytes_source"]
+    assert fp16["license_class"] == "permissive"
+    assert pd.isna(fp32["popularity_pct"])
+
+
+def test_a_folder_and_a_catalog_model(tiny_catalog: Catalog, saved: dict[str, Any]) -> None:
+    df = hw.compare(["gpt2", saved["fp16"]], catalog=tiny_catalog, tidy=True)
+    assert set(df["model"]) == {"gpt2", saved["fp16"]}
+
+
+def test_a_catalog_without_files_says_so(tiny_catalog: Catalog) -> None:
+    df = hw.compare(["gpt2", "acme/llama-2-70b"], catalog=tiny_catalog)
+    assert pd.isna(df.iloc[0]["kv_cache_bytes"])
+    assert df.iloc[0]["kv_cache_bytes_source"] == (
+        "unknown offline: the model is not in the local Hugging Face cache"
+    )
+
+
+def test_files_and_config_from_the_local_hf_cache(
+    tiny_catalog: Catalog, empty_hf_cache: Path
+) -> None:
+    # the cache layout huggingface_hub writes: models--org--name/{refs,snapshots/<sha>}
+    repo = empty_hf_cache / "models--gpt2"
+    snapshot = repo / "snapshots" / ("a" * 40)
+    save_tiny_model(snapshot, "float16")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("a" * 40)
+    (repo / "blobs").mkdir()
+    df = hw.compare(["gpt2", "acme/llama-2-70b"], catalog=tiny_catalog, context_length=10)
+    gpt2 = df.iloc[0]
+    assert gpt2["weights_bytes"] == (snapshot / "model.safetensors").stat().st_size
+    assert "local HF cache" in gpt2["weights_bytes_source"]
+    assert gpt2["kv_cache_bytes"] == 2 * 2 * 2 * 16 * 10 * 2
+    assert gpt2["params"] == 137_022_720  # the catalog's count wins over the cached files
+    assert pd.isna(df.iloc[1]["weights_bytes"])
+
+
+# -- the live Hub, through a Hub-compatible local server ---------------------------------------
+HUB_RECORDS: list[dict[str, Any]] = [
+    {
+        "id": "acme/tiny-llama",
+        "author": "acme",
+        "pipeline_tag": "text-generation",
+        "library_name": "transformers",
+        "tags": ["transformers", "text-generation", "license:apache-2.0"],
+        "downloads": 700,
+        "likes": 7,
+        "lastModified": "2025-01-01T00:00:00.000Z",
+        "childrenModelCount": 12,
+        "safetensors": {"parameters": {"BF16": 1_000_000}, "total": 1_000_000},
+        "siblings": [
+            {"rfilename": "config.json", "size": 600},
+            {"rfilename": "model.safetensors", "size": 2_000_300},
+            {"rfilename": "pytorch_model.bin", "size": 2_000_900},
+        ],
+        "_card": CARD.replace("gpt2", "tiny-llama"),
+    },
+    {
+        "id": "acme/bert",
+        "author": "acme",
+        "pipeline_tag": "fill-mask",
+        "tags": ["transformers", "fill-mask", "license:cc-by-nc-4.0"],
+        "downloads": 5,
+        "safetensors": {"parameters": {"F32": 10, "I64": 2}, "total": 12},
+        "siblings": [{"rfilename": "README.md"}],
+    },
+]
+
+
+@pytest.fixture
+def hub() -> Iterator[HubCatalog]:
+    with HubServer(HUB_RECORDS) as server:
+        yield HubCatalog(endpoint=server.endpoint)
+
+
+def test_the_live_hub(hub: HubCatalog) -> None:
+    df = hw.compare(["acme/tiny-llama", "acme/bert"], catalog=hub)
+    llama, bert = df.iloc[0], df.iloc[1]
+    assert llama["weights_bytes"] == 2_000_300  # safetensors, not safetensors + pickle
+    assert llama["weights_bytes_source"].startswith("safetensors files in the Hub file list")
+    assert llama["memory_fp16/bf16"] == 2_000_000
+    # the test server serves no config.json: the KV cache stays unknown and says why
+    assert pd.isna(llama["kv_cache_bytes"])
+    assert "config.json not available" in llama["kv_cache_bytes_source"]
+    assert pd.isna(llama["popularity_pct"])
+    assert "live Hub" in llama["popularity_pct_source"]
+    assert len(llama["evals"]) == 3
+    assert llama["children_count"] == 12
+    assert pd.isna(bert["children_count"])
+    assert "did not give childrenModelCount" in bert["children_count_source"]
+    assert llama["license_class"] == "permissive"
+    # no weight files listed: the Hub's dtype breakdown gives the size (10 x 4 + 2 x 8 bytes)
+    assert bert["weights_bytes"] == 56
+    assert "F32: 10, I64: 2" in bert["weights_bytes_source"]
+    assert bert["license_class"] == "non-commercial"
+    assert set(df["warning"]) == {"different tasks: fill-mask, text-generation"}
+
+
+def test_unknown_on_the_live_hub(hub: HubCatalog) -> None:
+    with pytest.raises(ValueError, match="'acme/nope' is not on the Hub"):
+        hw.compare(["acme/tiny-llama", "acme/nope"], catalog=hub)
+
+
+# -- real records ------------------------------------------------------------------------------
+# (speed is benchmarks/compare.py's business, never a timed test)
+def test_eight_real_models(real_catalog: Catalog) -> None:
+    ids = list(real_catalog.search(limit=8)["id"])
+    wide = hw.compare(ids, catalog=real_catalog)
+    assert wide["id"].tolist() == ids
+    tidy = hw.compare(ids, catalog=real_catalog, tidy=True)
+    assert set(tidy["model"]) == set(ids)
+    json.dumps(tidy["metric"].tolist())  # plain strings: the long form travels as JSON
