@@ -17,8 +17,11 @@ from .core import (
     PullError,
     UnknownModelError,
     cache_catalog,
+    compare,
+    hardware,
     open_catalog,
     pull_snapshot,
+    recommend,
     snapshot_info,
     starter_catalog,
 )
@@ -47,8 +50,11 @@ __all__ = [
     "UnknownModelError",
     "__version__",
     "cache_catalog",
+    "compare",
+    "hardware",
     "open_catalog",
     "pull_snapshot",
+    "recommend",
     "snapshot_info",
     "starter_catalog",
 ]

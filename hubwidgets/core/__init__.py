@@ -4,8 +4,11 @@ Nothing here imports ipywidgets, anywidget or traitlets (a test keeps it that wa
 """
 
 from .catalog import Catalog, UnknownModelError
+from .compare import compare
+from .hardware import hardware
 from .hub import HubCatalog, HubError
 from .pull import PullError, pull_snapshot, snapshot_info
+from .recommend import recommend
 from .schema import COLUMNS, SORT_KEYS
 from .sources import cache_catalog, open_catalog, starter_catalog
 from .vocab import TASKS
@@ -20,8 +23,11 @@ __all__ = [
     "PullError",
     "UnknownModelError",
     "cache_catalog",
+    "compare",
+    "hardware",
     "open_catalog",
     "pull_snapshot",
+    "recommend",
     "snapshot_info",
     "starter_catalog",
 ]
