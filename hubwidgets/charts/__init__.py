@@ -1,4 +1,5 @@
-"""DataFrame -> Altair chart builders (no widgets): see :mod:`hubwidgets.charts.catalog`.
+"""DataFrame -> Altair chart builders (no widgets): :mod:`hubwidgets.charts.catalog` for catalog
+search results, :mod:`hubwidgets.charts.compare` for ``hw.compare`` results.
 
 The builders are imported on first use (PEP 562 ``__getattr__``) rather than here, because
 ``import altair`` is slow (seconds: its JSON-schema validator's dependencies) and, when anywidget
@@ -13,13 +14,33 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .catalog import catalog_charts, created_per_month, downloads_vs_params, task_distribution
+    from .compare import compare_charts, memory_by_dtype, params_vs_popularity
 
-__all__ = ["catalog_charts", "created_per_month", "downloads_vs_params", "task_distribution"]
+#: Public name -> the module (relative) that defines it.
+_MODULES: dict[str, str] = {
+    "catalog_charts": ".catalog",
+    "created_per_month": ".catalog",
+    "downloads_vs_params": ".catalog",
+    "task_distribution": ".catalog",
+    "compare_charts": ".compare",
+    "memory_by_dtype": ".compare",
+    "params_vs_popularity": ".compare",
+}
+
+__all__ = [
+    "catalog_charts",
+    "compare_charts",
+    "created_per_month",
+    "downloads_vs_params",
+    "memory_by_dtype",
+    "params_vs_popularity",
+    "task_distribution",
+]
 
 
 def __getattr__(name: str) -> object:
-    if name in __all__:
-        value = getattr(importlib.import_module(".catalog", __name__), name)
+    if name in _MODULES:
+        value = getattr(importlib.import_module(_MODULES[name], __name__), name)
         globals()[name] = value  # later look-ups skip this function
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

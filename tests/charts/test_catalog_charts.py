@@ -364,13 +364,14 @@ def test_specs_stay_small_and_plain(starter: pd.DataFrame) -> None:
 
 
 def test_package_reexports_the_builders() -> None:
-    assert set(hubwidgets.charts.__all__) == {
+    catalog_builders = {
         "catalog_charts",
         "created_per_month",
         "downloads_vs_params",
         "task_distribution",
     }
-    for name in hubwidgets.charts.__all__:
+    assert catalog_builders <= set(hubwidgets.charts.__all__)  # the compare charts: their tests
+    for name in sorted(catalog_builders):
         assert getattr(hubwidgets.charts, name) is getattr(charts_catalog, name)
         assert name in dir(hubwidgets.charts)
     with pytest.raises(AttributeError):
