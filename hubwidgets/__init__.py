@@ -35,6 +35,10 @@ def __getattr__(name: str) -> Any:
         from .widgets import SearchWidget  # noqa: PLC0415
 
         return SearchWidget
+    if name == "CompareWidget":
+        from .widgets import CompareWidget  # noqa: PLC0415
+
+        return CompareWidget
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -43,6 +47,7 @@ __all__ = [
     "SORT_KEYS",
     "TASKS",
     "Catalog",
+    "CompareWidget",
     "HubCatalog",
     "HubError",
     "PullError",

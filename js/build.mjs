@@ -9,7 +9,12 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
 /** @type {esbuild.BuildOptions} */
 const options = {
-  entryPoints: [here("src/search.ts"), here("src/search.css")],
+  entryPoints: [
+    here("src/search.ts"),
+    here("src/search.css"),
+    here("src/compare.ts"),
+    here("src/compare.css"),
+  ],
   outdir: here("../hubwidgets/widgets/static"),
   bundle: true,
   format: "esm",

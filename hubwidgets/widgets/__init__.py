@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .compare import CompareWidget
     from .search import SearchWidget
 
-__all__ = ["SearchWidget"]
+__all__ = ["CompareWidget", "SearchWidget"]
 
 
 def __getattr__(name: str) -> Any:
@@ -19,4 +20,8 @@ def __getattr__(name: str) -> Any:
         from .search import SearchWidget  # noqa: PLC0415 - lazy on purpose (see module doc)
 
         return SearchWidget
+    if name == "CompareWidget":
+        from .compare import CompareWidget  # noqa: PLC0415 - lazy on purpose (see module doc)
+
+        return CompareWidget
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import html
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -45,6 +44,7 @@ from ..core.searchable import Searchable
 from ..core.sources import open_catalog
 from ..core.vocab import close_matches
 from ._card import card_html, detail_record, hub_url, modality_label
+from ._report import ReportDisplay
 from ._serialization import to_ipc
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ class _Results:
     status: str
 
 
-class SearchWidget(anywidget.AnyWidget):
+class SearchWidget(ReportDisplay, anywidget.AnyWidget):
     """Search a catalog of Hub models: a search box, facet filters and a virtually scrolled grid.
 
     >>> w = SearchWidget(task="text-generation", max_params="8B")   # doctest: +SKIP
@@ -274,11 +274,8 @@ class SearchWidget(anywidget.AnyWidget):
             )
         self._catalog = catalog
         self._good: _Results | None = None
-        # the report table next to each displayed view (see _ipython_display_)
-        self._display_id = f"hubwidgets-search-{uuid.uuid4().hex}"
-        self._displayed = False  # shown at least once in this kernel's outputs
-        self._viewed = False  # a live front-end asked for rows: never re-display under it
-        self._from_front_end = False
+        # the report table next to each displayed view (see ._report)
+        self._init_report("search")
         self._batching = True  # no core calls while the initial values are set: one at the end
         try:
             super().__init__(**filters)
@@ -355,53 +352,19 @@ class SearchWidget(anywidget.AnyWidget):
     REPORT_ROWS: ClassVar[int] = 50
     """Rows of the HTML table that stands in for the widget where no widget can be drawn."""
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        """The widget view, plus a ``text/html`` table of the first results.
-
-        JupyterLab draws the widget; an export without a kernel or saved widget state
-        (``jupyter nbconvert --to html``, GitHub's viewer) shows the table instead of an empty box.
-        """
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
-            return None
-        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+    def _report_html(self) -> str:
+        """The ``text/html`` stand-in for the widget in exported reports: a table of the first
+        results (:attr:`REPORT_ROWS`). JupyterLab draws the widget; an export without a kernel or
+        saved widget state shows the table instead of an empty box."""
         try:
-            table = self.to_html(self.REPORT_ROWS)
+            return self.to_html(self.REPORT_ROWS)
         except HubError as err:  # the widget still shows; the report says why it has no rows
-            table = f"<p>{html.escape(self.status)} (rows unavailable: {html.escape(str(err))})</p>"
-        return {**data, "text/html": table}, metadata
-
-    def _ipython_display_(self) -> None:
-        """Display with a display id, so the report table can follow later searches."""
-        from IPython.display import display  # noqa: PLC0415 (only when displayed)
-
-        bundle = self._display_bundle()
-        if bundle is None:
-            return
-        data, metadata = bundle
-        display(data, metadata=metadata, raw=True, display_id=self._display_id)
-        self._displayed = True
-
-    def _display_bundle(self) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        make = self._repr_mimebundle_  # ipywidgets sets it to None when the widget is closed
-        return make() if callable(make) else None
+            return f"<p>{html.escape(self.status)} (rows unavailable: {html.escape(str(err))})</p>"
 
     @traitlets.observe("revision")
     def _on_revision(self, _change: Any) -> None:
-        """Keep the report table of earlier outputs on the last results (kernel-side changes).
-
-        Only where no live front-end draws the widget (a notebook run by nbconvert, nbclient or
-        papermill): there an update would draw the widget again under the user's cursor. A live
-        front-end says so when it draws the widget (a "view" message) or asks for rows.
-        """
-        if not self._displayed or self._viewed or self._from_front_end:
-            return
-        from IPython.display import update_display  # noqa: PLC0415
-
-        bundle = self._display_bundle()
-        if bundle is not None:
-            data, metadata = bundle
-            update_display(data, metadata=metadata, raw=True, display_id=self._display_id)
+        """Keep the report table of earlier outputs on the last results (see ._report)."""
+        self._update_report()
 
     def to_html(self, limit: int = 50) -> str:
         """The first ``limit`` results as an HTML table (for reports), with a caption saying what
@@ -580,10 +543,9 @@ class SearchWidget(anywidget.AnyWidget):
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
             return
+        self._note_view(content)  # a live page draws the widget
         kind = content.get("type")
-        if kind == "view":  # a live page draws the widget
-            self._viewed = True
-        elif kind == "rows":
+        if kind == "rows":
             self._viewed = True
             self._send_rows(content)
         elif kind == "select":

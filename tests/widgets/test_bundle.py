@@ -15,21 +15,22 @@ from pathlib import Path
 import pytest
 
 import hubwidgets as hw
-from hubwidgets.widgets import SearchWidget, search
+from hubwidgets.widgets import CompareWidget, SearchWidget, compare, search
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 JS = REPO_ROOT / "js"
 
 
-@pytest.mark.parametrize("name", ["search.js", "search.css"])
+@pytest.mark.parametrize("name", ["search.js", "search.css", "compare.js", "compare.css"])
 def test_the_package_holds_the_bundle(name: str) -> None:
     bundle = resources.files("hubwidgets.widgets").joinpath("static", name)
     assert bundle.is_file(), f"{name} missing from the installed package: reinstall it"
     assert len(bundle.read_bytes()) > 1000
 
 
-def test_the_bundle_is_an_anywidget_module() -> None:
-    code = (search.STATIC / "search.js").read_text("utf-8")
+@pytest.mark.parametrize("name", ["search.js", "compare.js"])
+def test_the_bundle_is_an_anywidget_module(name: str) -> None:
+    code = (search.STATIC / name).read_text("utf-8")
     assert re.search(r"export\s*\{[^}]*\bas default\b", code), "no default export"
     assert "render" in code
     assert "sourceMappingURL=data:" not in code, "a watch build (inline source map) was shipped"
@@ -43,11 +44,17 @@ def test_the_widget_loads_the_bundle_files() -> None:
         assert w._css == (search.STATIC / "search.css").read_text("utf-8")
     finally:
         w.close()
+    c = CompareWidget(catalog=hw.starter_catalog())
+    try:
+        assert c._esm == (compare.STATIC / "compare.js").read_text("utf-8")
+        assert c._css == (compare.STATIC / "compare.css").read_text("utf-8")
+    finally:
+        c.close()
 
 
 @pytest.mark.skipif(not (JS / "src").is_dir(), reason="not a checkout: no js/ sources")
 def test_the_bundle_is_not_older_than_its_sources() -> None:
-    built = min(p.stat().st_mtime for p in search.STATIC.glob("search.*"))
+    built = min(p.stat().st_mtime for p in search.STATIC.iterdir() if p.suffix in {".js", ".css"})
     newer = [
         str(p.relative_to(REPO_ROOT))
         for p in (*JS.glob("src/**/*"), JS / "build.mjs", JS / "package-lock.json")
@@ -62,7 +69,8 @@ def test_the_wheel_build_makes_and_ships_the_bundle() -> None:
     config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text("utf-8"))
     hatch = config["tool"]["hatch"]["build"]
     hook = hatch["hooks"]["jupyter-builder"]
-    assert "hubwidgets/widgets/static/search.js" in hook["ensured-targets"]
+    for name in ("search.js", "search.css", "compare.js", "compare.css"):
+        assert f"hubwidgets/widgets/static/{name}" in hook["ensured-targets"]
     assert hook["build-kwargs"]["path"] == "js"
     assert "hubwidgets/widgets/static/" in hatch["targets"]["wheel"]["artifacts"]
     assert "hatch-jupyter-builder>=0.9" in config["build-system"]["requires"]
