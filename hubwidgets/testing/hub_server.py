@@ -16,7 +16,8 @@ What the real Hub does that this server does not (see also each docstring):
 * A missing repo answers ``404`` (the real Hub answers ``401`` to anonymous callers, with the
   same ``X-Error-Code: RepoNotFound``); ``huggingface_hub`` raises ``RepositoryNotFoundError``
   for both.
-* Only ``README.md`` can be resolved, from the recorded card text; other files answer
+* Only ``README.md`` (the recorded card text) and the files a record lists under its private
+  ``_files`` key (``{name: text}``, e.g. a test's ``config.json``) can be resolved; others answer
   ``EntryNotFound`` even when they are listed in ``siblings``.
 * Without ``sort`` the order is the order of the records given (the Hub's own default order is
   undocumented). The cursor is an opaque offset, not a keyset: it is only stable because the
@@ -588,7 +589,8 @@ def _decode_cursor(token: str) -> int:
 
 
 def _public(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The record as JSON may show it: private helper keys (``_card``, ``_tree``) removed."""
+    """The record as JSON may show it: private helper keys (``_card``, ``_tree``, ``_files``)
+    removed."""
     return {k: v for k, v in record.items() if not k.startswith("_") or k == "_id"}
 
 
@@ -1002,10 +1004,14 @@ class HubServer:
     def _resolve(self, repo_id: str, revision: str, filename: str) -> _Response:
         record = self._visible(repo_id)
         self._check_revision(record, revision)
+        files = record.get("_files") or {}
         card = record.get("_card")
-        if filename != "README.md" or not isinstance(card, str):
+        if filename in files:  # files a test gives its record (config.json, say)
+            data = str(files[filename]).encode("utf-8")
+        elif filename == "README.md" and isinstance(card, str):
+            data = card.encode("utf-8")
+        else:
             raise _HubError(404, "Entry not found", "EntryNotFound")
-        data = card.encode("utf-8")
         headers = [
             ("Content-Type", "text/plain; charset=utf-8"),
             ("ETag", f'"{_git_blob_sha1(data)}"'),

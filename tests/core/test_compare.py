@@ -313,6 +313,17 @@ def test_files_and_config_from_the_local_hf_cache(
 
 
 # -- the live Hub, through a Hub-compatible local server ---------------------------------------
+#: A tiny grouped-query Llama config the test Hub serves as acme/tiny-llama's config.json.
+LLAMA_CONFIG = {
+    "architectures": ["LlamaForCausalLM"],
+    "model_type": "llama",
+    "num_hidden_layers": 4,
+    "num_attention_heads": 8,
+    "num_key_value_heads": 2,
+    "hidden_size": 128,
+}
+
+
 HUB_RECORDS: list[dict[str, Any]] = [
     {
         "id": "acme/tiny-llama",
@@ -331,6 +342,8 @@ HUB_RECORDS: list[dict[str, Any]] = [
             {"rfilename": "pytorch_model.bin", "size": 2_000_900},
         ],
         "_card": CARD.replace("gpt2", "tiny-llama"),
+        "_files": {"config.json": json.dumps(LLAMA_CONFIG)},
+        "sha": "0123456789abcdef0123456789abcdef01234567",  # hf_hub_download needs a commit
     },
     {
         "id": "acme/bert",
@@ -356,9 +369,9 @@ def test_the_live_hub(hub: HubCatalog) -> None:
     assert llama["weights_bytes"] == 2_000_300  # safetensors, not safetensors + pickle
     assert llama["weights_bytes_source"].startswith("safetensors files in the Hub file list")
     assert llama["memory_fp16/bf16"] == 2_000_000
-    # the test server serves no config.json: the KV cache stays unknown and says why
-    assert pd.isna(llama["kv_cache_bytes"])
-    assert "config.json not available" in llama["kv_cache_bytes_source"]
+    # the KV cache from the repo's config.json, fetched from the Hub (GQA: 2 of 8 heads)
+    assert llama["kv_cache_bytes"] == 2 * 4 * 2 * 16 * 4096 * 1 * 2
+    assert "config.json" in llama["kv_cache_bytes_source"]
     assert pd.isna(llama["popularity_pct"])
     assert "live Hub" in llama["popularity_pct_source"]
     assert len(llama["evals"]) == 3
