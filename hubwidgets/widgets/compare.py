@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import html
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import anywidget
@@ -81,6 +81,7 @@ def _rows(context_length: int, batch_size: int) -> list[tuple[str, str, str]]:
         ("providers", "Providers", ""),
         ("base_models", "Base models", ""),
         ("children_count", "Fine-tunes, quantizations…", "model tree"),
+        ("evals", "Evaluations", "the card's model-index"),
         ("warning", "Warning", ""),
     ]
 
@@ -97,11 +98,21 @@ def _text(column: str, value: Any) -> str:
         text = _compact(int(value))
     elif column == "popularity_pct":
         text = f"{float(value):.0f}%"
+    elif column == "evals":  # [{dataset, metric, value, ...}]: what a card reports, compactly
+        text = "; ".join(_eval_text(e) for e in value if isinstance(e, Mapping))
     elif isinstance(value, (list, tuple)):
         text = ", ".join(map(str, value))
     else:
         text = str(value)
     return text
+
+
+def _eval_text(result: Mapping[str, Any]) -> str:
+    """'mmlu accuracy 0.68' from one evaluation result of a card."""
+    value = result.get("value")
+    shown = f"{value:.3g}" if isinstance(value, (int, float)) else str(value)
+    parts = (result.get("dataset"), result.get("metric"), shown)
+    return " ".join(str(p) for p in parts if p not in (None, ""))
 
 
 def matrix(wide: pd.DataFrame, *, context_length: int = 4096, batch_size: int = 1) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from hubwidgets.core.hub import HubError
 from hubwidgets.widgets import CompareWidget, SearchWidget
 from hubwidgets.widgets import compare as module
 from hubwidgets.widgets._serialization import from_ipc
-from hubwidgets.widgets.compare import MATRIX_COLUMNS
+from hubwidgets.widgets.compare import MATRIX_COLUMNS, matrix
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -361,3 +361,18 @@ def test_exported_notebook_keeps_the_comparison(tmp_path: Any) -> None:
     for model_id in picked:
         assert f">{model_id}</a>" in report
     assert report.count("<svg") == 2  # the charts, as pictures
+
+
+def test_a_cards_evaluations_show_as_a_row() -> None:
+    """The matrix shows what each card's model-index reports, compactly; unknown stays blank."""
+    ids = ["acme/a", "acme/b"]
+    wide = hw.compare(
+        ids,
+        catalog=hw.Catalog.from_records([{"id": i, "pipeline_tag": "fill-mask"} for i in ids]),
+    )
+    wide["evals"] = pd.Series(
+        [[{"dataset": "GLUE", "metric": "accuracy", "value": 0.8771}], pd.NA], dtype="object"
+    )
+    shown = matrix(wide)
+    row = shown[shown["metric"] == "evals"].set_index("model")["text"]
+    assert row.to_dict() == {"acme/a": "GLUE accuracy 0.877", "acme/b": ""}
