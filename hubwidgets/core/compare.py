@@ -11,9 +11,7 @@ why; nothing is guessed.
 from __future__ import annotations
 
 import json
-import math
 import os
-import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -37,7 +35,7 @@ from .memory import (
 )
 from .schema import COLUMN_NAMES, conform
 from .searchable import Searchable
-from .sources import open_catalog
+from .sources import _safetensors_params, open_catalog
 
 __all__ = ["DERIVED", "MAX_MODELS", "MIN_MODELS", "TIDY_COLUMNS", "compare", "parse_model_index"]
 
@@ -437,24 +435,6 @@ def _read_config(path: Path, where: str) -> tuple[dict[str, Any] | None, str]:
     if not isinstance(data, dict):
         return None, f"unknown: config.json in {where} is not a JSON object"
     return data, f"config.json in {where}"
-
-
-def _safetensors_params(folder: Path) -> int | None:
-    """Total parameters from the headers of the folder's .safetensors files (None: none)."""
-    total = 0
-    found = False
-    for file in sorted(folder.glob("*.safetensors")):
-        try:
-            with file.open("rb") as fh:
-                (size,) = struct.unpack("<Q", fh.read(8))
-                header = json.loads(fh.read(size))
-        except (OSError, ValueError, struct.error):
-            continue
-        for name, info in header.items():
-            if name != "__metadata__" and isinstance(info, dict):
-                total += math.prod(int(d) for d in info.get("shape", []))
-                found = True
-    return total if found else None
 
 
 # -- popularity --------------------------------------------------------------------------------

@@ -20,7 +20,11 @@ The widget calls :meth:`ReportDisplay._init_report` in its ``__init__``,
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Collection
+from contextlib import AbstractContextManager
 from typing import Any
+
+import traitlets
 
 __all__ = ["ReportDisplay"]
 
@@ -86,3 +90,31 @@ class ReportDisplay:
         """A ``{"type": "view"}`` message: a live page draws the widget."""
         if isinstance(content, dict) and content.get("type") == "view":
             self._viewed = True
+
+    def _apply_page_state(
+        self,
+        sync_data: dict[str, Any],
+        *,
+        kernel_only: Collection[str],
+        batch: AbstractContextManager[Any],
+        fail: Callable[[str], None],
+    ) -> None:
+        """Apply a state update from the page, as the report's bookkeeping needs to know.
+
+        The traits in ``kernel_only`` are not the page's to write; a value the traits refuse
+        leaves every trait as it was and goes to ``fail``. Either way the page gets the kernel's
+        values back for what was not applied. ``batch`` wraps the writes (one core call).
+        """
+        accepted = {k: v for k, v in sync_data.items() if k not in kernel_only}
+        refused = [k for k in sync_data if k in kernel_only]
+        self._from_front_end = True
+        try:
+            with batch:
+                super().set_state(accepted)  # type: ignore[misc]
+        except traitlets.TraitError as err:
+            fail(str(err))
+            refused = list(sync_data)
+        finally:
+            self._from_front_end = False
+        if refused:
+            self.send_state(refused)  # type: ignore[attr-defined]

@@ -358,19 +358,12 @@ class CompareWidget(ReportDisplay, anywidget.AnyWidget):
         """Apply an update from the page. A value the traits refuse (an unknown id typed in "Add
         model", a ninth model) leaves every trait as it was: the error goes to :attr:`status`
         and the page gets the kernel's values back."""
-        accepted = {k: v for k, v in sync_data.items() if k not in _KERNEL_ONLY}
-        refused = [k for k in sync_data if k in _KERNEL_ONLY]
-        self._from_front_end = True
-        try:
-            with self.hold_trait_notifications():
-                super().set_state(accepted)
-        except traitlets.TraitError as err:
-            self._fail(str(err))
-            refused = list(sync_data)
-        finally:
-            self._from_front_end = False
-        if refused:
-            self.send_state(refused)
+        self._apply_page_state(
+            sync_data,
+            kernel_only=_KERNEL_ONLY,
+            batch=self.hold_trait_notifications(),
+            fail=self._fail,
+        )
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         self._note_view(content)

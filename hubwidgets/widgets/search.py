@@ -410,19 +410,9 @@ class SearchWidget(ReportDisplay, anywidget.AnyWidget):
         :attr:`status`, and the front-end gets the kernel's values back. So do writes to the
         traits only the kernel writes (:attr:`total`, :attr:`status`, ...).
         """
-        accepted = {k: v for k, v in sync_data.items() if k not in _KERNEL_ONLY}
-        refused = [k for k in sync_data if k in _KERNEL_ONLY]
-        self._from_front_end = True
-        try:
-            with self._one_refresh():
-                super().set_state(accepted)
-        except traitlets.TraitError as err:
-            self._fail(str(err))
-            refused = list(sync_data)
-        finally:
-            self._from_front_end = False
-        if refused:
-            self.send_state(refused)
+        self._apply_page_state(
+            sync_data, kernel_only=_KERNEL_ONLY, batch=self._one_refresh(), fail=self._fail
+        )
 
     # -- core calls ----------------------------------------------------------------------------
     @contextmanager
