@@ -52,6 +52,31 @@ def shared_data_dir() -> Path:
     return folder
 
 
+def add_catalog_arguments(ap: argparse.ArgumentParser) -> None:
+    """The options every benchmark over the resampled catalog takes."""
+    ap.add_argument("--rows", type=int, default=3_100_000, help="catalog size (default 3.1M)")
+    ap.add_argument("--quick", action="store_true", help="200k rows instead of --rows")
+    ap.add_argument("--seed", type=int, default=0, help="resampling seed")
+    ap.add_argument("--cache-dir", type=Path, default=None, help="where the catalog is cached")
+
+
+def announce(args: argparse.Namespace) -> int | None:
+    """Say what the catalog is, and return its row count; None (after saying why) when the
+    recorded data is missing and the benchmark should exit 0 as SKIPPED."""
+    rows = 200_000 if args.quick else int(args.rows)
+    print(
+        f"NOTE: the catalog is RESAMPLED from real Hub records (../shared/data) to {rows:,} "
+        "rows, every row with a fresh unique id; it is not Hub data.",
+        flush=True,
+    )
+    try:
+        shared_data_dir()
+    except SharedDataMissingError as err:
+        print(f"SKIPPED (exit 0): {err}")
+        return None
+    return rows
+
+
 def label(rows: int) -> str:
     """3_100_000 -> '3.1M', 200_000 -> '200k'."""
     if rows >= 1_000_000:

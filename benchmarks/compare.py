@@ -35,7 +35,7 @@ import psutil
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _catalog import NOTE, SharedDataMissingError, cache_path, shared_data_dir  # noqa: E402
+from _catalog import NOTE, add_catalog_arguments, announce, cache_path  # noqa: E402
 
 #: Tasks of the 8 compared models: the most downloaded model of each.
 COMPARE_TASKS = (
@@ -298,24 +298,12 @@ def stats(ms: list[float]) -> tuple[float, float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="hw.compare and hw.recommend on a Hub-sized catalog")
-    ap.add_argument("--rows", type=int, default=3_100_000, help="catalog size (default 3.1M)")
     ap.add_argument("--repeat", type=int, default=20, help="timed runs per call (default 20)")
-    ap.add_argument("--quick", action="store_true", help="200k rows instead of --rows")
-    ap.add_argument("--seed", type=int, default=0, help="resampling seed")
-    ap.add_argument("--cache-dir", type=Path, default=None, help="where the catalog is cached")
     ap.add_argument("--no-duckdb", action="store_true", help="skip the DuckDB peer")
+    add_catalog_arguments(ap)
     args = ap.parse_args(argv)
-    rows = 200_000 if args.quick else args.rows
-
-    print(
-        f"NOTE: the catalog is RESAMPLED from real Hub records (../shared/data) to {rows:,} "
-        "rows, every row with a fresh unique id; it is not Hub data.",
-        flush=True,
-    )
-    try:
-        shared_data_dir()
-    except SharedDataMissingError as err:
-        print(f"SKIPPED (exit 0): {err}")
+    rows = announce(args)
+    if rows is None:
         return 0
     path = cache_path(rows, args.seed, args.cache_dir)
     if not path.exists():

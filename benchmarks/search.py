@@ -41,7 +41,13 @@ import psutil
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _catalog import NOTE, SharedDataMissingError, cache_path, shared_data_dir  # noqa: E402
+from _catalog import (  # noqa: E402
+    NOTE,
+    add_catalog_arguments,
+    announce,
+    cache_path,
+    shared_data_dir,
+)
 
 GB = 1e9  # memory is reported in GB of 10^9 bytes
 
@@ -433,23 +439,11 @@ def cold_open(path: Path) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="hubwidgets search vs pandas, DuckDB and Polars")
-    ap.add_argument("--rows", type=int, default=3_100_000, help="catalog size (default 3.1M)")
     ap.add_argument("--repeat", type=int, default=7, help="timed runs per query and engine")
-    ap.add_argument("--quick", action="store_true", help="200k rows instead of --rows")
-    ap.add_argument("--seed", type=int, default=0, help="resampling seed")
-    ap.add_argument("--cache-dir", type=Path, default=None, help="where the catalog is cached")
+    add_catalog_arguments(ap)
     args = ap.parse_args(argv)
-    rows = 200_000 if args.quick else args.rows
-
-    print(
-        f"NOTE: the catalog is RESAMPLED from real Hub records (../shared/data) to {rows:,} "
-        "rows, every row with a fresh unique id; it is not Hub data.",
-        flush=True,
-    )
-    try:
-        shared_data_dir()
-    except SharedDataMissingError as err:
-        print(f"SKIPPED (exit 0): {err}")
+    rows = announce(args)
+    if rows is None:
         return 0
 
     # Build in a child process: its memory must not count in this process's peak RSS.
