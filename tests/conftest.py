@@ -329,3 +329,17 @@ def backoff_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock()
     monkeypatch.setattr(hf_http, "time", fake)
     return fake
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Invented random-weight models, one folder per task (``{task: model_dir}``), made once.
+
+    Made by :func:`hubwidgets.testing.models.make_tiny_models`; skips where torch or
+    transformers are not installed (``pip install hubwidgets[inference]``).
+    """
+    pytest.importorskip("torch", reason="local models need torch (hubwidgets[inference])")
+    pytest.importorskip("transformers", reason="local models need transformers")
+    from hubwidgets.testing.models import make_tiny_models  # noqa: PLC0415
+
+    return make_tiny_models(tmp_path_factory.mktemp("tiny-models"))

@@ -17,6 +17,9 @@ from ._base import (
     check_inputs,
     check_task,
 )
+from .fallback import FallbackBackend
+from .local import LocalBackend
+from .remote import RemoteBackend
 
 __all__ = [
     "INFERENCE_TASKS",
@@ -24,7 +27,10 @@ __all__ = [
     "Attempt",
     "Backend",
     "BackendError",
+    "FallbackBackend",
     "InferenceResult",
+    "LocalBackend",
+    "RemoteBackend",
     "check_inputs",
     "check_task",
 ]

@@ -1,0 +1,762 @@
+"""LocalBackend: run models on this machine with transformers pipelines.
+
+``LocalBackend().run(task, model, inputs)`` loads ``model`` (a local directory, or a Hub repo id
+the Hugging Face cache already holds) once per (model, task, device), runs it on the items and
+normalizes the outputs to the shapes listed in :mod:`hubwidgets.core.backends._base`.
+
+torch and transformers are imported inside the methods: importing this module costs nothing.
+
+Notes on tasks:
+
+- transformers 5 removed the summarization, translation and question-answering pipelines; this
+  backend runs those with the model classes directly (``AutoModelForSeq2SeqLM.generate``,
+  ``AutoModelForQuestionAnswering`` span scoring).
+- feature-extraction gives each text's last hidden states (tokens x dims), computed with the
+  feature-extraction pipeline's model and tokenizer under the attention mask: the pipeline
+  itself keeps a batch's padding rows. sentence-similarity is the cosine similarity of their
+  means (what sentence-transformers models with mean pooling compute; other poolings differ).
+- fill-mask on a text with several masks gives one candidate list per mask (a list of lists).
+- ``metrics["generated_tokens"]`` re-encodes the new text: exact for ordinary text.
+- chat-completion needs a chat template: a model without one is a ``BackendError`` telling to
+  use text-generation instead (no template is invented).
+- image-to-text runs through the image-text-to-text pipeline; text-to-image is remote only.
+- audio at another sampling rate than the model's is resampled by linear interpolation, so
+  torchaudio is not needed.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._base import (
+    AUDIO_TASKS,
+    IMAGE_TASKS,
+    STREAMING_TASKS,
+    BackendError,
+    InferenceResult,
+    chat_messages,
+    check_inputs,
+    check_task,
+    load_audio,
+    load_image,
+)
+
+__all__ = ["LocalBackend"]
+
+#: The transformers pipeline each task loads (tasks missing here load model classes directly).
+PIPELINE_TASKS = {
+    "text-classification": "text-classification",
+    "token-classification": "token-classification",
+    "zero-shot-classification": "zero-shot-classification",
+    "fill-mask": "fill-mask",
+    "text-generation": "text-generation",
+    "chat-completion": "text-generation",
+    "feature-extraction": "feature-extraction",
+    "sentence-similarity": "feature-extraction",
+    "text-to-speech": "text-to-audio",
+    "image-classification": "image-classification",
+    "object-detection": "object-detection",
+    "image-segmentation": "image-segmentation",
+    "image-to-text": "image-text-to-text",
+    "zero-shot-image-classification": "zero-shot-image-classification",
+    "automatic-speech-recognition": "automatic-speech-recognition",
+    "audio-classification": "audio-classification",
+}
+#: Tasks run with model classes, since transformers 5 has no pipeline for them.
+MODEL_TASKS = {
+    "summarization": "AutoModelForSeq2SeqLM",
+    "translation": "AutoModelForSeq2SeqLM",
+    "question-answering": "AutoModelForQuestionAnswering",
+}
+#: Tasks this backend refuses, with why.
+REMOTE_ONLY = {
+    "text-to-image": "text-to-image runs remotely only: diffusion models are not run by "
+    "LocalBackend (use RemoteBackend)",
+}
+_CLASSIFICATION = (
+    "text-classification",
+    "image-classification",
+    "audio-classification",
+    "zero-shot-image-classification",
+)
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+@dataclass
+class _Loaded:
+    pipe: Any
+    load_ms: float
+    sha: str | None
+
+
+def _offline() -> bool:
+    """Whether the Hub must not be reached (read at call time, unlike huggingface_hub's flag)."""
+    from huggingface_hub import is_offline_mode  # noqa: PLC0415
+
+    flags = (os.environ.get("HF_HUB_OFFLINE", ""), os.environ.get("TRANSFORMERS_OFFLINE", ""))
+    return is_offline_mode() or any(flag.strip().lower() in _TRUE for flag in flags)
+
+
+def _looks_like_path(model: str) -> bool:
+    """A repo id is ``name`` or ``owner/name``; anything else is meant as a folder."""
+    return (
+        model.startswith(("/", ".", "~"))
+        or "\\" in model
+        or model.count("/") > 1
+        or Path(model).exists()
+    )
+
+
+def _floats(value: Any) -> Any:
+    """``value`` with numpy/torch scalars and arrays turned into plain Python numbers."""
+    if isinstance(value, Mapping):
+        return {k: _floats(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_floats(v) for v in value]
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return value
+
+
+def _ranked(scores: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    out = [{"label": str(s["label"]), "score": float(s["score"])} for s in scores]
+    return sorted(out, key=lambda s: s["score"], reverse=True)
+
+
+def _png_base64(image: Any) -> str:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _wav_bytes(audio: Any, rate: int) -> bytes:
+    import numpy as np  # noqa: PLC0415
+    import soundfile  # noqa: PLC0415
+
+    array = np.asarray(audio, dtype=np.float32).squeeze()
+    if array.ndim == 2 and array.shape[0] < array.shape[1]:
+        array = array.T  # (channels, samples) -> (samples, channels)
+    buffer = io.BytesIO()
+    soundfile.write(buffer, array, rate, format="WAV", subtype="PCM_16")
+    return buffer.getvalue()
+
+
+def _resample(audio: dict[str, Any], rate: int) -> dict[str, Any]:
+    """``audio`` at ``rate`` Hz, resampled by linear interpolation when it differs."""
+    import numpy as np  # noqa: PLC0415
+
+    source = int(audio["sampling_rate"])
+    array = audio["array"]
+    if source != rate and len(array):
+        n = max(round(len(array) * rate / source), 1)
+        positions = np.linspace(0, len(array) - 1, n)
+        array = np.interp(positions, np.arange(len(array)), array).astype(np.float32)
+    return {"raw": array, "sampling_rate": rate}
+
+
+def _batched(items: list[Any], size: int | None) -> Iterator[list[Any]]:
+    step = max(int(size or len(items)), 1)
+    for start in range(0, len(items), step):
+        yield items[start : start + step]
+
+
+class LocalBackend:
+    """Run models with transformers on this machine (CPU, CUDA or Apple MPS).
+
+    ``device="auto"`` picks CUDA, then MPS, then the CPU. Loaded pipelines are kept per
+    (model, task, device) until :meth:`unload`. ``trust_remote_code`` stays off unless given:
+    a model whose code lives in its repository then fails to load instead of running that code.
+    """
+
+    name = "local"
+
+    def __init__(
+        self,
+        device: str = "auto",
+        *,
+        trust_remote_code: bool = False,
+        cache_dir: str | Path | None = None,
+        revision: str | None = None,
+    ) -> None:
+        self._requested = device
+        self._device = device
+        self.trust_remote_code = trust_remote_code
+        self.cache_dir = str(cache_dir) if cache_dir is not None else None
+        self.revision = revision
+        self._cache: dict[tuple[str, str, str], _Loaded] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"LocalBackend(device={self._device!r}, loaded={len(self._cache)})"
+
+    # Sent to another process (a dask worker, a process pool), a backend travels as its settings:
+    # the worker loads its own models on its own device ("auto" is resolved again there).
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "device": self._requested,
+            "trust_remote_code": self.trust_remote_code,
+            "cache_dir": self.cache_dir,
+            "revision": self.revision,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(  # type: ignore[misc]
+            state["device"],
+            trust_remote_code=state["trust_remote_code"],
+            cache_dir=state["cache_dir"],
+            revision=state["revision"],
+        )
+
+    @property
+    def device(self) -> str:
+        """The torch device name the models run on ("cpu", "cuda", "mps")."""
+        if self._device == "auto":
+            import torch  # noqa: PLC0415
+
+            if torch.cuda.is_available():
+                self._device = "cuda"
+            elif torch.backends.mps.is_available():
+                self._device = "mps"
+            else:
+                self._device = "cpu"
+        return self._device
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def loaded(self) -> list[tuple[str, str, str]]:
+        """The (model, task, device) of every model held in memory."""
+        return list(self._cache)
+
+    def unload(self, model: str | None = None) -> int:
+        """Forget the loaded pipelines of ``model`` (all when ``None``); how many were dropped."""
+        with self._lock:
+            keys = [k for k in self._cache if model is None or k[0] == model]
+            for key in keys:
+                del self._cache[key]
+        if keys:
+            import gc  # noqa: PLC0415
+
+            gc.collect()
+            if self.device == "cuda":
+                import torch  # noqa: PLC0415
+
+                torch.cuda.empty_cache()
+        return len(keys)
+
+    def model_sha(self, model: str) -> str | None:
+        """The commit of ``model`` in the Hugging Face cache (``None`` for a local folder)."""
+        if _looks_like_path(model):
+            return None
+        from huggingface_hub import try_to_load_from_cache  # noqa: PLC0415
+
+        found = try_to_load_from_cache(
+            model, "config.json", cache_dir=self.cache_dir, revision=self.revision
+        )
+        if not isinstance(found, str):
+            return None
+        parts = Path(found).parts
+        return parts[-2] if len(parts) >= 2 and parts[-3] == "snapshots" else None
+
+    def pipeline_kwargs(self, task: str, model: str) -> dict[str, Any]:
+        """The keyword arguments the transformers loader gets for ``model`` (a seam for tests)."""
+        kwargs: dict[str, Any] = {
+            "device": self.device,
+            "trust_remote_code": self.trust_remote_code,
+        }
+        if self.revision is not None and not _looks_like_path(model):
+            kwargs["revision"] = self.revision
+        if self.cache_dir is not None:
+            kwargs["model_kwargs"] = {"cache_dir": self.cache_dir}
+        return kwargs
+
+    def _check_source(self, model: str) -> str | None:
+        """The cached commit of ``model``; ``BackendError`` if it cannot be found offline."""
+        if _looks_like_path(model):
+            if not Path(model).expanduser().is_dir():
+                raise BackendError(
+                    f"no model folder at {model!r}", backend=self.name, reason="load"
+                )
+            return None
+        sha = self.model_sha(model)
+        if sha is None and _offline():
+            raise BackendError(
+                f"model {model!r} is not in the local Hugging Face cache and the Hub is offline "
+                f"(HF_HUB_OFFLINE is set). Download it first where the Hub is reachable, "
+                f"e.g. `hf download {model}`, or pass the path of a folder holding the model.",
+                backend=self.name,
+                reason="load",
+            )
+        return sha
+
+    def _load(self, task: str, model: str) -> tuple[Any, float | None, str | None]:
+        """The pipeline for (model, task), loading it if needed; its load time if it was."""
+        key = (model, task, self.device)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                return hit.pipe, None, hit.sha
+            sha = self._check_source(model)
+            started = time.perf_counter()
+            try:
+                pipe = self._build(task, model)
+            except BackendError:
+                raise
+            except Exception as exc:
+                raise BackendError(
+                    f"could not load {model!r} for {task}: {type(exc).__name__}: {exc}",
+                    backend=self.name,
+                    reason="load",
+                ) from exc
+            load_ms = (time.perf_counter() - started) * 1000
+            self._cache[key] = _Loaded(pipe, load_ms, sha)
+            return pipe, load_ms, sha
+
+    def _build(self, task: str, model: str) -> Any:
+        import transformers  # noqa: PLC0415
+
+        kwargs = self.pipeline_kwargs(task, model)
+        source = str(Path(model).expanduser()) if _looks_like_path(model) else model
+        if task in MODEL_TASKS:
+            hub = {k: v for k, v in kwargs.items() if k not in {"device", "model_kwargs"}}
+            hub.update(kwargs.get("model_kwargs", {}))
+            tokenizer = transformers.AutoTokenizer.from_pretrained(source, **hub)
+            auto = getattr(transformers, MODEL_TASKS[task])
+            loaded = auto.from_pretrained(source, **hub).to(kwargs["device"]).eval()
+            return _ModelPipe(model=loaded, tokenizer=tokenizer, device=kwargs["device"])
+        make: Any = transformers.pipeline  # its overloads want a literal task name
+        return make(PIPELINE_TASKS[task], model=source, **kwargs)
+
+    # -- running -------------------------------------------------------------------------------
+
+    def run(self, task: str, model: str, inputs: Any, **params: Any) -> InferenceResult:
+        """Run ``model`` for ``task`` on ``inputs`` (one item or a list); one output per item.
+
+        ``params`` go to the pipeline call (``max_new_tokens``, ``candidate_labels``,
+        ``batch_size``...). Bad items are a ``ValueError`` naming their index; a model that
+        cannot load is a ``BackendError`` with ``reason="load"``, a failed run ``reason="run"``.
+        """
+        task = check_task(task)
+        items = check_inputs(task, inputs, params=params)
+        if task in REMOTE_ONLY:
+            raise BackendError(REMOTE_ONLY[task], backend=self.name, reason="run")
+        items = self._prepare(task, items)
+        pipe, load_ms, sha = self._load(task, model)
+        runner = _RUNNERS.get(task, _run_pipeline)
+        started = time.perf_counter()
+        try:
+            outputs, metrics = runner(task, pipe, items, dict(params))
+        except BackendError:
+            raise
+        except Exception as exc:
+            raise BackendError(
+                f"{model!r} failed on {task}: {type(exc).__name__}: {exc}",
+                backend=self.name,
+                reason="run",
+            ) from exc
+        latency_ms = (time.perf_counter() - started) * 1000
+        return InferenceResult(
+            task=task,
+            model=model,
+            outputs=outputs,
+            backend=self.name,
+            provider=self.device,
+            latency_ms=latency_ms,
+            load_ms=load_ms,
+            model_sha=sha,
+            metrics=metrics,
+        )
+
+    def _prepare(self, task: str, items: list[Any]) -> list[Any]:
+        """Images and audio decoded (a corrupt file is a ``ValueError`` naming its index)."""
+        if task in IMAGE_TASKS:
+            return [load_image(item, i) for i, item in enumerate(items)]
+        if task in AUDIO_TASKS:
+            return [load_audio(item, i) for i, item in enumerate(items)]
+        if task == "chat-completion":
+            return [chat_messages(item) for item in items]
+        return items
+
+    def stream(self, task: str, model: str, inputs: Any, **params: Any) -> Iterator[str]:
+        """Yield the generated text piece by piece (text-generation, chat-completion; one item).
+
+        Generation runs in a thread feeding a ``TextIteratorStreamer``; the pieces joined are
+        the text :meth:`run` returns for the same greedy parameters.
+        """
+        task = check_task(task)
+        if task not in STREAMING_TASKS:
+            raise ValueError(f"{task} cannot stream: only {', '.join(STREAMING_TASKS)} can")
+        items = check_inputs(task, inputs, params=params)
+        if len(items) != 1:
+            raise ValueError(f"stream takes one item, got {len(items)}")
+        item = self._prepare(task, items)[0]
+        pipe, _load_ms, _sha = self._load(task, model)
+        return self._stream(task, model, pipe, item, params)
+
+    def _stream(
+        self, task: str, model: str, pipe: Any, item: Any, params: dict[str, Any]
+    ) -> Iterator[str]:
+        from transformers import TextIteratorStreamer  # noqa: PLC0415
+
+        tokenizer = pipe.tokenizer
+        if task == "chat-completion":
+            _require_chat_template(pipe, model)
+            encoded = tokenizer.apply_chat_template(
+                item, add_generation_prompt=True, return_tensors="pt", return_dict=True
+            )
+        else:
+            encoded = tokenizer(item, return_tensors="pt")
+        encoded = {k: v.to(pipe.model.device) for k, v in encoded.items()}
+        streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+        failure: list[BaseException] = []
+
+        def generate() -> None:
+            try:
+                pipe.model.generate(**encoded, **_generation_params(params), streamer=streamer)
+            except Exception as exc:  # handed to the consuming thread below
+                failure.append(exc)
+                streamer.end()
+
+        thread = threading.Thread(target=generate, name="hubwidgets-stream", daemon=True)
+        thread.start()
+        try:
+            for piece in streamer:
+                if piece:
+                    yield piece
+        finally:
+            thread.join()
+        if failure:
+            raise BackendError(
+                f"{model!r} failed while streaming {task}: {failure[0]}",
+                backend=self.name,
+                reason="run",
+            ) from failure[0]
+
+
+@dataclass
+class _ModelPipe:
+    """A model and its tokenizer, for the tasks transformers 5 has no pipeline for."""
+
+    model: Any
+    tokenizer: Any
+    device: str
+
+
+_Runner = Callable[[str, Any, list[Any], dict[str, Any]], tuple[list[Any], dict[str, float]]]
+
+
+def _generation_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if k not in {"batch_size", "return_full_text"}}
+
+
+def _call(pipe: Any, items: list[Any], params: dict[str, Any]) -> list[Any]:
+    """The pipeline on ``items`` (always a list, so there is one result per item)."""
+    batch_size = params.pop("batch_size", None)
+    if len(items) == 1:
+        # a pipeline unwraps a one-item list for some tasks but not others: pass the item
+        return [pipe(items[0], **params)]
+    if batch_size is not None:
+        params["batch_size"] = int(batch_size)
+    return list(pipe(items, **params))
+
+
+def _run_pipeline(
+    task: str, pipe: Any, items: list[Any], params: dict[str, Any]
+) -> tuple[list[Any], dict[str, float]]:
+    if task in _CLASSIFICATION:
+        params.setdefault("top_k", None)
+    if task in AUDIO_TASKS:
+        rate = int(pipe.feature_extractor.sampling_rate)
+        items = [_resample(item, rate) for item in items]
+    raw = _call(pipe, items, params)
+    return [_NORMALIZE.get(task, _floats)(out) for out in raw], {}
+
+
+def _first(out: Any) -> Any:
+    return out[0] if isinstance(out, list) and len(out) == 1 else out
+
+
+def _classification(out: Any) -> list[dict[str, Any]]:
+    if isinstance(out, Mapping):
+        out = [out]
+    return _ranked(out)
+
+
+def _zero_shot(out: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return _ranked(
+        [{"label": a, "score": b} for a, b in zip(out["labels"], out["scores"], strict=True)]
+    )
+
+
+def _entities(out: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "entity_group": str(e.get("entity_group", e.get("entity", ""))),
+            "score": float(e["score"]),
+            "word": str(e["word"]),
+            "start": None if e.get("start") is None else int(e["start"]),
+            "end": None if e.get("end") is None else int(e["end"]),
+        }
+        for e in out
+    ]
+
+
+def _fill_mask(out: list[Any]) -> list[Any]:
+    def one(c: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "sequence": str(c["sequence"]),
+            "score": float(c["score"]),
+            "token": int(c["token"]),
+            "token_str": str(c["token_str"]),
+        }
+
+    # several [MASK]s give one candidate list per mask
+    return [[one(c) for c in mask] if isinstance(mask, list) else one(mask) for mask in out]
+
+
+def _detections(out: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    found = [
+        {
+            "label": str(d["label"]),
+            "score": float(d["score"]),
+            "box": {k: int(d["box"][k]) for k in ("xmin", "ymin", "xmax", "ymax")},
+        }
+        for d in out
+    ]
+    return sorted(found, key=lambda d: d["score"], reverse=True)
+
+
+def _segments(out: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": str(s["label"]),
+            "score": None if s.get("score") is None else float(s["score"]),
+            "mask": _png_base64(s["mask"]),
+        }
+        for s in out
+    ]
+
+
+def _speech(out: Mapping[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {"text": str(out["text"])}
+    if out.get("chunks") is not None:
+        result["chunks"] = [
+            {"text": str(c["text"]), "timestamp": [_floats(t) for t in c["timestamp"]]}
+            for c in out["chunks"]
+        ]
+    return result
+
+
+def _image_text(out: Any) -> dict[str, Any]:
+    out = _first(out)
+    text = out.get("generated_text", "") if isinstance(out, Mapping) else out
+    if isinstance(text, list):  # a chat: the last message is the answer
+        text = text[-1].get("content", "") if text else ""
+    return {"generated_text": str(text)}
+
+
+def _speech_out(out: Mapping[str, Any]) -> dict[str, Any]:
+    rate = int(out["sampling_rate"])
+    return {"audio": _wav_bytes(out["audio"], rate), "sampling_rate": rate}
+
+
+_NORMALIZE: dict[str, Callable[[Any], Any]] = {
+    **dict.fromkeys(_CLASSIFICATION, _classification),
+    "zero-shot-classification": _zero_shot,
+    "token-classification": _entities,
+    "fill-mask": _fill_mask,
+    "object-detection": _detections,
+    "image-segmentation": _segments,
+    "automatic-speech-recognition": _speech,
+    "image-to-text": _image_text,
+    "text-to-speech": _speech_out,
+}
+
+
+def _run_token_classification(
+    task: str, pipe: Any, items: list[Any], params: dict[str, Any]
+) -> tuple[list[Any], dict[str, float]]:
+    params.setdefault("aggregation_strategy", "simple")
+    return _run_pipeline(task, pipe, items, params)
+
+
+def _ensure_pad_token(pipe: Any) -> None:
+    """Batching left-pads prompts: a model without a pad token pads with its end token."""
+    if pipe.tokenizer.pad_token_id is None:
+        eos = pipe.model.generation_config.eos_token_id
+        pipe.tokenizer.pad_token_id = eos[0] if isinstance(eos, list) else eos
+
+
+def _count_tokens(pipe: Any, texts: list[str]) -> int:
+    """How many tokens ``texts`` encode to: the new tokens, re-counted from the new text.
+
+    Exact for ordinary text; a model that emits bytes which are not valid UTF-8 decodes them to
+    U+FFFD, which may re-encode to more tokens than were generated.
+    """
+    return sum(len(pipe.tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
+
+
+def _run_generation(
+    task: str, pipe: Any, items: list[Any], params: dict[str, Any]
+) -> tuple[list[Any], dict[str, float]]:
+    params.setdefault("return_full_text", False)
+    _ensure_pad_token(pipe)
+    raw = _call(pipe, items, params)
+    texts = [str(_first(out)["generated_text"]) for out in raw]
+    return [{"generated_text": t} for t in texts], {"generated_tokens": _count_tokens(pipe, texts)}
+
+
+def _require_chat_template(pipe: Any, model: str) -> None:
+    if not getattr(pipe.tokenizer, "chat_template", None):
+        raise BackendError(
+            f"{model!r} has no chat template, so it cannot chat: run it for text-generation "
+            "with a plain prompt instead",
+            backend="local",
+            reason="run",
+        )
+
+
+def _run_chat(
+    task: str, pipe: Any, items: list[Any], params: dict[str, Any]
+) -> tuple[list[Any], dict[str, float]]:
+    _require_chat_template(pipe, str(pipe.model.name_or_path))
+    params.setdefault("return_full_text", False)
+    _ensure_pad_token(pipe)
+    raw = _call(pipe, items, params)
+    replies = []
+    for out in raw:
+        text = _first(out)["generated_text"]
+        if isinstance(text, list):  # the whole conversation: the last message is the reply
+            text = text[-1]["content"]
+        replies.append(str(text))
+    outputs = [{"role": "assistant", "content": t} for t in replies]
+    return outputs, {"generated_tokens": _count_tokens(pipe, replies)}
+
+
+def _token_vectors(pipe: Any, texts: list[str], batch_size: int | None) -> list[Any]:
+    """The last hidden states of each text, padding removed (tokens x dims float arrays).
+
+    The feature-extraction pipeline keeps the padding rows of a batch, so a text's vectors would
+    depend on its batch mates: the model is called here with the attention mask instead.
+    """
+    import torch  # noqa: PLC0415
+
+    vectors: list[Any] = []
+    for batch in _batched(texts, batch_size):
+        encoded = pipe.tokenizer(batch, return_tensors="pt", padding=True, truncation=True)
+        encoded = encoded.to(pipe.model.device)
+        with torch.inference_mode():
+            hidden = pipe.model(**encoded)[0].float().cpu()
+        mask = encoded["attention_mask"].bool().cpu()
+        vectors.extend(hidden[i][mask[i]].numpy() for i in range(len(batch)))
+    return vectors
+
+
+def _run_features(
+    task: str, pipe: Any, items: list[Any], params: dict[str, Any]
+) -> tuple[list[Any], dict[str, float]]:
+    vectors = _token_vectors(pipe, items, params.get("batch_size"))
+    return [v.astype(float).tolist() for v in vectors], {}
+
+
+def _run_similarity(
+    task: str, pipe: Any, items: list[Any], params: dict[str, Any]
+) -> tuple[list[Any], dict[str, float]]:
+    import numpy as np  # noqa: PLC0415
+
+    outputs = []
+    for item in items:
+        texts = [item["source_sentence"], *item["sentences"]]
+        tokens = _token_vectors(pipe, texts, params.get("batch_size"))
+        pooled = np.stack([t.astype(np.float64).mean(axis=0) for t in tokens])
+        norms = np.linalg.norm(pooled, axis=1)
+        norms[norms == 0] = 1.0
+        unit = pooled / norms[:, None]
+        outputs.append([float(x) for x in unit[1:] @ unit[0]])
+    return outputs, {}
+
+
+def _run_seq2seq(
+    task: str, pipe: _ModelPipe, items: list[Any], params: dict[str, Any]
+) -> tuple[list[Any], dict[str, float]]:
+    import torch  # noqa: PLC0415
+
+    key = "summary_text" if task == "summarization" else "translation_text"
+    batch_size = params.pop("batch_size", None)
+    outputs: list[Any] = []
+    generated = 0
+    for batch in _batched(items, batch_size):
+        encoded = pipe.tokenizer(batch, return_tensors="pt", padding=True, truncation=True)
+        with torch.inference_mode():
+            ids = pipe.model.generate(**encoded.to(pipe.device), **params)
+        texts = pipe.tokenizer.batch_decode(ids, skip_special_tokens=True)
+        special = torch.tensor(pipe.tokenizer.all_special_ids, device=ids.device)
+        generated += int((~torch.isin(ids, special)).sum())
+        outputs.extend({key: t.strip()} for t in texts)
+    return outputs, {"generated_tokens": float(generated)}
+
+
+def _run_qa(
+    task: str, pipe: _ModelPipe, items: list[Any], params: dict[str, Any]
+) -> tuple[list[Any], dict[str, float]]:
+    top_k = int(params.get("top_k", 1))
+    max_answer_len = int(params.get("max_answer_len", 15))
+    return [_answer(pipe, item, top_k, max_answer_len) for item in items], {}
+
+
+def _answer(pipe: _ModelPipe, item: Mapping[str, str], top_k: int, max_len: int) -> list[Any]:
+    """The best ``top_k`` answer spans of the context (start/end logits, softmax scores)."""
+    import torch  # noqa: PLC0415
+
+    context = item["context"]
+    limit = min(int(getattr(pipe.tokenizer, "model_max_length", 512)), 512)
+    encoded = pipe.tokenizer(
+        item["question"],
+        context,
+        return_tensors="pt",
+        truncation="only_second",
+        max_length=limit,
+        return_offsets_mapping=True,
+    )
+    offsets = encoded.pop("offset_mapping")[0].tolist()
+    in_context = [s == 1 for s in encoded.sequence_ids(0)]
+    with torch.inference_mode():
+        out = pipe.model(**encoded.to(pipe.device))
+    start = torch.softmax(out.start_logits[0].float(), -1).tolist()
+    end = torch.softmax(out.end_logits[0].float(), -1).tolist()
+    spans = [
+        (start[i] * end[j], i, j)
+        for i in range(len(start))
+        if in_context[i]
+        for j in range(i, min(i + max_len, len(end)))
+        if in_context[j]
+    ]
+    spans.sort(reverse=True)
+    return [
+        {
+            "answer": context[offsets[i][0] : offsets[j][1]],
+            "score": float(score),
+            "start": int(offsets[i][0]),
+            "end": int(offsets[j][1]),
+        }
+        for score, i, j in spans[:top_k]
+    ]
+
+
+_RUNNERS: dict[str, _Runner] = {
+    "token-classification": _run_token_classification,
+    "text-generation": _run_generation,
+    "chat-completion": _run_chat,
+    "feature-extraction": _run_features,
+    "sentence-similarity": _run_similarity,
+    "summarization": _run_seq2seq,
+    "translation": _run_seq2seq,
+    "question-answering": _run_qa,
+}
