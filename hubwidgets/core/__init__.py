@@ -3,6 +3,15 @@
 Nothing here imports ipywidgets, anywidget or traitlets (a test keeps it that way).
 """
 
+from .backends import (
+    INFERENCE_TASKS,
+    BackendError,
+    FallbackBackend,
+    InferenceResult,
+    LocalBackend,
+    RemoteBackend,
+)
+from .benchmark import BenchmarkProgress, BenchmarkResult, benchmark
 from .catalog import Catalog, UnknownModelError
 from .compare import compare
 from .hardware import hardware
@@ -15,13 +24,22 @@ from .vocab import TASKS
 
 __all__ = [
     "COLUMNS",
+    "INFERENCE_TASKS",
     "SORT_KEYS",
     "TASKS",
+    "BackendError",
+    "BenchmarkProgress",
+    "BenchmarkResult",
     "Catalog",
+    "FallbackBackend",
     "HubCatalog",
     "HubError",
+    "InferenceResult",
+    "LocalBackend",
     "PullError",
+    "RemoteBackend",
     "UnknownModelError",
+    "benchmark",
     "cache_catalog",
     "compare",
     "hardware",

@@ -1,19 +1,31 @@
 """Built-in sample inputs per task, for trying a model or a benchmark before bringing your own.
 
 The texts are written for this package; the images and sounds are drawn and synthesized here
-(PIL, numpy), so nothing is downloaded and nothing binary is stored in the repository.
+(numpy, zlib, wave), so nothing is downloaded and nothing binary is stored in the repository.
 """
 
 from __future__ import annotations
 
 import io
-import math
+import struct
+import wave
+import zlib
 from functools import cache
 from typing import Any
 
+import numpy as np
+
 from .backends._base import AUDIO_TASKS, IMAGE_TASKS, check_task
 
-__all__ = ["sample_audio", "sample_image", "sample_inputs", "sample_labels", "sample_params"]
+__all__ = [
+    "IMAGE_KINDS",
+    "SOUND_KINDS",
+    "sample_audio",
+    "sample_image",
+    "sample_inputs",
+    "sample_labels",
+    "sample_params",
+]
 
 _SENTENCES = [
     "I loved this film: the acting was superb and the ending made me smile.",
@@ -70,41 +82,72 @@ _IMAGE_PROMPTS = ["A watercolour painting of a lighthouse at sunrise"]
 _SPEAK = ["Hello! This sentence was read aloud by a model."]
 
 
-@cache
-def sample_image(kind: str = "shapes", size: int = 224) -> bytes:
-    """A PNG drawn here: "shapes" (a red disc and a blue square on white) or "stripes"."""
-    from PIL import Image, ImageDraw  # noqa: PLC0415
+def _png(rgb: np.ndarray[Any, np.dtype[np.uint8]]) -> bytes:
+    """A PNG file's bytes (8-bit RGB, height x width x 3), written with zlib: no imaging library."""
+    height, width = rgb.shape[:2]
 
-    image = Image.new("RGB", (size, size), "white")
-    draw = ImageDraw.Draw(image)
-    if kind == "stripes":
-        for x in range(0, size, size // 8):
-            draw.rectangle((x, 0, x + size // 16, size), fill=(30, 120, 60))
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + rgb[y].tobytes() for y in range(height))  # filter 0 per row
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+#: The pictures :func:`sample_image` draws.
+IMAGE_KINDS = ("disc", "stripes", "checkerboard", "gradient")
+
+
+@cache
+def sample_image(kind: str = "disc", size: int = 64) -> bytes:
+    """A PNG drawn here (no file, no download): a disc, stripes, a checkerboard or a gradient."""
+    if kind not in IMAGE_KINDS:
+        raise ValueError(f"unknown sample image {kind!r}: choose one of {', '.join(IMAGE_KINDS)}")
+    y, x = np.mgrid[0:size, 0:size]
+    if kind == "gradient":
+        channel = (x * 255 // max(size - 1, 1)).astype(np.uint8)
+        rgb = np.stack([channel, channel[::-1], np.full_like(channel, 128)], axis=-1)
     else:
-        draw.ellipse((size * 0.1, size * 0.1, size * 0.55, size * 0.55), fill=(220, 40, 40))
-        draw.rectangle((size * 0.5, size * 0.5, size * 0.9, size * 0.9), fill=(40, 70, 200))
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
+        value = {
+            "disc": np.where(
+                ((x - size / 2) ** 2 + (y - size / 2) ** 2) < (size / 3) ** 2, 220, 30
+            ),
+            "stripes": np.where((x // 8) % 2 == 0, 200, 40),
+            "checkerboard": np.where(((x // 8) + (y // 8)) % 2 == 0, 250, 10),
+        }[kind]
+        rgb = np.stack([value, value // 2, 255 - value], axis=-1)
+    return _png(np.ascontiguousarray(rgb, dtype=np.uint8))
+
+
+#: The sounds :func:`sample_audio` synthesizes.
+SOUND_KINDS = ("tone", "chord", "sweep")
 
 
 @cache
-def sample_audio(seconds: float = 1.0, rate: int = 16_000, pitch: float = 440.0) -> bytes:
-    """A WAV synthesized here: a tone at ``pitch`` Hz that fades in and out (16-bit mono)."""
-    import wave  # noqa: PLC0415
-
-    n = int(seconds * rate)
-    frames = bytearray()
-    for i in range(n):
-        envelope = math.sin(math.pi * i / n)
-        value = int(0.4 * 32767 * envelope * math.sin(2 * math.pi * pitch * i / rate))
-        frames += value.to_bytes(2, "little", signed=True)
+def sample_audio(kind: str = "tone", seconds: float = 1.0, rate: int = 16_000) -> bytes:
+    """A mono 16-bit WAV synthesized here: a 440 Hz tone, a C major chord or a rising sweep."""
+    if kind not in SOUND_KINDS:
+        raise ValueError(f"unknown sample sound {kind!r}: choose one of {', '.join(SOUND_KINDS)}")
+    t = np.arange(int(seconds * rate)) / rate
+    if kind == "tone":
+        wave_ = 0.4 * np.sin(2 * np.pi * 440 * t)
+    elif kind == "chord":
+        wave_ = 0.2 * np.sin(2 * np.pi * np.outer((262, 330, 392), t)).sum(axis=0)
+    else:
+        wave_ = 0.4 * np.sin(2 * np.pi * (200 + 400 * t) * t)
+    pcm = (np.clip(wave_, -1.0, 1.0) * 32767).astype("<i2").tobytes()
     out = io.BytesIO()
-    with wave.open(out, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes(bytes(frames))
+    with wave.open(out, "wb") as file:
+        file.setnchannels(1)
+        file.setsampwidth(2)
+        file.setframerate(rate)
+        file.writeframes(pcm)
     return out.getvalue()
 
 
@@ -112,9 +155,9 @@ def sample_inputs(task: str) -> list[Any]:
     """A few inputs of the right kind for ``task`` (see ``hubwidgets.core.backends``)."""
     task = check_task(task)
     if task in IMAGE_TASKS:
-        return [sample_image("shapes"), sample_image("stripes")]
+        return [sample_image(kind) for kind in IMAGE_KINDS]
     if task in AUDIO_TASKS:
-        return [sample_audio(1.0, pitch=440.0), sample_audio(0.5, pitch=660.0)]
+        return [sample_audio(kind) for kind in SOUND_KINDS]
     table: dict[str, list[Any]] = {
         "question-answering": _QA,
         "sentence-similarity": _SIMILARITY,
@@ -145,7 +188,7 @@ def sample_params(task: str) -> dict[str, Any]:
     if task == "zero-shot-classification":
         return {"candidate_labels": ["positive", "negative", "neutral"]}
     if task == "zero-shot-image-classification":
-        return {"candidate_labels": ["a red disc", "green stripes", "a cat"]}
+        return {"candidate_labels": ["a disc", "stripes", "a checkerboard", "a gradient"]}
     if task in ("text-generation", "chat-completion"):
         return {"max_new_tokens": 20}
     return {}
