@@ -9,13 +9,22 @@ from typing import Any
 
 from .core import (
     COLUMNS,
+    INFERENCE_TASKS,
     SORT_KEYS,
     TASKS,
+    BackendError,
+    BenchmarkProgress,
+    BenchmarkResult,
     Catalog,
+    FallbackBackend,
     HubCatalog,
     HubError,
+    InferenceResult,
+    LocalBackend,
     PullError,
+    RemoteBackend,
     UnknownModelError,
+    benchmark,
     cache_catalog,
     compare,
     hardware,
@@ -39,21 +48,40 @@ def __getattr__(name: str) -> Any:
         from .widgets import CompareWidget  # noqa: PLC0415
 
         return CompareWidget
+    if name == "BenchmarkWidget":
+        from .widgets import BenchmarkWidget  # noqa: PLC0415
+
+        return BenchmarkWidget
+    if name == "Playground":
+        from .widgets import Playground  # noqa: PLC0415
+
+        return Playground
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
     "COLUMNS",
+    "INFERENCE_TASKS",
     "SORT_KEYS",
     "TASKS",
+    "BackendError",
+    "BenchmarkProgress",
+    "BenchmarkResult",
+    "BenchmarkWidget",
     "Catalog",
     "CompareWidget",
+    "FallbackBackend",
     "HubCatalog",
     "HubError",
+    "InferenceResult",
+    "LocalBackend",
+    "Playground",
     "PullError",
+    "RemoteBackend",
     "SearchWidget",
     "UnknownModelError",
     "__version__",
+    "benchmark",
     "cache_catalog",
     "compare",
     "hardware",

@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .benchmark import BenchmarkWidget
     from .compare import CompareWidget
+    from .playground import Playground
     from .search import SearchWidget
 
-__all__ = ["CompareWidget", "SearchWidget"]
+__all__ = ["BenchmarkWidget", "CompareWidget", "Playground", "SearchWidget"]
 
 
 def __getattr__(name: str) -> Any:
@@ -24,4 +26,12 @@ def __getattr__(name: str) -> Any:
         from .compare import CompareWidget  # noqa: PLC0415 - lazy on purpose (see module doc)
 
         return CompareWidget
+    if name == "BenchmarkWidget":
+        from .benchmark import BenchmarkWidget  # noqa: PLC0415 - lazy on purpose (see module doc)
+
+        return BenchmarkWidget
+    if name == "Playground":
+        from .playground import Playground  # noqa: PLC0415 - lazy on purpose (see module doc)
+
+        return Playground
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

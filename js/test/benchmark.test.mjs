@@ -1,0 +1,321 @@
+// The built BenchmarkWidget bundle in a simulated DOM (jsdom), against a fake model holding what
+// the kernel sends: the results table as Arrow IPC bytes, progress, status, charts as SVG.
+// Run with `npm test` after `npm run build`.
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, test } from "node:test";
+import { tableFromArrays, tableToIPC } from "apache-arrow";
+import { JSDOM } from "jsdom";
+
+const dom = new JSDOM("<!doctype html><html><body></body></html>", { pretendToBeVisual: true });
+const { window } = dom;
+for (const name of [
+  "document",
+  "Element",
+  "HTMLElement",
+  "Event",
+  "KeyboardEvent",
+  "MouseEvent",
+  "File",
+]) {
+  globalThis[name] = window[name];
+}
+
+const { default: widget } = await import("../../hubwidgets/widgets/static/benchmark.js");
+
+const TASKS = ["text-classification", "question-answering", "image-classification"];
+
+/** The results table as the kernel sends it (SUMMARY_COLUMNS of hubwidgets/widgets/benchmark.py). */
+function summaryBytes(rows) {
+  const columns = {
+    model: [],
+    backend: [],
+    batch_size: [],
+    status: [],
+    error: [],
+    p50_ms: [],
+    p90_ms: [],
+    p99_ms: [],
+    items_per_s: [],
+    tokens_per_s: [],
+    peak_rss_mb: [],
+    quality: [],
+    quality_lo: [],
+    quality_hi: [],
+    best_p50: [],
+    best_quality: [],
+  };
+  for (const row of rows) {
+    for (const [name, values] of Object.entries(columns)) {
+      const fallback = name.startsWith("best")
+        ? false
+        : ["model", "backend", "status", "error"].includes(name)
+          ? ""
+          : Number.NaN;
+      values.push(row[name] ?? fallback);
+    }
+  }
+  const typed = Object.fromEntries(
+    Object.entries(columns).map(([name, values]) =>
+      typeof values[0] === "number" ? [name, Float64Array.from(values)] : [name, values],
+    ),
+  );
+  const bytes = tableToIPC(tableFromArrays(typed), "stream");
+  // anywidget hands bytes over as a DataView, possibly into a larger buffer: offset it on purpose
+  const backing = new Uint8Array(bytes.byteLength + 8);
+  backing.set(bytes, 8);
+  return new DataView(backing.buffer, 8, bytes.byteLength);
+}
+
+const RESULTS = [
+  {
+    model: "org/fast",
+    backend: "local",
+    batch_size: 1,
+    status: "ok",
+    p50_ms: 3.25,
+    p90_ms: 4,
+    p99_ms: 5,
+    items_per_s: 1234.5,
+    peak_rss_mb: 512,
+    quality: 0.8,
+    quality_lo: 0.7,
+    quality_hi: 0.9,
+    best_p50: true,
+  },
+  {
+    model: "org/good",
+    backend: "local",
+    batch_size: 1,
+    status: "ok",
+    p50_ms: 12,
+    p90_ms: 14,
+    p99_ms: 20,
+    items_per_s: 80,
+    peak_rss_mb: 900,
+    quality: 0.9,
+    quality_lo: 0.85,
+    quality_hi: 0.95,
+    best_quality: true,
+  },
+  { model: "org/broken", backend: "local", batch_size: 1, status: "error", error: "cannot load" },
+];
+
+/** A stand-in for the kernel side of anywidget's model. */
+class FakeModel {
+  constructor(state = {}) {
+    this.state = {
+      models: ["org/fast", "org/good"],
+      task: "text-classification",
+      input_source: "samples",
+      warmup: 3,
+      min_iterations: 10,
+      min_duration_s: 5,
+      batch_sizes: [1],
+      running: false,
+      progress: 0,
+      progress_text: "",
+      status: "2 models · text-classification · 8 built-in samples · batch size 1",
+      error: "",
+      _summary: new DataView(new ArrayBuffer(0)),
+      _charts: {},
+      _inputs: { samples: 8, column: 0, column_label: "", files: [], file_items: 0 },
+      _tasks: TASKS,
+      _quality: {},
+      ...state,
+    };
+    this.handlers = new Map();
+    this.sent = [];
+    this.saved = [];
+  }
+  get(key) {
+    return this.state[key];
+  }
+  set(key, value) {
+    if (this.state[key] === value) return;
+    this.state[key] = value;
+    this.emit(`change:${key}`);
+  }
+  on(event, callback) {
+    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
+    this.handlers.get(event).add(callback);
+  }
+  off(event, callback) {
+    this.handlers.get(event)?.delete(callback);
+  }
+  emit(event) {
+    for (const callback of this.handlers.get(event) ?? []) callback();
+  }
+  save_changes() {
+    this.saved.push(structuredClone(this.state));
+  }
+  send(content, _callbacks, buffers) {
+    this.sent.push({ content, buffers });
+  }
+}
+
+describe("BenchmarkWidget", () => {
+  let el;
+  let model;
+  let cleanup;
+
+  const mount = (state) => {
+    model = new FakeModel(state);
+    cleanup = widget.render({ model, el });
+  };
+  const button = (name) => [...el.querySelectorAll("button")].find((b) => b.textContent === name);
+  const messages = () => model.sent.map((m) => m.content);
+
+  beforeEach(() => {
+    el = document.createElement("div");
+    document.body.append(el);
+  });
+  afterEach(() => {
+    cleanup?.();
+    el.remove();
+  });
+
+  test("renders the models, the task, the inputs and labelled controls", () => {
+    mount();
+    const names = [...el.querySelectorAll(".hw-model-item")].map((li) => li.dataset.model);
+    assert.deepEqual(names, ["org/fast", "org/good"]);
+    const select = el.querySelector("select");
+    assert.equal(select.value, "text-classification");
+    assert.equal(select.labels[0].textContent, "Task");
+    assert.deepEqual(
+      [...select.options].map((o) => o.value),
+      ["", ...TASKS],
+    );
+    for (const input of el.querySelectorAll("input:not([type=radio]), select")) {
+      const named = input.labels?.length || input.getAttribute("aria-label");
+      assert.ok(named, `${input.outerHTML} has a label`);
+    }
+    const samples = el.querySelector("input[type=radio][value=samples]");
+    assert.equal(samples.checked, true);
+    assert.equal(samples.labels[0].textContent, "Built-in samples (8)");
+    assert.equal(el.querySelector("input[type=radio][value=column]").disabled, true);
+    const upload = el.querySelector("input[type=file]");
+    assert.equal(upload.multiple, true);
+    assert.equal(upload.labels[0].textContent, "Upload files");
+    assert.equal(el.querySelector("input[type=number]").value, "3");
+    assert.equal(button("Run").disabled, false);
+    assert.equal(button("Cancel").disabled, true);
+    assert.equal(el.querySelector("table"), null);
+    assert.deepEqual(messages(), [{ type: "view" }]);
+  });
+
+  test("Run and Cancel send their messages", () => {
+    mount();
+    button("Run").click();
+    assert.deepEqual(messages().at(-1), { type: "run" });
+    model.set("running", true);
+    assert.equal(button("Run").disabled, true);
+    assert.equal(button("Cancel").disabled, false);
+    button("Cancel").click();
+    assert.deepEqual(messages().at(-1), { type: "cancel" });
+  });
+
+  test("progress updates the bar and its text", () => {
+    mount();
+    model.set("running", true);
+    model.set("progress", 0.4);
+    model.set("progress_text", "org/fast · batch 1 · measuring 7/10");
+    const bar = el.querySelector("progress");
+    assert.equal(bar.value, 0.4);
+    assert.equal(bar.max, 1);
+    const text = document.getElementById(bar.getAttribute("aria-labelledby"));
+    assert.equal(text.textContent, "org/fast · batch 1 · measuring 7/10");
+  });
+
+  test("a summary IPC updates the table: numbers right-aligned, the best marked", () => {
+    mount();
+    model.set("_quality", { metric: "accuracy", label: "Accuracy", lower_is_better: false });
+    model.set("_summary", summaryBytes(RESULTS));
+    const table = el.querySelector("table[role=table]");
+    assert.ok(table);
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent);
+    assert.equal(heads[0], "Model");
+    assert.equal(heads.at(-1), "Accuracy (higher is better)");
+    const rows = [...table.querySelectorAll("tbody tr")];
+    assert.deepEqual(
+      rows.map((tr) => tr.dataset.model),
+      ["org/fast", "org/good", "org/broken"],
+    );
+    const p50 = rows[0].querySelector("td[data-column=p50_ms]");
+    assert.ok(p50.classList.contains("hw-num"));
+    assert.ok(p50.classList.contains("hw-best"));
+    assert.match(p50.textContent, /^3\.3 \(fastest\)$/);
+    assert.equal(rows[0].querySelector("td[data-column=items_per_s]").textContent, "1,234.5");
+    const quality = rows[1].querySelector("td[data-column=quality]");
+    assert.ok(quality.classList.contains("hw-best"));
+    assert.match(quality.textContent, /^0\.900 \(0\.850–0\.950\)/);
+    // the failed model: a distinct row with its error, dashes for its numbers
+    assert.ok(rows[2].classList.contains("hw-status-error"));
+    assert.match(rows[2].querySelector(".hw-row-error").textContent, /cannot load/);
+    assert.equal(rows[2].querySelector("td[data-column=p50_ms]").textContent, "—");
+    // a new table replaces the old one (live updates as models finish)
+    model.set("_summary", summaryBytes(RESULTS.slice(0, 1)));
+    assert.equal(el.querySelectorAll("tbody tr").length, 1);
+  });
+
+  test("models: Enter adds, × removes", () => {
+    mount();
+    const input = el.querySelector('input[aria-label="Add model by id or path"]');
+    input.value = "  org/new ";
+    input.dispatchEvent(new window.KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    assert.deepEqual(model.saved.at(-1).models, ["org/fast", "org/good", "org/new"]);
+    assert.equal(input.value, "");
+    el.querySelector('button[aria-label="Remove org/fast"]').click();
+    assert.deepEqual(model.saved.at(-1).models, ["org/good", "org/new"]);
+    input.value = "org/good";
+    button("Add").click();
+    assert.match(el.querySelector(".hw-hint").textContent, /already in the list/);
+  });
+
+  test("options and inputs write their traits", () => {
+    mount({ _inputs: { samples: 8, column: 4, column_label: "column 'text'", files: [] } });
+    const given = el.querySelector("input[type=radio][value=column]");
+    assert.equal(given.labels[0].textContent, "column 'text' (4)");
+    given.checked = true;
+    given.dispatchEvent(new window.Event("change"));
+    assert.equal(model.saved.at(-1).input_source, "column");
+    const batches = el.querySelector(".hw-batches");
+    batches.value = "8, 1 32";
+    batches.dispatchEvent(new window.Event("change"));
+    assert.deepEqual(model.saved.at(-1).batch_sizes, [1, 8, 32]);
+    batches.value = "0";
+    batches.dispatchEvent(new window.Event("change"));
+    assert.equal(batches.value, "1, 8, 32");
+    const warmup = el.querySelector("input[type=number]");
+    warmup.value = "1";
+    warmup.dispatchEvent(new window.Event("change"));
+    assert.equal(model.saved.at(-1).warmup, 1);
+    const select = el.querySelector("select");
+    select.value = "question-answering";
+    select.dispatchEvent(new window.Event("change"));
+    assert.equal(model.saved.at(-1).task, "question-answering");
+  });
+
+  test("an upload sends the files' bytes as buffers", async () => {
+    mount();
+    const upload = el.querySelector("input[type=file]");
+    const files = [new window.File(["one\ntwo"], "a.txt"), new window.File(["three"], "b.txt")];
+    Object.defineProperty(upload, "files", { value: files });
+    upload.dispatchEvent(new window.Event("change"));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const sent = model.sent.at(-1);
+    assert.deepEqual(sent.content, { type: "files", names: ["a.txt", "b.txt"] });
+    assert.equal(sent.buffers.length, 2);
+    assert.equal(new TextDecoder().decode(sent.buffers[0]), "one\ntwo");
+  });
+
+  test("errors show in the status line; charts are drawn", () => {
+    mount();
+    model.set("error", "labels: 3 given for 4 inputs");
+    model.set("status", "labels: 3 given for 4 inputs");
+    const status = el.querySelector("[role=status]");
+    assert.ok(status.classList.contains("hw-error"));
+    model.set("_charts", { latency: '<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>' });
+    const figure = el.querySelector("figure.hw-chart[data-chart=latency]");
+    assert.equal(figure.querySelector("svg").getAttribute("role"), "img");
+  });
+});
