@@ -155,3 +155,23 @@ def test_models_run_on_a_dask_cluster(tiny_models: dict[str, str]) -> None:
     assert result.summary["model"].tolist() == models
     assert (result.summary["status"] == "ok").all()
     assert (result.summary["p50_ms"] > 0).all()
+
+
+def test_generation_time_to_first_token_and_per_token(
+    tiny_models: dict[str, str], local: LocalBackend
+) -> None:
+    result = hw.benchmark(
+        tiny_models["text-generation"],
+        "text-generation",
+        ["the cat"],
+        backend=local,
+        params={"max_new_tokens": 6, "do_sample": False, "min_new_tokens": 6},
+        **QUICK,
+    )
+    row = result.summary.iloc[0]
+    measured = result.runs[result.runs["phase"] == "measure"]
+    # one sequence per call: generate's streamer counts the 6 new tokens and times the first
+    assert (measured["generated_tokens"] == 6).all()
+    assert (measured["ttft_ms"] > 0).all() and (measured["ttft_ms"] < measured["latency_ms"]).all()
+    assert 0 < row["ttft_ms"] < row["p50_ms"]
+    assert row["tpot_ms"] > 0

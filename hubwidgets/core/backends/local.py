@@ -16,7 +16,9 @@ Notes on tasks:
   itself keeps a batch's padding rows. sentence-similarity is the cosine similarity of their
   means (what sentence-transformers models with mean pooling compute; other poolings differ).
 - fill-mask on a text with several masks gives one candidate list per mask (a list of lists).
-- ``metrics["generated_tokens"]`` re-encodes the new text: exact for ordinary text.
+- ``metrics["generated_tokens"]`` and ``metrics["ttft_ms"]`` (time to first token) come from a
+  streamer that watches ``generate`` for one item; a batch re-encodes the new text to count
+  its tokens (exact for ordinary text) and has no time to first token.
 - chat-completion needs a chat template: a model without one is a ``BackendError`` telling to
   use text-generation instead (no template is invented).
 - image-to-text runs through the image-text-to-text pipeline; text-to-image is remote only.
@@ -603,14 +605,62 @@ def _count_tokens(pipe: Any, texts: list[str]) -> int:
     return sum(len(pipe.tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
 
 
+def _token_clock() -> Any:
+    """A ``generate()`` streamer that notes when the first new token comes and counts them.
+
+    ``generate`` hands a streamer the prompt first, then each new token as it is chosen: the
+    time of the second ``put`` is the time to first token, and the count of later ones is exact.
+    Streamers work for one sequence at a time, so batches are timed as a whole only.
+    """
+    from transformers.generation.streamers import BaseStreamer  # noqa: PLC0415
+
+    class TokenClock(BaseStreamer):
+        def __init__(self) -> None:
+            self.started = time.perf_counter()
+            self.first: float | None = None
+            self.tokens = 0
+            self._prompt_seen = False
+
+        def put(self, value: Any) -> None:
+            if not self._prompt_seen:
+                self._prompt_seen = True
+                return
+            if self.first is None:
+                self.first = time.perf_counter()
+            self.tokens += int(value.numel())
+
+        def end(self) -> None:
+            pass
+
+    return TokenClock()
+
+
+def _generate(pipe: Any, items: list[Any], params: dict[str, Any]) -> tuple[list[Any], Any]:
+    """The pipeline on ``items``, with a :func:`_token_clock` when there is one item."""
+    clock = None
+    if len(items) == 1 and "streamer" not in params and params.get("num_beams", 1) == 1:
+        clock = _token_clock()
+        params["streamer"] = clock
+    return _call(pipe, items, params), clock
+
+
+def _generation_metrics(pipe: Any, texts: list[str], clock: Any) -> dict[str, float]:
+    if clock is None or clock.first is None:
+        return {"generated_tokens": float(_count_tokens(pipe, texts))}
+    return {
+        "generated_tokens": float(clock.tokens),
+        "ttft_ms": (clock.first - clock.started) * 1000,
+    }
+
+
 def _run_generation(
     task: str, pipe: Any, items: list[Any], params: dict[str, Any]
 ) -> tuple[list[Any], dict[str, float]]:
     params.setdefault("return_full_text", False)
     _ensure_pad_token(pipe)
-    raw = _call(pipe, items, params)
+    raw, clock = _generate(pipe, items, params)
     texts = [str(_first(out)["generated_text"]) for out in raw]
-    return [{"generated_text": t} for t in texts], {"generated_tokens": _count_tokens(pipe, texts)}
+    return [{"generated_text": t} for t in texts], _generation_metrics(pipe, texts, clock)
 
 
 def _require_chat_template(pipe: Any, model: str) -> None:
@@ -629,7 +679,7 @@ def _run_chat(
     _require_chat_template(pipe, str(pipe.model.name_or_path))
     params.setdefault("return_full_text", False)
     _ensure_pad_token(pipe)
-    raw = _call(pipe, items, params)
+    raw, clock = _generate(pipe, items, params)
     replies = []
     for out in raw:
         text = _first(out)["generated_text"]
@@ -637,7 +687,7 @@ def _run_chat(
             text = text[-1]["content"]
         replies.append(str(text))
     outputs = [{"role": "assistant", "content": t} for t in replies]
-    return outputs, {"generated_tokens": _count_tokens(pipe, replies)}
+    return outputs, _generation_metrics(pipe, replies, clock)
 
 
 def _token_vectors(pipe: Any, texts: list[str], batch_size: int | None) -> list[Any]:
