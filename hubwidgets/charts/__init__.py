@@ -1,5 +1,6 @@
 """DataFrame -> Altair chart builders (no widgets): :mod:`hubwidgets.charts.catalog` for catalog
-search results, :mod:`hubwidgets.charts.compare` for ``hw.compare`` results.
+search results, :mod:`hubwidgets.charts.compare` for ``hw.compare`` results,
+:mod:`hubwidgets.charts.benchmark` for ``hw.benchmark`` results.
 
 The builders are imported on first use (PEP 562 ``__getattr__``) rather than here, because
 ``import altair`` is slow (seconds: its JSON-schema validator's dependencies) and, when anywidget
@@ -13,11 +14,23 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .benchmark import (
+        benchmark_charts,
+        latency_distribution,
+        pareto_front,
+        quality_vs_latency,
+        throughput_vs_batch,
+    )
     from .catalog import catalog_charts, created_per_month, downloads_vs_params, task_distribution
     from .compare import compare_charts, memory_by_dtype, params_vs_popularity
 
 #: Public name -> the module (relative) that defines it.
 _MODULES: dict[str, str] = {
+    "benchmark_charts": ".benchmark",
+    "latency_distribution": ".benchmark",
+    "pareto_front": ".benchmark",
+    "quality_vs_latency": ".benchmark",
+    "throughput_vs_batch": ".benchmark",
     "catalog_charts": ".catalog",
     "created_per_month": ".catalog",
     "downloads_vs_params": ".catalog",
@@ -28,13 +41,18 @@ _MODULES: dict[str, str] = {
 }
 
 __all__ = [
+    "benchmark_charts",
     "catalog_charts",
     "compare_charts",
     "created_per_month",
     "downloads_vs_params",
+    "latency_distribution",
     "memory_by_dtype",
     "params_vs_popularity",
+    "pareto_front",
+    "quality_vs_latency",
     "task_distribution",
+    "throughput_vs_batch",
 ]
 
 

@@ -389,8 +389,11 @@ class _Job:
 
 
 def _label(model: str) -> str:
+    """A short name for progress messages: a repo id as it is, a folder by its last two parts."""
     name = model.rstrip("/").replace("\\", "/")
-    return name.rsplit("/", 1)[-1] if os.path.isabs(model) else name
+    if os.path.isabs(name) or name.startswith(("./", "../", "~")):
+        return "/".join(name.rsplit("/", 2)[-2:])
+    return name
 
 
 def _run_job(

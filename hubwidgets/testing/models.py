@@ -97,8 +97,11 @@ def _bert_config(vocab_size: int, **extra: Any) -> Any:
 
 
 def _save(path: Path, model: Any, *processors: Any) -> str:
+    from hubwidgets.core.backends.local import quiet_progress_bars  # noqa: PLC0415
+
     model.eval()
-    model.save_pretrained(path)
+    with quiet_progress_bars():
+        model.save_pretrained(path)
     for processor in processors:
         processor.save_pretrained(path)
     return str(path)

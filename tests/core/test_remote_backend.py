@@ -584,3 +584,10 @@ def test_replay_restores_the_client_factory(cassettes: Path) -> None:
     with CassetteReplay(cassettes / _tc("text_classification[hf-inference,text-classification]")):
         assert _http._GLOBAL_CLIENT_FACTORY is not before
     assert _http._GLOBAL_CLIENT_FACTORY is before
+
+
+def test_a_local_folder_is_refused_before_any_request(tmp_path: Path) -> None:
+    # in a FallbackBackend([remote, local]) chain the local backend then serves the folder
+    with pytest.raises(BackendError, match="local folder") as info:
+        RemoteBackend().run("text-classification", str(tmp_path), "a good film")
+    assert info.value.reason == "unsupported"

@@ -328,6 +328,16 @@ _CHECKS = {
 }
 
 
+def looks_like_path(model: str) -> bool:
+    """A repo id is ``name`` or ``owner/name``; anything else is meant as a local folder."""
+    return (
+        model.startswith(("/", ".", "~"))
+        or "\\" in model
+        or model.count("/") > 1
+        or Path(model).exists()
+    )
+
+
 def chat_messages(item: Any) -> list[dict[str, Any]]:
     """A chat item as a list of messages (a bare string is one user message)."""
     if isinstance(item, str):

@@ -29,6 +29,7 @@ Notes on tasks:
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import os
 import threading
@@ -49,6 +50,7 @@ from ._base import (
     check_task,
     load_audio,
     load_image,
+    looks_like_path,
 )
 
 __all__ = ["LocalBackend"]
@@ -107,14 +109,22 @@ def _offline() -> bool:
     return is_offline_mode() or any(flag.strip().lower() in _TRUE for flag in flags)
 
 
-def _looks_like_path(model: str) -> bool:
-    """A repo id is ``name`` or ``owner/name``; anything else is meant as a folder."""
-    return (
-        model.startswith(("/", ".", "~"))
-        or "\\" in model
-        or model.count("/") > 1
-        or Path(model).exists()
-    )
+@contextlib.contextmanager
+def quiet_progress_bars() -> Iterator[None]:
+    """transformers' own progress bars off for a while ("Loading weights" for every load).
+
+    A benchmark or a playground reports its own progress; a bar per model load only buries it.
+    The setting is global in transformers, so it is put back as it was.
+    """
+    from transformers.utils import logging as tf_logging  # noqa: PLC0415
+
+    was_enabled = tf_logging.is_progress_bar_enabled()
+    tf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            tf_logging.enable_progress_bar()
 
 
 def _floats(value: Any) -> Any:
@@ -255,7 +265,7 @@ class LocalBackend:
 
     def model_sha(self, model: str) -> str | None:
         """The commit of ``model`` in the Hugging Face cache (``None`` for a local folder)."""
-        if _looks_like_path(model):
+        if looks_like_path(model):
             return None
         from huggingface_hub import try_to_load_from_cache  # noqa: PLC0415
 
@@ -273,7 +283,7 @@ class LocalBackend:
             "device": self.device,
             "trust_remote_code": self.trust_remote_code,
         }
-        if self.revision is not None and not _looks_like_path(model):
+        if self.revision is not None and not looks_like_path(model):
             kwargs["revision"] = self.revision
         if self.cache_dir is not None:
             kwargs["model_kwargs"] = {"cache_dir": self.cache_dir}
@@ -281,7 +291,7 @@ class LocalBackend:
 
     def _check_source(self, model: str) -> str | None:
         """The cached commit of ``model``; ``BackendError`` if it cannot be found offline."""
-        if _looks_like_path(model):
+        if looks_like_path(model):
             if not Path(model).expanduser().is_dir():
                 raise BackendError(
                     f"no model folder at {model!r}", backend=self.name, reason="load"
@@ -308,7 +318,8 @@ class LocalBackend:
             sha = self._check_source(model)
             started = time.perf_counter()
             try:
-                pipe = self._build(task, model)
+                with quiet_progress_bars():
+                    pipe = self._build(task, model)
             except BackendError:
                 raise
             except Exception as exc:
@@ -325,7 +336,7 @@ class LocalBackend:
         import transformers  # noqa: PLC0415
 
         kwargs = self.pipeline_kwargs(task, model)
-        source = str(Path(model).expanduser()) if _looks_like_path(model) else model
+        source = str(Path(model).expanduser()) if looks_like_path(model) else model
         if task in MODEL_TASKS:
             hub = {k: v for k, v in kwargs.items() if k not in {"device", "model_kwargs"}}
             hub.update(kwargs.get("model_kwargs", {}))

@@ -27,6 +27,7 @@ from ._base import (
     check_inputs,
     check_task,
     load_image,
+    looks_like_path,
 )
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ class RemoteBackend:
         """Run ``model`` on each item of ``inputs``; one client call per item."""
         task = check_task(task)
         items = check_inputs(task, inputs, params=params)
+        self._check_model(model)
         call = _CALLS[task]
         prepared = [_prepare_item(task, item, i) for i, item in enumerate(items)]
         metrics: dict[str, float] = {}
@@ -123,6 +125,16 @@ class RemoteBackend:
             metrics=metrics,
         )
 
+    def _check_model(self, model: str) -> None:
+        """A local folder cannot run remotely: say so (a fallback chain then moves on)."""
+        if not self.base_url and looks_like_path(model):
+            raise BackendError(
+                f"{model!r} is a local folder: remote inference needs a Hub model id such as "
+                "'org/name' (or base_url= an endpoint)",
+                backend=self.name,
+                reason="unsupported",
+            )
+
     def _model(self, model: str, task: str = "") -> str | None:
         # With base_url the client routes on its own URL and a per-call model would override it;
         # chat is the exception: there the model only names what goes in the payload.
@@ -142,6 +154,7 @@ class RemoteBackend:
         items = check_inputs(task, inputs, params=params)
         if len(items) != 1:
             raise ValueError(f"stream takes one input item, got {len(items)}")
+        self._check_model(model)
         return self._stream(task, model, items[0], params)
 
     def _stream(self, task: str, model: str, item: Any, params: dict[str, Any]) -> Iterator[str]:
