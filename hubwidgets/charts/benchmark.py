@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from hubwidgets.core._quality import LOWER_IS_BETTER
+from hubwidgets.core.benchmark import model_label
 
 from .catalog import _TASK_COLORS, WIDTH, _color, _floats, _labels, _plural, _title
 
@@ -380,7 +381,8 @@ def _batch(value: float) -> str:
 
 def _row_labels(frame: pd.DataFrame) -> list[str]:
     """The model, with " · batch N" when the frame holds several batch sizes."""
-    models = _labels(frame["model"], "(no model)")
+    # a local folder by its last two parts: a whole temporary path only pushes the plot aside
+    models = [model_label(m) for m in _labels(frame["model"], "(no model)")]
     if "batch_size" not in frame.columns:
         return models
     batch = _floats(frame["batch_size"]) if len(frame) else np.zeros(0)

@@ -46,6 +46,7 @@ __all__ = [
     "BenchmarkProgress",
     "BenchmarkResult",
     "benchmark",
+    "model_label",
 ]
 
 #: The columns of ``result.runs``: one row per call.
@@ -388,7 +389,7 @@ class _Job:
         return row
 
 
-def _label(model: str) -> str:
+def model_label(model: str) -> str:
     """A short name for progress messages: a repo id as it is, a folder by its last two parts."""
     name = model.rstrip("/").replace("\\", "/")
     if os.path.isabs(name) or name.startswith(("./", "../", "~")):
@@ -404,7 +405,7 @@ def _run_job(
 ) -> dict[str, Any]:
     """Run one job to the end (or its error, or a cancel) and return its summary row."""
     started = time.perf_counter()
-    label = f"{_label(job.model)} · batch {job.batch_size}"
+    label = f"{model_label(job.model)} · batch {job.batch_size}"
     peak = _PeakMemory()
     with peak:
         try:
@@ -793,7 +794,7 @@ def _finished(model: str, row: dict[str, Any], done: int, total: int) -> Benchma
         done,
         total,
         done / total,
-        f"{_label(model)} · batch {row['batch_size']} · {status}",
+        f"{model_label(model)} · batch {row['batch_size']} · {status}",
         row,
     )
 

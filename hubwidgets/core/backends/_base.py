@@ -243,7 +243,8 @@ def _check_text(item: Any) -> str | None:
 
 
 def _looks_like_file(text: str) -> bool:
-    return "\n" not in text and len(text) < 1024 and Path(text).suffix != "" and " " not in text
+    # the cheap tests first: this runs on every text of every call
+    return " " not in text and "\n" not in text and len(text) < 1024 and Path(text).suffix != ""
 
 
 def _is_image(item: Any) -> bool:
