@@ -22,6 +22,7 @@ from hubwidgets.core.backends import (
     BackendError,
     FallbackBackend,
     InferenceResult,
+    LocalBackend,
     RemoteBackend,
     check_inputs,
 )
@@ -259,3 +260,15 @@ def test_needs_backends() -> None:
     with pytest.raises(TypeError, match="not a backend"):
         FallbackBackend(["remote"])  # type: ignore[list-item]
     assert FallbackBackend([StubBackend()]).name == "fallback"
+
+
+def test_a_503_falls_back_to_a_real_local_model(tiny_models: dict[str, str]) -> None:
+    model = tiny_models["text-classification"]  # a random-weight BERT folder
+    with _ErrorServer(503) as server:
+        chain = FallbackBackend([_remote(server.url), LocalBackend(device="cpu")])
+        result = chain.run("text-classification", model, ["I like you", "I do not"])
+    assert result.backend == "local" and result.provider == "cpu"
+    assert [{o["label"] for o in out} for out in result.outputs] == [{"negative", "positive"}] * 2
+    [attempt] = result.attempts
+    assert (attempt.backend, attempt.reason, attempt.status) == ("remote", "http", 503)
+    assert server.hits == 1
