@@ -64,6 +64,8 @@ def test_environment_yml_pins_python_and_brings_node() -> None:
     assert "nodejs>=20" in deps  # npm builds the front-end while pip builds the wheel
     assert "pip" in deps
     assert any(d.startswith("jupyterlab>=4") for d in deps)
+    # PyTorch's CPU build from conda-forge: pip's default torch is a CUDA build of several GB
+    assert "pytorch-cpu" in deps
 
 
 def test_environment_yml_python_is_one_hubwidgets_supports() -> None:
@@ -131,6 +133,14 @@ CHECK = textwrap.dedent(
     from hubwidgets.widgets import search
 
     dist = importlib.metadata.distribution("hubwidgets")
+    # the inference extra works: a real model (shipped on PyPI) ranks a similar sentence first
+    from hubwidgets.testing.models import minilm_path
+    scores = hubwidgets.LocalBackend(device="cpu").run(
+        "sentence-similarity", minilm_path(),
+        {"source_sentence": "A man is eating food.",
+         "sentences": ["A man eats bread.", "The stock market fell."]},
+    ).outputs[0]
+    assert scores[0] > scores[1] + 0.3, scores
     w = hubwidgets.SearchWidget(catalog=hubwidgets.starter_catalog())
     try:
         esm, css = len(w._esm.encode()), len(w._css.encode())
@@ -182,6 +192,14 @@ def test_post_build_installs_the_package_in_a_fresh_venv(tmp_path: Path) -> None
     env.update(
         PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
         VIRTUAL_ENV=str(venv),
+    )
+
+    # environment.yml's pytorch-cpu (conda) stands here as PyTorch's CPU wheel, installed first
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "torch==2.13.0"],
+        env=env,
+        check=True,
+        timeout=600,
     )
 
     # run postBuild as repo2docker does: `./binder/postBuild` from the repository root
