@@ -3,7 +3,8 @@
 Both time the same thing: a transformers text-classification pipeline (a tiny random-weight
 BERT made here, see hubwidgets.testing.models) called on one sentence at a time.
 
-- bare: ``t = perf_counter(); pipe(text, top_k=None); perf_counter() - t`` in a plain loop;
+- bare: ``t = perf_counter(); pipe(text, top_k=None); perf_counter() - t`` in a plain loop, on
+  the very pipeline object the engine calls (``LocalBackend.pipeline``);
 - engine: ``hw.benchmark(model, "text-classification", texts, backend=LocalBackend("cpu"))``,
   through a thin wrapper that records when each ``backend.run`` starts and ends.
 
@@ -123,8 +124,8 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         model = tiny_text_classifier(Path(tmp) / "tiny-bert")
-        pipe = transformers.pipeline("text-classification", model=model, device="cpu")
         backend = LocalBackend(device="cpu")
+        pipe = backend.pipeline("text-classification", model)
         print(f"model: a tiny random-weight BERT made here ({model}), one sentence per call")
         bare_round(pipe, 20)  # warm both paths before the timed rounds
         engine_round(model, backend, 20)

@@ -66,6 +66,19 @@ RUN_COLUMNS: tuple[str, ...] = (
     "error",
 )
 
+#: What :meth:`_Job.call` keeps of each call (the other run columns are derived from them).
+_CALL_FIELDS = (
+    "backend",
+    "provider",
+    "phase",
+    "iteration",
+    "latency_ms",
+    "items",
+    "generated_tokens",
+    "ttft_ms",
+    "error",
+)
+
 #: The columns of ``result.summary`` always present (quality columns follow when scored).
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "model",
@@ -277,8 +290,7 @@ class _Job:
         self.model = model
         self.batch_size = batch_size
         self.items = items
-        self.rows: list[dict[str, Any]] = []
-        self.provider: str | None = None
+        self.rows: list[tuple[Any, ...]] = []
         self.load_ms: float = math.nan
         self.first_ms: float = math.nan
         self.model_sha: str | None = None
@@ -296,40 +308,51 @@ class _Job:
     def call(
         self, settings: _Settings, phase: str, iteration: int, idx: list[int], batch: list[Any]
     ) -> float:
+        # as little as possible between two calls: a tuple per call, the columns derived later
         result = self.backend.run(settings.task, self.model, batch, **settings.params)
-        self.provider = result.provider or self.provider
-        self.model_sha = result.model_sha or self.model_sha
         if result.load_ms is not None:
             self.load_ms = result.load_ms
-        for i, output in zip(idx, result.outputs, strict=False):
-            self.outputs.setdefault(i, output)
-        latency = float(result.latency_ms)
-        tokens = float(result.metrics.get("generated_tokens", math.nan))
-        ttft = float(result.metrics.get("ttft_ms", math.nan))
-        per_item = tokens / len(batch)
-        # time per output token: the decode time after the first token, per further token
-        tpot = (latency - ttft) / (per_item - 1) if per_item > 1 else math.nan
+            self.model_sha = result.model_sha
+        if settings.score:
+            for i, output in zip(idx, result.outputs, strict=False):
+                self.outputs.setdefault(i, output)
+        metrics = result.metrics
+        latency = result.latency_ms
         self.rows.append(
-            {
-                "model": self.model,
-                "backend": result.backend,
-                "provider": result.provider,
-                "batch_size": self.batch_size,
-                "phase": phase,
-                "iteration": iteration,
-                "latency_ms": latency,
-                "items": len(batch),
-                "items_per_s": len(batch) / latency * 1e3 if latency > 0 else math.nan,
-                "generated_tokens": tokens,
-                "ttft_ms": ttft,
-                "tpot_ms": tpot,
-                "error": None,
-            }
+            (
+                result.backend,
+                result.provider,
+                phase,
+                iteration,
+                latency,
+                len(batch),
+                metrics.get("generated_tokens", math.nan) if metrics else math.nan,
+                metrics.get("ttft_ms", math.nan) if metrics else math.nan,
+                None,
+            )
         )
-        return latency
+        return float(latency)
+
+    def frame(self) -> pd.DataFrame:
+        """The calls as rows of :data:`RUN_COLUMNS`."""
+        raw = pd.DataFrame(self.rows, columns=list(_CALL_FIELDS))
+        latency = raw["latency_ms"].astype(float)
+        tokens = raw["generated_tokens"].astype(float)
+        per_item = tokens / raw["items"].where(raw["items"] > 0)
+        out = raw.assign(
+            model=self.model,
+            batch_size=self.batch_size,
+            latency_ms=latency,
+            generated_tokens=tokens,
+            ttft_ms=raw["ttft_ms"].astype(float),
+            items_per_s=raw["items"] / latency.where(latency > 0) * 1e3,
+            # time per output token: the decode time after the first token, per further token
+            tpot_ms=(latency - raw["ttft_ms"].astype(float)) / (per_item - 1).where(per_item > 1),
+        )
+        return out[list(RUN_COLUMNS)]
 
     def summary(self, peak: _PeakMemory | None, duration_s: float) -> dict[str, Any]:
-        runs = pd.DataFrame(self.rows, columns=list(RUN_COLUMNS))
+        runs = self.frame()
         measured = runs[runs["phase"] == "measure"]
         lat = measured["latency_ms"].to_numpy(dtype=float)
         total_s = lat.sum() / 1e3
@@ -337,7 +360,7 @@ class _Job:
         row: dict[str, Any] = {
             "model": self.model,
             "backend": getattr(self.backend, "name", type(self.backend).__name__),
-            "provider": self.provider,
+            "provider": None,
             "batch_size": self.batch_size,
             "status": self.status,
             "error": self.error,
@@ -359,8 +382,12 @@ class _Job:
             "peak_cuda_mb": peak.peak_cuda_mb if peak else math.nan,
             "model_sha": self.model_sha,
         }
-        if self.rows:
-            row["backend"] = self.rows[-1]["backend"]
+        served = runs["backend"].dropna()
+        if len(served):
+            row["backend"] = served.iloc[-1]
+            row["provider"] = (
+                runs["provider"].dropna().iloc[-1] if runs["provider"].notna().any() else None
+            )
         if len(lat):
             p50, p90, p99 = np.percentile(lat, [50, 90, 99])
             mean = float(lat.mean())
@@ -401,67 +428,87 @@ def _run_job(
     job: _Job,
     settings: _Settings,
     cancel: threading.Event | None,
-    report: Callable[[str, float, str], None],
+    report: Callable[[str, float, str], None] | None,
 ) -> dict[str, Any]:
     """Run one job to the end (or its error, or a cancel) and return its summary row."""
     started = time.perf_counter()
     label = f"{model_label(job.model)} · batch {job.batch_size}"
+    stop = cancel if cancel is not None else threading.Event()
     peak = _PeakMemory()
     with peak:
         try:
-            report("load", 0.0, f"{label} · loading")
+            if report:
+                report("load", 0.0, f"{label} · loading")
             idx, batch = job.batch()
             job.first_ms = job.call(settings, "first", 0, idx, batch)
             for i in range(settings.warmup):
-                if cancel is not None and cancel.is_set():
+                if stop.is_set():
                     break
-                report("warmup", 0.05, f"{label} · warmup {i + 1}/{settings.warmup}")
+                if report:
+                    report("warmup", 0.05, f"{label} · warmup {i + 1}/{settings.warmup}")
                 idx, batch = job.batch()
                 job.call(settings, "warmup", i, idx, batch)
-            measure_start = time.perf_counter()
-            n = 0
-            while not (cancel is not None and cancel.is_set()):
-                elapsed = time.perf_counter() - measure_start
-                if n >= settings.min_iterations and elapsed >= settings.min_duration_s:
-                    break
-                share = min(
-                    n / max(settings.min_iterations, 1),
-                    elapsed / max(settings.min_duration_s, 1e-9),
-                )
-                report(
-                    "measure",
-                    0.1 + 0.8 * min(share, 1.0),
-                    f"{label} · measuring {n + 1}/{settings.min_iterations}",
-                )
-                idx, batch = job.batch()
-                job.call(settings, "measure", n, idx, batch)
-                n += 1
-            if settings.score and not (cancel is not None and cancel.is_set()):
-                missing = [i for i in range(len(job.items)) if i not in job.outputs]
-                for k in range(0, len(missing), job.batch_size):
-                    report("quality", 0.9, f"{label} · scoring {k + 1}/{len(missing)}")
-                    chunk = missing[k : k + job.batch_size]
-                    job.call(settings, "quality", k, chunk, [job.items[i] for i in chunk])
-            if cancel is not None and cancel.is_set():
+            _measure(job, settings, stop, report, label)
+            if settings.score:
+                _predict_the_rest(job, settings, stop, report, label)
+            if stop.is_set():
                 job.status = "cancelled"
         except BackendError as exc:
             job.status, job.error = "error", str(exc)
         except (ValueError, TypeError):
             raise
-        except Exception as exc:
+        except Exception as exc:  # one model's crash must not end the others
             job.status, job.error = "error", f"{type(exc).__name__}: {exc}"
     if job.status == "error":
-        job.rows.append(
-            {
-                **dict.fromkeys(RUN_COLUMNS),
-                "model": job.model,
-                "batch_size": job.batch_size,
-                "backend": getattr(job.backend, "name", None),
-                "phase": "error",
-                "error": job.error,
-            }
-        )
+        name = getattr(job.backend, "name", None)
+        job.rows.append((name, None, "error", 0, math.nan, 0, math.nan, math.nan, job.error))
     return job.summary(peak, time.perf_counter() - started)
+
+
+def _predict_the_rest(
+    job: _Job,
+    settings: _Settings,
+    stop: threading.Event,
+    report: Callable[[str, float, str], None] | None,
+    label: str,
+) -> None:
+    """Outputs for the inputs the measured calls did not cover, to score every one."""
+    missing = [i for i in range(len(job.items)) if i not in job.outputs]
+    for k in range(0, len(missing), job.batch_size):
+        if stop.is_set():
+            return
+        if report:
+            report("quality", 0.9, f"{label} · scoring {k + 1}/{len(missing)}")
+        chunk = missing[k : k + job.batch_size]
+        job.call(settings, "quality", k, chunk, [job.items[i] for i in chunk])
+
+
+def _measure(
+    job: _Job,
+    settings: _Settings,
+    stop: threading.Event,
+    report: Callable[[str, float, str], None] | None,
+    label: str,
+) -> None:
+    """The measured calls: until both ``min_iterations`` and ``min_duration_s`` are met.
+
+    Between two calls only a clock read, a cancel check and the next batch: the progress
+    message is built only for a listener.
+    """
+    clock = time.perf_counter
+    start = clock()
+    wanted, seconds = settings.min_iterations, settings.min_duration_s
+    n = 0
+    while not stop.is_set():
+        elapsed = clock() - start
+        if n >= wanted and elapsed >= seconds:
+            break
+        if report:
+            share = min(n / wanted, elapsed / seconds if seconds > 0 else 1.0, 1.0)
+            report("measure", 0.1 + 0.8 * share, f"{label} · measuring {n + 1}/{wanted}")
+        idx, batch = job.batch()
+        job.call(settings, "measure", n, idx, batch)
+        n += 1
 
 
 def _score_job(
@@ -498,9 +545,9 @@ def _model_jobs(
     on_event: Callable[[BenchmarkProgress], None] | None = None,
     done_before: int = 0,
     total: int = 1,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[pd.DataFrame]]:
+) -> _Parts:
     """Every batch size of one model: (runs rows, summary rows, group tables). Picklable."""
-    runs: list[dict[str, Any]] = []
+    runs: list[pd.DataFrame] = []
     summary: list[dict[str, Any]] = []
     groups_out: list[pd.DataFrame] = []
     for k, batch_size in enumerate(batch_sizes):
@@ -520,9 +567,9 @@ def _model_jobs(
                     )
                 )
 
-        row = _run_job(job, settings, cancel, report)
+        row = _run_job(job, settings, cancel, report if on_event is not None else None)
         groups_out.append(_score_job(job, row, settings, labels, groups))
-        runs.extend(job.rows)
+        runs.append(job.frame())
         summary.append(row)
         if on_event is not None:
             on_event(_finished(model, row, done + 1, total))
@@ -696,7 +743,8 @@ def _check_seconds(value: Any) -> float:
     return float(value)
 
 
-_Parts = tuple[list[dict[str, Any]], list[dict[str, Any]], list[pd.DataFrame]]
+#: (calls per job, summary rows, per-group quality tables)
+_Parts = tuple[list[pd.DataFrame], list[dict[str, Any]], list[pd.DataFrame]]
 
 
 @dataclass
@@ -716,7 +764,7 @@ class _Plan:
         cancel: threading.Event | None,
         on_event: Callable[[BenchmarkProgress], None] | None,
     ) -> _Parts:
-        runs: list[dict[str, Any]] = []
+        runs: list[pd.DataFrame] = []
         summary: list[dict[str, Any]] = []
         tables: list[pd.DataFrame] = []
         total = len(models) * len(self.sizes)
@@ -759,7 +807,7 @@ class _Plan:
             )
             for model in models
         ]
-        runs: list[dict[str, Any]] = []
+        runs: list[pd.DataFrame] = []
         summary: list[dict[str, Any]] = []
         tables: list[pd.DataFrame] = []
         total = len(models) * len(self.sizes)
@@ -815,7 +863,11 @@ def _result(parts: _Parts, *, cancelled: bool) -> BenchmarkResult:
     )
     shas = {str(r["model"]): r["model_sha"] for r in summary}
     return BenchmarkResult(
-        runs=pd.DataFrame(runs, columns=list(RUN_COLUMNS)),
+        runs=(
+            pd.concat([r for r in runs if len(r)], ignore_index=True)
+            if any(len(r) for r in runs)
+            else pd.DataFrame(columns=list(RUN_COLUMNS))
+        ),
         summary=summary_df,
         env=environment(shas),
         quality_by_group=groups_df,

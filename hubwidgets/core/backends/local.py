@@ -308,9 +308,17 @@ class LocalBackend:
             )
         return sha
 
+    def pipeline(self, task: str, model: str) -> Any:
+        """The loaded transformers pipeline (or model wrapper) that :meth:`run` calls for
+        (model, task), loading it if needed: to call it yourself, or time it bare."""
+        return self._load(check_task(task), model)[0]
+
     def _load(self, task: str, model: str) -> tuple[Any, float | None, str | None]:
         """The pipeline for (model, task), loading it if needed; its load time if it was."""
         key = (model, task, self.device)
+        hit = self._cache.get(key)  # a dict read needs no lock: the common case stays cheap
+        if hit is not None:
+            return hit.pipe, None, hit.sha
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
