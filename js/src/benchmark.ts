@@ -11,6 +11,7 @@
  * many items each source holds) and `_quality` (the quality column's name and direction).
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
+import { modelAdder } from "./lib/adder";
 import { type Cell, decodeRows, type Row } from "./lib/arrow";
 import { element } from "./lib/dom";
 
@@ -123,45 +124,17 @@ function render({ model, el }: RenderProps<BenchmarkState>): () => void {
   modelsLegend.textContent = "Models";
   const list = element("ul", "hw-model-list");
   list.setAttribute("aria-label", "Models to measure");
-  const adder = element("div", "hw-toolbar");
-  const input = element("input", "hw-add-input");
-  input.type = "text";
-  input.placeholder = "org/model or a local path, e.g. prajjwal1/bert-tiny";
-  input.setAttribute("aria-label", "Add model by id or path");
-  input.autocomplete = "off";
-  input.spellcheck = false;
-  const add = element("button", "hw-button hw-add");
-  add.type = "button";
-  add.textContent = "Add";
-  const hint = element("span", "hw-hint");
-  hint.id = `${uid}-hint`;
-  hint.setAttribute("aria-live", "polite");
-  input.setAttribute("aria-describedby", hint.id);
-  adder.append(input, add, hint);
-  modelsBox.append(modelsLegend, list, adder);
-
-  const addTyped = (): void => {
-    const id = input.value.trim();
-    const models = model.get("models");
-    if (!id) {
-      hint.textContent = "Type a model id such as org/name, then press Enter.";
-      return;
-    }
-    if (models.includes(id)) {
-      hint.textContent = `${id} is already in the list.`;
-      return;
-    }
-    hint.textContent = "";
-    input.value = "";
-    save("models", [...models, id]);
-  };
-  add.addEventListener("click", addTyped);
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") {
-      event.preventDefault();
-      addTyped();
-    }
+  const { root: adder, hint } = modelAdder({
+    uid,
+    placeholder: "org/model or a local path, e.g. prajjwal1/bert-tiny",
+    label: "Add model by id or path",
+    button: "Add",
+    current: () => model.get("models"),
+    duplicate: (id) => `${id} is already in the list.`,
+    clearOnAdd: true,
+    onAdd: (models) => save("models", models),
   });
+  modelsBox.append(modelsLegend, list, adder);
 
   const drawModels = (): void => {
     const models = model.get("models");

@@ -9,6 +9,7 @@
  * it or refuses it (an unknown id) and says why in `status`.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
+import { modelAdder } from "./lib/adder";
 import { decodeRows, type Row } from "./lib/arrow";
 import { element } from "./lib/dom";
 
@@ -61,47 +62,22 @@ function render({ model, el }: RenderProps<CompareState>): () => void {
   el.replaceChildren(root);
 
   // -- add a model -------------------------------------------------------------------------------
-  const toolbar = element("div", "hw-toolbar");
-  const input = element("input", "hw-add-input");
-  input.type = "text";
-  input.placeholder = "org/model, e.g. Qwen/Qwen3-0.6B";
-  input.setAttribute("aria-label", "Add model by id");
-  input.autocomplete = "off";
-  input.spellcheck = false;
-  const add = element("button", "hw-button hw-add");
-  add.type = "button";
-  add.textContent = "Add model";
-  const hint = element("span", "hw-hint");
-  hint.id = `${uid}-hint`;
-  hint.setAttribute("aria-live", "polite");
-  input.setAttribute("aria-describedby", hint.id);
-  toolbar.append(input, add, hint);
-
-  const addTyped = (): void => {
-    const id = input.value.trim();
-    const models = model.get("models");
-    if (!id) {
-      hint.textContent = "Type a model id such as org/name, then press Enter.";
-      return;
-    }
-    if (models.includes(id)) {
-      hint.textContent = `${id} is already compared.`;
-      return;
-    }
-    if (models.length >= model.get("_max_models")) {
-      hint.textContent = `At most ${model.get("_max_models")} models: remove one first.`;
-      return;
-    }
-    hint.textContent = "";
-    // the text stays until the kernel accepts the id (an unknown id is refused in the status)
-    saveModels([...models, id]);
-  };
-  add.addEventListener("click", addTyped);
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") {
-      event.preventDefault();
-      addTyped();
-    }
+  // the text stays until the kernel accepts the id (an unknown id is refused in the status)
+  const {
+    root: toolbar,
+    input,
+    add,
+    hint,
+  } = modelAdder({
+    uid,
+    placeholder: "org/model, e.g. Qwen/Qwen3-0.6B",
+    label: "Add model by id",
+    button: "Add model",
+    current: () => model.get("models"),
+    duplicate: (id) => `${id} is already compared.`,
+    limit: () => model.get("_max_models"),
+    clearOnAdd: false,
+    onAdd: (models) => saveModels(models),
   });
 
   // -- status, matrix, charts ------------------------------------------------------------------
