@@ -212,13 +212,34 @@ def check_inputs(task: str, inputs: Any, *, params: Mapping[str, Any] | None = N
     the backend (a corrupt file is a ``ValueError`` from :func:`load_image` / :func:`load_audio`).
     """
     task = check_task(task)
-    if type(inputs) is list and task in TEXT_TASKS and inputs:
-        # the common case, on every call of a benchmark: a list of texts, checked cheaply
-        for item in inputs:
-            if type(item) is not str or not item.strip() or _looks_like_file(item):
-                break
-        else:
-            return inputs
+    items = _plain_texts(task, inputs)
+    if items is None:
+        items = _checked_items(task, inputs)
+    if task in NEEDS_CANDIDATE_LABELS:
+        labels = (params or {}).get("candidate_labels")
+        if not labels or isinstance(labels, str) or not all(isinstance(x, str) for x in labels):
+            raise ValueError(
+                f"{task} needs candidate_labels=[...]: a list of at least one label, e.g. "
+                "candidate_labels=['positive', 'negative']"
+            )
+    return items
+
+
+def _plain_texts(task: str, inputs: Any) -> list[str] | None:
+    """``inputs`` if it is a non-empty list of ordinary texts for a text task, else None.
+
+    The common case, on every call of a benchmark, checked cheaply; anything else goes through
+    :func:`_checked_items`.
+    """
+    if type(inputs) is not list or not inputs or task not in TEXT_TASKS:
+        return None
+    for item in inputs:
+        if type(item) is not str or not item.strip() or _looks_like_file(item):
+            return None
+    return inputs
+
+
+def _checked_items(task: str, inputs: Any) -> list[Any]:
     items, _single = as_list(inputs)
     if not items:
         raise ValueError(f"no inputs given for {task}: pass at least one item")
@@ -227,13 +248,6 @@ def check_inputs(task: str, inputs: Any, *, params: Mapping[str, Any] | None = N
         problem = check(item)
         if problem:
             raise ValueError(f"input {i} for {task}: {problem}")
-    if task in NEEDS_CANDIDATE_LABELS:
-        labels = (params or {}).get("candidate_labels")
-        if not labels or isinstance(labels, str) or not all(isinstance(x, str) for x in labels):
-            raise ValueError(
-                f"{task} needs candidate_labels=[...]: a list of at least one label, e.g. "
-                "candidate_labels=['positive', 'negative']"
-            )
     return items
 
 
