@@ -424,7 +424,11 @@ class LocalBackend:
     def _stream(
         self, task: str, model: str, pipe: Any, item: Any, params: dict[str, Any]
     ) -> Iterator[str]:
-        from transformers import TextIteratorStreamer  # noqa: PLC0415
+        from transformers import (  # noqa: PLC0415
+            StoppingCriteria,
+            StoppingCriteriaList,
+            TextIteratorStreamer,
+        )
 
         tokenizer = pipe.tokenizer
         if task == "chat-completion":
@@ -437,10 +441,22 @@ class LocalBackend:
         encoded = {k: v.to(pipe.model.device) for k, v in encoded.items()}
         streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
         failure: list[BaseException] = []
+        closed = threading.Event()
+
+        class Closed(StoppingCriteria):
+            """Ends generate() at the next token once the consumer stops reading (a Stop)."""
+
+            def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> bool:
+                return closed.is_set()
 
         def generate() -> None:
             try:
-                pipe.model.generate(**encoded, **_generation_params(params), streamer=streamer)
+                pipe.model.generate(
+                    **encoded,
+                    **_generation_params(params),
+                    streamer=streamer,
+                    stopping_criteria=StoppingCriteriaList([Closed()]),
+                )
             except Exception as exc:  # handed to the consuming thread below
                 failure.append(exc)
                 streamer.end()
@@ -452,6 +468,7 @@ class LocalBackend:
                 if piece:
                     yield piece
         finally:
+            closed.set()  # the consumer closed the generator early: stop generating too
             thread.join()
         if failure:
             raise BackendError(
