@@ -16,6 +16,7 @@ from .catalog import Catalog, UnknownModelError
 from .compare import compare
 from .hardware import hardware
 from .hub import HubCatalog, HubError
+from .playground import PlaygroundSession
 from .pull import PullError, pull_snapshot, snapshot_info
 from .recommend import recommend
 from .schema import COLUMNS, SORT_KEYS
@@ -36,6 +37,7 @@ __all__ = [
     "HubError",
     "InferenceResult",
     "LocalBackend",
+    "PlaygroundSession",
     "PullError",
     "RemoteBackend",
     "UnknownModelError",
