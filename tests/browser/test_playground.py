@@ -1,0 +1,198 @@
+"""Playground in JupyterLab, on tiny random-weight models made in the kernel (offline).
+
+One notebook and one kernel serve the four tests (importing torch and transformers takes ~10 s
+per kernel): a text classifier, an image classifier, a streaming tiny GPT-2, and two models side
+by side, each its own Playground. The models are invented (random weights): their outputs mean
+nothing; the tests check what the page shows and what the history records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from hubwidgets.core.samples import sample_image
+
+from .conftest import (
+    _REPORTS,
+    ARTIFACTS,
+    DEFAULT_TIMEOUT_MS,
+    VIEWPORT,
+    Lab,
+    error_outputs,
+    kernel_eval,
+    notebook_panel,
+    open_notebook,
+    run_all,
+    screenshot_notebook,
+    write_notebook,
+)
+
+SETUP = """\
+import os
+os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+import tempfile
+import transformers
+transformers.utils.logging.set_verbosity_error()
+transformers.utils.logging.disable_progress_bar()
+import hubwidgets as hw
+from hubwidgets.core.backends import LocalBackend
+from hubwidgets.testing import models as tiny
+root = tempfile.mkdtemp()
+sentiment = tiny.tiny_text_classifier(f"{root}/sentiment")
+topics = tiny.tiny_text_classifier(f"{root}/topics", labels=("sports", "politics", "science"))
+vit = tiny.tiny_vit_classifier(f"{root}/vit")
+gpt2 = tiny.tiny_gpt2(f"{root}/gpt2")
+backend = LocalBackend(device="cpu")"""
+
+CELLS = (
+    SETUP,
+    'text = hw.Playground("text-classification", [sentiment], backend=backend)\ntext',
+    'image = hw.Playground("image-classification", [vit], backend=backend)\nimage',
+    # min_new_tokens: random weights could end the text at once with the end-of-text token
+    'gen = hw.Playground("text-generation", [gpt2], backend=backend,\n'
+    '                    params={"max_new_tokens": 48, "min_new_tokens": 48})\ngen',
+    'pair = hw.Playground("text-classification", [sentiment, topics], backend=backend)\npair',
+)
+
+
+@pytest.fixture(scope="module")
+def shared(browser: Browser, lab: Lab) -> Iterator[Page]:
+    """One page with the notebook run: the four tests share its kernel."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    console: list[str] = []
+    page.on("pageerror", lambda error: console.append(f"[pageerror] {error}"))
+    try:
+        open_notebook(page, lab, write_notebook(lab, "playground.ipynb", *CELLS))
+        run_all(page)
+        assert error_outputs(page) == []
+        yield page
+        assert console == [], console
+    finally:
+        context.close()
+
+
+def _widget(page: Page, index: int) -> Locator:
+    return notebook_panel(page).locator(".hubwidgets-playground").nth(index)
+
+
+def _failed(page: Page, request: pytest.FixtureRequest) -> None:
+    """A screenshot of the shared page when a test failed (the conftest's page fixture is not
+    used here, so its artifacts are not saved)."""
+    if any(r.failed for r in request.node.stash.get(_REPORTS, {}).values()):
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+
+
+@pytest.fixture
+def page(shared: Page, request: pytest.FixtureRequest) -> Iterator[Page]:
+    yield shared
+    _failed(shared, request)
+
+
+def test_type_text_and_see_a_classification_bar_chart(page: Page) -> None:
+    widget = _widget(page, 0)
+    prompt = widget.get_by_role("textbox", name="Prompt")
+    prompt.fill("a good movie")
+    widget.get_by_role("button", name="Run", exact=True).click()
+    cell = widget.locator(".hw-cell")
+    expect(cell).to_have_count(1)
+    bars = cell.get_by_role("list", name="Scores").locator(".hw-bar")
+    expect(bars).to_have_count(2)  # negative, positive
+    expect(cell.locator(".hw-bar-label")).to_contain_text(["", ""])
+    labels = sorted(cell.locator(".hw-bar-label").all_inner_texts())
+    assert labels == ["negative", "positive"]
+    expect(cell.locator(".hw-cell-meta")).to_contain_text(re.compile(r"\d+ ms · local / cpu"))
+    history = kernel_eval(
+        page, "print(text.history[['input', 'backend', 'error']].values.tolist())"
+    )
+    assert history == "[['a good movie', 'local', '']]\n"
+    # an empty prompt: a message in the cell, and the history keeps the failed run
+    prompt.fill("")
+    widget.get_by_role("button", name="Run", exact=True).click()
+    expect(cell.get_by_role("alert")).to_contain_text("the text is empty")
+    assert kernel_eval(page, "print(len(text.history))") == "2\n"
+
+
+def test_upload_an_image_and_see_labels(page: Page, tmp_path: Path) -> None:
+    widget = _widget(page, 1)
+    picture = tmp_path / "shapes.png"
+    picture.write_bytes(sample_image())
+    widget.get_by_label("Choose an image", exact=True).set_input_files(picture)
+    expect(widget.locator(".hw-hint")).to_contain_text("shapes.png ready")
+    expect(widget.get_by_role("img", name="Chosen image: shapes.png")).to_be_visible()
+    widget.get_by_role("button", name="Run", exact=True).click()
+    labels = widget.locator(".hw-cell .hw-bar-label")
+    expect(labels).to_have_count(3)
+    assert sorted(labels.all_inner_texts()) == ["bird", "cat", "dog"]
+    out = kernel_eval(page, "print(image.history['input'].iloc[-1])")
+    assert out.startswith("shapes.png (") and "sha256=" in out
+    # a file that is not an image: refused in the cell, kept in the history
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a picture")
+    widget.get_by_label("Choose an image", exact=True).set_input_files(notes)
+    expect(widget.locator(".hw-hint")).to_contain_text("notes.txt ready")
+    widget.get_by_role("button", name="Run", exact=True).click()
+    expect(widget.get_by_role("alert")).to_contain_text("unsupported file type '.txt'")
+    assert kernel_eval(page, "print(image.history['error'].iloc[-1] != '')") == "True\n"
+
+
+WATCH_STREAM_JS = """(root) => {
+  const seen = [];
+  const observer = new MutationObserver(() => {
+    const cell = root.querySelector('.hw-cell');
+    if (!cell) return;
+    const text = cell.querySelector('.hw-generated')?.textContent ?? '';
+    seen.push([text.length, cell.classList.contains('hw-streaming')]);
+  });
+  observer.observe(root, {subtree: true, childList: true, characterData: true, attributes: true});
+  window.__hwStream = seen;
+}"""
+
+
+def test_stream_a_tiny_gpt2_and_see_the_text_grow(page: Page) -> None:
+    widget = _widget(page, 2)
+    widget.get_by_role("textbox", name="Prompt").fill("Once upon a time")
+    widget.evaluate(WATCH_STREAM_JS)
+    widget.get_by_role("button", name="Run", exact=True).click()
+    cell = widget.locator(".hw-cell")
+    expect(cell).to_have_class(re.compile(r"\bhw-done\b"), timeout=60_000)
+    seen: list[list[Any]] = page.evaluate("() => window.__hwStream")
+    growing = sorted({length for length, streaming in seen if streaming and length > 0})
+    assert len(growing) >= 3, seen  # the text grew several times before the run finished
+    final = len(cell.locator(".hw-generated").inner_text())
+    assert growing[0] < final
+    out = kernel_eval(
+        page,
+        "import json; print(len(json.loads(gen.history['output'].iloc[-1])['generated_text']))",
+    )
+    assert int(out) >= growing[-1]
+
+
+def test_two_models_side_by_side(page: Page) -> None:
+    widget = _widget(page, 3)
+    widget.get_by_role("button", name=re.compile("I loved this film")).click()
+    widget.get_by_role("button", name="Run", exact=True).click()
+    cells = widget.get_by_role("listitem").filter(has=page.locator(".hw-cell-model"))
+    expect(widget.locator(".hw-cell.hw-done")).to_have_count(2)
+    first, second = widget.locator(".hw-cell").nth(0), widget.locator(".hw-cell").nth(1)
+    assert sorted(first.locator(".hw-bar-label").all_inner_texts()) == ["negative", "positive"]
+    assert sorted(second.locator(".hw-bar-label").all_inner_texts()) == [
+        "politics",
+        "science",
+        "sports",
+    ]
+    for cell in (first, second):
+        expect(cell.locator(".hw-cell-meta")).to_contain_text(re.compile(r"\d+ ms · local / cpu"))
+    assert cells.count() == 2
+    rows = kernel_eval(page, "print(pair.history[['run', 'model']].values.tolist())")
+    assert rows.count("[1, ") == 2
+    widget.scroll_into_view_if_needed()
+    screenshot_notebook(page, ARTIFACTS / "playground_two_models.png")
