@@ -26,22 +26,19 @@ cells = [
         "real model ids (or folders) to try real models."
     ),
     code(
-        "import os\n\n"
-        'os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # quiet tiny-model saves\n'
         "import tempfile\n\n"
         "import transformers\n\n"
-        "transformers.utils.logging.set_verbosity_error()\n"
-        "transformers.utils.logging.disable_progress_bar()\n\n"
         "import hubwidgets as hw\n"
-        "from hubwidgets.core.backends import LocalBackend\n"
         "from hubwidgets.testing import models as tiny\n\n"
+        "# the tiny image model has no fast (torchvision) processor: transformers says so; hush\n"
+        "transformers.utils.logging.set_verbosity_error()\n\n"
         "root = tempfile.mkdtemp(prefix='hubwidgets-tour-')\n"
         'sentiment = tiny.tiny_text_classifier(f"{root}/sentiment")\n'
         'topics = tiny.tiny_text_classifier(f"{root}/topics", labels=("sports", "politics", '
         '"science"))\n'
         'vit = tiny.tiny_vit_classifier(f"{root}/vit")\n'
         'gpt2 = tiny.tiny_gpt2(f"{root}/gpt2")\n'
-        'backend = LocalBackend(device="cpu")  # transformers on this machine, on the CPU'
+        'backend = hw.LocalBackend(device="cpu")  # transformers on this machine, on the CPU'
     ),
     md(
         "## Two text classifiers side by side\n\n"
