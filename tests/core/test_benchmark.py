@@ -301,3 +301,23 @@ def test_bad_input_says_what_and_where(kwargs: dict[str, Any], error: type, matc
             progress=False,
             **args,
         )
+
+
+class AllocatingBackend(ScriptedBackend):
+    """Holds ``model`` megabytes (the model name is a number) during each call."""
+
+    def run(self, task: str, model: str, inputs: Any, **params: Any) -> InferenceResult:
+        held = np.ones(int(model) * 2**20 // 8)  # float64: 8 bytes each
+        try:
+            return super().run(task, "m", inputs, **params)
+        finally:
+            del held
+
+
+def test_peak_memory_is_per_model() -> None:
+    result = benchmark(
+        ["300", "20"], "text-classification", TEXTS, backend=AllocatingBackend([1.0]), **FAST
+    )
+    peak = result.summary.set_index("model")["peak_rss_mb"]
+    # the second model's peak does not inherit the first's: each job measures its own
+    assert peak["300"] - peak["20"] > 200
