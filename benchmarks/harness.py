@@ -6,7 +6,8 @@ BERT made here, see hubwidgets.testing.models) called on one sentence at a time.
 - bare: ``t = perf_counter(); pipe(text, top_k=None); perf_counter() - t`` in a plain loop, on
   the very pipeline object the engine calls (``LocalBackend.pipeline``);
 - engine: ``hw.benchmark(model, "text-classification", texts, backend=LocalBackend("cpu"))``,
-  through a thin wrapper that records when each ``backend.run`` starts and ends.
+  through a thin wrapper that records when each call the engine makes starts and ends (the
+  engine has LocalBackend check and load once per batch, ``prepare``, then repeats the call).
 
 Rounds alternate (bare, engine, bare, engine...) so drift on a shared machine hits both alike.
 
@@ -15,8 +16,8 @@ Rounds alternate (bare, engine, bare, engine...) so drift on a shared machine hi
   normalization, the result row, progress and cancel checks). Its median, in % of the bare p50.
 - p50 agreement = |engine p50 - bare p50| / bare p50.
 
-    .venv/bin/python benchmarks/harness.py            # 5 rounds of 300 calls each way
-    .venv/bin/python benchmarks/harness.py --quick    # 2 rounds of 100
+    .venv/bin/python benchmarks/harness.py            # 20 rounds of 100 calls each way
+    .venv/bin/python benchmarks/harness.py --quick    # 4 rounds of 100
 
 Last line: ``harness overhead_pct=<float> p50_agreement_pct=<float>``
 """
@@ -59,6 +60,17 @@ class Recorder:
         result = self.inner.run(task, model, inputs, **params)
         self.ends.append(time.perf_counter())
         return result
+
+    def prepare(self, task: str, model: str, inputs: Any, **params: Any) -> Any:
+        call = self.inner.prepare(task, model, inputs, **params)
+
+        def recorded() -> Any:
+            self.starts.append(time.perf_counter())
+            result = call()
+            self.ends.append(time.perf_counter())
+            return result
+
+        return recorded
 
     def stream(self, task: str, model: str, inputs: Any, **params: Any) -> Any:
         return self.inner.stream(task, model, inputs, **params)
@@ -105,12 +117,14 @@ def engine_round(model: str, backend: Any, calls: int) -> tuple[np.ndarray, np.n
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--calls", type=int, default=300)
-    parser.add_argument("--quick", action="store_true", help="2 rounds of 100 calls")
+    # many short rounds, alternating: this machine's speed drifts by tens of % within a minute,
+    # and drift shared by both sides of a round cancels out of the comparison
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument("--quick", action="store_true", help="4 rounds of 100 calls")
     args = parser.parse_args()
     if args.quick:
-        args.rounds, args.calls = 2, 100
+        args.rounds, args.calls = 4, 100
 
     import torch
     import transformers

@@ -328,18 +328,46 @@ class _Job:
         self.status = "ok"
         self.error: str | None = None
         self._next = 0
+        self._cycle: list[tuple[list[int], list[Any]]] | None = None
+        # a backend that can prepare a call (LocalBackend) checks and loads once per batch;
+        # the measured calls then run the model alone
+        self._prepare = getattr(backend, "prepare", None)
+        self._prepared: dict[int, Callable[[], Any]] = {}
 
-    def batch(self) -> tuple[list[int], list[Any]]:
-        """The next ``batch_size`` items, going round the inputs."""
-        idx = [(self._next + k) % len(self.items) for k in range(self.batch_size)]
-        self._next = (self._next + self.batch_size) % len(self.items)
-        return idx, [self.items[i] for i in idx]
+    def batch(self) -> tuple[list[int], list[Any], int]:
+        """The next ``batch_size`` items, going round the inputs (made once, handed out after),
+        and the batch's place in the round."""
+        if self._cycle is None:
+            n, size = len(self.items), self.batch_size
+            # after lcm(n, size) / size batches the round starts again at item 0
+            count = n // math.gcd(n, size)
+            self._cycle = []
+            for b in range(count):
+                idx = [(b * size + k) % n for k in range(size)]
+                self._cycle.append((idx, [self.items[i] for i in idx]))
+        slot = self._next
+        self._next = (slot + 1) % len(self._cycle)
+        return (*self._cycle[slot], slot)
 
     def call(
-        self, settings: _Settings, phase: str, iteration: int, idx: list[int], batch: list[Any]
+        self,
+        settings: _Settings,
+        phase: str,
+        iteration: int,
+        idx: list[int],
+        batch: list[Any],
+        slot: int | None = None,
     ) -> float:
         # as little as possible between two calls: a tuple per call, the columns derived later
-        result = self.backend.run(settings.task, self.model, batch, **settings.params)
+        run = self._prepared.get(slot) if slot is not None else None
+        if run is None and slot is not None and self._prepare is not None:
+            run = self._prepared[slot] = self._prepare(
+                settings.task, self.model, batch, **settings.params
+            )
+        if run is not None:
+            result = run()
+        else:
+            result = self.backend.run(settings.task, self.model, batch, **settings.params)
         if result.load_ms is not None:
             self.load_ms = result.load_ms
             self.model_sha = result.model_sha
@@ -469,15 +497,15 @@ def _run_job(
         try:
             if report:
                 report("load", 0.0, f"{label} · loading")
-            idx, batch = job.batch()
-            job.first_ms = job.call(settings, "first", 0, idx, batch)
+            idx, batch, slot = job.batch()
+            job.first_ms = job.call(settings, "first", 0, idx, batch, slot)
             for i in range(settings.warmup):
                 if stop.is_set():
                     break
                 if report:
                     report("warmup", 0.05, f"{label} · warmup {i + 1}/{settings.warmup}")
-                idx, batch = job.batch()
-                job.call(settings, "warmup", i, idx, batch)
+                idx, batch, slot = job.batch()
+                job.call(settings, "warmup", i, idx, batch, slot)
             _measure(job, settings, stop, report, label)
             if settings.score:
                 _predict_the_rest(job, settings, stop, report, label)
@@ -536,8 +564,8 @@ def _measure(
         if report:
             share = min(n / wanted, elapsed / seconds if seconds > 0 else 1.0, 1.0)
             report("measure", 0.1 + 0.8 * share, f"{label} · measuring {n + 1}/{wanted}")
-        idx, batch = job.batch()
-        job.call(settings, "measure", n, idx, batch)
+        idx, batch, slot = job.batch()
+        job.call(settings, "measure", n, idx, batch, slot)
         n += 1
 
 

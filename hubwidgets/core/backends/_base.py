@@ -127,7 +127,7 @@ class Attempt:
     status: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class InferenceResult:
     """What ``backend.run`` returns.
 

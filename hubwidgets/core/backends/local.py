@@ -364,6 +364,17 @@ class LocalBackend:
         ``batch_size``...). Bad items are a ``ValueError`` naming their index; a model that
         cannot load is a ``BackendError`` with ``reason="load"``, a failed run ``reason="run"``.
         """
+        return self.prepare(task, model, inputs, **params)()
+
+    def prepare(
+        self, task: str, model: str, inputs: Any, **params: Any
+    ) -> Callable[[], InferenceResult]:
+        """Check the inputs, decode files and load the model once; the function returned runs
+        only the model call, as :meth:`run` would, each time it is called.
+
+        What a benchmark repeats: the engine (``hw.benchmark``) calls it once per batch, then
+        times the model alone. The first result carries the load time, if this loaded it.
+        """
         task = check_task(task)
         items = check_inputs(task, inputs, params=params)
         if task in REMOTE_ONLY:
@@ -371,29 +382,28 @@ class LocalBackend:
         items = self._prepare(task, items)
         pipe, load_ms, sha = self._load(task, model)
         runner = _RUNNERS.get(task, _run_pipeline)
-        started = time.perf_counter()
-        try:
-            outputs, metrics = runner(task, pipe, items, dict(params))
-        except BackendError:
-            raise
-        except Exception as exc:
-            raise BackendError(
-                f"{model!r} failed on {task}: {type(exc).__name__}: {exc}",
-                backend=self.name,
-                reason="run",
-            ) from exc
-        latency_ms = (time.perf_counter() - started) * 1000
-        return InferenceResult(
-            task=task,
-            model=model,
-            outputs=outputs,
-            backend=self.name,
-            provider=self.device,
-            latency_ms=latency_ms,
-            load_ms=load_ms,
-            model_sha=sha,
-            metrics=metrics,
-        )
+        name, provider = self.name, self.device
+        pending_load = [load_ms]
+
+        def call() -> InferenceResult:
+            started = time.perf_counter()
+            try:
+                outputs, metrics = runner(task, pipe, items, dict(params))
+            except BackendError:
+                raise
+            except Exception as exc:
+                raise BackendError(
+                    f"{model!r} failed on {task}: {type(exc).__name__}: {exc}",
+                    backend=name,
+                    reason="run",
+                ) from exc
+            latency_ms = (time.perf_counter() - started) * 1000
+            loaded, pending_load[0] = pending_load[0], None
+            return InferenceResult(
+                task, model, outputs, name, provider, latency_ms, loaded, sha, [], metrics
+            )
+
+        return call
 
     def _prepare(self, task: str, items: list[Any]) -> list[Any]:
         """Images and audio decoded (a corrupt file is a ``ValueError`` naming its index)."""
