@@ -50,7 +50,7 @@ from playwright.sync_api import Page, sync_playwright
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from widget import NODELAY_CONFIG  # noqa: E402 (the same server patch as the search benchmark)
+from widget import NODELAY_CONFIG, server_as_installed  # noqa: E402 (the same server patch as the search benchmark)
 
 from hubwidgets.testing.lab import (  # noqa: E402
     VIEWPORT,
@@ -289,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         + (
             "jupyter_server PATCHED to set TCP_NODELAY on kernel websockets (--tcp-nodelay)"
             if args.tcp_nodelay
-            else "jupyter_server as installed (Nagle's algorithm on its kernel websockets)"
+            else server_as_installed()
         )
     )
     print(

@@ -1185,6 +1185,15 @@ def report(result: Results, args: argparse.Namespace, wall_s: float) -> dict[str
 # Main
 # ------------------------------------------------------------------------------------------------
 
+
+def server_as_installed() -> str:
+    """How this environment's jupyter_server treats its kernel websockets."""
+    enabled = Path(sys.prefix, "etc", "jupyter", "jupyter_server_config.d", "hubwidgets.json")
+    if enabled.is_file():
+        return "jupyter_server with hubwidgets' server extension (TCP_NODELAY on kernel websockets)"
+    return "jupyter_server as installed (Nagle's algorithm on its kernel websockets)"
+
+
 #: --tcp-nodelay: a server config that sets TCP_NODELAY on the kernel websockets. jupyter_server
 #: leaves tornado's default (Nagle's algorithm on, tornadoweb/tornado#755), so a small message
 #: written right after another one waits for the client's delayed ACK (about 40 ms on Linux).
@@ -1277,7 +1286,7 @@ def main(argv: list[str] | None = None) -> int:
         + (
             "jupyter_server PATCHED to set TCP_NODELAY on kernel websockets (--tcp-nodelay)"
             if args.tcp_nodelay
-            else "jupyter_server as installed (Nagle's algorithm on its kernel websockets)"
+            else server_as_installed()
         )
     )
     print(

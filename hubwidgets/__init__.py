@@ -39,6 +39,11 @@ from .core import (
 __version__ = "0.1.0"
 
 
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    # jupyter_server finds the extension here (enabled by jupyter-config/ at install time)
+    return [{"module": "hubwidgets._server_extension"}]
+
+
 def __getattr__(name: str) -> Any:
     # the widgets load anywidget/ipywidgets: only on first use, so hubwidgets.core stays free
     if name == "SearchWidget":
