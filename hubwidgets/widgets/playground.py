@@ -80,6 +80,10 @@ __all__ = ["BATCH_SECONDS", "CHUNK_BYTES", "STATIC", "Playground", "input_kind"]
 
 #: Largest chunk of a file in one message from the page (tornado's limit is 10 MiB a message).
 CHUNK_BYTES = 1024 * 1024
+#: A run that has not answered by then is announced in the page ("Running..."); a quicker one
+#: sends its first cell first (see ``_run_cells``).
+ANNOUNCE_AFTER_S = 0.1
+
 #: Longest a streamed piece waits before it is sent (pieces arriving faster are batched).
 BATCH_SECONDS = 0.016
 
@@ -335,6 +339,8 @@ class Playground(ReportDisplay, anywidget.AnyWidget):
         self._partial: dict[str, bytearray] = {}
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
+        # (announced, lock, run info) while a run has not yet told the page it started
+        self._pending_info: tuple[threading.Event, threading.Lock, dict[str, Any]] | None = None
         self._busy = threading.Lock()
         self._ready = False
         self._init_report("playground")
@@ -674,19 +680,14 @@ class Playground(ReportDisplay, anywidget.AnyWidget):
         run = session.runs + 1  # the session numbers it the same way when it starts
         streaming = self.stream and self.task in STREAMING_TASKS
         image = (_image_bytes(self.task, item) if echo else None) or b""
-        with self.hold_sync():
-            self.running = True
-            self.error = ""
-            self.status = f"Running {len(self.models)} model{'s' if len(self.models) != 1 else ''}…"
-            if image or self._echo_image:
-                self._echo_image = image
-            self._run_info = {
-                "run": run,
-                "models": list(self.models),
-                "stream": streaming,
-                "text": _input_text(item),
-                "echo": echo,
-            }
+        info = {
+            "run": run,
+            "models": list(self.models),
+            "stream": streaming,
+            "text": _input_text(item),
+            "echo": echo,
+        }
+        timer = self._begin(info, image, at_once=streaming or bool(image))
         cells: list[Cell] = []
         batcher = _Batcher(self.send, run)
         try:
@@ -705,6 +706,8 @@ class Playground(ReportDisplay, anywidget.AnyWidget):
                     if self._stop.is_set():
                         break
         finally:
+            timer.cancel()
+            self._pending_info = None
             batcher.flush()
             failed = sum(1 for c in cells if c.error)
             stopped = self._stop.is_set()
@@ -713,6 +716,8 @@ class Playground(ReportDisplay, anywidget.AnyWidget):
                 outcome += " (stopped)"
             with self.hold_sync():
                 self.running = False
+                self.error = ""
+                self._run_info = info
                 self.status = f"{self.task} · {self._backend_name} backend · {outcome}"
             # free for the next run before the page hears "done", so a click right after it
             # is not refused as overlapping this run
@@ -721,6 +726,38 @@ class Playground(ReportDisplay, anywidget.AnyWidget):
             self.send({"type": "done", "run": run, "stopped": stopped})
             self._update_report()
         return cells
+
+    def _begin(self, info: dict[str, Any], image: bytes, *, at_once: bool) -> threading.Timer:
+        """Say "running" in the page: at once for a stream (or an echoed image), else only for
+        a run slower than :data:`ANNOUNCE_AFTER_S` (the returned timer; cancel it at the end).
+
+        A quick run's first message is then its cell, which carries the run's layout: a state
+        update sent just before it would hold the cell back for the browser's delayed ACK
+        (jupyter_server's kernel websockets keep Nagle's algorithm on)."""
+        announced = threading.Event()
+        lock = threading.Lock()
+
+        def announce() -> None:
+            with lock:
+                if announced.is_set():
+                    return
+                announced.set()
+                with self.hold_sync():
+                    self.running = True
+                    self.error = ""
+                    n = len(self.models)
+                    self.status = f"Running {n} model{'s' if n != 1 else ''}…"
+                    if image or self._echo_image:
+                        self._echo_image = image
+                    self._run_info = info
+
+        self._pending_info = (announced, lock, info)
+        timer = threading.Timer(ANNOUNCE_AFTER_S, announce)
+        if at_once:
+            announce()
+        else:
+            timer.start()
+        return timer
 
     def _send_cell(self, run: int, index: int, cell: Cell) -> None:
         buffers: list[bytes] = []
@@ -741,6 +778,16 @@ class Playground(ReportDisplay, anywidget.AnyWidget):
         }
         if self.task == "chat-completion":
             message["conversation"] = self._session.conversations.get(cell.model, [])
+        pending = self._pending_info
+        if pending is not None:
+            announced, lock, info = pending
+            with lock:
+                if not announced.is_set():
+                    # the run was quick: this cell is its first word to the page
+                    announced.set()
+                    message["run_info"] = info
+                self.send(message, buffers or None)
+            return
         self.send(message, buffers or None)
 
     # -- display: the widget, and a table for reports --------------------------------------------

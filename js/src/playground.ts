@@ -65,6 +65,7 @@ interface CellMessage {
   input: string;
   output: Json;
   conversation?: { role: string; content: string }[];
+  run_info?: RunInfo;
 }
 
 /** The input a run used, kept by the page to draw over (images) or highlight in (texts). */
@@ -789,6 +790,8 @@ function render({ model, el }: RenderProps<PlaygroundState>): () => void {
   };
 
   const onCell = (message: CellMessage, buffers: DataView[]): void => {
+    // a quick run's first cell brings the run's layout itself (no "running" state before it)
+    if (message.run_info) applyRunInfo(message.run_info);
     const cell = cells[message.index];
     if (!cell || message.run !== currentRun) return;
     cell.root.classList.remove("hw-pending", "hw-streaming");
@@ -834,8 +837,7 @@ function render({ model, el }: RenderProps<PlaygroundState>): () => void {
     cell.streamed.appendData(message.text);
   };
 
-  const onRunInfo = (): void => {
-    const info = model.get("_run_info");
+  const applyRunInfo = (info: RunInfo | Record<string, never> | undefined): void => {
     if (!info || !("run" in info)) return;
     if (info.run === currentRun) return;
     currentRun = info.run;
@@ -853,6 +855,7 @@ function render({ model, el }: RenderProps<PlaygroundState>): () => void {
     }
     drawCells(info.models ?? []);
   };
+  const onRunInfo = (): void => applyRunInfo(model.get("_run_info"));
 
   const onMessage = (message: Record<string, unknown>, buffers: DataView[]): void => {
     switch (message.type) {
