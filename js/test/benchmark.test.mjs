@@ -1,10 +1,12 @@
 // The built BenchmarkWidget bundle in a simulated DOM (jsdom), against a fake model holding what
 // the kernel sends: the results table as Arrow IPC bytes, progress, status, charts as SVG.
 // Run with `npm test` after `npm run build`.
+
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { tableFromArrays, tableToIPC } from "apache-arrow";
 import { JSDOM } from "jsdom";
+import { FakeModel as BaseModel } from "./fake-model.mjs";
 
 const dom = new JSDOM("<!doctype html><html><body></body></html>", { pretendToBeVisual: true });
 const { window } = dom;
@@ -101,9 +103,9 @@ const RESULTS = [
 ];
 
 /** A stand-in for the kernel side of anywidget's model. */
-class FakeModel {
+class FakeModel extends BaseModel {
   constructor(state = {}) {
-    this.state = {
+    super({
       models: ["org/fast", "org/good"],
       task: "text-classification",
       input_source: "samples",
@@ -122,34 +124,7 @@ class FakeModel {
       _tasks: TASKS,
       _quality: {},
       ...state,
-    };
-    this.handlers = new Map();
-    this.sent = [];
-    this.saved = [];
-  }
-  get(key) {
-    return this.state[key];
-  }
-  set(key, value) {
-    if (this.state[key] === value) return;
-    this.state[key] = value;
-    this.emit(`change:${key}`);
-  }
-  on(event, callback) {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
-    this.handlers.get(event).add(callback);
-  }
-  off(event, callback) {
-    this.handlers.get(event)?.delete(callback);
-  }
-  emit(event) {
-    for (const callback of this.handlers.get(event) ?? []) callback();
-  }
-  save_changes() {
-    this.saved.push(structuredClone(this.state));
-  }
-  send(content, _callbacks, buffers) {
-    this.sent.push({ content, buffers });
+    });
   }
 }
 

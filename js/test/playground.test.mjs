@@ -1,9 +1,11 @@
 // The built Playground bundle in a simulated DOM (jsdom), against a fake model standing in for
 // the kernel: traits, and the custom messages a run sends (start, piece, cell, done).
 // Run with `npm test` after `npm run build`.
+
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { JSDOM } from "jsdom";
+import { FakeModel as BaseModel } from "./fake-model.mjs";
 
 const dom = new JSDOM("<!doctype html><html><body></body></html>", { pretendToBeVisual: true });
 const { window } = dom;
@@ -30,9 +32,9 @@ const bundle = await import("../../hubwidgets/widgets/static/playground.js");
 const widget = bundle.default;
 const { splitSpans, encodeWav, chunkRanges, formatBytes } = bundle;
 
-class FakeModel {
+class FakeModel extends BaseModel {
   constructor(state = {}) {
-    this.state = {
+    super({
       task: "text-classification",
       models: ["org/a", "org/b"],
       params: {},
@@ -51,36 +53,9 @@ class FakeModel {
       _run_info: {},
       _echo_image: null,
       ...state,
-    };
-    this.handlers = new Map();
-    this.sent = [];
-  }
-  get(key) {
-    return this.state[key];
-  }
-  set(key, value) {
-    if (this.state[key] === value) return;
-    this.state[key] = value;
-    this.emit(`change:${key}`);
-  }
-  on(event, callback) {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
-    this.handlers.get(event).add(callback);
-  }
-  off(event, callback) {
-    this.handlers.get(event)?.delete(callback);
-  }
-  emit(event, ...args) {
-    for (const callback of this.handlers.get(event) ?? []) callback(...args);
+    });
   }
   save_changes() {}
-  send(content, _callbacks, buffers) {
-    this.sent.push({ content, buffers });
-  }
-  /** A custom message from the kernel. */
-  custom(content, buffers = []) {
-    this.emit("msg:custom", content, buffers);
-  }
 }
 
 describe("pure helpers", () => {

@@ -2,10 +2,12 @@
 // like the kernel does: rows on request as Arrow IPC, trait updates, range selections.
 // Run with `npm test` after `npm run build`. jsdom has no layout engine: the grid's view is given
 // a fixed height below (ten rows) so that the scroll arithmetic has something to work with.
+
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { tableFromArrays, tableToIPC } from "apache-arrow";
 import { JSDOM } from "jsdom";
+import { FakeModel as BaseModel } from "./fake-model.mjs";
 
 const dom = new JSDOM("<!doctype html><html><body></body></html>", { pretendToBeVisual: true });
 const { window } = dom;
@@ -44,9 +46,9 @@ const N = 1000;
 const IDS = Array.from({ length: N }, (_, i) => `org/model-${String(i).padStart(4, "0")}`);
 
 /** A stand-in for the kernel side of anywidget's model. */
-class FakeModel {
+class FakeModel extends BaseModel {
   constructor() {
-    this.state = {
+    super({
       query: "",
       task: [],
       library: [],
@@ -75,29 +77,14 @@ class FakeModel {
         "text-generation": "Natural Language Processing",
         "fill-mask": "Natural Language Processing",
       },
-    };
-    this.handlers = new Map();
-    this.sent = [];
+    });
     this.saves = 0;
-  }
-  get(key) {
-    return this.state[key];
   }
   set(key, value) {
     // like Backbone: no change event when the value is equal to the one held
     if (JSON.stringify(this.state[key]) === JSON.stringify(value)) return;
     this.state[key] = value;
     this.emit(`change:${key}`);
-  }
-  on(event, callback) {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
-    this.handlers.get(event).add(callback);
-  }
-  off(event, callback) {
-    this.handlers.get(event)?.delete(callback);
-  }
-  emit(event, ...args) {
-    for (const callback of this.handlers.get(event) ?? []) callback(...args);
   }
   save_changes() {
     this.saves++;
