@@ -13,7 +13,7 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { modelAdder } from "./lib/adder";
 import { type Cell, decodeRows, type Row } from "./lib/arrow";
-import { element } from "./lib/dom";
+import { chartFigures, element } from "./lib/dom";
 
 /** The synced traits of BenchmarkWidget (see hubwidgets/widgets/benchmark.py). */
 interface BenchmarkState {
@@ -349,21 +349,7 @@ function render({ model, el }: RenderProps<BenchmarkState>): () => void {
 
   const drawCharts = (): void => {
     const svgs = model.get("_charts") ?? {};
-    charts.replaceChildren(
-      ...Object.entries(svgs).map(([name, svg]) => {
-        const figure = element("figure", "hw-chart");
-        figure.dataset.chart = name;
-        const caption = element("figcaption", "hw-visually-hidden");
-        caption.textContent = CHART_TITLES[name] ?? name;
-        const picture = element("div", "hw-chart-svg");
-        // drawn in the kernel by vl-convert from the benchmark's figures: not user HTML
-        picture.innerHTML = svg;
-        picture.querySelector("svg")?.setAttribute("role", "img");
-        picture.querySelector("svg")?.setAttribute("aria-label", CHART_TITLES[name] ?? name);
-        figure.append(caption, picture);
-        return figure;
-      }),
-    );
+    charts.replaceChildren(...chartFigures(svgs, CHART_TITLES));
   };
 
   on("models", drawModels);

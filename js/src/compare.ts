@@ -11,7 +11,7 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { modelAdder } from "./lib/adder";
 import { decodeRows, type Row } from "./lib/arrow";
-import { element } from "./lib/dom";
+import { chartFigures, element } from "./lib/dom";
 
 /** The synced traits of CompareWidget (see hubwidgets/widgets/compare.py). */
 interface CompareState {
@@ -109,21 +109,7 @@ function render({ model, el }: RenderProps<CompareState>): () => void {
 
   const drawCharts = (): void => {
     const svgs = model.get("_charts") ?? {};
-    charts.replaceChildren(
-      ...Object.entries(svgs).map(([name, svg]) => {
-        const figure = element("figure", "hw-chart");
-        figure.dataset.chart = name;
-        const caption = element("figcaption", "hw-visually-hidden");
-        caption.textContent = CHART_TITLES[name] ?? name;
-        const picture = element("div", "hw-chart-svg");
-        // drawn in the kernel by vl-convert from the comparison: not user HTML
-        picture.innerHTML = svg;
-        picture.querySelector("svg")?.setAttribute("role", "img");
-        picture.querySelector("svg")?.setAttribute("aria-label", CHART_TITLES[name] ?? name);
-        figure.append(caption, picture);
-        return figure;
-      }),
-    );
+    charts.replaceChildren(...chartFigures(svgs, CHART_TITLES));
   };
 
   on("change:status", drawStatus);
