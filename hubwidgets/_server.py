@@ -37,7 +37,7 @@ def load(server_app: Any) -> bool:
         self.set_nodelay(True)
         return await original(self, *args, **kwargs)
 
-    KernelWebsocketHandler.open = open_without_delay
+    setattr(KernelWebsocketHandler, "open", open_without_delay)  # noqa: B010 (mypy: a method)
     setattr(KernelWebsocketHandler, _MARK, True)
     server_app.log.info("hubwidgets: TCP_NODELAY on kernel websockets (no delayed-ACK waits)")
     return True

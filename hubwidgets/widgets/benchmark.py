@@ -46,6 +46,7 @@ from ..core.samples import sample_inputs, sample_params
 from ._card import hub_url
 from ._report import ReportDisplay
 from ._serialization import to_ipc
+from ._traits import ModelIds
 from .search import STATIC, SearchWidget, _bundle
 
 if TYPE_CHECKING:
@@ -162,21 +163,11 @@ def _pending_rows(models: Sequence[str], batch_sizes: Sequence[int]) -> pd.DataF
 # ---------------------------------------------------------------------------------------------
 
 
-class _Models(traitlets.List[str]):
-    """Model ids or local paths: one string is a list of one; repeats and blanks dropped."""
+class _Models(ModelIds):
+    """Model ids or local paths: repeats and blanks dropped."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(trait=traitlets.Unicode(), default_value=[], **kwargs)
-
-    def validate(self, obj: Any, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [value]
-        elif isinstance(value, (tuple, pd.Series)):
-            value = list(value)
-        checked = super().validate(obj, value)
-        if checked is None:
-            return None
-        return list(dict.fromkeys(i.strip() for i in checked if i.strip()))
+    def check(self, ids: list[str]) -> list[str]:
+        return list(dict.fromkeys(i.strip() for i in ids if i.strip()))
 
 
 class _BatchSizes(traitlets.List[int]):

@@ -35,6 +35,7 @@ from ..core.sources import open_catalog
 from ._card import hub_url
 from ._report import ReportDisplay
 from ._serialization import to_ipc
+from ._traits import ModelIds
 from .search import STATIC, SearchWidget, _bundle, _compact
 
 if TYPE_CHECKING:
@@ -154,21 +155,11 @@ def matrix(wide: pd.DataFrame, *, context_length: int = 4096, batch_size: int = 
     return out
 
 
-class _Models(traitlets.List[str]):
-    """Model ids, at most :data:`MAX_MODELS`: one string is a list of one; repeats dropped."""
+class _Models(ModelIds):
+    """Model ids, at most :data:`MAX_MODELS`; repeats dropped."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(trait=traitlets.Unicode(), default_value=[], **kwargs)
-
-    def validate(self, obj: Any, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [value]
-        elif isinstance(value, (tuple, pd.Series)):
-            value = list(value)
-        checked = super().validate(obj, value)
-        if checked is None:
-            return None
-        ids = list(dict.fromkeys(checked))
+    def check(self, ids: list[str]) -> list[str]:
+        ids = list(dict.fromkeys(ids))
         if any(not i.strip() for i in ids):
             raise traitlets.TraitError("a model id cannot be empty")
         if len(ids) > MAX_MODELS:

@@ -74,6 +74,7 @@ from ..core.playground import (
 )
 from ..core.samples import sample_inputs, sample_params
 from ._report import ReportDisplay
+from ._traits import ModelIds
 from .search import STATIC, SearchWidget, _bundle
 
 __all__ = ["BATCH_SECONDS", "CHUNK_BYTES", "STATIC", "Playground", "input_kind"]
@@ -234,22 +235,14 @@ class _Batcher:
         self._last = time.perf_counter()
 
 
-class _Models(traitlets.List[str]):
-    """0 to :data:`MAX_MODELS` model ids or folders; one string is a list of one."""
+class _Models(ModelIds):
+    """0 to :data:`MAX_MODELS` model ids or folders."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(trait=traitlets.Unicode(), default_value=[], **kwargs)
-
-    def validate(self, obj: Any, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [value]
-        elif isinstance(value, (tuple, pd.Series)):
-            value = [str(v) for v in value]
-        checked = super().validate(obj, value)
-        if not checked:
-            return [] if checked is not None else None
+    def check(self, ids: list[str]) -> list[str]:
+        if not ids:
+            return []
         try:
-            return check_models(checked)
+            return check_models(ids)
         except ValueError as err:
             raise traitlets.TraitError(str(err)) from None
 
