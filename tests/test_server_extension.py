@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import json
 import logging
@@ -31,6 +30,16 @@ def test_installing_enables_it() -> None:
     assert enabled == {"hubwidgets": True}
 
 
+def _finish(coroutine: Any) -> Any:
+    """Run a coroutine that never waits (no event loop: one may already run in this thread)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise AssertionError("the coroutine waited")
+
+
 def test_a_connecting_page_gets_nodelay(monkeypatch: pytest.MonkeyPatch) -> None:
     from hubwidgets import _server  # noqa: PLC0415
 
@@ -48,6 +57,6 @@ def test_a_connecting_page_gets_nodelay(monkeypatch: pytest.MonkeyPatch) -> None
     assert _server.load(app)  # twice: patched once
     nodelay: list[bool] = []
     page = types.SimpleNamespace(set_nodelay=nodelay.append)
-    assert asyncio.run(handler.open(page)) == "opened"
+    assert _finish(handler.open(page)) == "opened"
     assert nodelay == [True]
     assert opened == [page]
