@@ -174,7 +174,7 @@ def throughput_vs_batch(summary: pd.DataFrame) -> alt.LayerChart:
     with a single batch size, a horizontal bar per model instead. Rows that failed or have no
     throughput are left out and named in the subtitle."""
     frame = _check_frame(summary, "throughput_vs_batch", ("model", "batch_size", "items_per_s"))
-    models = _labels(frame["model"], "(no model)")
+    models = _model_names(frame)
     batch = _floats(frame["batch_size"])
     rate = _floats(frame["items_per_s"])
     ok = _ok(frame) & np.isfinite(rate) & (rate > 0) & np.isfinite(batch)
@@ -379,10 +379,15 @@ def _batch(value: float) -> str:
     return str(int(value)) if np.isfinite(value) else "?"
 
 
+def _model_names(frame: pd.DataFrame) -> list[str]:
+    """Each row's model, a local folder by its last two parts: a whole temporary path only
+    pushes the plot aside."""
+    return [model_label(m) for m in _labels(frame["model"], "(no model)")]
+
+
 def _row_labels(frame: pd.DataFrame) -> list[str]:
     """The model, with " · batch N" when the frame holds several batch sizes."""
-    # a local folder by its last two parts: a whole temporary path only pushes the plot aside
-    models = [model_label(m) for m in _labels(frame["model"], "(no model)")]
+    models = _model_names(frame)
     if "batch_size" not in frame.columns:
         return models
     batch = _floats(frame["batch_size"]) if len(frame) else np.zeros(0)
