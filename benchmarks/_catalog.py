@@ -140,8 +140,8 @@ def build_big_catalog(
     folder = shared_data_dir()
 
     # imported here so that a machine without the data skips without loading the package
-    from hubwidgets.core.catalog import Catalog  # noqa: PLC0415
-    from hubwidgets.core.schema import table_to_frame  # noqa: PLC0415
+    from hubwidgets.core.catalog.catalog import Catalog  # noqa: PLC0415
+    from hubwidgets.core.catalog.schema import table_to_frame  # noqa: PLC0415
 
     t0 = time.perf_counter()
     records = load_real_records(folder)

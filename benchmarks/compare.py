@@ -116,9 +116,9 @@ K = 5
 
 def resolve(spec: dict[str, Any], df: pd.DataFrame) -> dict[str, Any]:
     """The constraints of one recommend() call in plain values (untimed, shared by the peers)."""
-    from hubwidgets.core.licenses import LICENSE_CLASSES, license_class
-    from hubwidgets.core.query import parse_params
-    from hubwidgets.core.recommend import local_memory_bytes, params_for_memory
+    from hubwidgets.core.catalog.query import parse_params
+    from hubwidgets.core.choose.licenses import LICENSE_CLASSES, license_class
+    from hubwidgets.core.choose.recommend import local_memory_bytes, params_for_memory
 
     out: dict[str, Any] = {"task": spec["task"]}
     lang = spec.get("language")
@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
     import hubwidgets as hw
-    from hubwidgets.core.catalog import Catalog
+    from hubwidgets.core.catalog.catalog import Catalog
 
     t0 = time.perf_counter()
     cat = Catalog.read_parquet(path)

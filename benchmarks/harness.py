@@ -131,7 +131,7 @@ def main() -> None:
     import torch
     import transformers
 
-    from hubwidgets.core.backends.local import LocalBackend
+    from hubwidgets.core.inference.backends.local import LocalBackend
     from hubwidgets.testing.models import tiny_text_classifier
 
     print(

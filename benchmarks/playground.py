@@ -77,7 +77,7 @@ transformers.utils.logging.set_verbosity_error()
 transformers.utils.logging.disable_progress_bar()
 import ipywidgets as ipw
 import hubwidgets as hw
-from hubwidgets.core.backends import LocalBackend
+from hubwidgets.core.inference.backends import LocalBackend
 from hubwidgets.testing import models as tiny
 
 root = tempfile.mkdtemp()

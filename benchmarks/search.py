@@ -256,7 +256,7 @@ def engine_table(df):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from hubwidgets.core.schema import arrow_schema
+    from hubwidgets.core.catalog.schema import arrow_schema
 
     schema = arrow_schema()
     table = pa.Table.from_pandas(df, preserve_index=False)
@@ -411,7 +411,7 @@ def warm_kernels() -> None:
     code = (
         "import gzip, json, sys\n"
         "from hubwidgets.core import _index\n"
-        "from hubwidgets.core.catalog import Catalog\n"
+        "from hubwidgets.core.catalog.catalog import Catalog\n"
         "_index.SMALL_BYTES = 0  # the numba kernels, as a large catalog uses\n"
         "recs = [json.loads(l)['metadata'] for l in gzip.open(sys.argv[1], 'rt')]\n"
         "cat = Catalog.from_records([r for r in recs if r.get('id')])\n"
@@ -427,7 +427,7 @@ def cold_open(path: Path) -> tuple[float, float]:
     and the on-disk cache (HUBWIDGETS_CACHE, set by main) written for the next opens."""
     code = (
         "import resource, sys, time\n"
-        "from hubwidgets.core.catalog import Catalog\n"
+        "from hubwidgets.core.catalog.catalog import Catalog\n"
         "t = time.perf_counter(); cat = Catalog.read_parquet(sys.argv[1]); cat.index\n"
         "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
@@ -475,8 +475,8 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
 
-    from hubwidgets.core.catalog import Catalog
-    from hubwidgets.core.schema import COLUMN_NAMES
+    from hubwidgets.core.catalog.catalog import Catalog
+    from hubwidgets.core.catalog.schema import COLUMN_NAMES
 
     # -- load ------------------------------------------------------------------------------------
     t0 = time.perf_counter()

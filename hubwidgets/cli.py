@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from hubwidgets.core.pull import (
+from hubwidgets.core.catalog.pull import (
     MAX_PAGE_SIZE,
     SORTS,
     partial_dir,

@@ -78,8 +78,8 @@ cells = [
         "history summarizes a file by its name, size and sha256, never its bytes."
     ),
     code(
-        "from hubwidgets.core.playground import Upload\n"
-        "from hubwidgets.core.samples import sample_image\n\n"
+        "from hubwidgets.core.inference.playground import Upload\n"
+        "from hubwidgets.core.inference.samples import sample_image\n\n"
         'images = hw.Playground("image-classification", [vit], backend=backend)\n'
         'images.run(Upload("disc.png", sample_image()))\n'
         'images.run(Upload("notes.txt", b"not a picture"))\n'

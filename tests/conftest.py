@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from hubwidgets.core.catalog import Catalog
+from hubwidgets.core.catalog.catalog import Catalog
 from hubwidgets.testing.clock import FakeClock
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -15,8 +15,8 @@ import pytest
 
 from hubwidgets.cli import main
 from hubwidgets.core import pull
-from hubwidgets.core.catalog import Catalog
-from hubwidgets.core.pull import partial_dir
+from hubwidgets.core.catalog.catalog import Catalog
+from hubwidgets.core.catalog.pull import partial_dir
 from hubwidgets.testing import HubServer
 from hubwidgets.testing.clock import FakeClock
 

@@ -23,8 +23,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from hubwidgets.core._quality import LOWER_IS_BETTER
-from hubwidgets.core.benchmark import model_label
+from hubwidgets.core.inference._quality import LOWER_IS_BETTER
+from hubwidgets.core.inference.benchmark import model_label
 
 from .catalog import _TASK_COLORS, WIDTH, _color, _floats, _labels, _plural, _title
 

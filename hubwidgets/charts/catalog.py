@@ -25,7 +25,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from hubwidgets.core.vocab import task_modality
+from hubwidgets.core.catalog.vocab import task_modality
 
 
 def _widget_and_picture(spec: dict[str, Any], **metadata: Any) -> Any:

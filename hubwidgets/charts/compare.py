@@ -18,7 +18,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from hubwidgets.core.hardware import available_memory
+from hubwidgets.core.choose.hardware import available_memory
 
 from .catalog import (
     _OTHER_COLOR,
@@ -44,7 +44,7 @@ HEIGHT = 300
 #: Bytes in a GB as the charts count it (decimal, as disk and Hub sizes are quoted).
 GB = 1e9
 
-#: The dtypes of :func:`hubwidgets.core.compare.compare`, largest first, with their colours.
+#: The dtypes of :func:`hubwidgets.core.choose.compare.compare`, largest first, with their colours.
 DTYPE_COLORS: dict[str, str] = {
     "fp32": "#4c78a8",
     "fp16/bf16": "#f58518",
@@ -75,7 +75,7 @@ def memory_by_dtype(wide: pd.DataFrame, ram_bytes: int | None = None) -> alt.Lay
     ``ram_bytes``, the memory of this machine (said in the subtitle instead when it is more than
     ``RULE_SPAN`` times the largest bar, where it would squash the bars).
 
-    ``ram_bytes`` defaults to :func:`hubwidgets.core.hardware.available_memory` (the largest
+    ``ram_bytes`` defaults to :func:`hubwidgets.core.choose.hardware.available_memory` (the largest
     GPU's memory, else the RAM available now): the same figure ``hw.compare``'s ``fits_*``
     columns test against, so a bar that ends below the rule is a ``fits`` of True. When it
     cannot be measured there is no rule, and the subtitle says so.

@@ -3,7 +3,17 @@
 Nothing here imports ipywidgets, anywidget or traitlets (a test keeps it that way).
 """
 
-from .backends import (
+from ._moved import install as _install_moved
+from .catalog.catalog import Catalog, UnknownModelError
+from .catalog.hub import HubCatalog, HubError
+from .catalog.pull import PullError, pull_snapshot, snapshot_info
+from .catalog.schema import COLUMNS, SORT_KEYS
+from .catalog.sources import cache_catalog, open_catalog, starter_catalog
+from .catalog.vocab import TASKS
+from .choose.compare import compare
+from .choose.hardware import hardware
+from .choose.recommend import recommend
+from .inference.backends import (
     INFERENCE_TASKS,
     BackendError,
     FallbackBackend,
@@ -11,17 +21,8 @@ from .backends import (
     LocalBackend,
     RemoteBackend,
 )
-from .benchmark import BenchmarkProgress, BenchmarkResult, benchmark
-from .catalog import Catalog, UnknownModelError
-from .compare import compare
-from .hardware import hardware
-from .hub import HubCatalog, HubError
-from .playground import PlaygroundSession
-from .pull import PullError, pull_snapshot, snapshot_info
-from .recommend import recommend
-from .schema import COLUMNS, SORT_KEYS
-from .sources import cache_catalog, open_catalog, starter_catalog
-from .vocab import TASKS
+from .inference.benchmark import BenchmarkProgress, BenchmarkResult, benchmark
+from .inference.playground import PlaygroundSession
 
 __all__ = [
     "COLUMNS",
@@ -51,3 +52,6 @@ __all__ = [
     "snapshot_info",
     "starter_catalog",
 ]
+
+# old module paths (hubwidgets.core.compare, hubwidgets.core.backends.local...) keep working
+_install_moved()

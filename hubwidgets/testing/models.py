@@ -97,7 +97,7 @@ def _bert_config(vocab_size: int, **extra: Any) -> Any:
 
 
 def _save(path: Path, model: Any, *processors: Any) -> str:
-    from hubwidgets.core.backends.local import quiet_progress_bars  # noqa: PLC0415
+    from hubwidgets.core.inference.backends.local import quiet_progress_bars  # noqa: PLC0415
 
     model.eval()
     with quiet_progress_bars():

@@ -1,7 +1,7 @@
 """Replay a recorded vcrpy cassette through the real ``huggingface_hub`` HTTP stack.
 
 The machines that test hubwidgets cannot reach the Hub or any inference provider, yet
-:class:`~hubwidgets.core.backends.RemoteBackend` should be tested through the real
+:class:`~hubwidgets.core.inference.backends.RemoteBackend` should be tested through the real
 ``InferenceClient``: its provider routing, request building, SSE parsing and error mapping. So
 :class:`CassetteReplay` is an ``httpx2`` transport that answers from one cassette of
 ``huggingface_hub``'s own test-suite (see ``/work/shared/data/README.md``). Installed with

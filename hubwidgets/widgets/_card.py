@@ -25,7 +25,7 @@ import pandas as pd
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
-from ..core.vocab import task_modality
+from ..core.catalog.vocab import task_modality
 
 __all__ = [
     "DETAIL_FIELDS",

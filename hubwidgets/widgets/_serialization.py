@@ -34,8 +34,9 @@ from typing import Any, TypeAlias
 
 import pandas as pd
 import pyarrow as pa
+import traitlets
 
-__all__ = ["INTEGER_KEY", "BytesLike", "from_ipc", "ipc_size_kb", "to_ipc", "window"]
+__all__ = ["INTEGER_KEY", "BytesLike", "Table", "from_ipc", "ipc_size_kb", "to_ipc", "window"]
 
 #: Field-metadata key marking a column that holds integers sent as float64 (see module doc).
 INTEGER_KEY = b"hubwidgets:integer"
@@ -133,6 +134,44 @@ def window(
 def ipc_size_kb(buf: BytesLike) -> float:
     """Size of an IPC buffer in KiB (for logging and for keeping widget messages small)."""
     return _memoryview(buf, "ipc_size_kb").nbytes / 1024
+
+
+class Table(traitlets.TraitType[pd.DataFrame | None, Any]):
+    """A DataFrame trait that serializes itself: Arrow IPC bytes on the wire (:func:`to_ipc`).
+
+    Tag nothing: the trait is synced, kernel-only, and carries its own ``to_json`` (as
+    lonboard's table trait does). The page reads it with ``decodeRows(model.get(name))``;
+    None is sent as null. Saved widget state holds the bytes, so a view drawn from it shows
+    the table with no kernel.
+
+    Args:
+        columns: the columns to send, in order (default: all). Columns missing from a frame
+            are an error at assignment.
+    """
+
+    info_text = "a pandas DataFrame or None"
+    default_value = None
+
+    def __init__(self, *, columns: Sequence[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(default_value=None, allow_none=True, **kwargs)
+        self.columns = tuple(columns) if columns is not None else None
+        self.tag(sync=True, kernel=True, to_json=self._to_json)
+
+    def validate(self, obj: Any, value: Any) -> pd.DataFrame | None:
+        if value is None:
+            return None
+        if not isinstance(value, pd.DataFrame):
+            self.error(obj, value)
+        if self.columns is not None:
+            missing = [c for c in self.columns if c not in value.columns]
+            if missing:
+                raise traitlets.TraitError(f"{self.name}: the DataFrame lacks columns {missing}")
+        return value
+
+    def _to_json(self, value: pd.DataFrame | None, _widget: Any) -> bytes | None:
+        if value is None:
+            return None
+        return to_ipc(value, columns=self.columns)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """BenchmarkWidget: measure models on your inputs, live, and compare them in a table and charts.
 
-The widget gathers its traits and calls one core function, :func:`hubwidgets.core.benchmark.
+The widget gathers its traits and calls one core function,
+:func:`hubwidgets.core.inference.benchmark.
 benchmark`, in a background thread: the kernel keeps handling messages while it runs, so the
 page's Cancel reaches it (a ``threading.Event`` the engine checks between calls). The engine's
 progress callback moves the ``progress`` bar and adds each finished model to the results table.
@@ -18,7 +19,7 @@ messages: ``{"type": "run"}``, ``{"type": "cancel"}``, and ``{"type": "files", "
 with the files' bytes as buffers (an upload).
 
 Inputs come from the constructor (a list, a pandas Series, or ``(DataFrame, column)``), from
-files uploaded in the page, or from :func:`hubwidgets.core.samples.sample_inputs`, a few
+files uploaded in the page, or from :func:`hubwidgets.core.inference.samples.sample_inputs`, a few
 built-in items per task (images and sounds made in memory: nothing to download).
 
 Bad input never breaks the widget: what the engine refuses (a task, inputs, labels of the wrong
@@ -37,22 +38,21 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import anywidget
 import numpy as np
 import pandas as pd
 import traitlets
 
-from ..core.samples import sample_inputs, sample_params
+from ..core.inference.samples import sample_inputs, sample_params
+from ._base import RunningWidget
 from ._card import hub_url
-from ._report import ReportDisplay
 from ._serialization import to_ipc
 from ._traits import ModelIds
-from .search import STATIC, SearchWidget, _bundle
+from .search import SearchWidget
 
 if TYPE_CHECKING:
-    from ..core.benchmark import BenchmarkProgress, BenchmarkResult
+    from ..core.inference.benchmark import BenchmarkProgress, BenchmarkResult
 
-__all__ = ["STATIC", "SUMMARY_COLUMNS", "BenchmarkWidget", "results_table"]
+__all__ = ["SUMMARY_COLUMNS", "BenchmarkWidget", "results_table"]
 
 #: The columns of the results table sent to the page (one row per model x batch size).
 SUMMARY_COLUMNS: tuple[str, ...] = (
@@ -77,22 +77,6 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 #: Where the inputs of a run come from.
 INPUT_SOURCES = ("samples", "column", "files")
 
-#: Traits only the kernel writes: a front-end update of one of them is answered with the
-#: kernel's value.
-_KERNEL_ONLY = frozenset(
-    {
-        "running",
-        "progress",
-        "progress_text",
-        "status",
-        "error",
-        "_summary",
-        "_charts",
-        "_inputs",
-        "_tasks",
-        "_quality",
-    }
-)
 
 # ---------------------------------------------------------------------------------------------
 # the results table
@@ -199,7 +183,7 @@ class _BatchSizes(traitlets.List[int]):
 # ---------------------------------------------------------------------------------------------
 
 
-class BenchmarkWidget(ReportDisplay, anywidget.AnyWidget):
+class BenchmarkWidget(RunningWidget):
     """Measure models on your inputs: latency (p50/p90/p99), throughput, memory and, given
     labels, quality with confidence intervals; live as each model finishes, then charts.
 
@@ -211,10 +195,11 @@ class BenchmarkWidget(ReportDisplay, anywidget.AnyWidget):
     Args:
         models: model ids or local paths. Default: the source's selection, else none (type
             them in the page).
-        task: what to run them for (one of ``hubwidgets.core.backends.INFERENCE_TASKS``).
+        task: what to run them for (one of ``hubwidgets.core.inference.backends.INFERENCE_TASKS``).
             Default: the source's task filter when it is one, else none (pick it in the page).
         inputs: a list of items, a pandas Series (``df["text"]``) or ``(DataFrame, column)``.
-            Default: the built-in :func:`hubwidgets.core.samples.sample_inputs` of the task.
+            Default: the built-in :func:`hubwidgets.core.inference.samples.sample_inputs` of the
+            task.
         source: a SearchWidget or CompareWidget whose models the widget follows.
         backend: passed to the engine (default: its own choice, local transformers).
         labels, groups: the true answer of each input, and a group per input: quality metrics
@@ -227,8 +212,7 @@ class BenchmarkWidget(ReportDisplay, anywidget.AnyWidget):
         TypeError: ``source`` is not a SearchWidget or CompareWidget; bad ``inputs``.
     """
 
-    _esm = _bundle("benchmark.js")
-    _css = _bundle("benchmark.css")
+    WIDGET = "benchmark"
 
     models = _Models().tag(sync=True)
     """Model ids (or local paths) to measure, in table order (the page adds and removes them)."""
@@ -252,31 +236,16 @@ class BenchmarkWidget(ReportDisplay, anywidget.AnyWidget):
     batch_sizes = _BatchSizes().tag(sync=True)
     """Items per call to measure, each a row of the table (e.g. ``[1, 8, 32]``)."""
 
-    running = traitlets.Bool(False).tag(sync=True)
-    """Whether a run is going on (Cancel is enabled while it is)."""
-
-    progress = traitlets.Float(0.0).tag(sync=True)
-    """How far the run is, 0 to 1."""
-
-    progress_text = traitlets.Unicode("").tag(sync=True)
-    """What the run is doing now, e.g. ``"bert-tiny · batch 4 · measuring 7/10"``."""
-
-    status = traitlets.Unicode("").tag(sync=True)
-    """One line for people: what is set up, how the last run went, or what to do."""
-
-    error = traitlets.Unicode("").tag(sync=True)
-    """What went wrong with the last action, in words; empty when it went well."""
-
     # the results table (SUMMARY_COLUMNS) as Arrow IPC bytes; empty before a run
-    _summary = traitlets.Bytes(b"").tag(sync=True)
+    _summary = traitlets.Bytes(b"").tag(sync=True, kernel=True)
     # {chart name: SVG}, drawn in the kernel (offline) when a run ends
-    _charts = traitlets.Dict().tag(sync=True)
+    _charts = traitlets.Dict().tag(sync=True, kernel=True)
     # {"samples": n, "column": n, "column_label": str, "files": [names]}: what each source holds
-    _inputs = traitlets.Dict().tag(sync=True)
+    _inputs = traitlets.Dict().tag(sync=True, kernel=True)
     # the tasks a model can run, for the page's select
-    _tasks = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    _tasks = traitlets.List(traitlets.Unicode()).tag(sync=True, kernel=True)
     # {"metric": name, "label": words, "lower_is_better": bool} of the quality column, or {}
-    _quality = traitlets.Dict().tag(sync=True)
+    _quality = traitlets.Dict().tag(sync=True, kernel=True)
 
     #: Seconds between two progress updates sent to the page (finished models always are).
     PROGRESS_EVERY: ClassVar[float] = 0.1
@@ -294,7 +263,7 @@ class BenchmarkWidget(ReportDisplay, anywidget.AnyWidget):
         params: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        from ..core.backends._base import INFERENCE_TASKS  # noqa: PLC0415
+        from ..core.inference.backends._base import INFERENCE_TASKS  # noqa: PLC0415
 
         self._source = _check_source(source)
         self._column, column_label = _column_items(inputs)
@@ -311,7 +280,6 @@ class BenchmarkWidget(ReportDisplay, anywidget.AnyWidget):
         self._current: tuple[str, int] | None = None  # the model x batch size being measured
         self._last_progress = 0.0
         self._lock = threading.Lock()
-        self._init_report("benchmark")
         if self._column is not None:
             kwargs.setdefault("input_source", "column")
         if task is None and self._source is not None:
@@ -332,7 +300,8 @@ class BenchmarkWidget(ReportDisplay, anywidget.AnyWidget):
     # -- Python API ------------------------------------------------------------------------------
     @property
     def result(self) -> BenchmarkResult | None:
-        """The last run's :class:`~hubwidgets.core.benchmark.BenchmarkResult` (None before a
+        """The last run's :class:`~hubwidgets.core.inference.benchmark.BenchmarkResult` (None
+        before a
         run, or when the last one could not start)."""
         return self._result
 
@@ -401,7 +370,7 @@ class BenchmarkWidget(ReportDisplay, anywidget.AnyWidget):
     # -- validation ------------------------------------------------------------------------------
     @traitlets.validate("task")
     def _valid_task(self, proposal: Any) -> str:
-        from ..core.backends._base import INFERENCE_TASKS, check_task  # noqa: PLC0415
+        from ..core.inference.backends._base import INFERENCE_TASKS, check_task  # noqa: PLC0415
 
         value = proposal["value"]
         if value == "":
@@ -422,20 +391,11 @@ class BenchmarkWidget(ReportDisplay, anywidget.AnyWidget):
             self._idle_status()
 
     # -- state and messages from the front-end -----------------------------------------------------
-    def set_state(self, sync_data: dict[str, Any]) -> None:
-        """Apply an update from the page; a value the traits refuse leaves every trait as it
-        was, and the error goes to :attr:`error`."""
-        self._apply_page_state(
-            sync_data,
-            kernel_only=_KERNEL_ONLY,
-            batch=self.hold_trait_notifications(),
-            fail=self._fail,
-        )
-
     def _on_custom_msg(self, _widget: Any, content: Any, buffers: Any) -> None:
         if not isinstance(content, dict):
             return
-        self._note_view(content)
+        if isinstance(content, dict) and content.get("type") == "view":
+            self._viewed = True
         kind = content.get("type")
         if kind == "run":
             self.run(wait=False)
@@ -556,7 +516,7 @@ class BenchmarkWidget(ReportDisplay, anywidget.AnyWidget):
     def _work(self, models: list[str], batch_sizes: list[int]) -> None:
         started = time.perf_counter()
         try:
-            from ..core.benchmark import benchmark  # noqa: PLC0415
+            from ..core.inference.benchmark import benchmark  # noqa: PLC0415
 
             result = benchmark(**self._engine_arguments(models, batch_sizes))
         except (ValueError, TypeError) as err:
@@ -740,7 +700,7 @@ def _source_models(source: Any) -> list[str]:
 
 
 def _source_task(source: Any) -> str | None:
-    from ..core.backends._base import INFERENCE_TASKS  # noqa: PLC0415
+    from ..core.inference.backends._base import INFERENCE_TASKS  # noqa: PLC0415
 
     task = getattr(source, "task", None)  # a SearchWidget filters on a list of tasks
     tasks = [task] if isinstance(task, str) else list(task or [])
@@ -786,7 +746,7 @@ def _listed(values: Any, name: str) -> list[Any] | None:
 def _file_items(task: str, files: list[tuple[str, bytes]]) -> list[Any]:
     """The items of uploaded files: image and audio files as bytes (one item each); text
     files one item per non-empty line; JSON (a list) or JSON Lines for structured tasks."""
-    from ..core.backends._base import AUDIO_TASKS, IMAGE_TASKS  # noqa: PLC0415
+    from ..core.inference.backends._base import AUDIO_TASKS, IMAGE_TASKS  # noqa: PLC0415
 
     if task in IMAGE_TASKS or task in AUDIO_TASKS or not task:
         return [data for _name, data in files]

@@ -2,7 +2,8 @@
 
 The widget holds the models and the options in traits and calls the core for the rest: one
 :func:`hubwidgets.compare` per change (cached per models and options), then
-:func:`hubwidgets.core._best.best_values` for the highlights and badges. The matrix goes to the
+:func:`hubwidgets.core.choose._best.best_values` for the highlights and badges. The matrix goes to
+the
 page as Arrow IPC bytes (the synced ``_matrix`` trait, one row per metric and model, its values
 already formatted for people, see :data:`MATRIX_COLUMNS`); the two charts of
 :mod:`hubwidgets.charts.compare` as SVG strings drawn in the kernel by vl-convert (offline).
@@ -23,32 +24,28 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import anywidget
 import pandas as pd
 import traitlets
 
-from ..core._best import best_for, best_values
-from ..core.compare import MAX_MODELS, MIN_MODELS, compare
-from ..core.hub import HubError
-from ..core.searchable import Searchable
-from ..core.sources import open_catalog
+from ..core.catalog.hub import HubError
+from ..core.catalog.searchable import Searchable
+from ..core.catalog.sources import open_catalog
+from ..core.choose._best import best_for, best_values
+from ..core.choose.compare import MAX_MODELS, MIN_MODELS, compare
+from ._base import HubWidget
 from ._card import hub_url
-from ._report import ReportDisplay
 from ._serialization import to_ipc
 from ._traits import ModelIds
-from .search import STATIC, SearchWidget, _bundle, _compact
+from .search import SearchWidget, _compact
 
 if TYPE_CHECKING:
     import altair as alt
 
-__all__ = ["MATRIX_COLUMNS", "STATIC", "CompareWidget", "matrix"]
+__all__ = ["MATRIX_COLUMNS", "CompareWidget", "matrix"]
 
 #: The columns of the matrix sent to the page (one row per metric and model).
 MATRIX_COLUMNS: tuple[str, ...] = ("metric", "label", "unit", "model", "text", "source", "best")
 
-#: Traits only the kernel writes: a front-end update of one of them is answered with the
-#: kernel's value.
-_KERNEL_ONLY = frozenset({"status", "error", "_matrix", "_badges", "_charts", "_max_models"})
 
 _BYTES = "bytes"
 
@@ -179,7 +176,7 @@ class _Positive(traitlets.Int[int, int]):
         return int(value)
 
 
-class CompareWidget(ReportDisplay, anywidget.AnyWidget):
+class CompareWidget(HubWidget):
     """Compare 2 to 8 models side by side: a matrix of metrics x models, the best value of each
     row highlighted, badges ("smallest", "most downloaded"...), and two charts.
 
@@ -202,8 +199,7 @@ class CompareWidget(ReportDisplay, anywidget.AnyWidget):
         TypeError: ``source`` is not a SearchWidget, or ``catalog`` is not a catalog.
     """
 
-    _esm = _bundle("compare.js")
-    _css = _bundle("compare.css")
+    WIDGET = "compare"
 
     models = _Models().tag(sync=True)
     """Ids of the compared models, in column order (the page adds and removes them too)."""
@@ -214,19 +210,13 @@ class CompareWidget(ReportDisplay, anywidget.AnyWidget):
     batch_size = _Positive(1).tag(sync=True)
     """Sequences the KV cache is sized for."""
 
-    status = traitlets.Unicode("").tag(sync=True)
-    """One line for people: what is compared and where the data comes from; or what to do."""
-
-    error = traitlets.Unicode("").tag(sync=True)
-    """What went wrong with the last change, in words; empty when it was applied."""
-
     # the matrix (MATRIX_COLUMNS) as Arrow IPC bytes; empty below 2 models
-    _matrix = traitlets.Bytes(b"").tag(sync=True)
+    _matrix = traitlets.Bytes(b"").tag(sync=True, kernel=True)
     # {model id: [badge, ...]}
-    _badges = traitlets.Dict().tag(sync=True)
+    _badges = traitlets.Dict().tag(sync=True, kernel=True)
     # {chart name: SVG}, drawn in the kernel (offline); empty when the charts cannot be drawn
-    _charts = traitlets.Dict().tag(sync=True)
-    _max_models = traitlets.Int(MAX_MODELS).tag(sync=True)
+    _charts = traitlets.Dict().tag(sync=True, kernel=True)
+    _max_models = traitlets.Int(MAX_MODELS).tag(sync=True, kernel=True)
 
     #: Comparisons kept per widget (models x options).
     CACHE_SIZE: ClassVar[int] = 16
@@ -258,7 +248,6 @@ class CompareWidget(ReportDisplay, anywidget.AnyWidget):
         self._following = False  # the models being set are the source's selection
         self._svg_key: tuple[Any, ...] | None = None
         self._ready = False  # no comparison until every option is set
-        self._init_report("compare")
         super().__init__(context_length=context_length, batch_size=batch_size, **kwargs)
         self._ready = True
         self.on_msg(self._on_custom_msg)
@@ -345,19 +334,9 @@ class CompareWidget(ReportDisplay, anywidget.AnyWidget):
         return value
 
     # -- state from the front-end ----------------------------------------------------------------
-    def set_state(self, sync_data: dict[str, Any]) -> None:
-        """Apply an update from the page. A value the traits refuse (an unknown id typed in "Add
-        model", a ninth model) leaves every trait as it was: the error goes to :attr:`status`
-        and the page gets the kernel's values back."""
-        self._apply_page_state(
-            sync_data,
-            kernel_only=_KERNEL_ONLY,
-            batch=self.hold_trait_notifications(),
-            fail=self._fail,
-        )
-
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        self._note_view(content)
+        if isinstance(content, dict) and content.get("type") == "view":
+            self._viewed = True
 
     # -- the source ------------------------------------------------------------------------------
     def _on_source(self, change: Any) -> None:

@@ -1,7 +1,8 @@
 """Playground: try 1 to 6 models on one input (text, image or audio), side by side.
 
 The widget holds the task, the models and the status in traits and hands every run to the core,
-:class:`hubwidgets.core.playground.PlaygroundSession`, which keeps the history (one row per model
+:class:`hubwidgets.core.inference.playground.PlaygroundSession`, which keeps the history (one row
+per model
 per run, :attr:`Playground.history`). A run from the page happens in a background thread, so the
 kernel keeps handling messages (Stop, uploads) while models run.
 
@@ -50,11 +51,10 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import anywidget
 import pandas as pd
 import traitlets
 
-from ..core.backends._base import (
+from ..core.inference.backends._base import (
     AUDIO_TASKS,
     IMAGE_TASKS,
     INFERENCE_TASKS,
@@ -63,7 +63,7 @@ from ..core.backends._base import (
     Backend,
     check_task,
 )
-from ..core.playground import (
+from ..core.inference.playground import (
     MAX_FILE_BYTES,
     MAX_MODELS,
     Cell,
@@ -72,12 +72,12 @@ from ..core.playground import (
     check_models,
     history_frame,
 )
-from ..core.samples import sample_inputs, sample_params
-from ._report import ReportDisplay
+from ..core.inference.samples import sample_inputs, sample_params
+from ._base import RunningWidget
 from ._traits import ModelIds
-from .search import STATIC, SearchWidget, _bundle
+from .search import SearchWidget
 
-__all__ = ["BATCH_SECONDS", "CHUNK_BYTES", "STATIC", "Playground", "input_kind"]
+__all__ = ["BATCH_SECONDS", "CHUNK_BYTES", "Playground", "input_kind"]
 
 #: Largest chunk of a file in one message from the page (tornado's limit is 10 MiB a message).
 CHUNK_BYTES = 1024 * 1024
@@ -88,23 +88,6 @@ ANNOUNCE_AFTER_S = 0.1
 #: Longest a streamed piece waits before it is sent (pieces arriving faster are batched).
 BATCH_SECONDS = 0.016
 
-_KERNEL_ONLY = frozenset(
-    {
-        "status",
-        "error",
-        "running",
-        "_input_kind",
-        "_samples",
-        "_tasks",
-        "_online",
-        "_max_file_bytes",
-        "_chunk_bytes",
-        "_needs_labels",
-        "_backend_name",
-        "_run_info",
-        "_echo_image",
-    }
-)
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
 
@@ -149,15 +132,15 @@ def _offline() -> bool:
 
 def _make_backend(backend: Backend | str | None) -> Backend:
     if backend is None or backend == "local":
-        from ..core.backends.local import LocalBackend  # noqa: PLC0415
+        from ..core.inference.backends.local import LocalBackend  # noqa: PLC0415
 
         return LocalBackend()
     if backend == "remote":
-        from ..core.backends.remote import RemoteBackend  # noqa: PLC0415
+        from ..core.inference.backends.remote import RemoteBackend  # noqa: PLC0415
 
         return RemoteBackend()
     if backend == "auto":
-        from ..core.backends import FallbackBackend, LocalBackend, RemoteBackend  # noqa: PLC0415
+        from ..core.inference.backends import FallbackBackend, LocalBackend, RemoteBackend  # noqa: PLC0415
 
         return FallbackBackend([RemoteBackend(), LocalBackend()])
     if isinstance(backend, str) or not isinstance(backend, Backend):
@@ -247,16 +230,18 @@ class _Models(ModelIds):
             raise traitlets.TraitError(str(err)) from None
 
 
-class Playground(ReportDisplay, anywidget.AnyWidget):
+class Playground(RunningWidget):
     """Try models on text, images or audio, 1 to 6 side by side; every run a DataFrame row.
 
     >>> pg = hw.Playground("text-classification", ["./my-model", "./other"])  # doctest: +SKIP
     >>> pg                      # type or drop an input, press Run
     >>> pg.run("I loved it")    # the same from Python: the new history rows
-    >>> pg.history              # one row per model per run (see hubwidgets.core.playground)
+    >>> pg.history              # one row per model per run (see
+    hubwidgets.core.inference.playground)
 
     Args:
-        task: a task of ``hubwidgets.core.backends.INFERENCE_TASKS`` (default: the task of the
+        task: a task of ``hubwidgets.core.inference.backends.INFERENCE_TASKS`` (default: the task
+        of the
             source's first selected model, else "text-classification"; the page can change it).
         models: 1 to 6 model ids or local folders (default: the source's selection).
         backend: a backend object, or "local" (default: transformers on this machine),
@@ -272,8 +257,7 @@ class Playground(ReportDisplay, anywidget.AnyWidget):
         TypeError: a bad backend or source.
     """
 
-    _esm = _bundle("playground.js")
-    _css = _bundle("playground.css")
+    WIDGET = "playground"
 
     #: Largest file accepted from the page (bytes).
     MAX_FILE_BYTES: ClassVar[int] = MAX_FILE_BYTES
@@ -290,27 +274,20 @@ class Playground(ReportDisplay, anywidget.AnyWidget):
     stream = traitlets.Bool(True).tag(sync=True)
     """Stream text as it is generated (text-generation, chat-completion)."""
 
-    status = traitlets.Unicode("").tag(sync=True)
-    """One line for people: what runs where, the last run's outcome, or what to do."""
-
-    error = traitlets.Unicode("").tag(sync=True)
-    """What went wrong with the last action from the page, in words; empty when it worked."""
-
-    running = traitlets.Bool(False).tag(sync=True)
-    """Whether a run is in progress (the page shows Stop while it is)."""
-
-    _input_kind = traitlets.Unicode("text").tag(sync=True)
-    _samples: traitlets.List[Any] = traitlets.List().tag(sync=True)
-    _tasks = traitlets.List(traitlets.Unicode(), default_value=list(INFERENCE_TASKS)).tag(sync=True)
-    _online = traitlets.Bool(False).tag(sync=True)
-    _max_file_bytes = traitlets.Int(MAX_FILE_BYTES).tag(sync=True)
-    _chunk_bytes = traitlets.Int(CHUNK_BYTES).tag(sync=True)
-    _needs_labels = traitlets.Bool(False).tag(sync=True)
-    _backend_name = traitlets.Unicode("").tag(sync=True)
+    _input_kind = traitlets.Unicode("text").tag(sync=True, kernel=True)
+    _samples: traitlets.List[Any] = traitlets.List().tag(sync=True, kernel=True)
+    _tasks = traitlets.List(traitlets.Unicode(), default_value=list(INFERENCE_TASKS)).tag(
+        sync=True, kernel=True
+    )
+    _online = traitlets.Bool(False).tag(sync=True, kernel=True)
+    _max_file_bytes = traitlets.Int(MAX_FILE_BYTES).tag(sync=True, kernel=True)
+    _chunk_bytes = traitlets.Int(CHUNK_BYTES).tag(sync=True, kernel=True)
+    _needs_labels = traitlets.Bool(False).tag(sync=True, kernel=True)
+    _backend_name = traitlets.Unicode("").tag(sync=True, kernel=True)
     # the run in progress or last run: {"run", "models", "stream", "text", "echo"}
-    _run_info = traitlets.Dict().tag(sync=True)
+    _run_info = traitlets.Dict().tag(sync=True, kernel=True)
     # the image input of a run started from Python (b"" otherwise)
-    _echo_image = traitlets.Bytes(b"").tag(sync=True)
+    _echo_image = traitlets.Bytes(b"").tag(sync=True, kernel=True)
 
     def __init__(
         self,
@@ -336,7 +313,6 @@ class Playground(ReportDisplay, anywidget.AnyWidget):
         self._pending_info: tuple[threading.Event, threading.Lock, dict[str, Any]] | None = None
         self._busy = threading.Lock()
         self._ready = False
-        self._init_report("playground")
         if task is None:
             task = _source_task(source) if source is not None else None
         try:
@@ -481,20 +457,10 @@ class Playground(ReportDisplay, anywidget.AnyWidget):
         except traitlets.TraitError as err:
             self._fail(str(err))
 
-    def set_state(self, sync_data: dict[str, Any]) -> None:
-        """Apply an update from the page; a refused value goes to :attr:`error`."""
-        self._apply_page_state(
-            sync_data, kernel_only=_KERNEL_ONLY, batch=self.hold_sync(), fail=self._fail
-        )
-
-    def _fail(self, message: str) -> None:
-        with self.hold_sync():
-            self.error = message
-            self.status = message
-
     # -- messages from the page ------------------------------------------------------------------
     def _on_custom_msg(self, _widget: Any, content: Any, buffers: Any) -> None:
-        self._note_view(content)
+        if isinstance(content, dict) and content.get("type") == "view":
+            self._viewed = True
         if not isinstance(content, dict):
             return
         kind = content.get("type")

@@ -26,25 +26,24 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeGuard, runtime_checkable
 
-import anywidget
 import pandas as pd
 import traitlets
 
 from .. import charts as _charts
-from ..core.catalog import UnknownModelError
-from ..core.hub import HubError
-from ..core.query import FACETS, make_query, parse_params
-from ..core.schema import SORT_KEYS, conform, empty_frame
-from ..core.searchable import Searchable
-from ..core.sources import open_catalog
-from ..core.vocab import close_matches
+from ..core.catalog.catalog import UnknownModelError
+from ..core.catalog.hub import HubError
+from ..core.catalog.query import FACETS, make_query, parse_params
+from ..core.catalog.schema import SORT_KEYS, conform, empty_frame
+from ..core.catalog.searchable import Searchable
+from ..core.catalog.sources import open_catalog
+from ..core.catalog.vocab import close_matches
+from ._base import HubWidget
 from ._card import card_html, detail_record, hub_url, modality_label
-from ._report import ReportDisplay
 from ._serialization import to_ipc
 
 if TYPE_CHECKING:
@@ -77,12 +76,6 @@ ROW_COLUMNS: tuple[str, ...] = (
     "downloads",
     "likes",
     "last_modified",
-)
-
-#: Traits only the kernel writes: a front-end update of one of them is answered with the
-#: kernel's value.
-_KERNEL_ONLY = frozenset(
-    {"total", "status", "error", "facets", "revision", "_sort_keys", "_task_modality"}
 )
 
 
@@ -159,7 +152,7 @@ class _Results:
     status: str
 
 
-class SearchWidget(ReportDisplay, anywidget.AnyWidget):
+class SearchWidget(HubWidget):
     """Search a catalog of Hub models: a search box, facet filters and a virtually scrolled grid.
 
     >>> w = SearchWidget(task="text-generation", max_params="8B")   # doctest: +SKIP
@@ -184,8 +177,7 @@ class SearchWidget(ReportDisplay, anywidget.AnyWidget):
     value sent by the front-end is refused the same way, and the front-end reset to the kernel's.
     """
 
-    _esm = _bundle("search.js")
-    _css = _bundle("search.css")
+    WIDGET = "search"
 
     #: How many values of each facet the front-end gets (the most frequent).
     FACET_TOP: ClassVar[int] = 30
@@ -227,33 +219,28 @@ class SearchWidget(ReportDisplay, anywidget.AnyWidget):
     """Order of the results, best first: one of ``hubwidgets.SORT_KEYS``."""
 
     # -- results (the kernel writes these) -----------------------------------------------------
-    total = traitlets.Int(0).tag(sync=True)
+    total = traitlets.Int(0).tag(sync=True, kernel=True)
     """How many models match the filters of the results shown (read-only for the front-end)."""
 
-    status = traitlets.Unicode("").tag(sync=True)
-    """One line for people: how many models match, how long the catalog took (ms) and where the
-    data comes from; or, after a failure, what went wrong."""
-
-    error = traitlets.Unicode("").tag(sync=True)
-    """What went wrong with the last filters, in words; empty when they were answered."""
-
-    facets = traitlets.Dict().tag(sync=True)
+    facets = traitlets.Dict().tag(sync=True, kernel=True)
     """Counts per facet value, ``{facet: [[value, count], ...]}`` for task, library, language,
     license and author; each facet counted under the *other* filters, most frequent first."""
 
-    revision = traitlets.Int(0).tag(sync=True)
+    revision = traitlets.Int(0).tag(sync=True, kernel=True)
     """Bumped whenever the result set changes (filters or sort): rows of an older revision are
     stale."""
 
     # the sort keys, for the front-end's menu (so that it never has a list of its own to update)
-    _sort_keys = traitlets.List(traitlets.Unicode(), default_value=list(SORT_KEYS)).tag(sync=True)
+    _sort_keys = traitlets.List(traitlets.Unicode(), default_value=list(SORT_KEYS)).tag(
+        sync=True, kernel=True
+    )
 
     # the Hub's modality of each task listed in the task facet (or chosen), e.g.
     # {"text-to-image": "Computer Vision"}: the front-end groups tasks by it without a taxonomy of
     # its own
     _task_modality = traitlets.Dict(
         key_trait=traitlets.Unicode(), value_trait=traitlets.Unicode()
-    ).tag(sync=True)
+    ).tag(sync=True, kernel=True)
 
     # -- selection (the front-end writes these) -------------------------------------------------
     selected_ids = _Values().tag(sync=True)
@@ -275,7 +262,6 @@ class SearchWidget(ReportDisplay, anywidget.AnyWidget):
         self._catalog = catalog
         self._good: _Results | None = None
         # the report table next to each displayed view (see ._report)
-        self._init_report("search")
         self._batching = True  # no core calls while the initial values are set: one at the end
         try:
             super().__init__(**filters)
@@ -403,16 +389,9 @@ class SearchWidget(ReportDisplay, anywidget.AnyWidget):
         return value
 
     # -- state from the front-end --------------------------------------------------------------
-    def set_state(self, sync_data: dict[str, Any]) -> None:
-        """Apply an update from the front-end: all its traits at once, then one core call.
-
-        A value the traits refuse leaves every trait as it was: the error goes to
-        :attr:`status`, and the front-end gets the kernel's values back. So do writes to the
-        traits only the kernel writes (:attr:`total`, :attr:`status`, ...).
-        """
-        self._apply_page_state(
-            sync_data, kernel_only=_KERNEL_ONLY, batch=self._one_refresh(), fail=self._fail
-        )
+    def _page_batch(self) -> AbstractContextManager[Any]:
+        """A page update's writes are validated together and answered by one core call."""
+        return self._one_refresh()
 
     # -- core calls ----------------------------------------------------------------------------
     @contextmanager
@@ -533,7 +512,8 @@ class SearchWidget(ReportDisplay, anywidget.AnyWidget):
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
             return
-        self._note_view(content)  # a live page draws the widget
+        if content.get("type") == "view":  # a live page draws the widget
+            self._viewed = True
         kind = content.get("type")
         if kind == "rows":
             self._viewed = True
@@ -624,7 +604,7 @@ def _check_arguments(
         valid = (*FILTERS, "sort", "selected_ids")
         # and ipywidgets' public traits (layout, tooltip...), not its plumbing
         public = {n for n in cls.class_trait_names() if not n.startswith("_")}
-        allowed = set(valid) | (public - _KERNEL_ONLY - {"comm", "keys", "log"})
+        allowed = set(valid) | (public - cls._kernel_only() - {"comm", "keys", "log"})
     else:
         valid = only
         allowed = set(only)

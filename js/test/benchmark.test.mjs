@@ -22,7 +22,8 @@ for (const name of [
   globalThis[name] = window[name];
 }
 
-const { default: widget } = await import("../../hubwidgets/widgets/static/benchmark.js");
+const { widgets } = await import("../../hubwidgets/widgets/static/hubwidgets.js");
+const widget = widgets.benchmark;
 
 const TASKS = ["text-classification", "question-answering", "image-classification"];
 

@@ -14,7 +14,8 @@ for (const name of ["document", "Element", "HTMLElement", "Event", "KeyboardEven
   globalThis[name] = window[name];
 }
 
-const { default: widget } = await import("../../hubwidgets/widgets/static/compare.js");
+const { widgets } = await import("../../hubwidgets/widgets/static/hubwidgets.js");
+const widget = widgets.compare;
 
 const IDS = ["org/small", "org/big", "other/mid"];
 

@@ -28,8 +28,8 @@ window.HTMLFormElement.prototype.requestSubmit ??= function requestSubmit() {
   this.dispatchEvent(new window.Event("submit", { cancelable: true }));
 };
 
-const bundle = await import("../../hubwidgets/widgets/static/playground.js");
-const widget = bundle.default;
+const bundle = await import("../../hubwidgets/widgets/static/hubwidgets.js");
+const widget = bundle.widgets.playground;
 const { splitSpans, encodeWav, chunkRanges, formatBytes } = bundle;
 
 class FakeModel extends BaseModel {

@@ -40,7 +40,8 @@ Object.defineProperty(window.HTMLElement.prototype, "offsetHeight", {
   },
 });
 
-const { default: widget } = await import("../../hubwidgets/widgets/static/search.js");
+const { widgets } = await import("../../hubwidgets/widgets/static/hubwidgets.js");
+const widget = widgets.search;
 
 const N = 1000;
 const IDS = Array.from({ length: N }, (_, i) => `org/model-${String(i).padStart(4, "0")}`);

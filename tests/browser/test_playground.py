@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from hubwidgets.core.samples import sample_image
+from hubwidgets.core.inference.samples import sample_image
 
 from .conftest import (
     _REPORTS,
@@ -41,7 +41,7 @@ import transformers
 transformers.utils.logging.set_verbosity_error()
 transformers.utils.logging.disable_progress_bar()
 import hubwidgets as hw
-from hubwidgets.core.backends import LocalBackend
+from hubwidgets.core.inference.backends import LocalBackend
 from hubwidgets.testing import models as tiny
 root = tempfile.mkdtemp()
 sentiment = tiny.tiny_text_classifier(f"{root}/sentiment")

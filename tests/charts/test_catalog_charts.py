@@ -28,8 +28,8 @@ from hubwidgets.charts import (
     task_distribution,
 )
 from hubwidgets.charts.catalog import MODALITY_COLORS, NO_TASK, OTHER_TASKS
-from hubwidgets.core.schema import empty_frame
-from hubwidgets.core.vocab import task_modality
+from hubwidgets.core.catalog.schema import empty_frame
+from hubwidgets.core.catalog.vocab import task_modality
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WIDGET_MODULES = ("ipywidgets", "anywidget", "traitlets")

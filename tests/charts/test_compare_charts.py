@@ -18,7 +18,7 @@ import hubwidgets.charts
 from hubwidgets.charts import compare as charts_compare
 from hubwidgets.charts import compare_charts, memory_by_dtype, params_vs_popularity
 from hubwidgets.charts.compare import DTYPE_COLORS, KV_CACHE, RULE_SPAN
-from hubwidgets.core.hardware import available_memory
+from hubwidgets.core.choose.hardware import available_memory
 
 IDS = [
     "openai-community/gpt2",

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hubwidgets.core.backends import BackendError, InferenceResult
-from hubwidgets.core.benchmark import (
+from hubwidgets.core.inference.backends import BackendError, InferenceResult
+from hubwidgets.core.inference.benchmark import (
     RUN_COLUMNS,
     SUMMARY_COLUMNS,
     BenchmarkProgress,

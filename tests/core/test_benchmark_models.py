@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import hubwidgets as hw
-from hubwidgets.core.backends import FallbackBackend, LocalBackend, RemoteBackend
-from hubwidgets.core.samples import sample_audio
+from hubwidgets.core.inference.backends import FallbackBackend, LocalBackend, RemoteBackend
+from hubwidgets.core.inference.samples import sample_audio
 
 QUICK: dict[str, Any] = {"warmup": 1, "min_iterations": 3, "min_duration_s": 0.0, "progress": False}
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import hubwidgets as hw
-from hubwidgets.core._best import BADGES, DIRECTIONS, best_for, best_values
+from hubwidgets.core.choose._best import BADGES, DIRECTIONS, best_for, best_values
 
 
 def _wide(**columns: list[object]) -> pd.DataFrame:

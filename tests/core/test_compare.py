@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 import hubwidgets as hw
-from hubwidgets.core.catalog import Catalog
-from hubwidgets.core.compare import DERIVED, TIDY_COLUMNS, parse_model_index
-from hubwidgets.core.hardware import available_memory
-from hubwidgets.core.hub import HubCatalog
-from hubwidgets.core.schema import COLUMN_NAMES
+from hubwidgets.core.catalog.catalog import Catalog
+from hubwidgets.core.catalog.hub import HubCatalog
+from hubwidgets.core.catalog.schema import COLUMN_NAMES
+from hubwidgets.core.choose.compare import DERIVED, TIDY_COLUMNS, parse_model_index
+from hubwidgets.core.choose.hardware import available_memory
 from hubwidgets.testing.hub_server import HubServer
 
 from .test_memory import TINY_CONFIG, save_tiny_model

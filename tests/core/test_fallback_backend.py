@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from hubwidgets.core.backends import (
+from hubwidgets.core.inference.backends import (
     Attempt,
     Backend,
     BackendError,

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import hubwidgets as hw
-from hubwidgets.core.hardware import COLUMNS, available_memory
+from hubwidgets.core.choose.hardware import COLUMNS, available_memory
 
 
 def test_reports_the_ram_of_this_machine() -> None:

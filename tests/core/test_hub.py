@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import hubwidgets as hw
-from hubwidgets.core.hub import EXPAND, HubCatalog, HubError
+from hubwidgets.core.catalog.hub import EXPAND, HubCatalog, HubError
 from hubwidgets.testing.clock import FakeClock
 from hubwidgets.testing.hub_server import HubServer, load_shared_records, shared_data_dir
 

@@ -10,8 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hubwidgets.core.catalog import Catalog
-from hubwidgets.core.licenses import LICENSE_CLASSES, LICENSE_IDS, license_class, license_classes
+from hubwidgets.core.catalog.catalog import Catalog
+from hubwidgets.core.choose.licenses import (
+    LICENSE_CLASSES,
+    LICENSE_IDS,
+    license_class,
+    license_classes,
+)
 
 STARTER = (
     Path(__file__).resolve().parents[2] / "hubwidgets" / "core" / "data" / "starter_models.jsonl"

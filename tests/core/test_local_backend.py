@@ -23,8 +23,8 @@ import pytest
 import soundfile
 from PIL import Image
 
-from hubwidgets.core.backends import BackendError, InferenceResult, LocalBackend
-from hubwidgets.core.backends.local import _segments
+from hubwidgets.core.inference.backends import BackendError, InferenceResult, LocalBackend
+from hubwidgets.core.inference.backends.local import _segments
 from hubwidgets.testing.models import minilm_path, sample_image, sample_wav
 
 pytest.importorskip("torch", reason="LocalBackend needs torch (pip install hubwidgets[inference])")
@@ -447,7 +447,10 @@ def test_segmentation_mask_encoding() -> None:
 
 
 def test_import_keeps_torch_out() -> None:
-    code = "import sys, hubwidgets, hubwidgets.core.backends.local; print('torch' in sys.modules)"
+    code = (
+        "import sys, hubwidgets, hubwidgets.core.inference.backends.local; "
+        "print('torch' in sys.modules)"
+    )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hubwidgets.core.memory import (
+from hubwidgets.core.choose.memory import (
     BYTES_PER_PARAM,
     kv_cache_bytes,
     kv_cache_shape,

@@ -16,9 +16,9 @@ import pyarrow as pa
 import pytest
 from huggingface_hub.hf_api import ModelInfo
 
-from hubwidgets.core.catalog import Catalog
-from hubwidgets.core.normalize import normalize_record, normalize_records
-from hubwidgets.core.schema import COLUMN_NAMES
+from hubwidgets.core.catalog.catalog import Catalog
+from hubwidgets.core.catalog.normalize import normalize_record, normalize_records
+from hubwidgets.core.catalog.schema import COLUMN_NAMES
 from hubwidgets.testing import load_shared_records
 
 UTC = timezone.utc

@@ -11,8 +11,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from hubwidgets.core.backends import BackendError, FallbackBackend, InferenceResult, LocalBackend
-from hubwidgets.core.playground import (
+from hubwidgets.core.inference.backends import (
+    BackendError,
+    FallbackBackend,
+    InferenceResult,
+    LocalBackend,
+)
+from hubwidgets.core.inference.playground import (
     HISTORY_COLUMNS,
     MAX_FILE_BYTES,
     MAX_MODELS,
@@ -23,7 +28,7 @@ from hubwidgets.core.playground import (
     run_strict,
     summarize_input,
 )
-from hubwidgets.core.samples import sample_audio, sample_image
+from hubwidgets.core.inference.samples import sample_audio, sample_image
 from hubwidgets.testing.models import tiny_gpt2, tiny_text_classifier, tiny_vit_classifier
 
 

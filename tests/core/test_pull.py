@@ -27,8 +27,15 @@ import pytest
 from huggingface_hub import constants as hf_constants
 
 from hubwidgets.core import pull
-from hubwidgets.core.catalog import Catalog
-from hubwidgets.core.pull import EXPAND, SORTS, PullError, partial_dir, pull_snapshot, snapshot_info
+from hubwidgets.core.catalog.catalog import Catalog
+from hubwidgets.core.catalog.pull import (
+    EXPAND,
+    SORTS,
+    PullError,
+    partial_dir,
+    pull_snapshot,
+    snapshot_info,
+)
 from hubwidgets.testing import HubServer, load_shared_records, shared_data_dir
 from hubwidgets.testing.clock import FakeClock
 

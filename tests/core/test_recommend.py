@@ -11,20 +11,20 @@ import pandas as pd
 import pytest
 
 import hubwidgets as hw
-from hubwidgets.core.catalog import Catalog
-from hubwidgets.core.licenses import LICENSE_CLASSES, license_class
-from hubwidgets.core.query import Query
-from hubwidgets.core.recommend import (
+from hubwidgets.core.catalog.catalog import Catalog
+from hubwidgets.core.catalog.query import Query
+from hubwidgets.core.catalog.searchable import Searchable
+from hubwidgets.core.catalog.sources import starter_catalog
+from hubwidgets.core.choose.licenses import LICENSE_CLASSES, license_class
+from hubwidgets.core.choose.recommend import (
     CRITERIA,
     OUTPUT_COLUMNS,
     params_for_memory,
     recommend,
 )
-from hubwidgets.core.searchable import Searchable
-from hubwidgets.core.sources import starter_catalog
 
 # the module, not the function hubwidgets.core re-exports under the same name
-rec_module = importlib.import_module("hubwidgets.core.recommend")
+rec_module = importlib.import_module("hubwidgets.core.choose.recommend")
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from huggingface_hub import constants
 from huggingface_hub.utils import _http
 from PIL import Image
 
-from hubwidgets.core.backends import BackendError, InferenceResult, RemoteBackend
+from hubwidgets.core.inference.backends import BackendError, InferenceResult, RemoteBackend
 from hubwidgets.testing.replay import CassetteReplay, Exchange, load_cassette
 
 TOKEN = "hf_replayed_not_a_real_token"

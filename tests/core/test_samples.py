@@ -7,8 +7,8 @@ import wave
 
 import pytest
 
-from hubwidgets.core.backends import INFERENCE_TASKS, check_inputs
-from hubwidgets.core.samples import (
+from hubwidgets.core.inference.backends import INFERENCE_TASKS, check_inputs
+from hubwidgets.core.inference.samples import (
     IMAGE_KINDS,
     sample_image,
     sample_inputs,

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from hubwidgets.core import _index
-from hubwidgets.core.catalog import Catalog, UnknownModelError
-from hubwidgets.core.vocab import TASKS
+from hubwidgets.core.catalog.catalog import Catalog, UnknownModelError
+from hubwidgets.core.catalog.vocab import TASKS
 
 # ---------------------------------------------------------------------------------------------
 # the reference

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from hubwidgets.core.catalog import SNAPSHOT_META_KEY, Catalog
+from hubwidgets.core.catalog.catalog import SNAPSHOT_META_KEY, Catalog
 
 UTC = timezone.utc
 TAKEN = datetime(2026, 8, 1, 12, 30, 15, 123456, tzinfo=UTC)

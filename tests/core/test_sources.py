@@ -12,8 +12,8 @@ import pytest
 from huggingface_hub import hf_hub_download
 
 import hubwidgets as hw
-from hubwidgets.core.hub import HubCatalog
-from hubwidgets.core.vocab import TASKS, libraries
+from hubwidgets.core.catalog.hub import HubCatalog
+from hubwidgets.core.catalog.vocab import TASKS, libraries
 from hubwidgets.testing.hub_server import HubServer
 
 CARD = (

@@ -19,8 +19,8 @@ import pytest
 import traitlets
 
 import hubwidgets as hw
-from hubwidgets.core.backends._base import INFERENCE_TASKS, InferenceResult
-from hubwidgets.core.samples import sample_inputs
+from hubwidgets.core.inference.backends._base import INFERENCE_TASKS, InferenceResult
+from hubwidgets.core.inference.samples import sample_inputs
 from hubwidgets.widgets import BenchmarkWidget, CompareWidget, SearchWidget
 from hubwidgets.widgets._serialization import from_ipc
 from hubwidgets.widgets.benchmark import SUMMARY_COLUMNS, results_table

@@ -15,46 +15,60 @@ from pathlib import Path
 import pytest
 
 import hubwidgets as hw
-from hubwidgets.widgets import CompareWidget, SearchWidget, compare, search
+from hubwidgets.widgets import CompareWidget, SearchWidget, _bundle
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 JS = REPO_ROOT / "js"
 
 
-@pytest.mark.parametrize("name", ["search.js", "search.css", "compare.js", "compare.css"])
-def test_the_package_holds_the_bundle(name: str) -> None:
-    bundle = resources.files("hubwidgets.widgets").joinpath("static", name)
-    assert bundle.is_file(), f"{name} missing from the installed package: reinstall it"
-    assert len(bundle.read_bytes()) > 1000
-
-
-@pytest.mark.parametrize("name", ["search.js", "compare.js"])
-def test_the_bundle_is_an_anywidget_module(name: str) -> None:
-    code = (search.STATIC / name).read_text("utf-8")
+def test_the_package_holds_the_bundle() -> None:
+    bundle = resources.files("hubwidgets.widgets").joinpath("static", _bundle.BUNDLE)
+    assert bundle.is_file(), f"{_bundle.BUNDLE} missing from the installed package: reinstall it"
+    code = bundle.read_text("utf-8")
     assert re.search(r"export\s*\{[^}]*\bas default\b", code), "no default export"
-    assert "render" in code
     assert "sourceMappingURL=data:" not in code, "a watch build (inline source map) was shipped"
+    for name in ("search", "compare", "benchmark", "playground"):
+        assert f"hubwidgets-{name}" in code, f"the {name} widget is not in the bundle"
 
 
-def test_the_widget_loads_the_bundle_files() -> None:
-    assert Path(search.__file__).parent / "static" == search.STATIC
-    w = SearchWidget(hw.starter_catalog())
+def test_one_widget_carries_the_code_and_the_others_a_stub() -> None:
+    """The bundle goes to the page once: the first live widget carries it, later ones hold a
+    stub of under 2 KB that renders with the carrier's code."""
+    catalog = hw.starter_catalog()
+    first = SearchWidget(catalog)
+    second = SearchWidget(catalog)
+    third = CompareWidget(catalog=catalog)
     try:
-        assert w._esm == (search.STATIC / "search.js").read_text("utf-8")
-        assert w._css == (search.STATIC / "search.css").read_text("utf-8")
+        carriers = [w for w in (first, second, third) if w._esm == _bundle.full_esm()]
+        stubs = [w for w in (first, second, third) if w._esm == _bundle.stub_esm()]
+        assert len(carriers) <= 1  # none when a widget of an earlier test still carries it
+        assert len(stubs) >= 2
+        assert len(_bundle.stub_esm().encode()) < 2048
+        assert {w._bundle for w in (first, second, third)} == {_bundle.bundle_id()}
+        assert (first._widget, third._widget) == ("search", "compare")
     finally:
-        w.close()
-    c = CompareWidget(catalog=hw.starter_catalog())
+        for w in (first, second, third):
+            w.close()
+
+
+def test_closing_the_carrier_hands_the_code_to_a_live_widget() -> None:
+    """Saved state must still hold the code when the widget that carried it is gone."""
+    catalog = hw.starter_catalog()
+    widgets = [SearchWidget(catalog) for _ in range(3)]
     try:
-        assert c._esm == (compare.STATIC / "compare.js").read_text("utf-8")
-        assert c._css == (compare.STATIC / "compare.css").read_text("utf-8")
+        for w in widgets:  # close every carrier but the last widget
+            if w._esm == _bundle.full_esm() and w is not widgets[-1]:
+                w.close()
+        live = [w for w in widgets if w.comm is not None]
+        assert sum(w._esm == _bundle.full_esm() for w in live) == 1
     finally:
-        c.close()
+        for w in widgets:
+            w.close()
 
 
 @pytest.mark.skipif(not (JS / "src").is_dir(), reason="not a checkout: no js/ sources")
 def test_the_bundle_is_not_older_than_its_sources() -> None:
-    built = min(p.stat().st_mtime for p in search.STATIC.iterdir() if p.suffix in {".js", ".css"})
+    built = (_bundle.STATIC / _bundle.BUNDLE).stat().st_mtime
     newer = [
         str(p.relative_to(REPO_ROOT))
         for p in (*JS.glob("src/**/*"), JS / "build.mjs", JS / "package-lock.json")
@@ -69,8 +83,7 @@ def test_the_wheel_build_makes_and_ships_the_bundle() -> None:
     config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text("utf-8"))
     hatch = config["tool"]["hatch"]["build"]
     hook = hatch["hooks"]["jupyter-builder"]
-    for name in ("search.js", "search.css", "compare.js", "compare.css"):
-        assert f"hubwidgets/widgets/static/{name}" in hook["ensured-targets"]
+    assert hook["ensured-targets"] == [f"hubwidgets/widgets/static/{_bundle.BUNDLE}"]
     assert hook["build-kwargs"]["path"] == "js"
     assert "hubwidgets/widgets/static/" in hatch["targets"]["wheel"]["artifacts"]
     assert "hatch-jupyter-builder>=0.9" in config["build-system"]["requires"]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hubwidgets.core.catalog import Catalog
+from hubwidgets.core.catalog.catalog import Catalog
 from hubwidgets.widgets._card import (
     DETAIL_FIELDS,
     MODALITY_LABELS,

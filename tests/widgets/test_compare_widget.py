@@ -18,7 +18,7 @@ import traitlets
 from nbclient import NotebookClient
 
 import hubwidgets as hw
-from hubwidgets.core.hub import HubError
+from hubwidgets.core.catalog.hub import HubError
 from hubwidgets.widgets import CompareWidget, SearchWidget
 from hubwidgets.widgets import compare as module
 from hubwidgets.widgets._serialization import from_ipc

@@ -17,9 +17,9 @@ import pytest
 import traitlets
 
 import hubwidgets as hw
-from hubwidgets.core.backends import BackendError, FallbackBackend, InferenceResult
-from hubwidgets.core.playground import MAX_FILE_BYTES
-from hubwidgets.core.samples import sample_image
+from hubwidgets.core.inference.backends import BackendError, FallbackBackend, InferenceResult
+from hubwidgets.core.inference.playground import MAX_FILE_BYTES
+from hubwidgets.core.inference.samples import sample_image
 from hubwidgets.widgets import Playground, SearchWidget
 from hubwidgets.widgets.playground import BATCH_SECONDS, CHUNK_BYTES, input_kind
 

@@ -19,7 +19,7 @@ from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
 import hubwidgets as hw
-from hubwidgets.core.hub import HubError
+from hubwidgets.core.catalog.hub import HubError
 from hubwidgets.widgets import SearchWidget
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,9 +15,9 @@ import pytest
 import traitlets
 
 import hubwidgets as hw
-from hubwidgets.core.query import Query
-from hubwidgets.core.schema import COLUMN_NAMES
-from hubwidgets.core.searchable import Searchable
+from hubwidgets.core.catalog.query import Query
+from hubwidgets.core.catalog.schema import COLUMN_NAMES
+from hubwidgets.core.catalog.searchable import Searchable
 from hubwidgets.widgets import SearchWidget
 from hubwidgets.widgets import search as search_module
 from hubwidgets.widgets._serialization import from_ipc

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 import hubwidgets as hw
-from hubwidgets.core.schema import CATEGORICAL, COLUMN_NAMES, LIST_COLUMNS, empty_frame
+from hubwidgets.core.catalog.schema import CATEGORICAL, COLUMN_NAMES, LIST_COLUMNS, empty_frame
 from hubwidgets.widgets._serialization import INTEGER_KEY, from_ipc, ipc_size_kb, to_ipc, window
 
 COUNTS = ("downloads", "downloads_all_time", "likes", "trending_score", "params")

@@ -1,9 +1,10 @@
 /**
  * Decoding the Arrow IPC buffers the kernel sends (hubwidgets/widgets/_serialization.py) into
- * plain row objects. The wire format is chosen so every value is a JS primitive: counts arrive as
- * float64 (never BigInt), timestamps as timestamp[ms] (epoch milliseconds).
+ * plain row objects, with flechette (a small, fast Arrow reader: ~45 KB against apache-arrow's
+ * ~200 KB). The wire format is chosen so every value is a JS primitive: counts arrive as float64
+ * (never BigInt), timestamps as timestamp[ms] (epoch milliseconds).
  */
-import { tableFromIPC } from "apache-arrow";
+import { tableFromIPC } from "@uwdata/flechette";
 
 export type Cell = string | number | boolean | null;
 export type Row = Readonly<Record<string, Cell>>;
@@ -28,21 +29,25 @@ export function toCell(value: unknown): Cell {
       return Number(value);
     default:
       if (value instanceof Date) return value.getTime();
+      if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+        return Array.from(value as ArrayLike<unknown>, (v) => String(v)).join(", ");
+      }
       return String(value);
   }
 }
 
-/** The rows of an Arrow IPC stream, each as `{column: value}`. */
-export function decodeRows(buffer: ArrayBuffer | ArrayBufferView): Row[] {
-  const table = tableFromIPC(bytesOf(buffer));
-  const columns = table.schema.fields.map((field) => {
-    const vector = table.getChild(field.name);
-    return [field.name, vector] as const;
-  });
+/** The rows of an Arrow IPC stream, each as `{column: value}`; none for an empty buffer. */
+export function decodeRows(buffer: ArrayBuffer | ArrayBufferView | null | undefined): Row[] {
+  if (!buffer || buffer.byteLength === 0) return [];
+  const table = tableFromIPC(bytesOf(buffer), { useDate: false, useBigInt: false });
+  const names = table.names;
+  const columns = names.map((name) => table.getChild(name));
   const rows: Row[] = [];
   for (let i = 0; i < table.numRows; i++) {
     const row: Record<string, Cell> = {};
-    for (const [name, vector] of columns) row[name] = toCell(vector?.get(i));
+    names.forEach((name, k) => {
+      row[name] = toCell(columns[k]?.at(i));
+    });
     rows.push(row);
   }
   return rows;

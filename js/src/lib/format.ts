@@ -26,7 +26,7 @@ const UNITS: Record<string, number> = { "": 1, k: 1e3, m: 1e6, b: 1e9, t: 1e12 }
 /**
  * A parameter count typed by a person: "7B", "300m", "1.5b", "7000000000".
  * Returns null for an empty field and undefined for text that is not a count
- * (the same grammar as `hubwidgets.core.query.parse_params`).
+ * (the same grammar as `hubwidgets.core.catalog.query.parse_params`).
  */
 export function parseParams(text: string): number | null | undefined {
   if (text.trim() === "") return null;

@@ -2,7 +2,8 @@
 
 :class:`RemoteBackend` makes one client call per input item and normalizes what the client
 returns (its ``...OutputElement`` dataclasses, numpy arrays, PIL images, raw bytes) to the plain
-shapes listed in :mod:`hubwidgets.core.backends._base`. Every failure of the call itself becomes
+shapes listed in :mod:`hubwidgets.core.inference.backends._base`. Every failure of the call itself
+becomes
 a :class:`BackendError` with a ``reason`` ("http", "timeout", "connection", "auth",
 "unsupported") and, for HTTP replies, the ``status``; bad inputs stay ``ValueError``/``TypeError``
 and are raised before any request is made.
@@ -225,7 +226,7 @@ def _check_provider(provider: str) -> None:
     from huggingface_hub.inference._providers import PROVIDERS  # noqa: PLC0415
 
     if provider not in PROVIDERS:
-        from hubwidgets.core.vocab import close_matches  # noqa: PLC0415
+        from hubwidgets.core.catalog.vocab import close_matches  # noqa: PLC0415
 
         near = close_matches(provider, list(PROVIDERS))
         hint = f" Did you mean {', '.join(map(repr, near))}?" if near else ""

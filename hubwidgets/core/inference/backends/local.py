@@ -2,7 +2,7 @@
 
 ``LocalBackend().run(task, model, inputs)`` loads ``model`` (a local directory, or a Hub repo id
 the Hugging Face cache already holds) once per (model, task, device), runs it on the items and
-normalizes the outputs to the shapes listed in :mod:`hubwidgets.core.backends._base`.
+normalizes the outputs to the shapes listed in :mod:`hubwidgets.core.inference.backends._base`.
 
 torch and transformers are imported inside the methods: importing this module costs nothing.
 

@@ -1,6 +1,7 @@
 """How much memory a model needs: weights on disk, weights loaded at a dtype, the KV cache.
 
-Pure functions over numbers, file lists and config dicts (no I/O): :mod:`~hubwidgets.core.compare`
+Pure functions over numbers, file lists and config dicts (no I/O):
+:mod:`~hubwidgets.core.choose.compare`
 gathers the inputs and says where each came from.
 """
 

@@ -181,7 +181,7 @@ def check_task(task: object) -> str:
     if task == "conversational":
         return "chat-completion"
     if task not in INFERENCE_TASKS:
-        from hubwidgets.core.vocab import close_matches  # noqa: PLC0415
+        from hubwidgets.core.catalog.vocab import close_matches  # noqa: PLC0415
 
         near = close_matches(task, list(INFERENCE_TASKS))
         hint = f" Did you mean {', '.join(map(repr, near))}?" if near else ""

@@ -7,7 +7,7 @@
 
 **Constraints are hard filters**, applied through the catalog's own search (so a 3.1M-model
 catalog answers from its index): ``task``, ``language``, ``license`` (license ids *or* the
-classes of :mod:`~hubwidgets.core.licenses`, e.g. ``"permissive"``), ``max_params`` and
+classes of :mod:`~hubwidgets.core.choose.licenses`, e.g. ``"permissive"``), ``max_params`` and
 ``hardware``. ``hardware="local"`` keeps the models whose fp16 weights, plus 20% headroom for
 activations and the runtime, fit this machine's total RAM (:func:`params_for_memory`); a number
 is a memory size in bytes; None sets no limit. A size limit leaves out models of *unknown* size
@@ -56,10 +56,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..catalog.query import parse_params, strict_kwargs
+from ..catalog.searchable import Searchable
+from ..catalog.vocab import close_matches
 from .licenses import LICENSE_CLASSES, LICENSE_IDS, license_class, license_classes
-from .query import parse_params, strict_kwargs
-from .searchable import Searchable
-from .vocab import close_matches
 
 __all__ = [
     "ALTERNATIVES",
@@ -241,7 +241,7 @@ def _as_list(value: Any, name: str) -> list[str] | None:
 
 def _catalog_licenses(catalog: Searchable) -> list[str]:
     """License ids present in the catalog (a snapshot's categories); the known ids otherwise."""
-    from .catalog import Catalog  # noqa: PLC0415 - catalog imports the search machinery
+    from ..catalog.catalog import Catalog  # noqa: PLC0415 - catalog imports the search machinery
 
     if isinstance(catalog, Catalog):
         col = catalog.df["license"]
@@ -397,7 +397,7 @@ _POOL_COLUMNS = ("id", "task", "downloads", "likes", "params", "license", "langu
 
 def _funnel(catalog: Searchable, task: str, constraints: list[_Constraint], pool: int) -> _Funnel:
     """Counts and candidates; each constraint's ``removed`` and ``examples`` are filled in."""
-    from .catalog import Catalog  # noqa: PLC0415 - catalog imports the search machinery
+    from ..catalog.catalog import Catalog  # noqa: PLC0415 - catalog imports the search machinery
 
     if isinstance(catalog, Catalog):
         return _funnel_index(catalog, task, constraints, pool)
@@ -721,7 +721,7 @@ def _benchmarked(
 
 
 def _default_catalog() -> Searchable:
-    from .sources import starter_catalog  # noqa: PLC0415 - sources pulls in the Hub client
+    from ..catalog.sources import starter_catalog  # noqa: PLC0415 - sources pulls in the Hub client
 
     return starter_catalog()
 
@@ -748,7 +748,7 @@ def recommend(
         language: language code(s); a model qualifies with any of them.
         max_params: largest parameter count (``7e9``, ``"7B"``, ``"300M"``).
         license: license ids (``"apache-2.0"``) and/or classes (``"permissive"``, ...; see
-            :mod:`hubwidgets.core.licenses`); any of them qualifies. Case-insensitive.
+            :mod:`hubwidgets.core.choose.licenses`); any of them qualifies. Case-insensitive.
         hardware: ``"local"`` (fp16 weights + 20% must fit this machine's RAM), a memory size
             in bytes, or None (no limit).
         priorities: weights of ``quality``, ``speed``, ``cost``, ``popularity``: a dict

@@ -22,9 +22,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .catalog import Catalog, UnknownModelError
+from ..catalog.catalog import Catalog, UnknownModelError
+from ..catalog.hub import HubCatalog
+from ..catalog.schema import COLUMN_NAMES, conform
+from ..catalog.searchable import Searchable
+from ..catalog.sources import _safetensors_params, open_catalog
 from .hardware import available_memory, hardware
-from .hub import HubCatalog
 from .licenses import license_class
 from .memory import (
     BYTES_PER_PARAM,
@@ -33,9 +36,6 @@ from .memory import (
     safetensors_bytes_by_dtype,
     weights_size,
 )
-from .schema import COLUMN_NAMES, conform
-from .searchable import Searchable
-from .sources import _safetensors_params, open_catalog
 
 __all__ = ["DERIVED", "MAX_MODELS", "MIN_MODELS", "TIDY_COLUMNS", "compare", "parse_model_index"]
 

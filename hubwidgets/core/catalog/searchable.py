@@ -1,8 +1,10 @@
 """The search API every catalog source offers, declared once.
 
-:class:`~hubwidgets.core.catalog.Catalog` (snapshots, records, the local cache) and
-:class:`~hubwidgets.core.hub.HubCatalog` (the live Hub) subclass :class:`Searchable`: the public
-methods validate their arguments into a :class:`~hubwidgets.core.query.Query` here, the same way
+:class:`~hubwidgets.core.catalog.catalog.Catalog` (snapshots, records, the local cache) and
+:class:`~hubwidgets.core.catalog.hub.HubCatalog` (the live Hub) subclass :class:`Searchable`: the
+public
+methods validate their arguments into a :class:`~hubwidgets.core.catalog.query.Query` here, the
+same way
 for every source, and each source answers the validated query.
 """
 

@@ -648,7 +648,7 @@ def _version(name: str) -> str | None:
 
 def environment(model_shas: Mapping[str, str | None] | None = None) -> dict[str, Any]:
     """The fingerprint of this machine and its libraries, stored on every result."""
-    from .hardware import _cpu_name, _gpus, _ram  # noqa: PLC0415
+    from ..choose.hardware import _cpu_name, _gpus, _ram  # noqa: PLC0415
 
     total, _available, _how = _ram()
     # a GPU matters only to a backend that loaded torch: do not import it (seconds) to look
@@ -749,7 +749,8 @@ def benchmark(
     ...                       df["text"], labels=df["label"], batch_sizes=(1, 8))
     >>> result.summary[["model", "batch_size", "p50_ms", "items_per_s", "accuracy"]]
 
-    ``backend`` defaults to a :class:`~hubwidgets.core.backends.LocalBackend`. ``params`` go to
+    ``backend`` defaults to a :class:`~hubwidgets.core.inference.backends.LocalBackend`. ``params``
+    go to
     every call (e.g. ``{"max_new_tokens": 16}``, ``{"candidate_labels": [...]}``). ``progress``
     is True (a bar on stderr), False, or a callable given a :class:`BenchmarkProgress`; ``cancel``
     is an event that stops the run cleanly between two calls. ``executor``: any

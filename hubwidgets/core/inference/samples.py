@@ -152,7 +152,7 @@ def sample_audio(kind: str = "tone", seconds: float = 1.0, rate: int = 16_000) -
 
 
 def sample_inputs(task: str) -> list[Any]:
-    """A few inputs of the right kind for ``task`` (see ``hubwidgets.core.backends``)."""
+    """A few inputs of the right kind for ``task`` (see ``hubwidgets.core.inference.backends``)."""
     task = check_task(task)
     if task in IMAGE_TASKS:
         return [sample_image(kind) for kind in IMAGE_KINDS]

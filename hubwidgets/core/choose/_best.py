@@ -9,7 +9,8 @@ direction (:data:`DIRECTIONS`):
 - ``lower`` is better: ``params``, ``weights_bytes``, ``memory_<dtype>``, ``kv_cache_bytes``
   (smaller is cheaper to run, as the ``cost`` criterion of :func:`hubwidgets.recommend` counts
   it) and ``days_since_update`` (fresher);
-- ``license_class`` is ranked in the order of :data:`~hubwidgets.core.licenses.LICENSE_CLASSES`
+- ``license_class`` is ranked in the order of
+:data:`~hubwidgets.core.choose.licenses.LICENSE_CLASSES`
   (the most permissive is best).
 
 Other columns (task, library, providers, ...) have no better or worse value. A metric has a best

@@ -1,7 +1,7 @@
 """An in-memory catalog of Hub models: the DataFrame, its index, and search over it.
 
 Snapshots, recorded records and the local cache all become a :class:`Catalog`. The live Hub is a
-:class:`~hubwidgets.core.hub.HubCatalog` with the same methods.
+:class:`~hubwidgets.core.catalog.hub.HubCatalog` with the same methods.
 """
 
 from __future__ import annotations

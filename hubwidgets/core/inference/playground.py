@@ -1,7 +1,7 @@
 """Try models on one input, side by side, every run kept as DataFrame rows (pandas only).
 
 A :class:`PlaygroundSession` runs one input on 1 to :data:`MAX_MODELS` models through a backend
-(``backend.run`` / ``backend.stream``, see :mod:`hubwidgets.core.backends`) and keeps one
+(``backend.run`` / ``backend.stream``, see :mod:`hubwidgets.core.inference.backends`) and keeps one
 history row per model per run, with the columns of :data:`HISTORY_COLUMNS`:
 
 - ``time`` (UTC), ``run`` (1, 2, ...), ``task``, ``model``;
@@ -277,12 +277,12 @@ class PlaygroundSession:
     >>> s.history                # every run so far
 
     Args:
-        task: a task of ``hubwidgets.core.backends.INFERENCE_TASKS``.
+        task: a task of ``hubwidgets.core.inference.backends.INFERENCE_TASKS``.
         models: 1 to :data:`MAX_MODELS` model ids or local folders.
         backend: anything with ``run``/``stream`` (default: a ``LocalBackend``).
         prices: ``{(provider, model): usd_per_call}`` to fill ``cost_usd``; missing otherwise.
         params: parameters every call gets (e.g. ``max_new_tokens``); default: the task's
-            :func:`hubwidgets.core.samples.sample_params`.
+            :func:`hubwidgets.core.inference.samples.sample_params`.
 
     For chat-completion the session keeps one conversation per model: each run adds the user's
     message and the model's reply (:meth:`reset_chat` forgets them).
@@ -612,7 +612,7 @@ def run_strict(
 
     Raises:
         ValueError: the input is bad for ``task`` (empty, wrong file type, corrupt file...).
-        hubwidgets.core.backends.BackendError: a model failed (the first failure).
+        hubwidgets.core.inference.backends.BackendError: a model failed (the first failure).
     """
     session = PlaygroundSession(task, models, backend)
     prepare_input(session.task, inputs, {**session.params, **params})

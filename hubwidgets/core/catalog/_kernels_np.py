@@ -2,7 +2,8 @@
 
 Compiling the numba kernels takes seconds the first time after an install; a catalog of a few
 thousand models (the bundled starter, a cache scan, a live page) is indexed faster by numpy than
-that. Same signatures and results as :mod:`hubwidgets.core._kernels`; a test checks they agree.
+that. Same signatures and results as :mod:`hubwidgets.core.catalog._kernels`; a test checks they
+agree.
 """
 
 from __future__ import annotations

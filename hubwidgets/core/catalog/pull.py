@@ -3,7 +3,8 @@
 Why a snapshot: notebooks and widgets must work offline, fast and reproducibly, and the live
 ``/api/models`` listing is slow to walk (over a thousand pages for the whole Hub) and changes
 under you. ``pull_snapshot`` walks it once, page by page, and writes a
-:class:`~hubwidgets.core.catalog.Catalog` snapshot whose provenance says where and when it was
+:class:`~hubwidgets.core.catalog.catalog.Catalog` snapshot whose provenance says where and when it
+was
 taken and with which query.
 
 Why resumable: a full crawl takes long enough that a dropped connection, a rate limit outlasting
@@ -54,7 +55,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Public sort names (those of ``hubwidgets.core.schema.SORT_KEYS`` the Hub can sort on) and the
+#: Public sort names (those of ``hubwidgets.core.catalog.schema.SORT_KEYS`` the Hub can sort on)
+#: and the
 #: ``sort=`` value the Hub's ``/api/models`` expects for each.
 #: Our sort keys and the Hub's names for them (the Hub cannot sort by parameter count).
 SORTS: dict[str, str] = HUB_SORT
@@ -254,7 +256,7 @@ def _validate_tasks(tasks: Sequence[str] | None) -> list[str] | None:
             did_you_mean = f"; did you mean {' or '.join(map(repr, hints))}?" if hints else ""
             raise ValueError(
                 f"unknown task {task!r}{did_you_mean} (the Hub's pipeline tags are listed in "
-                "hubwidgets.core.vocab.TASKS)"
+                "hubwidgets.core.catalog.vocab.TASKS)"
             )
         if task not in out:
             out.append(task)

@@ -1,0 +1,1 @@
+"""Choosing a model: compare side by side, recommend, memory and hardware fit, license classes."""
