@@ -11,7 +11,9 @@ import compare from "./compare";
 import playground from "./playground";
 import search from "./search";
 
-// pure helpers, exported for the node tests of the built bundle
+// the foundation and pure helpers, exported for the node tests of the built bundle
+export { Client, pack, RequestError, unpack } from "./lib/protocol";
+export { defineWidget, View } from "./lib/view";
 export { chunkRanges, encodeWav, formatBytes, splitSpans } from "./playground";
 
 /** The stylesheet of every widget, inlined by build.mjs. */
