@@ -5,6 +5,7 @@
 >>> catalog.search("llama", task="text-generation", sort="likes", limit=10)
 """
 
+import importlib
 from typing import Any
 
 from .core import (
@@ -46,22 +47,9 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 def __getattr__(name: str) -> Any:
     # the widgets load anywidget/ipywidgets: only on first use, so hubwidgets.core stays free
-    if name == "SearchWidget":
-        from .widgets import SearchWidget  # noqa: PLC0415
-
-        return SearchWidget
-    if name == "CompareWidget":
-        from .widgets import CompareWidget  # noqa: PLC0415
-
-        return CompareWidget
-    if name == "BenchmarkWidget":
-        from .widgets import BenchmarkWidget  # noqa: PLC0415
-
-        return BenchmarkWidget
-    if name == "Playground":
-        from .widgets import Playground  # noqa: PLC0415
-
-        return Playground
+    widgets = importlib.import_module(".widgets", __name__)
+    if name in widgets.WIDGETS:
+        return getattr(widgets, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

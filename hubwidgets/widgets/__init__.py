@@ -1,11 +1,13 @@
-"""Thin anywidget front-ends over the core.
+"""Thin anywidget front-ends over the core, one module per widget on one base (``_base.py``).
 
-The widgets are imported on first use, so that :mod:`hubwidgets.widgets._serialization` (pure
-pandas and pyarrow) can be imported without the widget stack or a built front-end.
+The widget classes are imported on first use (PEP 562), so that ``import hubwidgets.widgets``
+costs nothing until a widget is made, and a widget whose optional stack is missing does not
+break the others.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -14,24 +16,20 @@ if TYPE_CHECKING:
     from .playground import Playground
     from .search import SearchWidget
 
+#: Public widget class -> the module (relative) that defines it.
+WIDGETS: dict[str, str] = {
+    "SearchWidget": ".search",
+    "CompareWidget": ".compare",
+    "BenchmarkWidget": ".benchmark",
+    "Playground": ".playground",
+}
+
 __all__ = ["BenchmarkWidget", "CompareWidget", "Playground", "SearchWidget"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "SearchWidget":
-        from .search import SearchWidget  # noqa: PLC0415 - lazy on purpose (see module doc)
-
-        return SearchWidget
-    if name == "CompareWidget":
-        from .compare import CompareWidget  # noqa: PLC0415 - lazy on purpose (see module doc)
-
-        return CompareWidget
-    if name == "BenchmarkWidget":
-        from .benchmark import BenchmarkWidget  # noqa: PLC0415 - lazy on purpose (see module doc)
-
-        return BenchmarkWidget
-    if name == "Playground":
-        from .playground import Playground  # noqa: PLC0415 - lazy on purpose (see module doc)
-
-        return Playground
+    if name in WIDGETS:
+        value = getattr(importlib.import_module(WIDGETS[name], __name__), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -109,12 +109,32 @@ def _alive(widget: Any) -> bool:
     return getattr(widget, "comm", None) is not None
 
 
+@cache
+def _watched() -> Any:
+    """The bundle file, watched for changes (``ANYWIDGET_HMR=1``; needs watchfiles)."""
+    from anywidget._file_contents import FileContents  # noqa: PLC0415 (development only)
+
+    return FileContents(_bundle_path(), start_thread=True)
+
+
 def esm_for(widget: Any) -> str:
     """The ``_esm`` a new widget gets: the full bundle when no live widget carries it."""
     global _count  # noqa: PLW0603 (a counter for the handover order)
     _count += 1
     _live[_count] = widget
-    if _hmr() or not any(_alive(w) for w in list(_carriers)):
+    if _hmr():  # every widget carries the bundle, and follows its rebuilds
+        source = _watched()
+        ref = weakref.ref(widget)
+
+        def reload(contents: str) -> None:
+            live = ref()
+            if live is not None and _alive(live):
+                live._esm = contents
+
+        source.changed.connect(reload)
+        _carriers.add(widget)
+        return str(source)
+    if not any(_alive(w) for w in list(_carriers)):
         _carriers.add(widget)
         return full_esm()
     return stub_esm()
