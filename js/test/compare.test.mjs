@@ -1,5 +1,6 @@
 // The built CompareWidget bundle in a simulated DOM (jsdom), against a fake model holding what
-// the kernel sends: the matrix as Arrow IPC bytes, badges, charts as SVG, the status line.
+// the kernel sends: the matrix as Arrow IPC bytes (its Table trait), badges, charts as SVG, the
+// status line. All of it is synced state: a view drawn from saved state needs no kernel.
 // Run with `npm test` after `npm run build`.
 
 import assert from "node:assert/strict";
@@ -95,9 +96,6 @@ class FakeModel extends BaseModel {
   save_changes() {
     this.saved.push(structuredClone(this.state.models));
   }
-  send(content) {
-    this.sent.push(content);
-  }
 }
 
 describe("CompareWidget", () => {
@@ -138,7 +136,22 @@ describe("CompareWidget", () => {
     assert.equal(memory.querySelectorAll("td .hw-value")[2].textContent, "—");
     assert.equal(memory.querySelector(".hw-unit").textContent, "weights only");
     assert.equal(el.querySelector("[role=status]").textContent, "Comparing 3 models · 5 ms · fake");
-    assert.deepEqual(model.sent, [{ type: "view" }]);
+  });
+
+  test("a view drawn from saved state alone shows the comparison", () => {
+    // the state a saved notebook holds (widget state, no kernel): no request, no reply needed
+    mount();
+    assert.equal(el.firstElementChild.className, "hubwidgets-compare");
+    assert.equal(el.querySelectorAll("thead th.hw-model").length, 3);
+    assert.equal(el.querySelectorAll("tbody tr").length, 4);
+    assert.equal(el.querySelectorAll(".hw-badge").length, 2);
+    assert.equal(el.querySelectorAll("figure.hw-chart svg").length, 1);
+    assert.match(el.querySelector("[role=status]").textContent, /Comparing 3 models/);
+    // the page only says it draws the widget (a notice: no reply awaited)
+    assert.deepEqual(
+      model.requests().map(({ kind, id }) => [kind, id]),
+      [["view", null]],
+    );
   });
 
   test("marks the best cell of each row, for eyes and screen readers", () => {
@@ -200,7 +213,7 @@ describe("CompareWidget", () => {
   });
 
   test("an error shows in the status line; fewer than 2 models show no table", () => {
-    mount({ models: ["org/small"], _matrix: new DataView(new ArrayBuffer(0)), _charts: {} });
+    mount({ models: ["org/small"], _matrix: null, _badges: {}, _charts: {} });
     assert.equal(el.querySelector("table"), null);
     model.set("error", "unknown model ids: 'x/y'");
     model.set("status", "unknown model ids: 'x/y'; select at least 2 models");
@@ -224,5 +237,16 @@ describe("CompareWidget", () => {
     model.set("models", IDS.slice(0, 2));
     model.set("_matrix", matrixBytes(IDS.slice(0, 2)));
     assert.equal(el.querySelectorAll("thead th.hw-model").length, 2);
+    model.set("_matrix", null); // below 2 models: no table, no charts
+    model.set("_charts", {});
+    assert.equal(el.querySelector("table"), null);
+    assert.equal(el.querySelector("figure.hw-chart"), null);
+  });
+
+  test("removing the view removes its listeners", () => {
+    mount();
+    cleanup();
+    cleanup = undefined;
+    for (const [event, callbacks] of model.handlers) assert.equal(callbacks.size, 0, event);
   });
 });

@@ -1,4 +1,5 @@
-"""hw.compare: one row per model, every derived figure with its source, and clear errors."""
+"""hw.compare: one row per model, every derived figure with its source, and clear errors; the
+matrix a view shows of it (hubwidgets.core.choose.matrix)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ import hubwidgets as hw
 from hubwidgets.core.catalog.catalog import Catalog
 from hubwidgets.core.catalog.hub import HubCatalog
 from hubwidgets.core.catalog.schema import COLUMN_NAMES
+from hubwidgets.core.choose._best import best_for, best_values
 from hubwidgets.core.choose.compare import DERIVED, TIDY_COLUMNS, parse_model_index
 from hubwidgets.core.choose.hardware import available_memory
+from hubwidgets.core.choose.matrix import MATRIX_COLUMNS, by_metric, matrix, matrix_and_badges
 from hubwidgets.testing.hub_server import HubServer
 
 from .test_memory import TINY_CONFIG, save_tiny_model
@@ -400,3 +403,105 @@ def test_eight_real_models(real_catalog: Catalog) -> None:
     tidy = hw.compare(ids, catalog=real_catalog, tidy=True)
     assert set(tidy["model"]) == set(ids)
     json.dumps(tidy["metric"].tolist())  # plain strings: the long form travels as JSON
+
+
+# -- the matrix: the comparison as a view shows it (hubwidgets.core.choose.matrix) --------------
+def test_matrix_one_row_per_metric_and_model(tiny_catalog: Catalog) -> None:
+    ids = ["gpt2", "acme/Llama-2-7B-Chat", "acme/llama-2-70b"]
+    wide = hw.compare(ids, catalog=tiny_catalog, context_length=1024, batch_size=2)
+    shown = matrix(wide, context_length=1024, batch_size=2)
+    assert tuple(shown.columns) == MATRIX_COLUMNS
+    assert list(dict.fromkeys(shown["model"])) == ids
+    metrics = list(dict.fromkeys(shown["metric"]))
+    assert metrics[:5] == ["task", "library", "license", "license_class", "params"]
+    assert "warning" not in metrics  # same task: no warning row
+    assert (shown.groupby("metric", sort=False).size() == len(ids)).all()
+    kv = shown[shown["metric"] == "kv_cache_bytes"]
+    assert set(kv["unit"]) == {"1,024 tokens, 2 sequences"}
+    assert shown["best"].dtype == bool
+    # each figure says where it comes from: the wide form's <metric>_source
+    params = shown[shown["metric"] == "params"].set_index("model")["source"]
+    assert params["gpt2"] == str(wide.set_index("id")["params_source"]["gpt2"])
+
+
+def test_matrix_texts_are_for_people() -> None:
+    wide = pd.DataFrame(
+        {
+            "id": ["a/x", "b/y"],
+            "params": pd.array([7_241_000_000, None], dtype="Int64"),
+            "weights_bytes": pd.array([3_500_000_000, 14_000_000_000], dtype="Int64"),
+            "fits_int4": pd.array([True, False], dtype="boolean"),
+            "popularity_pct": [87.4, float("nan")],
+            "providers": [["hf-inference", "together"], []],
+        }
+    )
+    shown = matrix(wide).set_index(["metric", "model"])["text"]
+    assert shown["params", "a/x"] == "7.2B" and shown["params", "b/y"] == ""
+    assert shown["weights_bytes", "a/x"] == "3.50 GB"
+    assert (shown["fits_int4", "a/x"], shown["fits_int4", "b/y"]) == ("yes", "no")
+    assert shown["popularity_pct", "a/x"] == "87%" and shown["popularity_pct", "b/y"] == ""
+    assert shown["providers", "a/x"] == "hf-inference, together"
+    assert set(matrix(wide)["source"]) == {"catalog"}  # no source column: said plainly
+
+
+def test_matrix_marks_the_best_of_each_row_and_badges_agree(tiny_catalog: Catalog) -> None:
+    ids = ["gpt2", "acme/Llama-2-7B-Chat", "acme/llama-2-70b"]
+    wide = hw.compare(ids, catalog=tiny_catalog)
+    shown, badges = matrix_and_badges(wide)
+    best = best_values(wide).set_index("metric")["best"]
+    for metric, rows in shown.groupby("metric"):
+        marked = rows.loc[rows["best"], "model"].tolist()
+        assert marked == (list(best[metric]) if metric in best.index else []), metric
+    assert badges == best_for(wide)
+    smallest = str(wide.set_index("id")["params"].astype(float).idxmin())
+    assert "smallest" in badges[smallest]
+    pd.testing.assert_frame_equal(shown, matrix(wide, best=best_values(wide)))
+
+
+def test_matrix_warns_when_tasks_differ(tiny_catalog: Catalog) -> None:
+    wide = hw.compare(["gpt2", "zeta/bert-tiny"], catalog=tiny_catalog)
+    shown = matrix(wide)
+    warning = shown[shown["metric"] == "warning"]
+    assert len(warning) == 2 and warning["text"].str.contains("fill-mask").all()
+    assert list(dict.fromkeys(shown["metric"]))[-1] == "warning"  # read last
+
+
+def test_matrix_shows_a_cards_evaluations_compactly() -> None:
+    """What each card's model-index reports, compactly; unknown stays blank."""
+    ids = ["acme/a", "acme/b"]
+    wide = hw.compare(
+        ids,
+        catalog=hw.Catalog.from_records([{"id": i, "pipeline_tag": "fill-mask"} for i in ids]),
+    )
+    wide["evals"] = pd.Series(
+        [[{"dataset": "GLUE", "metric": "accuracy", "value": 0.8771}], pd.NA], dtype="object"
+    )
+    shown = matrix(wide)
+    row = shown[shown["metric"] == "evals"].set_index("model")["text"]
+    assert row.to_dict() == {"acme/a": "GLUE accuracy 0.877", "acme/b": ""}
+
+
+def test_matrix_needs_the_wide_form() -> None:
+    with pytest.raises(ValueError, match="'id' column"):
+        matrix(pd.DataFrame({"model": ["a"]}))
+
+
+def test_by_metric_pivots_one_row_per_metric(tiny_catalog: Catalog) -> None:
+    ids = ["gpt2", "acme/llama-2-70b"]
+    shown = matrix(hw.compare(ids, catalog=tiny_catalog))
+    frame, order = by_metric(shown)
+    assert order == ids
+    assert frame["metric"].tolist() == list(dict.fromkeys(shown["metric"]))
+    assert list(frame.columns) == [
+        "metric", "label",
+        "model_0", "model_0_best", "model_0_source",
+        "model_1", "model_1_best", "model_1_source",
+    ]  # fmt: skip
+    row = frame.set_index("metric").loc["downloads"]
+    assert row["label"] == "Downloads (last 30 days)"
+    cells = shown[shown["metric"] == "downloads"].set_index("model")
+    assert row["model_1"] == cells.loc["acme/llama-2-70b", "text"]
+    assert bool(row["model_1_best"]) == bool(cells.loc["acme/llama-2-70b", "best"])
+    assert frame.set_index("metric").loc["task", "label"] == "Task"  # no unit: no brackets
+    with pytest.raises(ValueError, match="columns of matrix"):
+        by_metric(shown.drop(columns="best"))

@@ -1,8 +1,10 @@
-"""CompareWidget without a browser: traits, validation, the link to a SearchWidget, the matrix.
+"""CompareWidget without a browser: traits, validation, linking to a widget with a selection,
+the synced state (the matrix as a Table trait), the report.
 
 The front-end's messages are played by calling the widget's handlers directly (``set_state`` for
-trait updates, ``_on_custom_msg`` for custom messages). Drawing the charts (vl-convert) takes
-seconds, so only the tests with svg in their name draw them.
+trait updates, ``_on_message`` for protocol messages). Drawing the charts (vl-convert) takes
+seconds, so only the tests with svg in their name draw them. The matrix itself is tested in the
+core (tests/core/test_compare.py).
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from nbclient import NotebookClient
 
 import hubwidgets as hw
 from hubwidgets.core.catalog.hub import HubError
+from hubwidgets.core.choose import matrix as core_matrix
 from hubwidgets.widgets import CompareWidget, SearchWidget
 from hubwidgets.widgets import compare as module
+from hubwidgets.widgets._base import HubWidget
+from hubwidgets.widgets._protocol import VERSION
 from hubwidgets.widgets._serialization import from_ipc
 from hubwidgets.widgets.compare import MATRIX_COLUMNS, matrix
 
@@ -43,7 +48,7 @@ def ids(catalog: hw.Catalog) -> list[str]:
 @pytest.fixture(autouse=True)
 def no_charts(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     if "svg" not in request.node.name:
-        monkeypatch.setattr(CompareWidget, "_svg_charts", lambda self, wide: {})
+        monkeypatch.setattr(CompareWidget, "_chart_svgs", lambda self: {})
 
 
 @pytest.fixture
@@ -65,14 +70,32 @@ def make(catalog: hw.Catalog) -> Iterator[Callable[..., Any]]:
         widget.close()
 
 
+class Picker(HubWidget):
+    """Another widget with a selection (as a BenchmarkWidget or Playground may be)."""
+
+    WIDGET = "picker"
+    SELECTION = "picked"
+    picked = traitlets.List(traitlets.Unicode()).tag(sync=True)
+
+
 def matrix_of(widget: CompareWidget) -> pd.DataFrame:
-    return from_ipc(widget._matrix)
+    """The matrix as the page gets it: the Table trait's Arrow IPC bytes, read back."""
+    state = widget.get_state(["_matrix"])["_matrix"]
+    assert isinstance(state, bytes)
+    return from_ipc(state)
+
+
+def viewed(widget: HubWidget) -> None:
+    """A live page draws the widget (the view notice every front-end sends)."""
+    widget._on_message(widget, {"hw": VERSION, "kind": "view", "id": None, "body": {}}, [])
 
 
 # -- construction and traits ------------------------------------------------------------------
 def test_lazy_export() -> None:
     assert hw.CompareWidget is CompareWidget
     assert "CompareWidget" in hw.__all__
+    # the matrix lives in the core; the widget module re-exports it for notebooks
+    assert matrix is core_matrix.matrix and MATRIX_COLUMNS is core_matrix.MATRIX_COLUMNS
 
 
 def test_compares_the_models_given(make: Callable[..., Any], ids: list[str]) -> None:
@@ -126,7 +149,7 @@ def test_fewer_than_two_models_is_a_message_not_an_error(
     w = make()
     assert w.models == []
     assert "select at least 2 models" in w.status
-    assert w._matrix == b""
+    assert w._matrix is None and w.get_state(["_matrix"])["_matrix"] is None
     w.models = ids[:1]
     assert w.status.startswith("1 model: select at least 2 models")
     with pytest.raises(ValueError, match="needs 2 to 8 models"):
@@ -162,10 +185,14 @@ def test_bad_options_raise(make: Callable[..., Any], name: str, value: Any, mess
 
 
 def test_bad_arguments_raise_type_errors(catalog: hw.Catalog) -> None:
-    with pytest.raises(TypeError, match=r"source must be a hw\.SearchWidget"):
+    with pytest.raises(TypeError, match="source must be a hubwidgets widget with a selection"):
         CompareWidget(source="w", catalog=catalog)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="catalog must be a hubwidgets catalog"):
         CompareWidget(catalog=pd.DataFrame())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"unexpected argument 'sourc'.*did you mean 'source'"):
+        CompareWidget(catalog=catalog, sourc=None)
+    with pytest.raises(TypeError, match="did you mean 'context_length'"):
+        CompareWidget(catalog=catalog, context_lenght=1024)
 
 
 def test_tasks_that_differ_show_a_warning_row(
@@ -205,12 +232,13 @@ def test_an_unknown_id_from_the_page_goes_to_the_status(
 ) -> None:
     w = make(models=ids[:2])
     sent: list[Any] = []
-    monkeypatch.setattr(w, "send_state", lambda keys=None: sent.append(keys))
+    monkeypatch.setattr(w, "send_state", lambda key=None: sent.append(key))
     w.set_state({"models": [*ids[:2], "nope/nope"]})  # no exception
     assert w.models == ids[:2]
     assert "unknown model ids" in w.error and "nope/nope" in w.status
     assert "showing the previous comparison" in w.status
-    assert [keys for keys in sent if keys] == [["models"]]  # the page gets the models back
+    # the page gets the models back (the status and error go as ordinary changes)
+    assert [keys for keys in sent if isinstance(keys, list)] == [["models"]]
     w.set_state({"models": ids[:9]})  # more than 8 from the page: refused the same way
     assert w.models == ids[:2] and "at most 8" in w.status
 
@@ -220,10 +248,12 @@ def test_the_page_cannot_write_kernel_traits(
 ) -> None:
     w = make(models=ids[:2])
     sent: list[Any] = []
-    monkeypatch.setattr(w, "send_state", lambda keys=None: sent.append(keys))
+    monkeypatch.setattr(w, "send_state", lambda key=None: sent.append(key))
     status = w.status
     w.set_state({"status": "hacked"})
-    assert w.status == status and [keys for keys in sent if keys] == [["status"]]
+    assert w.status == status  # the page gets it back, and is told why
+    assert [keys for keys in sent if isinstance(keys, list)] == [["status"]]
+    assert w.error == "the page cannot set status: only the kernel does"
 
 
 def test_the_hub_down_is_a_status_not_a_crash(
@@ -238,12 +268,15 @@ def test_the_hub_down_is_a_status_not_a_crash(
     w.set_state({"models": ids[:3]})  # from the page: no exception
     assert w.models == ids[:3]
     assert w.status.startswith("the Hub did not answer") and "try again" in w.status
-    assert "table unavailable" in w._report_html()
+    assert "showing the previous comparison" in w.status
+    report = w._report_html()  # the previous comparison, its caption saying why
+    assert "the Hub did not answer" in report and f">{ids[1]}</a>" in report
+    assert f">{ids[2]}</a>" not in report
     with pytest.raises(HubError):
         _ = w.table
 
 
-# -- linked to a SearchWidget ---------------------------------------------------------------------
+# -- linked to a widget with a selection ---------------------------------------------------------
 def test_follows_the_selection_of_a_search(make: Callable[..., Any], ids: list[str]) -> None:
     s = make(SearchWidget)
     c = make(source=s)
@@ -268,6 +301,34 @@ def test_starts_from_the_current_selection(make: Callable[..., Any], ids: list[s
     assert c.models == ids[:2]
     explicit = make(models=ids[2:4], source=s)
     assert explicit.models == ids[2:4]
+
+
+def test_follows_any_widget_with_a_selection(
+    make: Callable[..., Any], ids: list[str], catalog: hw.Catalog
+) -> None:
+    picker = Picker(picked=ids[:9])
+    try:
+        c = make(source=picker)  # no catalog of its own: the one given (by make) is used
+        assert c.source is picker and c.catalog is catalog
+        assert c.models == ids[:8] and c.status.startswith("9 selected: comparing the first 8")
+        picker.picked = ids[3:5]
+        assert c.models == ids[3:5] and "in the linked" not in c.status
+        picker.picked = []
+        assert "select at least 2 models to compare (in the linked picker" in c.status
+    finally:
+        picker.close()
+
+
+def test_a_compare_follows_another_compare(make: Callable[..., Any], ids: list[str]) -> None:
+    """A CompareWidget has a selection too (its models): others follow it, its catalog too."""
+    first = make(models=ids[:2])
+    second = make(CompareWidget, source=first, catalog=None)
+    assert CompareWidget.SELECTION == "models" and first.selection == ids[:2]
+    assert second.catalog is first.catalog and second.models == ids[:2]
+    first.models = ids[1:4]
+    assert second.models == ids[1:4] and second.status.startswith("Comparing 3 models")
+    second.models = ids[:2]  # changed here: the source is not touched
+    assert first.models == ids[1:4]
 
 
 def test_a_selection_the_catalog_does_not_hold_goes_to_the_status(
@@ -305,6 +366,42 @@ def test_charts_go_to_the_page_as_svg(make: Callable[..., Any], ids: list[str]) 
     assert html.count("<svg") == 2
 
 
+def test_charts_are_redrawn_only_when_the_comparison_changes(
+    make: Callable[..., Any], ids: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[list[str]] = []
+
+    def draw(self: CompareWidget) -> dict[str, str]:
+        drawn.append(list(self.models))
+        return {"memory": f"<svg>{len(self.models)}</svg>"}
+
+    monkeypatch.setattr(CompareWidget, "_chart_svgs", draw)
+    w = make(models=ids[:2])
+    assert w._charts == {"memory": "<svg>2</svg>"}
+    s = make(SearchWidget)
+    w2 = make(source=s)
+    s.selected_ids = ids[:9]
+    s.selected_ids = ids[:10]  # the same 8 compared: a new note, the same charts
+    assert w2._charts == {"memory": "<svg>8</svg>"}
+    assert drawn == [ids[:2], ids[:8]]
+    w.context_length = 2048  # another comparison: drawn again
+    assert len(drawn) == 3
+    w.models = ids[:1]  # no comparison, no charts
+    assert w._charts == {}
+
+
+def test_a_view_from_saved_state_has_everything(make: Callable[..., Any], ids: list[str]) -> None:
+    """What the page draws is all in synced state: saved widget state shows the comparison."""
+    w = make(models=ids[:3])
+    state = w.get_state()
+    assert state["_widget"] == "compare" and state["models"] == ids[:3]
+    shown = from_ipc(state["_matrix"])
+    assert tuple(shown.columns) == MATRIX_COLUMNS
+    assert list(dict.fromkeys(shown["model"])) == ids[:3]
+    assert set(state["_badges"]) == set(ids[:3])
+    assert "_charts" in state and state["status"].startswith("Comparing 3 models")
+
+
 def test_report_html_is_the_matrix(make: Callable[..., Any], ids: list[str]) -> None:
     w = make(models=ids[:3])
     bundle = w._repr_mimebundle_()
@@ -313,9 +410,11 @@ def test_report_html_is_the_matrix(make: Callable[..., Any], ids: list[str]) -> 
     assert data[WIDGET_VIEW]["model_id"] == w.model_id
     table = data["text/html"]
     assert table.startswith('<table class="hubwidgets-compare">')
-    for model_id in ids[:3]:
-        assert f">{model_id}</a>" in table
-    assert 'data-metric="memory_int4"' in table and "★" in table
+    for model_id in ids[:3]:  # a column per model, its first row a link to its Hub page
+        assert f'<th scope="col" style="text-align:left">{model_id}</th>' in table
+        assert f'<a href="https://huggingface.co/{model_id}">{model_id}</a>' in table
+    assert ">Memory to load (int4) (weights only)</th>" in table and "★" in table
+    assert w.status.replace("'", "&#x27;") in table  # the caption
     w.models = []
     assert "select at least 2 models" in w._report_html()
 
@@ -333,7 +432,7 @@ def test_headless_changes_update_the_report(
     w.models = ids[:3]
     assert updates and set(updates) == {w._display_id}
     count = len(updates)
-    w._on_custom_msg(w, {"type": "view"}, [])
+    viewed(w)
     w.models = ids[:4]
     assert len(updates) == count  # a live page draws it: no more updates
 
@@ -361,18 +460,3 @@ def test_exported_notebook_keeps_the_comparison(tmp_path: Any) -> None:
     for model_id in picked:
         assert f">{model_id}</a>" in report
     assert report.count("<svg") == 2  # the charts, as pictures
-
-
-def test_a_cards_evaluations_show_as_a_row() -> None:
-    """The matrix shows what each card's model-index reports, compactly; unknown stays blank."""
-    ids = ["acme/a", "acme/b"]
-    wide = hw.compare(
-        ids,
-        catalog=hw.Catalog.from_records([{"id": i, "pipeline_tag": "fill-mask"} for i in ids]),
-    )
-    wide["evals"] = pd.Series(
-        [[{"dataset": "GLUE", "metric": "accuracy", "value": 0.8771}], pd.NA], dtype="object"
-    )
-    shown = matrix(wide)
-    row = shown[shown["metric"] == "evals"].set_index("model")["text"]
-    assert row.to_dict() == {"acme/a": "GLUE accuracy 0.877", "acme/b": ""}

@@ -1,7 +1,7 @@
 /** "Add a model" box shared by the widgets that hold a list of models: a labelled text input,
  * an Add button (Enter adds too) and a live hint that says why a typed id was not added. */
 
-import { element } from "./dom";
+import { button, element } from "./dom";
 
 export interface AdderOptions {
   /** Unique prefix for element ids (the hint is the input's description). */
@@ -38,9 +38,7 @@ export function modelAdder(options: AdderOptions): Adder {
   input.setAttribute("aria-label", options.label);
   input.autocomplete = "off";
   input.spellcheck = false;
-  const add = element("button", "hw-button hw-add");
-  add.type = "button";
-  add.textContent = options.button;
+  const add = button(options.button, () => addTyped(), "hw-button hw-add");
   const hint = element("span", "hw-hint");
   hint.id = `${options.uid}-hint`;
   hint.setAttribute("aria-live", "polite");
@@ -67,7 +65,6 @@ export function modelAdder(options: AdderOptions): Adder {
     if (options.clearOnAdd) input.value = "";
     options.onAdd([...models, id]);
   };
-  add.addEventListener("click", addTyped);
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
       event.preventDefault();
