@@ -25,6 +25,7 @@ import pandas as pd
 
 from hubwidgets.core.inference._quality import LOWER_IS_BETTER
 from hubwidgets.core.inference.benchmark import model_label
+from hubwidgets.core.inference.results import QUALITY_METRICS, main_quality_metric
 
 from .catalog import _TASK_COLORS, WIDTH, _color, _floats, _labels, _plural, _title
 
@@ -34,21 +35,11 @@ __all__ = [
     "benchmark_charts",
     "latency_distribution",
     "main_quality_metric",
+    "named_benchmark_charts",
     "pareto_front",
     "quality_vs_latency",
     "throughput_vs_batch",
 ]
-
-#: Quality columns of a benchmark summary, in the order one is picked as the main one, with the
-#: words the charts use for them.
-QUALITY_METRICS: dict[str, str] = {
-    "accuracy": "Accuracy",
-    "f1": "F1 (macro)",
-    "exact_match": "Exact match",
-    "qa_f1": "F1 (token overlap)",
-    "wer": "Word error rate",
-    "cer": "Character error rate",
-}
 
 #: Individual calls drawn per model and batch size (evenly spaced through the sorted latencies;
 #: the box and whiskers are computed on every call).
@@ -66,14 +57,6 @@ _BEHIND_COLOR = "#4c78a8"
 
 #: Ids named in a subtitle before "and N more".
 _NAMED = 3
-
-
-def main_quality_metric(summary: pd.DataFrame) -> str | None:
-    """The first of :data:`QUALITY_METRICS` the summary has a value for, else None."""
-    for metric in QUALITY_METRICS:
-        if metric in summary.columns and np.isfinite(_floats(summary[metric])).any():
-            return metric
-    return None
 
 
 def pareto_front(summary: pd.DataFrame, metric: str) -> pd.Series[bool]:
@@ -314,23 +297,29 @@ def benchmark_charts(result: Any) -> list[alt.LayerChart]:
     """The charts that apply to a ``BenchmarkResult`` (anything with ``runs`` and ``summary``
     DataFrames): the latency distribution when calls were measured, the throughput when a model
     ran, quality vs latency when a quality metric was computed."""
+    return list(named_benchmark_charts(result).values())
+
+
+def named_benchmark_charts(result: Any) -> dict[str, alt.LayerChart]:
+    """:func:`benchmark_charts` by name: ``"latency"``, ``"throughput"``, ``"quality"`` (those
+    that apply, in that order)."""
     runs, summary = getattr(result, "runs", None), getattr(result, "summary", None)
     if not isinstance(runs, pd.DataFrame) or not isinstance(summary, pd.DataFrame):
         raise TypeError(
             "benchmark_charts() expects a BenchmarkResult (with runs and summary DataFrames), "
             f"got {type(result).__name__}"
         )
-    charts: list[alt.LayerChart] = []
+    charts: dict[str, alt.LayerChart] = {}
     if {"model", "latency_ms"} <= set(runs.columns) and len(runs):
         measured = runs if "phase" not in runs.columns else runs[runs["phase"] == "measure"]
         if len(measured) and np.isfinite(_floats(measured["latency_ms"])).any():
-            charts.append(latency_distribution(runs))
+            charts["latency"] = latency_distribution(runs)
     needed = {"model", "batch_size", "items_per_s"}
     if needed <= set(summary.columns) and (_ok(summary) & (_floats_or_nan(summary) > 0)).any():
-        charts.append(throughput_vs_batch(summary))
+        charts["throughput"] = throughput_vs_batch(summary)
     metric = main_quality_metric(summary) if "p50_ms" in summary.columns else None
     if metric is not None and "model" in summary.columns:
-        charts.append(quality_vs_latency(summary, metric))
+        charts["quality"] = quality_vs_latency(summary, metric)
     return charts
 
 

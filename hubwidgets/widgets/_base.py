@@ -341,10 +341,14 @@ class RunningWidget(HubWidget):
         self._run_lock = threading.Lock()
         super().__init__(**kwargs)
 
-    def _start(self, work: Callable[[threading.Event], None], *, name: str) -> bool:
+    def _start(
+        self, work: Callable[[threading.Event], None], *, name: str, announce: bool = True
+    ) -> bool:
         """Run ``work(cancel)`` in a thread; False (and nothing started) when one is running.
 
         ``work`` must not raise: it reports its own failure (the thread would only print it).
+        ``announce=False``: the work sets ``running`` itself (a quick run's first message to
+        the page is then its result, not a state update that would hold it back).
         """
         if not self._run_lock.acquire(blocking=False):
             return False
@@ -361,10 +365,11 @@ class RunningWidget(HubWidget):
                     self.running = False
                 self._run_lock.release()
 
-        with self.hold_sync():
-            self.running = True
-            self.progress = 0.0
-            self.progress_text = "starting..."
+        if announce:
+            with self.hold_sync():
+                self.running = True
+                self.progress = 0.0
+                self.progress_text = "starting..."
         self._thread = threading.Thread(target=target, name=f"hubwidgets-{name}", daemon=True)
         self._thread.start()
         return True

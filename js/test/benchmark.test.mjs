@@ -1,5 +1,6 @@
 // The built BenchmarkWidget bundle in a simulated DOM (jsdom), against a fake model holding what
-// the kernel sends: the results table as Arrow IPC bytes, progress, status, charts as SVG.
+// the kernel sends: the results table as Arrow IPC bytes, progress, status, charts as SVG; the
+// page's notices and requests are read with the fake model's protocol helpers.
 // Run with `npm test` after `npm run build`.
 
 import assert from "node:assert/strict";
@@ -27,7 +28,7 @@ const widget = widgets.benchmark;
 
 const TASKS = ["text-classification", "question-answering", "image-classification"];
 
-/** The results table as the kernel sends it (SUMMARY_COLUMNS of hubwidgets/widgets/benchmark.py). */
+/** The results table as the kernel sends it (RESULTS_COLUMNS of hubwidgets/core/inference/results.py). */
 function summaryBytes(rows) {
   const columns = {
     model: [],
@@ -119,7 +120,7 @@ class FakeModel extends BaseModel {
       progress_text: "",
       status: "2 models · text-classification · 8 built-in samples · batch size 1",
       error: "",
-      _summary: new DataView(new ArrayBuffer(0)),
+      _summary: null,
       _charts: {},
       _inputs: { samples: 8, column: 0, column_label: "", files: [], file_items: 0 },
       _tasks: TASKS,
@@ -139,7 +140,7 @@ describe("BenchmarkWidget", () => {
     cleanup = widget.render({ model, el });
   };
   const button = (name) => [...el.querySelectorAll("button")].find((b) => b.textContent === name);
-  const messages = () => model.sent.map((m) => m.content);
+  const kinds = () => model.requests().map((m) => m.kind);
 
   beforeEach(() => {
     el = document.createElement("div");
@@ -176,18 +177,43 @@ describe("BenchmarkWidget", () => {
     assert.equal(button("Run").disabled, false);
     assert.equal(button("Cancel").disabled, true);
     assert.equal(el.querySelector("table"), null);
-    assert.deepEqual(messages(), [{ type: "view" }]);
+    assert.deepEqual(kinds(), ["view"]);
   });
 
-  test("Run and Cancel send their messages", () => {
+  test("Run and Cancel send their notices", () => {
     mount();
     button("Run").click();
-    assert.deepEqual(messages().at(-1), { type: "run" });
+    const [run] = model.requests("run");
+    assert.equal(run.id, null); // a notice: the state says how it goes
     model.set("running", true);
     assert.equal(button("Run").disabled, true);
     assert.equal(button("Cancel").disabled, false);
+    assert.ok(el.querySelector(".hubwidgets-benchmark").classList.contains("hw-running"));
     button("Cancel").click();
-    assert.deepEqual(messages().at(-1), { type: "cancel" });
+    assert.deepEqual(kinds(), ["view", "run", "cancel"]);
+  });
+
+  test("a view drawn from saved state alone shows the results and the charts", () => {
+    // no kernel: what the notebook saved is all there is (a run from Python, or a re-display)
+    mount({
+      status: "Done · 3 of 3 ran in 2.0 s",
+      _summary: summaryBytes(RESULTS),
+      _quality: { metric: "accuracy", label: "Accuracy", lower_is_better: false },
+      _charts: { latency: '<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>' },
+      progress: 1,
+      progress_text: "done",
+    });
+    const rows = [...el.querySelectorAll("table[role=table] tbody tr")];
+    assert.deepEqual(
+      rows.map((tr) => tr.dataset.model),
+      ["org/fast", "org/good", "org/broken"],
+    );
+    assert.equal(rows[0].querySelector("td[data-column=p50_ms]").textContent, "3.3 (fastest)");
+    assert.ok(el.querySelector("figure.hw-chart[data-chart=latency] svg"));
+    assert.equal(el.querySelector("[role=status]").textContent, "Done · 3 of 3 ran in 2.0 s");
+    assert.equal(el.querySelector("progress").value, 1);
+    assert.equal(el.querySelector(".hw-progress-text").textContent, "done");
+    assert.deepEqual(kinds(), ["view"]); // nothing asked of the kernel
   });
 
   test("progress updates the bar and its text", () => {
@@ -261,6 +287,8 @@ describe("BenchmarkWidget", () => {
     batches.value = "0";
     batches.dispatchEvent(new window.Event("change"));
     assert.equal(batches.value, "1, 8, 32");
+    const hint = document.getElementById(batches.getAttribute("aria-describedby"));
+    assert.match(hint.textContent, /whole numbers of at least 1/);
     const warmup = el.querySelector("input[type=number]");
     warmup.value = "1";
     warmup.dispatchEvent(new window.Event("change"));
@@ -271,17 +299,47 @@ describe("BenchmarkWidget", () => {
     assert.equal(model.saved.at(-1).task, "question-answering");
   });
 
-  test("an upload sends the files' bytes as buffers", async () => {
-    mount();
+  const choose = async (files) => {
     const upload = el.querySelector("input[type=file]");
-    const files = [new window.File(["one\ntwo"], "a.txt"), new window.File(["three"], "b.txt")];
-    Object.defineProperty(upload, "files", { value: files });
+    Object.defineProperty(upload, "files", { value: files, configurable: true });
     upload.dispatchEvent(new window.Event("change"));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const sent = model.sent.at(-1);
-    assert.deepEqual(sent.content, { type: "files", names: ["a.txt", "b.txt"] });
-    assert.equal(sent.buffers.length, 2);
-    assert.equal(new TextDecoder().decode(sent.buffers[0]), "one\ntwo");
+    return document.getElementById(upload.getAttribute("aria-describedby"));
+  };
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  test("an upload is a request with the files' bytes in its body", async () => {
+    mount();
+    const files = [new window.File(["one\ntwo"], "a.txt"), new window.File(["three"], "b.txt")];
+    const hint = await choose(files);
+    assert.equal(hint.textContent, "Uploading…");
+    const [request] = model.requests("files");
+    assert.equal(typeof request.id, "number");
+    assert.deepEqual(
+      request.body.files.map((f) => f.name),
+      ["a.txt", "b.txt"],
+    );
+    assert.deepEqual(request.paths, [
+      ["files", 0, "data"],
+      ["files", 1, "data"],
+    ]);
+    assert.equal(new TextDecoder().decode(request.buffers[0]), "one\ntwo");
+    model.reply(request, { items: 3 });
+    await settle();
+    assert.equal(hint.textContent, "3 inputs read.");
+  });
+
+  test("a refused upload says why; a too big one is not sent", async () => {
+    mount();
+    const hint = await choose([new window.File(["[1,"], "x.json")]);
+    model.fail(model.requests("files")[0], "x.json is not valid JSON (line 1: Expecting value)");
+    await settle();
+    assert.match(hint.textContent, /x\.json is not valid JSON/);
+    const big = new window.File(["x"], "big.txt");
+    Object.defineProperty(big, "size", { value: 9 * 1024 * 1024 });
+    await choose([big]);
+    assert.match(hint.textContent, /9\.0 MB: upload at most 8 MB/);
+    assert.equal(model.requests("files").length, 1);
   });
 
   test("errors show in the status line; charts are drawn", () => {

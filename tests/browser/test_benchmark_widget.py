@@ -1,4 +1,5 @@
-"""BenchmarkWidget in JupyterLab: Run and watch it, the table and charts; Cancel; a bad model."""
+"""BenchmarkWidget in JupyterLab: Run and watch it, the table and charts; Cancel; a bad model; a
+run from Python, shown live and in a view drawn after it."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def notebook(lab: Lab) -> Iterator[str]:
     cookies = CookieJar()
     opener = build_opener(HTTPCookieProcessor(cookies))
     opener.open(f"{lab.url}/lab", timeout=10).close()
-    xsrf = next((c.value for c in cookies if c.name == "_xsrf"), "")
+    xsrf = next((c.value or "" for c in cookies if c.name == "_xsrf"), "")
     for session in lab.api("sessions"):
         if session.get("path") == NOTEBOOK:
             url = f"{lab.url}/api/sessions/{session['id']}"
@@ -218,3 +219,50 @@ def test_an_unknown_model_fails_in_its_row_only(
     assert kernel_eval(page, "print(w.error == '', w.result.summary['status'].tolist())") == (
         "True ['ok', 'error']\n"
     )
+
+
+def test_a_run_from_python_shows_live_in_the_page(
+    page: Page, lab: Lab, notebook: str, classifiers: list[str]
+) -> None:
+    """``w.run(wait=True)`` in the kernel, not the page's Run: the view follows the run (its
+    progress, then the table and charts) from the synced state."""
+    name = _notebook(lab, notebook, classifiers, min_iterations=3, min_duration_s=0.5, warmup=1)
+    widget = _open(page, lab, name)
+    widget.evaluate(_WATCH_JS)
+    printed = kernel_eval(
+        page, "r = w.run(wait=True)\nprint(r.summary['status'].tolist())", timeout=120
+    )
+    assert printed == "['ok', 'ok']\n"
+    status = widget.get_by_role("status")
+    expect(status).to_contain_text(re.compile(r"^Done · 2 of 2 ran in"), timeout=20_000)
+    seen: list[dict[str, Any]] = widget.evaluate("root => root.hwSeen")
+    running = [s for s in seen if s["running"]]
+    assert any(s["status"].startswith("Running 2 model(s) on") for s in running), seen
+    assert len({s["text"] for s in running}) >= 3, running  # the progress text moved
+    expect(_rows(widget)).to_have_count(2)
+    for model in classifiers:
+        expect(_row(widget, model).locator("td.hw-status-cell")).to_have_text("ok")
+    expect(widget.locator(".hw-charts figure.hw-chart svg").first).to_be_visible()
+    expect(widget.get_by_role("button", name="Run")).to_be_enabled()
+    assert error_outputs(page) == []
+
+
+def test_a_view_drawn_after_a_python_run_shows_its_results(
+    page: Page, lab: Lab, notebook: str, classifiers: list[str]
+) -> None:
+    """The run ends before the widget is displayed: the view is drawn from state alone."""
+    name = write_notebook(
+        lab,
+        notebook,
+        "import hubwidgets as hw",
+        f"w = hw.BenchmarkWidget(models={classifiers!r}, task='text-classification', "
+        "min_iterations=3, min_duration_s=0.2, warmup=1)\nr = w.run(wait=True)",
+        "w",
+    )
+    widget = _open(page, lab, name)
+    expect(widget.get_by_role("status")).to_contain_text(re.compile(r"^Done · 2 of 2 ran in"))
+    expect(_rows(widget)).to_have_count(2)
+    expect(widget.locator("td.hw-best[data-column='p50_ms']")).to_have_count(1)
+    expect(widget.locator(".hw-charts figure.hw-chart svg").first).to_be_visible()
+    expect(widget.locator("progress")).to_have_js_property("value", 1)
+    assert error_outputs(page) == []

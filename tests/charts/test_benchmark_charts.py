@@ -16,6 +16,7 @@ from hubwidgets.charts.benchmark import (
     benchmark_charts,
     latency_distribution,
     main_quality_metric,
+    named_benchmark_charts,
     pareto_front,
     quality_vs_latency,
     throughput_vs_batch,
@@ -136,6 +137,9 @@ def test_benchmark_charts_are_valid_specs() -> None:
 
 def test_charts_that_do_not_apply_are_left_out() -> None:
     assert len(benchmark_charts(make_result(quality=False))) == 2
+    # by name, so a widget tells them apart whichever apply
+    assert list(named_benchmark_charts(make_result(quality=False))) == ["latency", "throughput"]
+    assert list(named_benchmark_charts(make_result())) == ["latency", "throughput", "quality"]
     everything_failed = make_result(models=("org/x",), failed="org/x")
     assert benchmark_charts(everything_failed) == []
     with pytest.raises(TypeError, match="BenchmarkResult"):

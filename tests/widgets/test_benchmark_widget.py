@@ -1,10 +1,10 @@
 """BenchmarkWidget without a browser: traits, inputs, runs on a fake backend, Cancel, the link to
-a SearchWidget or CompareWidget, the report.
+a SearchWidget or CompareWidget, the synced state a view draws, the report.
 
-The front-end's messages are played by calling the widget's handlers directly (``set_state`` for
-trait updates, ``_on_custom_msg`` for custom messages). The runs use a fake backend (no model is
-loaded); drawing the charts (vl-convert) takes seconds, so only the tests with svg in their
-name draw them.
+The front-end's messages are played as the page sends them: ``set_state`` for trait updates,
+protocol messages (``_on_message``) for the notices and requests; what the widget sends back is
+read from its comm. The runs use a fake backend (no model is loaded); drawing the charts
+(vl-convert) takes seconds, so only the tests with svg in their name draw them.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ import pytest
 import traitlets
 
 import hubwidgets as hw
+from hubwidgets.core.inference import results
 from hubwidgets.core.inference.backends._base import INFERENCE_TASKS, InferenceResult
 from hubwidgets.core.inference.samples import sample_inputs
 from hubwidgets.widgets import BenchmarkWidget, CompareWidget, SearchWidget
+from hubwidgets.widgets._protocol import pack, unpack
 from hubwidgets.widgets._serialization import from_ipc
 from hubwidgets.widgets.benchmark import SUMMARY_COLUMNS, results_table
 
@@ -77,7 +79,7 @@ FAST = {"warmup": 0, "min_iterations": 3, "min_duration_s": 0.0}
 @pytest.fixture(autouse=True)
 def no_charts(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     if "svg" not in request.node.name:
-        monkeypatch.setattr(BenchmarkWidget, "_svg_charts", lambda self, result: {})
+        monkeypatch.setattr(BenchmarkWidget, "_chart_svgs", lambda self: {})
 
 
 @pytest.fixture
@@ -98,7 +100,35 @@ def make() -> Iterator[Callable[..., Any]]:
 
 
 def table_of(widget: BenchmarkWidget) -> pd.DataFrame:
-    return from_ipc(widget._summary)
+    """The results table as a view gets it: the synced state, decoded."""
+    return from_ipc(widget.get_state("_summary")["_summary"])
+
+
+def record(widget: Any) -> list[tuple[dict[str, Any], list[Any]]]:
+    """What the widget sends to its views from now on (state updates and messages)."""
+    sent: list[tuple[dict[str, Any], list[Any]]] = []
+    widget.comm.send = lambda data=None, buffers=None, **_: sent.append((data, list(buffers or [])))
+    return sent
+
+
+def page(widget: Any, kind: str, body: dict[str, Any] | None = None, rid: int | None = None) -> Any:
+    """The page sends a protocol message (a notice without ``rid``); the reply, if any."""
+    sent = record(widget)
+    packed, paths, buffers = pack(body or {})
+    content = {"hw": 1, "kind": kind, "id": rid, "body": packed, "paths": paths}
+    widget._on_message(widget, content, buffers)
+    for data, sent_buffers in sent:
+        message = data.get("content") if data.get("method") == "custom" else None
+        if message and message.get("id") == rid and rid is not None:
+            if "error" in message:
+                return message
+            return unpack(message.get("body") or {}, message.get("paths"), sent_buffers)
+    return None
+
+
+def upload(widget: Any, *files: tuple[str, bytes | memoryview]) -> Any:
+    body = {"files": [{"name": name, "data": data} for name, data in files]}
+    return page(widget, "files", body, rid=1)
 
 
 # -- construction and traits ------------------------------------------------------------------
@@ -118,7 +148,7 @@ def test_defaults_and_status(make: Callable[..., Any]) -> None:
     assert w.status == f"2 models · text-classification · {n} built-in samples · batch size 1"
     assert w._inputs["samples"] == len(sample_inputs("text-classification"))
     assert w._tasks == list(INFERENCE_TASKS)
-    assert w._summary == b""
+    assert w._summary is None and w.get_state("_summary") == {"_summary": None}
 
 
 def test_unknown_task_lists_the_choices(make: Callable[..., Any]) -> None:
@@ -153,8 +183,10 @@ def test_bad_options_raise(make: Callable[..., Any], name: str, value: Any) -> N
 
 
 def test_bad_arguments_raise_type_errors() -> None:
-    with pytest.raises(TypeError, match=r"SearchWidget or hw\.CompareWidget"):
+    with pytest.raises(TypeError, match="widget with a selection"):
         BenchmarkWidget(source="not a widget")
+    with pytest.raises(TypeError, match=r"'min_iteration' \(did you mean 'min_iterations'\?\)"):
+        BenchmarkWidget(min_iteration=3)
     with pytest.raises(TypeError, match="not a column"):
         BenchmarkWidget(inputs=(pd.DataFrame({"text": ["a"]}), "txt"))
     with pytest.raises(TypeError, match="pass one column"):
@@ -182,28 +214,46 @@ def test_given_inputs(make: Callable[..., Any], inputs: Any, where: str) -> None
 
 def test_uploaded_files(make: Callable[..., Any]) -> None:
     w = make(models=["org/a"], task="text-classification")
-    w._on_custom_msg(w, {"type": "files", "names": ["a.txt", "b.txt"]}, [b"one\n\ntwo\n", b"three"])
+    reply = upload(w, ("a.txt", b"one\n\ntwo\n"), ("b.txt", b"three"))
+    assert reply == {"items": 3}
     assert w.input_source == "files"
     assert w.inputs() == ["one", "two", "three"]
     assert w._inputs["files"] == ["a.txt", "b.txt"] and w._inputs["file_items"] == 3
     assert "3 inputs from 2 uploaded file(s)" in w.status
     w.task = "image-classification"  # images stay bytes, one item per file
     png = sample_inputs("image-classification")[0]
-    w._on_custom_msg(w, {"type": "files", "names": ["cat.png"]}, [memoryview(png)])
+    assert upload(w, ("cat.png", memoryview(png))) == {"items": 1}
     assert w.inputs() == [png]
-    w._on_custom_msg(w, {"type": "files", "names": ["x.png", "y.png"]}, [png])
-    assert "did not arrive whole" in w.error
-    assert w.inputs() == [png]
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"files": []}, "did not arrive whole"),
+        ({"files": [{"name": "x.txt"}]}, "did not arrive whole"),
+        ({"names": ["x.txt"]}, "did not arrive whole"),
+        ({"files": [{"name": "x.json", "data": b"[1,"}]}, "x.json is not valid JSON"),
+        ({"files": [{"name": "x.txt", "data": b"\n \n"}]}, "no inputs in x.txt"),
+    ],
+)
+def test_a_bad_upload_is_refused_in_words(
+    make: Callable[..., Any], body: dict[str, Any], words: str
+) -> None:
+    w = make(models=["org/a"], task="text-classification")
+    assert upload(w, ("a.txt", b"kept")) == {"items": 1}
+    reply = page(w, "files", body, rid=2)
+    assert words in reply["error"]["message"]
+    assert w.inputs() == ["kept"]  # the last good upload stays
 
 
 def test_run_refuses_what_is_missing(make: Callable[..., Any]) -> None:
     w = make()
-    w._on_custom_msg(w, {"type": "run"}, [])
+    page(w, "run")
     assert "add at least one model" in w.error
     w.models = ["org/a"]
     assert w.error == ""  # a new setup: the status describes it
     assert w.status.startswith("1 model · no task chosen")
-    w._on_custom_msg(w, {"type": "run"}, [])
+    page(w, "run")
     assert w.error == "choose a task first"
     w.task = "text-classification"
     w.input_source = "files"
@@ -240,7 +290,8 @@ def test_the_page_cannot_write_kernel_traits(make: Callable[..., Any]) -> None:
     w = make(models=["org/a"], task="text-classification")
     before = w.status
     w.set_state({"running": True, "progress": 0.5, "status": "hacked", "_summary": b"x"})
-    assert (w.running, w.progress, w.status, w._summary) == (False, 0.0, before, b"")
+    assert (w.running, w.progress, w.status, w._summary) == (False, 0.0, before, None)
+    assert "cannot set" in w.error
 
 
 # -- runs ----------------------------------------------------------------------------------------
@@ -256,7 +307,7 @@ def test_run_from_python_returns_the_result(make: Callable[..., Any]) -> None:
         **FAST,
     )
     seen: list[float] = []
-    tables: list[bytes] = []
+    tables: list[pd.DataFrame] = []
     w.observe(lambda c: seen.append(c["new"]), names="progress")
     w.observe(lambda c: tables.append(c["new"]), names="_summary")
     result = w.run(wait=True)
@@ -266,9 +317,9 @@ def test_run_from_python_returns_the_result(make: Callable[..., Any]) -> None:
     assert seen and seen == sorted(seen)  # the bar only moves forward
     # the table: pending rows first, then one more row each time a combination finishes
     assert len(tables) >= 1 + 4
-    first = from_ipc(tables[0])
+    first = tables[0]
     assert first["status"].tolist() == ["pending"] * 4
-    statuses = [from_ipc(t)["status"].tolist() for t in tables]
+    statuses = [t["status"].tolist() for t in tables]
     assert ["running", "pending", "pending", "pending"] in statuses
     assert ["ok", "running", "pending", "pending"] in statuses
     shown = table_of(w)
@@ -306,7 +357,7 @@ def test_what_the_engine_refuses_shows_and_keeps_the_setup(make: Callable[..., A
         backend=FakeBackend(),
         **FAST,
     )
-    w._on_custom_msg(w, {"type": "run"}, [])  # from the page: never raises
+    page(w, "run")  # from the page: never raises
     assert w.wait(10)
     assert "labels" in w.error and "press Run again" in w.error
     assert w.status == w.error and not w.running
@@ -320,10 +371,10 @@ def test_a_second_run_is_refused_while_running(make: Callable[..., Any]) -> None
     gate = threading.Event()
     backend = FakeBackend(gate=gate)
     w = make(["org/a"], "text-classification", backend=backend, **FAST)
-    w._on_custom_msg(w, {"type": "run"}, [])
+    page(w, "run")
     assert backend.started.wait(5)
     assert w.running
-    w._on_custom_msg(w, {"type": "run"}, [])
+    page(w, "run")
     assert "already going on" in w.status
     with pytest.raises(RuntimeError, match="already going on"):
         w.run(wait=True)
@@ -343,11 +394,12 @@ def test_cancel_stops_the_run(make: Callable[..., Any]) -> None:
         min_iterations=1,
         min_duration_s=30.0,
     )
-    w._on_custom_msg(w, {"type": "cancel"}, [])  # nothing running: nothing to do
+    page(w, "cancel")  # nothing running: nothing to do
+    assert w.progress_text == ""
     started = time.perf_counter()
-    w._on_custom_msg(w, {"type": "run"}, [])
+    page(w, "run")
     assert backend.started.wait(5)
-    w._on_custom_msg(w, {"type": "cancel"}, [])
+    page(w, "cancel")
     assert w.wait(10)
     assert time.perf_counter() - started < 10
     assert w.status.startswith("Cancelled") and w.progress_text == "cancelled"
@@ -375,7 +427,7 @@ def test_follows_the_models_of_a_comparison(make: Callable[..., Any]) -> None:
     catalog = hw.starter_catalog()
     ids = catalog.search(task="text-generation", limit=3)["id"].tolist()
     compare = make(ids[:2], cls=CompareWidget, catalog=catalog)
-    compare._svg_charts = lambda wide: {}
+    compare._chart_svgs = lambda *args: {}
     w = make(source=compare, task="text-generation")
     assert w.models == ids[:2]
     compare.models = ids
@@ -383,23 +435,10 @@ def test_follows_the_models_of_a_comparison(make: Callable[..., Any]) -> None:
 
 
 # -- the results table and the report ----------------------------------------------------------
-def test_results_table_best_and_error_rates() -> None:
-    summary = pd.DataFrame(
-        {
-            "model": ["a", "b", "c"],
-            "batch_size": [1, 1, 1],
-            "status": ["ok", "ok", "error"],
-            "p50_ms": [5.0, 3.0, 1.0],
-            "wer": [0.2, 0.3, 0.0],
-        }
-    )
-    shown = results_table(summary)
-    assert shown["best_p50"].tolist() == [False, True, False]  # the failed row does not count
-    assert shown["best_quality"].tolist() == [True, False, False]  # lower is better
-    assert shown["quality"].tolist() == [0.2, 0.3, 0.0]
-    assert shown["tokens_per_s"].isna().all()  # missing columns are empty, not an error
-    only_one = results_table(summary.iloc[:1])
-    assert not only_one["best_p50"].any()  # nothing to beat: no highlight
+def test_the_table_functions_are_the_core_ones() -> None:
+    """Earlier code imported them from here; the core has them now (tests/core/test_results.py)."""
+    assert results_table is results.results_table
+    assert SUMMARY_COLUMNS == results.RESULTS_COLUMNS
 
 
 def test_report_html_is_the_table(make: Callable[..., Any]) -> None:
@@ -416,8 +455,10 @@ def test_report_html_is_the_table(make: Callable[..., Any]) -> None:
     report = w._report_html()
     assert report.startswith('<table class="hubwidgets-benchmark">')
     assert "org/a-good" in report and "cannot load org/broken" in report
+    assert 'href="https://huggingface.co/org/a-good"' in report
     assert "p50 (ms)" in report and "Accuracy (95% CI)" in report
     assert "★" in report
+    assert f"<caption>{w.status}" in report
 
 
 def test_charts_go_to_the_page_as_svg(make: Callable[..., Any]) -> None:
@@ -432,5 +473,57 @@ def test_charts_go_to_the_page_as_svg(make: Callable[..., Any]) -> None:
     w.run(wait=True)
     assert set(w._charts) == {"latency", "throughput", "quality"}
     assert all(svg.lstrip().startswith("<svg") for svg in w._charts.values())
-    assert len(w.charts()) == 3
-    assert "<svg" in w._report_html()
+    assert list(w.charts()) == ["latency", "throughput", "quality"]
+    assert w.get_state("_charts")["_charts"] == w._charts  # synced: a view draws them
+    assert '<div data-chart="latency"><svg' in w._report_html()
+
+
+def test_a_run_from_python_updates_the_state_every_view_draws(make: Callable[..., Any]) -> None:
+    """A run started in Python, not by the page's Run: its progress and results are synced
+    state, so every view (one drawn after the run too) shows them."""
+    w = make(["org/a-good", "org/b"], "text-classification", backend=FakeBackend(), **FAST)
+    sent = record(w)
+    w.run(wait=True)
+    messages = [data for data, _ in sent if data.get("method") == "update"]
+    updates = [data["state"] for data in messages]
+    # binary values (the table) travel as buffers, named in buffer_paths
+    tables = [b for data, b in sent if ["_summary"] in data.get("buffer_paths", [])]
+    assert len(tables) >= 3 and all(len(b) == 1 for b in tables)
+    assert any("progress_text" in state for state in updates)
+    running = [state["running"] for state in updates if "running" in state]
+    assert running[0] is True and running[-1] is False
+    progress = [state["progress"] for state in updates if "progress" in state]
+    assert progress == sorted(progress) and progress[-1] == 1.0
+    assert from_ipc(tables[0][0])["status"].tolist() == ["pending", "pending"]
+    # what a view drawn now gets: the finished table, the status, no run
+    state = w.get_state()
+    assert state["running"] is False and state["status"].startswith("Done · 2 of 2")
+    shown = from_ipc(state["_summary"])
+    assert shown["status"].tolist() == ["ok", "ok"]
+    assert shown["model"].tolist() == ["org/a-good", "org/b"]
+
+
+def test_a_failed_run_leaves_no_pending_table(make: Callable[..., Any]) -> None:
+    w = make(
+        ["org/a"],
+        "text-classification",
+        inputs=TEXTS,
+        labels=LABELS[:1],
+        backend=FakeBackend(),
+        **FAST,
+    )
+    with pytest.raises(ValueError, match="labels"):
+        w.run(wait=True)
+    assert w._summary is None and w._charts == {}
+    assert w.progress_text == ""
+
+
+def test_uploaded_files_a_new_task_cannot_read_say_so_at_run(make: Callable[..., Any]) -> None:
+    w = make(["org/a"], "image-classification", backend=FakeBackend(), **FAST)
+    assert upload(w, ("notes.json", b"not json")) == {"items": 1}  # an image task: bytes
+    w.task = "text-classification"
+    assert w._inputs["file_items"] == 0
+    assert "0 inputs from 1 uploaded file(s)" in w.status
+    page(w, "run")
+    assert "notes.json is not valid JSON" in w.error and "press Run again" in w.error
+    assert not w.running

@@ -1,4 +1,5 @@
-"""Built-in sample inputs per task, for trying a model or a benchmark before bringing your own.
+"""Built-in sample inputs per task, for trying a model or a benchmark before bringing your own,
+and reading the inputs people bring (:func:`given_inputs`, :func:`uploaded_inputs`).
 
 The texts are written for this package; the images and sounds are drawn and synthesized here
 (numpy, zlib, wave), so nothing is downloaded and nothing binary is stored in the repository.
@@ -7,24 +8,32 @@ The texts are written for this package; the images and sounds are drawn and synt
 from __future__ import annotations
 
 import io
+import json
 import struct
 import wave
 import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .backends._base import AUDIO_TASKS, IMAGE_TASKS, check_task
 
 __all__ = [
     "IMAGE_KINDS",
     "SOUND_KINDS",
+    "Inputs",
+    "given_inputs",
+    "per_input",
     "sample_audio",
     "sample_image",
     "sample_inputs",
     "sample_labels",
     "sample_params",
+    "uploaded_inputs",
 ]
 
 _SENTENCES = [
@@ -192,3 +201,154 @@ def sample_params(task: str) -> dict[str, Any]:
     if task in ("text-generation", "chat-completion"):
         return {"max_new_tokens": 20}
     return {}
+
+
+# ---------------------------------------------------------------------------------------------
+# the inputs people bring
+# ---------------------------------------------------------------------------------------------
+
+
+def given_inputs(inputs: Any) -> tuple[list[Any] | None, str]:
+    """Inputs given from Python as a list, and words for where they come from.
+
+    Accepts a list (or tuple, or array), a pandas Series (``df["text"]``), ``(DataFrame,
+    column)``, or one item (a text, bytes, a dict). None gives ``(None, "")``.
+
+    Raises:
+        TypeError: a whole DataFrame, a column it does not have, or something else.
+    """
+    if inputs is None:
+        return None, ""
+    if isinstance(inputs, tuple) and len(inputs) == 2 and isinstance(inputs[0], pd.DataFrame):
+        frame, column = inputs
+        if column not in frame.columns:
+            raise TypeError(
+                f"inputs=(df, column): {column!r} is not a column; the columns: "
+                f"{', '.join(map(str, frame.columns))}"
+            )
+        return frame[column].tolist(), f"column {column!r}"
+    if isinstance(inputs, pd.Series):
+        name = f"column {inputs.name!r}" if inputs.name is not None else "the given Series"
+        return inputs.tolist(), name
+    if isinstance(inputs, pd.DataFrame):
+        raise TypeError("inputs: pass one column, inputs=df['text'] or inputs=(df, 'text')")
+    if isinstance(inputs, (str, bytes, dict)):
+        return [inputs], "the given input"
+    if isinstance(inputs, (list, tuple)) or hasattr(inputs, "tolist"):
+        items = inputs.tolist() if hasattr(inputs, "tolist") else list(inputs)
+        return list(items), "the given list"
+    raise TypeError(
+        "inputs must be a list, a pandas Series (df['text']) or (DataFrame, column), "
+        f"not {type(inputs).__name__}"
+    )
+
+
+def per_input(values: Any, name: str) -> list[Any] | None:
+    """Values given one per input (``labels``, ``groups``) as a list; None stays None.
+
+    Raises:
+        TypeError: one text instead of a list.
+    """
+    if values is None:
+        return None
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be a list or a pandas Series, one per input")
+    return values.tolist() if hasattr(values, "tolist") else list(values)
+
+
+def uploaded_inputs(task: str, files: Sequence[tuple[str, bytes | memoryview]]) -> list[Any]:
+    """The inputs in uploaded files, as ``task`` takes them.
+
+    Image and audio files (and any file before a task is chosen) are one input each, as bytes.
+    Otherwise a ``.json`` file holds a list of inputs (or one), a ``.jsonl`` file one per line,
+    and any other file one text per non-empty line.
+
+    Raises:
+        ValueError: a JSON file that is not valid JSON, named with the line at fault.
+    """
+    if not task or task in IMAGE_TASKS or task in AUDIO_TASKS:
+        return [bytes(data) for _name, data in files]
+    items: list[Any] = []
+    for name, data in files:
+        text = bytes(data).decode("utf-8", errors="replace")
+        lower = name.lower()
+        if lower.endswith(".json"):
+            loaded = _json(name, text, 0)
+            items.extend(loaded if isinstance(loaded, list) else [loaded])
+        elif lower.endswith(".jsonl"):
+            lines = enumerate(text.splitlines())
+            items.extend(_json(name, line, n) for n, line in lines if line.strip())
+        else:
+            items.extend(line.strip() for line in text.splitlines() if line.strip())
+    return items
+
+
+def _json(name: str, text: str, line: int) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(
+            f"{name} is not valid JSON (line {line + err.lineno}: {err.msg}); "
+            "fix it, or upload plain text, one input per line"
+        ) from None
+
+
+@dataclass
+class Inputs:
+    """The inputs a run can take, by source: ``"samples"`` (built in, per task), ``"column"``
+    (given from Python, see :func:`given_inputs`) or ``"files"`` (uploaded, read as the task
+    takes them by :func:`uploaded_inputs`)."""
+
+    #: the inputs given from Python, or None
+    given: list[Any] | None = None
+    #: words for where :attr:`given` comes from ("column 'text'")
+    label: str = ""
+    #: uploaded files: (name, bytes)
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+
+    def items(self, source: str, task: str) -> list[Any]:
+        """The inputs of ``source`` for ``task`` (none for the samples before a task is chosen).
+
+        Raises:
+            ValueError: uploaded files the task cannot read (see :func:`uploaded_inputs`).
+        """
+        if source == "column":
+            return list(self.given or [])
+        if source == "files":
+            return uploaded_inputs(task, self.files)
+        return sample_inputs(task) if task else []
+
+    def count(self, source: str, task: str) -> int:
+        """How many inputs ``source`` holds for ``task`` (0 for files it cannot read)."""
+        try:
+            return len(self.items(source, task))
+        except ValueError:
+            return 0
+
+    def missing(self, source: str) -> str:
+        """What to do when ``source`` has nothing to run on, else ""."""
+        if source == "column" and self.given is None:
+            return "no inputs were given: pass inputs=df['text'], or use the samples or files"
+        if source == "files" and not self.files:
+            return "no files uploaded yet: choose some, or use the samples"
+        return ""
+
+    def describe(self, source: str, task: str) -> str:
+        """The inputs of ``source`` in words: "4 inputs from column 'text'"."""
+        n = self.count(source, task)
+        if source == "samples":
+            return f"{n} built-in samples" if task else "the built-in samples"
+        if source == "column":
+            return f"{n:,} inputs from {self.label or 'the given inputs'}"
+        return f"{n:,} inputs from {len(self.files)} uploaded file(s)"
+
+    def counts(self, task: str) -> dict[str, Any]:
+        """What each source holds: ``{"samples", "column", "column_label", "files" (names),
+        "file_items"}``."""
+        return {
+            "samples": self.count("samples", task),
+            "column": len(self.given) if self.given is not None else 0,
+            "column_label": self.label,
+            "files": [name for name, _ in self.files],
+            "file_items": self.count("files", task),
+        }
