@@ -51,14 +51,17 @@ function register(model: AnyModel): void {
   slot.resolve(definition);
 }
 
+/** Read once: esbuild inlines the sheet at each use of the constant. */
+const CSS: string = __HW_CSS__;
+
 function injectStyles(): void {
-  if (typeof document === "undefined" || !__HW_CSS__) return;
+  if (typeof document === "undefined" || !CSS) return;
   const id = "hubwidgets-styles";
   const existing = document.getElementById(id);
-  if (existing?.textContent === __HW_CSS__) return;
+  if (existing?.textContent === CSS) return;
   const style = existing ?? document.createElement("style");
   style.id = id;
-  style.textContent = __HW_CSS__;
+  style.textContent = CSS;
   if (!existing) document.head.append(style);
 }
 
