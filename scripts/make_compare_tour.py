@@ -5,12 +5,8 @@ available).
 """
 
 import sys
-from pathlib import Path
 
-import nbformat as nbf
-
-md, code = nbf.v4.new_markdown_cell, nbf.v4.new_code_cell
-CHECK = "# NBVAL_CHECK_OUTPUT\n"
+from _tour import CHECK, code, md, write_tour
 
 IDS = (
     "ids = [\n"
@@ -160,13 +156,4 @@ widget_cells = [
 if "--no-widget" not in sys.argv:
     cells += widget_cells
 
-nb = nbf.v4.new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-nb.metadata["language_info"] = {"name": "python"}
-out = Path(__file__).resolve().parents[1] / "notebooks" / "02-compare.ipynb"
-nbf.write(nb, out)
-print(f"wrote {out}")
-print(
-    "then: HF_HUB_OFFLINE=1 jupyter nbconvert --to notebook --execute --inplace "
-    "--ExecutePreprocessor.store_widget_state=False notebooks/02-compare.ipynb"
-)
+write_tour("02-compare.ipynb", cells)

@@ -1,11 +1,6 @@
 """Writes notebooks/01-discover.ipynb (run: python scripts/make_tour.py; then execute it)."""
 
-from pathlib import Path
-
-import nbformat as nbf
-
-md, code = nbf.v4.new_markdown_cell, nbf.v4.new_code_cell
-CHECK = "# NBVAL_CHECK_OUTPUT\n"
+from _tour import CHECK, code, md, write_tour
 
 cells = [
     md(
@@ -130,14 +125,8 @@ cells = [
     ),
 ]
 
-nb = nbf.v4.new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-nb.metadata["language_info"] = {"name": "python"}
-out = Path(__file__).resolve().parents[1] / "notebooks" / "01-discover.ipynb"
-nbf.write(nb, out)
-print(f"wrote {out}")
-print(
-    "then: HF_HUB_OFFLINE=1 jupyter nbconvert --to notebook --execute --inplace "
-    "--ExecutePreprocessor.store_widget_state=False notebooks/01-discover.ipynb, and clear "
-    "the chart cells' outputs (offline charts embed vega, about 1 MB each)"
+write_tour(
+    "01-discover.ipynb",
+    cells,
+    then="and clear the chart cells' outputs (offline charts embed vega, about 1 MB each)",
 )
