@@ -4,12 +4,7 @@ The tour runs offline: it makes tiny random-weight models in a temporary folder 
 ``hubwidgets.testing.models`` and tries them in a Playground.
 """
 
-from pathlib import Path
-
-import nbformat as nbf
-
-md, code = nbf.v4.new_markdown_cell, nbf.v4.new_code_cell
-CHECK = "# NBVAL_CHECK_OUTPUT\n"
+from _tour import CHECK, code, md, write_tour
 
 cells = [
     md(
@@ -93,7 +88,8 @@ cells = [
         "## Streaming generation\n\n"
         "For text generation and chat the text appears as the model produces it, with a "
         "**Stop** button; a stopped run keeps the partial text. (Random weights: expect "
-        "gibberish.)"
+        "gibberish.) Here the run comes before the display: a playground shows its last run "
+        "whoever started it, the Run button or `run(...)`, in every view of it."
     ),
     code(
         'gen = hw.Playground("text-generation", [gpt2], backend=backend,\n'
@@ -118,13 +114,4 @@ cells = [
     ),
 ]
 
-nb = nbf.v4.new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-nb.metadata["language_info"] = {"name": "python"}
-out = Path(__file__).resolve().parents[1] / "notebooks" / "04-playground.ipynb"
-nbf.write(nb, out)
-print(f"wrote {out}")
-print(
-    "then: HF_HUB_OFFLINE=1 jupyter nbconvert --to notebook --execute --inplace "
-    "--ExecutePreprocessor.store_widget_state=False notebooks/04-playground.ipynb"
-)
+write_tour("04-playground.ipynb", cells)

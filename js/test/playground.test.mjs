@@ -1,5 +1,6 @@
 // The built Playground bundle in a simulated DOM (jsdom), against a fake model standing in for
-// the kernel: traits, and the custom messages a run sends (start, piece, cell, done).
+// the kernel: the cells are drawn from the state (`_last_run`), streamed text comes as `piece`
+// events, and the page's actions are protocol messages (run, stop, upload, sample...).
 // Run with `npm test` after `npm run build`.
 
 import assert from "node:assert/strict";
@@ -21,8 +22,9 @@ for (const name of [
 ]) {
   globalThis[name] = window[name];
 }
-// node's URL.createObjectURL wants node's Blob, not jsdom's File: the page's URLs are not looked at
-globalThis.URL.createObjectURL = () => "blob:fake";
+// node's URL.createObjectURL wants node's Blob, not jsdom's File: the page's URLs are counted
+let objectUrls = 0;
+globalThis.URL.createObjectURL = () => `blob:fake-${++objectUrls}`;
 globalThis.URL.revokeObjectURL = () => {};
 window.HTMLFormElement.prototype.requestSubmit ??= function requestSubmit() {
   this.dispatchEvent(new window.Event("submit", { cancelable: true }));
@@ -50,13 +52,40 @@ class FakeModel extends BaseModel {
       _chunk_bytes: 4,
       _needs_labels: false,
       _backend_name: "fake",
-      _run_info: {},
-      _echo_image: null,
+      _last_run: {},
+      _run_image: null,
       ...state,
     });
   }
   save_changes() {}
 }
+
+/** The state a run puts in `_last_run` (see hubwidgets/widgets/playground.py). */
+const lastRun = (run, models, cells = [], extra = {}) => ({
+  run,
+  task: "text-classification",
+  models,
+  stream: false,
+  text: "",
+  cells: models.map((_, k) => cells[k] ?? null),
+  stopped: false,
+  ...extra,
+});
+
+const cell = (fields) => ({
+  model: "org/a",
+  backend: "local",
+  provider: "cpu",
+  latency_ms: 12.4,
+  error: "",
+  fell_back_from: "",
+  input: "",
+  output: null,
+  ...fields,
+});
+
+const bytes = (...values) => new DataView(new Uint8Array(values).buffer);
+const flush = () => new Promise((resolve) => setTimeout(resolve, 10));
 
 describe("pure helpers", () => {
   test("splitSpans clips and orders spans", () => {
@@ -122,124 +151,154 @@ describe("Playground", () => {
     assert.equal(label.textContent, "Prompt");
     el.querySelector(".hw-sample").click();
     assert.equal(area.value, "I loved it");
-    assert.deepEqual(model.sent[0].content, { type: "view" });
+    assert.equal(model.requests("view").length, 1);
     assert.equal(el.querySelector("[role=status]").textContent, model.get("status"));
   });
 
-  test("Run sends the text; cells show score bars, latency and backend", () => {
+  test("Run is a notice with the text; the cells come from the state", () => {
     mount();
     el.querySelector("textarea").value = "great film";
     el.querySelector("form").requestSubmit();
-    assert.deepEqual(model.sent.at(-1).content, { type: "run", text: "great film" });
-    model.set("_run_info", {
-      run: 1,
-      models: ["org/a", "org/b"],
-      stream: false,
-      text: "",
-      echo: false,
-    });
-    assert.equal(el.querySelectorAll(".hw-cell").length, 2);
-    model.custom({
-      type: "cell",
-      run: 1,
-      index: 0,
-      model: "org/a",
-      backend: "local",
-      provider: "cpu",
-      latency_ms: 12.4,
-      error: "",
-      fell_back_from: "",
-      input: "great film",
-      output: [
-        { label: "positive", score: 0.8 },
-        { label: "negative", score: 0.2 },
-      ],
-    });
-    const cell = el.querySelector(".hw-cell");
-    assert.match(cell.querySelector(".hw-cell-meta").textContent, /12 ms · local \/ cpu/);
-    const bars = cell.querySelectorAll(".hw-bar");
+    const [run] = model.requests("run");
+    assert.equal(run.id, null); // a notice: the cells come as state, no reply
+    assert.deepEqual(run.body, { text: "great film" });
+    const output = [
+      { label: "positive", score: 0.8 },
+      { label: "negative", score: 0.2 },
+    ];
+    model.set("_last_run", lastRun(1, ["org/a", "org/b"], [cell({ output })]));
+    const cells = el.querySelectorAll(".hw-cell");
+    assert.equal(cells.length, 2);
+    assert.match(cells[0].querySelector(".hw-cell-meta").textContent, /12 ms · local \/ cpu/);
+    const bars = cells[0].querySelectorAll(".hw-bar");
     assert.equal(bars.length, 2);
     assert.equal(bars[0].style.width, "80%");
-    assert.equal(cell.querySelector(".hw-bar-label").textContent, "positive");
+    assert.equal(cells[0].querySelector(".hw-bar-label").textContent, "positive");
+    assert.ok(cells[1].classList.contains("hw-pending"));
+    // the second cell: only it is drawn, the first stays as it is
+    const first = cells[0].querySelector(".hw-bars");
+    model.set(
+      "_last_run",
+      lastRun(1, ["org/a", "org/b"], [cell({ output }), cell({ model: "org/b", output })]),
+    );
+    assert.equal(el.querySelector(".hw-cell .hw-bars"), first);
+    assert.ok(el.querySelectorAll(".hw-cell")[1].classList.contains("hw-done"));
+  });
+
+  test("a view drawn from the state alone shows the last run", () => {
+    // e.g. pg.run(...) before the display, a second display, a reopened notebook
+    mount({
+      task: "text-to-image",
+      _last_run: lastRun(
+        4,
+        ["org/a", "org/b"],
+        [
+          cell({ output: { image: bytes(137, 80, 78, 71) } }),
+          cell({ model: "org/b", error: "provider down", latency_ms: null }),
+        ],
+        { task: "text-to-image", text: "a lighthouse" },
+      ),
+    });
+    const cells = el.querySelectorAll(".hw-cell");
+    assert.equal(cells.length, 2);
+    const img = cells[0].querySelector("img.hw-generated-image");
+    assert.match(img.src, /^blob:fake-/);
+    assert.equal(img.alt, "Image generated from: a lighthouse");
+    assert.equal(cells[1].querySelector("[role=alert]").textContent, "provider down");
+    // another task's run is not drawn with this task's renderers
+    model.set("task", "text-generation");
+    assert.equal(el.querySelectorAll(".hw-cell").length, 0);
   });
 
   test("an error and a fallback are said in the cell", () => {
     mount();
-    model.set("_run_info", {
-      run: 3,
-      models: ["org/a", "org/b"],
-      stream: false,
-      text: "",
-      echo: false,
-    });
-    const base = { type: "cell", run: 3, provider: "", latency_ms: null, input: "", output: null };
-    model.custom({ ...base, index: 0, model: "org/a", backend: "", error: "the text is empty" });
-    model.custom({
-      ...base,
-      index: 1,
-      model: "org/b",
-      backend: "local",
-      error: "",
-      fell_back_from: "remote (timeout): timed out",
-      output: [{ label: "x", score: 1 }],
-    });
+    model.set(
+      "_last_run",
+      lastRun(
+        3,
+        ["org/a", "org/b"],
+        [
+          cell({ backend: "", provider: "", latency_ms: null, error: "the text is empty" }),
+          cell({
+            model: "org/b",
+            fell_back_from: "remote (timeout): timed out",
+            output: [{ label: "x", score: 1 }],
+          }),
+        ],
+      ),
+    );
     const [a, b] = el.querySelectorAll(".hw-cell");
     assert.equal(a.querySelector("[role=alert]").textContent, "the text is empty");
     assert.ok(a.classList.contains("hw-failed"));
     assert.match(b.querySelector(".hw-fallback").textContent, /Answered by local after: remote/);
   });
 
-  test("streamed pieces grow the text, the final cell replaces it", () => {
+  test("streamed pieces grow the text, the final cell from the state replaces it", () => {
     mount({ task: "text-generation" });
-    model.set("_run_info", { run: 1, models: ["gpt"], stream: true, text: "", echo: false });
-    model.custom({ type: "piece", run: 1, index: 0, text: "Once " });
-    model.custom({ type: "piece", run: 1, index: 0, text: "upon" });
-    const cell = el.querySelector(".hw-cell");
-    assert.equal(cell.querySelector(".hw-generated").textContent, "Once upon");
-    assert.ok(cell.classList.contains("hw-streaming"));
-    model.custom({ type: "piece", run: 0, index: 0, text: "stale" }); // an older run: ignored
-    model.custom({
-      type: "cell",
-      run: 1,
-      index: 0,
+    const run = (cells) => lastRun(1, ["gpt"], cells, { task: "text-generation", stream: true });
+    model.set("_last_run", run([]));
+    model.event("piece", { run: 1, index: 0, text: "Once " });
+    model.event("piece", { run: 1, index: 0, text: "upon" });
+    const node = el.querySelector(".hw-cell");
+    assert.equal(node.querySelector(".hw-generated").textContent, "Once upon");
+    assert.ok(node.classList.contains("hw-streaming"));
+    model.event("piece", { run: 0, index: 0, text: "stale" }); // an older run: ignored
+    const done = cell({
       model: "gpt",
-      backend: "local",
-      provider: "cpu",
       latency_ms: 40,
-      error: "",
-      fell_back_from: "",
-      input: "",
       output: { generated_text: "Once upon a time" },
     });
-    assert.equal(cell.querySelector(".hw-generated").textContent, "Once upon a time");
-    assert.ok(!cell.classList.contains("hw-streaming"));
+    model.set("_last_run", run([done]));
+    assert.equal(node.querySelector(".hw-generated").textContent, "Once upon a time");
+    assert.ok(!node.classList.contains("hw-streaming"));
+    model.event("piece", { run: 1, index: 0, text: " late" }); // after the cell: ignored
+    assert.equal(node.querySelector(".hw-generated").textContent, "Once upon a time");
   });
 
-  test("entities are highlighted in the text that was run", () => {
+  test("a stopped run says which models did not run", () => {
+    mount();
+    model.set(
+      "_last_run",
+      lastRun(2, ["org/a", "org/b"], [cell({ output: [] })], { stopped: true }),
+    );
+    const second = el.querySelectorAll(".hw-cell")[1];
+    assert.equal(second.querySelector(".hw-cell-meta").textContent, "not run (stopped)");
+  });
+
+  test("entities are highlighted in the text of the run", () => {
     mount({ task: "token-classification" });
-    el.querySelector("textarea").value = "John lives in Paris";
-    el.querySelector("form").requestSubmit();
-    model.set("_run_info", { run: 1, models: ["ner"], stream: false, text: "", echo: false });
-    model.custom({
-      type: "cell",
-      run: 1,
-      index: 0,
-      model: "ner",
-      backend: "local",
-      provider: "cpu",
-      latency_ms: 1,
-      error: "",
-      fell_back_from: "",
-      input: "",
-      output: [{ entity_group: "PER", score: 0.9, word: "John", start: 0, end: 4 }],
-    });
+    model.set(
+      "_last_run",
+      lastRun(
+        1,
+        ["ner"],
+        [cell({ output: [{ entity_group: "PER", score: 0.9, word: "John", start: 0, end: 4 }] })],
+        { task: "token-classification", text: "John lives in Paris" },
+      ),
+    );
     const mark = el.querySelector("mark.hw-span");
     assert.equal(mark.firstChild.textContent, "John");
     assert.equal(mark.querySelector(".hw-span-label").textContent, "PER");
     assert.equal(el.querySelector(".hw-legend li").textContent, "PER");
   });
 
-  test("image tasks: a labelled file input; files go in chunks; samples preview", async () => {
+  test("boxes and masks are drawn over the run's input image from the state", () => {
+    mount({ task: "image-segmentation", _input_kind: "image", _samples: [] });
+    model.set("_run_image", bytes(137, 80, 78, 71));
+    model.set(
+      "_last_run",
+      lastRun(1, ["seg"], [cell({ output: [{ label: "sky", score: 1, mask: bytes(1, 2, 3) }] })], {
+        task: "image-segmentation",
+      }),
+    );
+    const overlay = el.querySelector(".hw-overlay");
+    assert.match(overlay.querySelector("img.hw-overlay-img").src, /^blob:fake-/);
+    const mask = overlay.querySelector(".hw-mask");
+    assert.equal(mask.title, "sky");
+    assert.equal(el.querySelector(".hw-legend li").textContent, "sky");
+  });
+
+  test("image tasks: a labelled file input; files go in chunks as requests", async () => {
     mount({
       task: "image-classification",
       _input_kind: "image",
@@ -247,67 +306,73 @@ describe("Playground", () => {
     });
     const input = el.querySelector("input[type=file]");
     assert.equal(el.querySelector(`label[for="${input.id}"]`).textContent, "Choose an image");
-    const file = new window.File([new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9])], "x.png", {
-      type: "image/png",
-    });
-    file.arrayBuffer ??= async () => new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]).buffer;
+    const data = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const file = new window.File([data], "x.png", { type: "image/png" });
+    file.arrayBuffer ??= async () => data.buffer.slice(0);
     Object.defineProperty(input, "files", { value: [file] });
     input.dispatchEvent(new window.Event("change"));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const uploads = model.sent.filter((m) => m.content.type === "upload");
+    await flush();
+    const chunks = model.requests("upload");
     assert.deepEqual(
-      uploads.map((m) => m.content.offset),
+      chunks.map((m) => m.body.offset),
       [0, 4, 8],
     );
-    assert.equal(uploads[0].content.size, 9);
-    // Run before the kernel confirmed: refused in the page
+    assert.ok(chunks.every((m) => typeof m.id === "number")); // requests: the last one says done
+    assert.deepEqual(chunks[0].paths, [["data"]]);
+    assert.deepEqual([...chunks[2].buffers[0]], [9]); // the last chunk's bytes
+    assert.equal(chunks[0].body.size, 9);
+    // Run before the kernel has the file: refused in the page
     el.querySelector("form").requestSubmit();
-    assert.ok(!model.sent.some((m) => m.content.type === "run"));
-    model.custom({
-      type: "uploaded",
-      id: uploads[0].content.id,
-      name: "x.png",
-      size: 9,
-      sha256: "ab",
-      mime: "image/png",
+    assert.equal(model.requests("run").length, 0);
+    assert.match(el.querySelector(".hw-hint").textContent, /still being sent/);
+    const id = chunks[0].body.id;
+    model.reply(chunks[0], {});
+    model.reply(chunks[1], {});
+    model.reply(chunks[2], { id, name: "x.png", size: 9, sha256: "ab", mime: "image/png" });
+    await flush();
+    assert.match(el.querySelector(".hw-hint").textContent, /x.png ready/);
+    el.querySelector("form").requestSubmit();
+    assert.equal(model.requests("run").at(-1).body.file, id);
+  });
+
+  test("a refused upload and a sample with its bytes for the preview", async () => {
+    mount({
+      task: "image-classification",
+      _input_kind: "image",
+      _samples: [{ label: "s.png", file: true }],
     });
-    el.querySelector("form").requestSubmit();
-    assert.equal(model.sent.at(-1).content.file, uploads[0].content.id);
+    const input = el.querySelector("input[type=file]");
+    const file = new window.File([new Uint8Array([1, 2])], "big.png", { type: "image/png" });
+    file.arrayBuffer ??= async () => new Uint8Array([1, 2]).buffer;
+    Object.defineProperty(input, "files", { value: [file] });
+    input.dispatchEvent(new window.Event("change"));
+    await flush();
+    model.fail(model.requests("upload")[0], "big.png: a chunk went missing; upload it again");
+    await flush();
+    assert.match(el.querySelector(".hw-hint").textContent, /chunk went missing/);
     el.querySelector(".hw-sample").click();
-    assert.deepEqual(model.sent.at(-1).content, { type: "sample", index: 0 });
+    const [sample] = model.requests("sample");
+    assert.deepEqual(sample.body, { index: 0 });
+    model.reply(sample, {
+      id: "sample-1",
+      name: "sample-1.png",
+      size: 4,
+      sha256: "cd",
+      mime: "image/png",
+      data: bytes(137, 80, 78, 71),
+    });
+    await flush();
+    assert.equal(el.querySelector(".hw-preview-img").alt, "Chosen image: sample-1.png");
+    el.querySelector("form").requestSubmit();
+    assert.equal(model.requests("run").at(-1).body.file, "sample-1");
   });
 
-  test("a run started from Python brings its text along", () => {
-    mount({ task: "token-classification" });
-    model.set("_run_info", {
-      run: 2,
-      models: ["ner"],
-      stream: false,
-      echo: true,
-      text: "Ada in London",
-    });
-    model.custom({
-      type: "cell",
-      run: 2,
-      index: 0,
-      model: "ner",
-      backend: "local",
-      provider: "cpu",
-      latency_ms: 1,
-      error: "",
-      fell_back_from: "",
-      input: "",
-      output: [{ entity_group: "LOC", score: 0.9, word: "London", start: 7, end: 13 }],
-    });
-    assert.equal(el.querySelector("mark.hw-span").firstChild.textContent, "London");
-  });
-
-  test("Stop shows while running and sends stop", () => {
+  test("Stop shows while running and sends a stop notice", () => {
     mount({ running: true });
     const stop = [...el.querySelectorAll("button")].find((b) => b.textContent === "Stop");
     assert.equal(stop.hidden, false);
     stop.click();
-    assert.deepEqual(model.sent.at(-1).content, { type: "stop" });
+    assert.equal(model.requests("stop").length, 1);
     model.set("running", false);
     assert.equal(stop.hidden, true);
   });
@@ -320,5 +385,19 @@ describe("Playground", () => {
     select.value = "text-generation";
     select.dispatchEvent(new window.Event("change"));
     assert.equal(model.get("task"), "text-generation");
+  });
+
+  test("two views of one model draw the same cells", () => {
+    mount();
+    const other = document.createElement("div");
+    document.body.append(other);
+    const dispose = widget.render({ model, el: other });
+    model.set("_last_run", lastRun(1, ["org/a"], [cell({ output: [{ label: "ok", score: 1 }] })]));
+    for (const root of [el, other]) {
+      assert.equal(root.querySelector(".hw-cell .hw-bar-label").textContent, "ok");
+    }
+    assert.notEqual(el.querySelector("textarea").id, other.querySelector("textarea").id);
+    dispose();
+    other.remove();
   });
 });

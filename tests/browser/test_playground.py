@@ -1,9 +1,10 @@
 """Playground in JupyterLab, on tiny random-weight models made in the kernel (offline).
 
-One notebook and one kernel serve the four tests (importing torch and transformers takes ~10 s
-per kernel): a text classifier, an image classifier, a streaming tiny GPT-2, and two models side
-by side, each its own Playground. The models are invented (random weights): their outputs mean
-nothing; the tests check what the page shows and what the history records.
+One notebook and one kernel serve the tests (importing torch and transformers takes ~10 s per
+kernel): a text classifier, an image classifier, a streaming tiny GPT-2, two models side by
+side, and runs started from Python (after the display, before it, and shown twice), each its own
+Playground. The models are invented (random weights): their outputs mean nothing; the tests
+check what the page shows and what the history records.
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ CELLS = (
     'gen = hw.Playground("text-generation", [gpt2], backend=backend,\n'
     '                    params={"max_new_tokens": 48, "min_new_tokens": 48})\ngen',
     'pair = hw.Playground("text-classification", [sentiment, topics], backend=backend)\npair',
+    # a run from Python after the display (the test runs it once the widget is drawn)
+    'later = hw.Playground("text-classification", [sentiment], backend=backend)\nlater',
+    # a run from Python before the display, then the same widget displayed a second time
+    'early = hw.Playground("text-classification", [sentiment, topics], backend=backend)\n'
+    'early.run("I loved it")\nearly',
+    "early",
 )
 
 
@@ -196,3 +203,49 @@ def test_two_models_side_by_side(page: Page) -> None:
     assert rows.count("[1, ") == 2
     widget.scroll_into_view_if_needed()
     screenshot_notebook(page, ARTIFACTS / "playground_two_models.png")
+
+
+def _labels(cell: Locator) -> list[str]:
+    return sorted(cell.locator(".hw-bar-label").all_inner_texts())
+
+
+def test_a_run_from_python_after_the_display_shows_in_the_page(page: Page) -> None:
+    widget = _widget(page, 4)
+    expect(widget.get_by_role("button", name="Run", exact=True)).to_be_visible()
+    expect(widget.locator(".hw-cell")).to_have_count(0)
+    kernel_eval(page, 'later.run("I loved it")')
+    cell = widget.locator(".hw-cell.hw-done")
+    expect(cell).to_have_count(1)
+    assert _labels(cell) == ["negative", "positive"]
+    expect(cell.locator(".hw-cell-meta")).to_contain_text(re.compile(r"\d+ ms · local / cpu"))
+    expect(widget.get_by_role("status")).to_contain_text("run 1: 1 answered, 0 failed")
+    # a second run from Python replaces the cells
+    kernel_eval(page, 'later.run("   ")')
+    expect(widget.locator(".hw-cell").get_by_role("alert")).to_contain_text("the text is empty")
+    expect(widget.locator(".hw-cell")).to_have_count(1)
+
+
+def test_a_run_from_python_before_the_display_is_shown(page: Page) -> None:
+    widget = _widget(page, 5)
+    cells = widget.locator(".hw-cell.hw-done")
+    expect(cells).to_have_count(2)
+    assert _labels(cells.nth(0)) == ["negative", "positive"]
+    assert _labels(cells.nth(1)) == ["politics", "science", "sports"]
+    expect(widget.get_by_role("status")).to_contain_text("run 1: 2 answered, 0 failed")
+
+
+def test_a_second_display_shows_the_same_cells(page: Page) -> None:
+    first, second = _widget(page, 5), _widget(page, 6)
+    expect(second.locator(".hw-cell.hw-done")).to_have_count(2)
+    for k in range(2):
+        assert _labels(first.locator(".hw-cell").nth(k)) == _labels(
+            second.locator(".hw-cell").nth(k)
+        )
+    # a new run (from either view's Run button) shows in both views
+    second.get_by_role("textbox", name="Prompt").fill("a dull film")
+    second.get_by_role("button", name="Run", exact=True).click()
+    for view in (first, second):
+        expect(view.get_by_role("status")).to_contain_text("run 2: 2 answered, 0 failed")
+        expect(view.locator(".hw-cell.hw-done")).to_have_count(2)
+    inputs = kernel_eval(page, "print(early.history['input'].tolist())")
+    assert inputs == "['I loved it', 'I loved it', 'a dull film', 'a dull film']\n"

@@ -16,6 +16,8 @@ from hubwidgets.core.inference.backends import (
     FallbackBackend,
     InferenceResult,
     LocalBackend,
+    RemoteBackend,
+    make_backend,
 )
 from hubwidgets.core.inference.playground import (
     HISTORY_COLUMNS,
@@ -23,7 +25,9 @@ from hubwidgets.core.inference.playground import (
     MAX_MODELS,
     PlaygroundSession,
     Upload,
+    cell_record,
     output_json,
+    page_output,
     prepare_input,
     run_strict,
     summarize_input,
@@ -276,3 +280,45 @@ def test_history_of_nothing_has_the_columns() -> None:
     history = PlaygroundSession("text-classification", ["m"], FakeBackend()).history
     assert list(history.columns) == list(HISTORY_COLUMNS) and len(history) == 0
     assert isinstance(history, pd.DataFrame)
+
+
+def test_make_backend_by_name_or_object() -> None:
+    assert isinstance(make_backend(), LocalBackend) and isinstance(make_backend(None), LocalBackend)
+    assert isinstance(make_backend("local"), LocalBackend)
+    assert isinstance(make_backend("remote"), RemoteBackend)
+    auto = make_backend("auto")
+    assert isinstance(auto, FallbackBackend)
+    assert [type(b) for b in auto.backends] == [RemoteBackend, LocalBackend]
+    given = FakeBackend()
+    assert make_backend(given) is given
+    for bad in ("cloud", 3, object()):
+        with pytest.raises(TypeError, match="backend must be 'local', 'remote', 'auto'"):
+            make_backend(bad)  # type: ignore[arg-type]
+
+
+def test_cell_record_is_what_a_page_draws() -> None:
+    session = PlaygroundSession("text-to-image", ["ok", "broken"], FakeBackend())
+    good, bad = session.iter_run("a lighthouse")
+    record = cell_record(good)
+    assert record == {
+        "model": "ok",
+        "backend": "fake",
+        "provider": "test-provider",
+        "latency_ms": 12.5,
+        "error": "",
+        "fell_back_from": "",
+        "input": "a lighthouse",
+        "output": {"image": b"\x89PNG fake"},  # bytes stay bytes: they travel as buffers
+    }
+    failed = cell_record(bad)
+    assert failed["latency_ms"] is None and failed["error"] == "provider down"
+    assert failed["output"] is None
+    chat = cell_record(good, conversation=[{"role": "user", "content": "hi"}])
+    assert chat["conversation"] == [{"role": "user", "content": "hi"}]
+    json.dumps({**failed})  # JSON-able apart from the bytes
+
+
+def test_page_output_decodes_masks_and_drops_nan() -> None:
+    out = page_output([{"label": "sky", "score": math.nan, "mask": "aGVsbG8="}, (1, 2.0)])
+    assert out == [{"label": "sky", "score": None, "mask": b"hello"}, [1, 2.0]]
+    assert page_output(bytearray(b"ab")) == b"ab"

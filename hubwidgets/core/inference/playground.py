@@ -60,8 +60,10 @@ __all__ = [
     "PlaygroundSession",
     "StreamEvent",
     "Upload",
+    "cell_record",
     "fallback_note",
     "output_json",
+    "page_output",
     "run_strict",
     "summarize_input",
 ]
@@ -214,6 +216,54 @@ def _summarized(value: Any) -> Any:
 def output_json(output: Any) -> str:
     """A normalized output as JSON text, binary parts summarized (see the module docstring)."""
     return json.dumps(_summarized(output), default=str, ensure_ascii=False)
+
+
+def page_output(output: Any) -> Any:
+    """A normalized output as a page draws it: JSON-able, with its binary parts as ``bytes``
+    (generated images and audio as they are, base64 segmentation masks decoded to PNG bytes),
+    NaN as None. Bytes nested in a widget's state travel as binary buffers, never as text."""
+    if isinstance(output, (bytes, bytearray, memoryview)):
+        return bytes(output)
+    if isinstance(output, Mapping):
+        out: dict[str, Any] = {}
+        for key, value in output.items():
+            if key == "mask" and isinstance(value, str):
+                out[str(key)] = base64.b64decode(value)
+            else:
+                out[str(key)] = page_output(value)
+        return out
+    if isinstance(output, (list, tuple)):
+        return [page_output(v) for v in output]
+    if isinstance(output, float) and not math.isfinite(output):  # NaN is not JSON
+        return None
+    return output
+
+
+def cell_record(
+    cell: Cell, *, conversation: Sequence[Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """One finished cell as a page draws it: ``model``, ``backend``, ``provider``,
+    ``latency_ms`` (None when the model did not answer), ``error``, ``fell_back_from``,
+    ``input`` (the history's summary), ``output`` (:func:`page_output`) and, for chat, the
+    ``conversation`` so far."""
+    row = cell.row
+    latency = row["latency_ms"]
+    record: dict[str, Any] = {
+        "model": cell.model,
+        "backend": str(row["backend"]),
+        "provider": str(row["provider"]),
+        "latency_ms": None if latency is None or math.isnan(latency) else float(latency),
+        "error": str(row["error"]),
+        "fell_back_from": str(row["fell_back_from"]),
+        "input": str(row["input"]),
+        "output": page_output(cell.output),
+    }
+    if conversation is not None:
+        record["conversation"] = [
+            {"role": str(m.get("role", "")), "content": str(m.get("content", ""))}
+            for m in conversation
+        ]
+    return record
 
 
 def fallback_note(attempts: Sequence[Attempt]) -> str:
