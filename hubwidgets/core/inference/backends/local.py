@@ -21,7 +21,12 @@ Notes on tasks:
   its tokens (exact for ordinary text) and has no time to first token.
 - chat-completion needs a chat template: a model without one is a ``BackendError`` telling to
   use text-generation instead (no template is invented).
-- image-to-text runs through the image-text-to-text pipeline; text-to-image is remote only.
+- image-to-text (captioning) runs the model's ``generate`` on its image processor's pixels, as
+  transformers 4's image-to-text pipeline did: transformers 5 folded that pipeline into
+  image-text-to-text, which wants a text prompt and a multimodal processor, so it cannot load
+  the vision-encoder-decoder captioners (ViT + GPT-2, TrOCR, Donut) that have neither.
+  BLIP captioners run the same way (and GIT, as transformers 4 ran it). Chat vision-language
+  models, which need a prompt, are not captioners here. text-to-image is remote only.
 - audio at another sampling rate than the model's is resampled by linear interpolation, so
   torchaudio is not needed.
 """
@@ -69,7 +74,6 @@ PIPELINE_TASKS = {
     "image-classification": "image-classification",
     "object-detection": "object-detection",
     "image-segmentation": "image-segmentation",
-    "image-to-text": "image-text-to-text",
     "zero-shot-image-classification": "zero-shot-image-classification",
     "automatic-speech-recognition": "automatic-speech-recognition",
     "audio-classification": "audio-classification",
@@ -79,6 +83,7 @@ MODEL_TASKS = {
     "summarization": "AutoModelForSeq2SeqLM",
     "translation": "AutoModelForSeq2SeqLM",
     "question-answering": "AutoModelForQuestionAnswering",
+    "image-to-text": "AutoModelForImageTextToText",
 }
 #: Tasks this backend refuses, with why.
 REMOTE_ONLY = {
@@ -349,9 +354,12 @@ class LocalBackend:
             hub = {k: v for k, v in kwargs.items() if k not in {"device", "model_kwargs"}}
             hub.update(kwargs.get("model_kwargs", {}))
             tokenizer = transformers.AutoTokenizer.from_pretrained(source, **hub)
+            images = None
+            if task in IMAGE_TASKS:
+                images = transformers.AutoImageProcessor.from_pretrained(source, **hub)
             auto = getattr(transformers, MODEL_TASKS[task])
             loaded = auto.from_pretrained(source, **hub).to(kwargs["device"]).eval()
-            return _ModelPipe(model=loaded, tokenizer=tokenizer, device=kwargs["device"])
+            return _ModelPipe(loaded, tokenizer, kwargs["device"], images)
         make: Any = transformers.pipeline  # its overloads want a literal task name
         return make(PIPELINE_TASKS[task], model=source, **kwargs)
 
@@ -490,11 +498,13 @@ class LocalBackend:
 
 @dataclass
 class _ModelPipe:
-    """A model and its tokenizer, for the tasks transformers 5 has no pipeline for."""
+    """A model and its tokenizer (and image processor), for the tasks transformers 5 has no
+    pipeline for."""
 
     model: Any
     tokenizer: Any
     device: str
+    image_processor: Any = None
 
 
 _Runner = Callable[[str, Any, list[Any], dict[str, Any]], tuple[list[Any], dict[str, float]]]
@@ -602,14 +612,6 @@ def _speech(out: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _image_text(out: Any) -> dict[str, Any]:
-    out = _first(out)
-    text = out.get("generated_text", "") if isinstance(out, Mapping) else out
-    if isinstance(text, list):  # a chat: the last message is the answer
-        text = text[-1].get("content", "") if text else ""
-    return {"generated_text": str(text)}
-
-
 def _speech_out(out: Mapping[str, Any]) -> dict[str, Any]:
     rate = int(out["sampling_rate"])
     return {"audio": _wav_bytes(out["audio"], rate), "sampling_rate": rate}
@@ -623,7 +625,6 @@ _NORMALIZE: dict[str, Callable[[Any], Any]] = {
     "object-detection": _detections,
     "image-segmentation": _segments,
     "automatic-speech-recognition": _speech,
-    "image-to-text": _image_text,
     "text-to-speech": _speech_out,
 }
 
@@ -779,24 +780,53 @@ def _run_similarity(
     return outputs, {}
 
 
-def _run_seq2seq(
-    task: str, pipe: _ModelPipe, items: list[Any], params: dict[str, Any]
+def _generate_texts(
+    pipe: _ModelPipe,
+    items: list[Any],
+    params: dict[str, Any],
+    key: str,
+    encode: Callable[[list[Any]], Any],
 ) -> tuple[list[Any], dict[str, float]]:
+    """``{key: text}`` per item: ``generate`` on each batch of ``encode(items)``, decoded.
+
+    ``generated_tokens`` counts the tokens that are not special (the start, end and padding).
+    """
     import torch  # noqa: PLC0415
 
-    key = "summary_text" if task == "summarization" else "translation_text"
     batch_size = params.pop("batch_size", None)
     outputs: list[Any] = []
     generated = 0
     for batch in _batched(items, batch_size):
-        encoded = pipe.tokenizer(batch, return_tensors="pt", padding=True, truncation=True)
         with torch.inference_mode():
-            ids = pipe.model.generate(**encoded.to(pipe.device), **params)
+            ids = pipe.model.generate(**encode(batch).to(pipe.device), **params)
         texts = pipe.tokenizer.batch_decode(ids, skip_special_tokens=True)
         special = torch.tensor(pipe.tokenizer.all_special_ids, device=ids.device)
         generated += int((~torch.isin(ids, special)).sum())
         outputs.extend({key: t.strip()} for t in texts)
     return outputs, {"generated_tokens": float(generated)}
+
+
+def _run_seq2seq(
+    task: str, pipe: _ModelPipe, items: list[Any], params: dict[str, Any]
+) -> tuple[list[Any], dict[str, float]]:
+    key = "summary_text" if task == "summarization" else "translation_text"
+
+    def encode(batch: list[str]) -> Any:
+        return pipe.tokenizer(batch, return_tensors="pt", padding=True, truncation=True)
+
+    return _generate_texts(pipe, items, params, key, encode)
+
+
+def _run_captions(
+    task: str, pipe: _ModelPipe, items: list[Any], params: dict[str, Any]
+) -> tuple[list[Any], dict[str, float]]:
+    """image-to-text: the image processor's pixels (in the model's dtype) into ``generate``."""
+
+    def encode(batch: list[Any]) -> Any:
+        # a BatchFeature casts its float tensors only (a half-precision model gets half pixels)
+        return pipe.image_processor(images=batch, return_tensors="pt").to(pipe.model.dtype)
+
+    return _generate_texts(pipe, items, params, "generated_text", encode)
 
 
 def _run_qa(
@@ -855,4 +885,5 @@ _RUNNERS: dict[str, _Runner] = {
     "summarization": _run_seq2seq,
     "translation": _run_seq2seq,
     "question-answering": _run_qa,
+    "image-to-text": _run_captions,
 }
