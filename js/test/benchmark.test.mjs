@@ -4,26 +4,12 @@
 // Run with `npm test` after `npm run build`.
 
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
-import { tableFromArrays, tableToIPC } from "apache-arrow";
-import { JSDOM } from "jsdom";
+import { describe, test } from "node:test";
 import { FakeModel as BaseModel } from "./fake-model.mjs";
+import { byText, chooseFiles, installDom, ipc, loadWidgets, mounting, tick } from "./harness.mjs";
 
-const dom = new JSDOM("<!doctype html><html><body></body></html>", { pretendToBeVisual: true });
-const { window } = dom;
-for (const name of [
-  "document",
-  "Element",
-  "HTMLElement",
-  "Event",
-  "KeyboardEvent",
-  "MouseEvent",
-  "File",
-]) {
-  globalThis[name] = window[name];
-}
-
-const { widgets } = await import("../../hubwidgets/widgets/static/hubwidgets.js");
+const window = installDom(["File"]);
+const { widgets } = await loadWidgets();
 const widget = widgets.benchmark;
 
 const TASKS = ["text-classification", "question-answering", "image-classification"];
@@ -63,11 +49,7 @@ function summaryBytes(rows) {
       typeof values[0] === "number" ? [name, Float64Array.from(values)] : [name, values],
     ),
   );
-  const bytes = tableToIPC(tableFromArrays(typed), "stream");
-  // anywidget hands bytes over as a DataView, possibly into a larger buffer: offset it on purpose
-  const backing = new Uint8Array(bytes.byteLength + 8);
-  backing.set(bytes, 8);
-  return new DataView(backing.buffer, 8, bytes.byteLength);
+  return ipc(typed);
 }
 
 const RESULTS = [
@@ -131,28 +113,13 @@ class FakeModel extends BaseModel {
 }
 
 describe("BenchmarkWidget", () => {
-  let el;
-  let model;
-  let cleanup;
-
-  const mount = (state) => {
-    model = new FakeModel(state);
-    cleanup = widget.render({ model, el });
-  };
-  const button = (name) => [...el.querySelectorAll("button")].find((b) => b.textContent === name);
-  const kinds = () => model.requests().map((m) => m.kind);
-
-  beforeEach(() => {
-    el = document.createElement("div");
-    document.body.append(el);
-  });
-  afterEach(() => {
-    cleanup?.();
-    el.remove();
-  });
+  const view = mounting(widget, FakeModel);
+  const { mount } = view;
+  const button = (name) => byText(view.el, "button", name);
+  const kinds = () => view.model.requests().map((m) => m.kind);
 
   test("renders the models, the task, the inputs and labelled controls", () => {
-    mount();
+    const { el } = mount();
     const names = [...el.querySelectorAll(".hw-model-item")].map((li) => li.dataset.model);
     assert.deepEqual(names, ["org/fast", "org/good"]);
     const select = el.querySelector("select");
@@ -181,7 +148,7 @@ describe("BenchmarkWidget", () => {
   });
 
   test("Run and Cancel send their notices", () => {
-    mount();
+    const { el, model } = mount();
     button("Run").click();
     const [run] = model.requests("run");
     assert.equal(run.id, null); // a notice: the state says how it goes
@@ -195,7 +162,7 @@ describe("BenchmarkWidget", () => {
 
   test("a view drawn from saved state alone shows the results and the charts", () => {
     // no kernel: what the notebook saved is all there is (a run from Python, or a re-display)
-    mount({
+    const { el } = mount({
       status: "Done · 3 of 3 ran in 2.0 s",
       _summary: summaryBytes(RESULTS),
       _quality: { metric: "accuracy", label: "Accuracy", lower_is_better: false },
@@ -217,7 +184,7 @@ describe("BenchmarkWidget", () => {
   });
 
   test("progress updates the bar and its text", () => {
-    mount();
+    const { el, model } = mount();
     model.set("running", true);
     model.set("progress", 0.4);
     model.set("progress_text", "org/fast · batch 1 · measuring 7/10");
@@ -229,7 +196,7 @@ describe("BenchmarkWidget", () => {
   });
 
   test("a summary IPC updates the table: numbers right-aligned, the best marked", () => {
-    mount();
+    const { el, model } = mount();
     model.set("_quality", { metric: "accuracy", label: "Accuracy", lower_is_better: false });
     model.set("_summary", summaryBytes(RESULTS));
     const table = el.querySelector("table[role=table]");
@@ -260,7 +227,7 @@ describe("BenchmarkWidget", () => {
   });
 
   test("models: Enter adds, × removes", () => {
-    mount();
+    const { el, model } = mount();
     const input = el.querySelector('input[aria-label="Add model by id or path"]');
     input.value = "  org/new ";
     input.dispatchEvent(new window.KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
@@ -274,7 +241,9 @@ describe("BenchmarkWidget", () => {
   });
 
   test("options and inputs write their traits", () => {
-    mount({ _inputs: { samples: 8, column: 4, column_label: "column 'text'", files: [] } });
+    const { el, model } = mount({
+      _inputs: { samples: 8, column: 4, column_label: "column 'text'", files: [] },
+    });
     const given = el.querySelector("input[type=radio][value=column]");
     assert.equal(given.labels[0].textContent, "column 'text' (4)");
     given.checked = true;
@@ -300,16 +269,14 @@ describe("BenchmarkWidget", () => {
   });
 
   const choose = async (files) => {
-    const upload = el.querySelector("input[type=file]");
-    Object.defineProperty(upload, "files", { value: files, configurable: true });
-    upload.dispatchEvent(new window.Event("change"));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const upload = view.el.querySelector("input[type=file]");
+    chooseFiles(upload, files);
+    await tick(50);
     return document.getElementById(upload.getAttribute("aria-describedby"));
   };
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
   test("an upload is a request with the files' bytes in its body", async () => {
-    mount();
+    const { model } = mount();
     const files = [new window.File(["one\ntwo"], "a.txt"), new window.File(["three"], "b.txt")];
     const hint = await choose(files);
     assert.equal(hint.textContent, "Uploading…");
@@ -325,15 +292,15 @@ describe("BenchmarkWidget", () => {
     ]);
     assert.equal(new TextDecoder().decode(request.buffers[0]), "one\ntwo");
     model.reply(request, { items: 3 });
-    await settle();
+    await tick();
     assert.equal(hint.textContent, "3 inputs read.");
   });
 
   test("a refused upload says why; a too big one is not sent", async () => {
-    mount();
+    const { model } = mount();
     const hint = await choose([new window.File(["[1,"], "x.json")]);
     model.fail(model.requests("files")[0], "x.json is not valid JSON (line 1: Expecting value)");
-    await settle();
+    await tick();
     assert.match(hint.textContent, /x\.json is not valid JSON/);
     const big = new window.File(["x"], "big.txt");
     Object.defineProperty(big, "size", { value: 9 * 1024 * 1024 });
@@ -343,7 +310,7 @@ describe("BenchmarkWidget", () => {
   });
 
   test("errors show in the status line; charts are drawn", () => {
-    mount();
+    const { el, model } = mount();
     model.set("error", "labels: 3 given for 4 inputs");
     model.set("status", "labels: 3 given for 4 inputs");
     const status = el.querySelector("[role=status]");

@@ -4,18 +4,12 @@
 // Run with `npm test` after `npm run build`.
 
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
-import { tableFromArrays, tableToIPC } from "apache-arrow";
-import { JSDOM } from "jsdom";
+import { describe, test } from "node:test";
 import { FakeModel as BaseModel } from "./fake-model.mjs";
+import { installDom, ipc, loadWidgets, mounting } from "./harness.mjs";
 
-const dom = new JSDOM("<!doctype html><html><body></body></html>", { pretendToBeVisual: true });
-const { window } = dom;
-for (const name of ["document", "Element", "HTMLElement", "Event", "KeyboardEvent", "MouseEvent"]) {
-  globalThis[name] = window[name];
-}
-
-const { widgets } = await import("../../hubwidgets/widgets/static/hubwidgets.js");
+const window = installDom();
+const { widgets } = await loadWidgets();
 const widget = widgets.compare;
 
 const IDS = ["org/small", "org/big", "other/mid"];
@@ -67,14 +61,7 @@ function matrixBytes(ids = IDS, { warning = false } = {}) {
       best.push(bests[k] ?? false);
     });
   }
-  const bytes = tableToIPC(
-    tableFromArrays({ metric, label, unit, model, text, source, best }),
-    "stream",
-  );
-  // anywidget hands bytes over as a DataView, possibly into a larger buffer: offset it on purpose
-  const backing = new Uint8Array(bytes.byteLength + 8);
-  backing.set(bytes, 8);
-  return new DataView(backing.buffer, 8, bytes.byteLength);
+  return ipc({ metric, label, unit, model, text, source, best });
 }
 
 /** A stand-in for the kernel side of anywidget's model. */
@@ -99,26 +86,10 @@ class FakeModel extends BaseModel {
 }
 
 describe("CompareWidget", () => {
-  let el;
-  let model;
-  let cleanup;
-
-  const mount = (state) => {
-    model = new FakeModel(state);
-    cleanup = widget.render({ model, el });
-  };
-
-  beforeEach(() => {
-    el = document.createElement("div");
-    document.body.append(el);
-  });
-  afterEach(() => {
-    cleanup?.();
-    el.remove();
-  });
+  const { mount, unmount } = mounting(widget, FakeModel);
 
   test("renders the matrix from the IPC bytes: one column per model", () => {
-    mount();
+    const { el } = mount();
     const table = el.querySelector("table.hw-matrix");
     assert.ok(table);
     const heads = [...table.querySelectorAll("thead th.hw-model")].map((th) => th.dataset.model);
@@ -140,7 +111,7 @@ describe("CompareWidget", () => {
 
   test("a view drawn from saved state alone shows the comparison", () => {
     // the state a saved notebook holds (widget state, no kernel): no request, no reply needed
-    mount();
+    const { el, model } = mount();
     assert.equal(el.firstElementChild.className, "hubwidgets-compare");
     assert.equal(el.querySelectorAll("thead th.hw-model").length, 3);
     assert.equal(el.querySelectorAll("tbody tr").length, 4);
@@ -155,7 +126,7 @@ describe("CompareWidget", () => {
   });
 
   test("marks the best cell of each row, for eyes and screen readers", () => {
-    mount();
+    const { el } = mount();
     const best = [...el.querySelectorAll("td.hw-best")].map(
       (td) => `${td.parentElement.dataset.metric}:${[...td.parentElement.children].indexOf(td)}`,
     );
@@ -169,7 +140,7 @@ describe("CompareWidget", () => {
   });
 
   test("shows badges under each model", () => {
-    mount();
+    const { el } = mount();
     const badges = (id) =>
       [...el.querySelectorAll(`th[data-model="${id}"] .hw-badge`)].map((b) => b.textContent);
     assert.deepEqual(badges("org/small"), ["smallest"]);
@@ -178,7 +149,7 @@ describe("CompareWidget", () => {
   });
 
   test("a remove button sends the models without that one", () => {
-    mount();
+    const { el, model } = mount();
     const remove = el.querySelector('button[aria-label="Remove org/big"]');
     assert.ok(remove);
     remove.click();
@@ -186,7 +157,7 @@ describe("CompareWidget", () => {
   });
 
   test("Add model by id: Enter or the button appends the id", () => {
-    mount();
+    const { el, model } = mount();
     const input = el.querySelector('input[aria-label="Add model by id"]');
     input.value = "  new/model ";
     input.dispatchEvent(new window.KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
@@ -207,13 +178,13 @@ describe("CompareWidget", () => {
 
   test("adding is disabled at the most models", () => {
     const ids = Array.from({ length: 8 }, (_, i) => `org/m${i}`);
-    mount({ models: ids, _matrix: matrixBytes(ids) });
+    const { el } = mount({ models: ids, _matrix: matrixBytes(ids) });
     assert.equal(el.querySelector('input[aria-label="Add model by id"]').disabled, true);
     assert.match(el.querySelector(".hw-hint").textContent, /remove one/);
   });
 
   test("an error shows in the status line; fewer than 2 models show no table", () => {
-    mount({ models: ["org/small"], _matrix: null, _badges: {}, _charts: {} });
+    const { el, model } = mount({ models: ["org/small"], _matrix: null, _badges: {}, _charts: {} });
     assert.equal(el.querySelector("table"), null);
     model.set("error", "unknown model ids: 'x/y'");
     model.set("status", "unknown model ids: 'x/y'; select at least 2 models");
@@ -223,14 +194,14 @@ describe("CompareWidget", () => {
   });
 
   test("the warning row is shown when the kernel sends one", () => {
-    mount({ _matrix: matrixBytes(IDS, { warning: true }) });
+    const { el } = mount({ _matrix: matrixBytes(IDS, { warning: true }) });
     const row = el.querySelector("tr.hw-warning");
     assert.ok(row);
     assert.match(row.textContent, /different tasks/);
   });
 
   test("draws the charts the kernel sent, and follows new matrices", () => {
-    mount();
+    const { el, model } = mount();
     const figure = el.querySelector("figure.hw-chart[data-chart=memory]");
     assert.ok(figure.querySelector("svg"));
     assert.equal(figure.querySelector("svg").getAttribute("role"), "img");
@@ -244,9 +215,8 @@ describe("CompareWidget", () => {
   });
 
   test("removing the view removes its listeners", () => {
-    mount();
-    cleanup();
-    cleanup = undefined;
+    const { model } = mount();
+    unmount();
     for (const [event, callbacks] of model.handlers) assert.equal(callbacks.size, 0, event);
   });
 });

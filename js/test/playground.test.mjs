@@ -4,24 +4,11 @@
 // Run with `npm test` after `npm run build`.
 
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
-import { JSDOM } from "jsdom";
+import { describe, test } from "node:test";
 import { FakeModel as BaseModel } from "./fake-model.mjs";
+import { byText, chooseFiles, installDom, loadWidgets, mounting, tick } from "./harness.mjs";
 
-const dom = new JSDOM("<!doctype html><html><body></body></html>", { pretendToBeVisual: true });
-const { window } = dom;
-for (const name of [
-  "document",
-  "Element",
-  "HTMLElement",
-  "Event",
-  "KeyboardEvent",
-  "MouseEvent",
-  "Text",
-  "Blob",
-]) {
-  globalThis[name] = window[name];
-}
+const window = installDom(["Text", "Blob"]);
 // node's URL.createObjectURL wants node's Blob, not jsdom's File: the page's URLs are counted
 let objectUrls = 0;
 globalThis.URL.createObjectURL = () => `blob:fake-${++objectUrls}`;
@@ -30,7 +17,7 @@ window.HTMLFormElement.prototype.requestSubmit ??= function requestSubmit() {
   this.dispatchEvent(new window.Event("submit", { cancelable: true }));
 };
 
-const bundle = await import("../../hubwidgets/widgets/static/hubwidgets.js");
+const bundle = await loadWidgets();
 const widget = bundle.widgets.playground;
 const { splitSpans, encodeWav, chunkRanges, formatBytes } = bundle;
 
@@ -84,8 +71,15 @@ const cell = (fields) => ({
   ...fields,
 });
 
+/** An image task with a sample file: the input is a file chooser. */
+const IMAGE_TASK = {
+  task: "image-classification",
+  _input_kind: "image",
+  _samples: [{ label: "s.png", file: true }],
+};
+
 const bytes = (...values) => new DataView(new Uint8Array(values).buffer);
-const flush = () => new Promise((resolve) => setTimeout(resolve, 10));
+const flush = () => tick(10);
 
 describe("pure helpers", () => {
   test("splitSpans clips and orders spans", () => {
@@ -126,25 +120,11 @@ describe("pure helpers", () => {
 });
 
 describe("Playground", () => {
-  let el;
-  let model;
-  let cleanup;
-  const mount = (state) => {
-    model = new FakeModel(state);
-    cleanup = widget.render({ model, el });
-  };
-  beforeEach(() => {
-    el = document.createElement("div");
-    document.body.append(el);
-  });
-  afterEach(() => {
-    cleanup?.();
-    el.remove();
-  });
+  const { mount } = mounting(widget, FakeModel);
 
   test("a labelled prompt, a Run button, samples that fill the prompt", () => {
-    mount();
-    const run = [...el.querySelectorAll("button")].find((b) => b.textContent === "Run");
+    const { el, model } = mount();
+    const run = byText(el, "button", "Run");
     assert.ok(run);
     const area = el.querySelector("textarea");
     const label = el.querySelector(`label[for="${area.id}"]`);
@@ -156,7 +136,7 @@ describe("Playground", () => {
   });
 
   test("Run is a notice with the text; the cells come from the state", () => {
-    mount();
+    const { el, model } = mount();
     el.querySelector("textarea").value = "great film";
     el.querySelector("form").requestSubmit();
     const [run] = model.requests("run");
@@ -187,7 +167,7 @@ describe("Playground", () => {
 
   test("a view drawn from the state alone shows the last run", () => {
     // e.g. pg.run(...) before the display, a second display, a reopened notebook
-    mount({
+    const { el, model } = mount({
       task: "text-to-image",
       _last_run: lastRun(
         4,
@@ -211,7 +191,7 @@ describe("Playground", () => {
   });
 
   test("an error and a fallback are said in the cell", () => {
-    mount();
+    const { el, model } = mount();
     model.set(
       "_last_run",
       lastRun(
@@ -234,7 +214,7 @@ describe("Playground", () => {
   });
 
   test("streamed pieces grow the text, the final cell from the state replaces it", () => {
-    mount({ task: "text-generation" });
+    const { el, model } = mount({ task: "text-generation" });
     const run = (cells) => lastRun(1, ["gpt"], cells, { task: "text-generation", stream: true });
     model.set("_last_run", run([]));
     model.event("piece", { run: 1, index: 0, text: "Once " });
@@ -256,7 +236,7 @@ describe("Playground", () => {
   });
 
   test("a stopped run says which models did not run", () => {
-    mount();
+    const { el, model } = mount();
     model.set(
       "_last_run",
       lastRun(2, ["org/a", "org/b"], [cell({ output: [] })], { stopped: true }),
@@ -266,7 +246,7 @@ describe("Playground", () => {
   });
 
   test("entities are highlighted in the text of the run", () => {
-    mount({ task: "token-classification" });
+    const { el, model } = mount({ task: "token-classification" });
     model.set(
       "_last_run",
       lastRun(
@@ -283,7 +263,7 @@ describe("Playground", () => {
   });
 
   test("boxes and masks are drawn over the run's input image from the state", () => {
-    mount({ task: "image-segmentation", _input_kind: "image", _samples: [] });
+    const { el, model } = mount({ task: "image-segmentation", _input_kind: "image", _samples: [] });
     model.set("_run_image", bytes(137, 80, 78, 71));
     model.set(
       "_last_run",
@@ -299,18 +279,13 @@ describe("Playground", () => {
   });
 
   test("image tasks: a labelled file input; files go in chunks as requests", async () => {
-    mount({
-      task: "image-classification",
-      _input_kind: "image",
-      _samples: [{ label: "s.png", file: true }],
-    });
+    const { el, model } = mount(IMAGE_TASK);
     const input = el.querySelector("input[type=file]");
     assert.equal(el.querySelector(`label[for="${input.id}"]`).textContent, "Choose an image");
     const data = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const file = new window.File([data], "x.png", { type: "image/png" });
     file.arrayBuffer ??= async () => data.buffer.slice(0);
-    Object.defineProperty(input, "files", { value: [file] });
-    input.dispatchEvent(new window.Event("change"));
+    chooseFiles(input, [file]);
     await flush();
     const chunks = model.requests("upload");
     assert.deepEqual(
@@ -336,16 +311,11 @@ describe("Playground", () => {
   });
 
   test("a refused upload and a sample with its bytes for the preview", async () => {
-    mount({
-      task: "image-classification",
-      _input_kind: "image",
-      _samples: [{ label: "s.png", file: true }],
-    });
+    const { el, model } = mount(IMAGE_TASK);
     const input = el.querySelector("input[type=file]");
     const file = new window.File([new Uint8Array([1, 2])], "big.png", { type: "image/png" });
     file.arrayBuffer ??= async () => new Uint8Array([1, 2]).buffer;
-    Object.defineProperty(input, "files", { value: [file] });
-    input.dispatchEvent(new window.Event("change"));
+    chooseFiles(input, [file]);
     await flush();
     model.fail(model.requests("upload")[0], "big.png: a chunk went missing; upload it again");
     await flush();
@@ -368,8 +338,8 @@ describe("Playground", () => {
   });
 
   test("Stop shows while running and sends a stop notice", () => {
-    mount({ running: true });
-    const stop = [...el.querySelectorAll("button")].find((b) => b.textContent === "Stop");
+    const { el, model } = mount({ running: true });
+    const stop = byText(el, "button", "Stop");
     assert.equal(stop.hidden, false);
     stop.click();
     assert.equal(model.requests("stop").length, 1);
@@ -378,7 +348,7 @@ describe("Playground", () => {
   });
 
   test("changing the task rebuilds the input", () => {
-    mount();
+    const { el, model } = mount();
     model.set("_input_kind", "qa");
     assert.ok(el.querySelector(`label[for="${el.querySelector(".hw-question").id}"]`));
     const select = el.querySelector("select.hw-task");
@@ -388,7 +358,7 @@ describe("Playground", () => {
   });
 
   test("two views of one model draw the same cells", () => {
-    mount();
+    const { el, model } = mount();
     const other = document.createElement("div");
     document.body.append(other);
     const dispose = widget.render({ model, el: other });

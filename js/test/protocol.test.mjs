@@ -4,15 +4,11 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { JSDOM } from "jsdom";
 import { FakeModel } from "./fake-model.mjs";
+import { installDom, loadWidgets } from "./harness.mjs";
 
-const dom = new JSDOM("<!doctype html><html><body></body></html>");
-globalThis.document = dom.window.document;
-
-const { Client, RequestError, defineWidget, pack, unpack } = await import(
-  "../../hubwidgets/widgets/static/hubwidgets.js"
-);
+const window = installDom();
+const { Client, RequestError, defineWidget, pack, unpack } = await loadWidgets();
 
 describe("protocol client", () => {
   test("a request carries an id and resolves with the reply of the same id", async () => {
@@ -90,10 +86,10 @@ describe("view", () => {
     assert.equal(el.querySelector(".hubwidgets-toy")?.textContent, "ready");
     assert.equal(model.requests("view").length, 1);
     model.set("status", "busy");
-    document.dispatchEvent(new dom.window.KeyboardEvent("keydown"));
+    document.dispatchEvent(new window.KeyboardEvent("keydown"));
     remove();
     model.set("status", "later");
-    document.dispatchEvent(new dom.window.KeyboardEvent("keydown"));
+    document.dispatchEvent(new window.KeyboardEvent("keydown"));
     assert.deepEqual(seen, ["busy", "key"]);
     assert.equal(model.handlers.get("msg:custom")?.size ?? 0, 0);
   });

@@ -15,7 +15,10 @@ Helpers (import them with ``from .conftest import ...``)
 - ``open_notebook(page, lab, name)``, ``run_all(page)``, ``cell_output_text(page, index)``,
   ``error_outputs(page)``, ``find_cell(lab, name, contains)``,
   ``write_notebook(lab, name, *sources)``, ``screenshot_notebook(page, path)``,
-  ``kernel_eval(page_or_lab, code)``.
+  ``kernel_eval(page_or_lab, code)``;
+- ``run_notebook(page, lab, name, *cells)``: write, open and run a notebook, no error outputs;
+  ``shared_page(browser, lab, name, *cells)``: one run notebook for a module's tests, with
+  ``screenshot_if_failed(page, request)``; ``MODEL_SETUP``: the kernel preamble for tiny models.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import os
 import re
 import shutil
 from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,6 +35,7 @@ from playwright.sync_api import (
     Browser,
     ConsoleMessage,
     Error,
+    Locator,
     Page,
     Playwright,
     expect,
@@ -72,6 +77,7 @@ __all__ = [
     "LAB_SETTINGS",
     "LAB_START_TIMEOUT_S",
     "MAX_SCREENSHOT_HEIGHT",
+    "MODEL_SETUP",
     "NOTEBOOKS",
     "REPO_ROOT",
     "VIEWPORT",
@@ -84,7 +90,10 @@ __all__ = [
     "notebook_panel",
     "open_notebook",
     "run_all",
+    "run_notebook",
+    "screenshot_if_failed",
     "screenshot_notebook",
+    "shared_page",
     "write_notebook",
 ]
 
@@ -228,3 +237,58 @@ def _save_artifacts(page: Page, console: list[str], name: str) -> None:
         (ARTIFACTS / f"{name}.html").write_text(page.content(), encoding="utf-8")
     except Error as error:  # a crashed or closed page: keep what we have
         (ARTIFACTS / f"{name}.screenshot-error.txt").write_text(str(error), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebooks several tests share
+# ---------------------------------------------------------------------------------------------
+
+#: The start of a notebook whose kernel runs tiny local models (made by later lines into
+#: ``root``): transformers quiet, the package imported, one CPU backend for every widget.
+MODEL_SETUP = """\
+import os
+os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+import tempfile
+import transformers
+transformers.utils.logging.set_verbosity_error()
+transformers.utils.logging.disable_progress_bar()
+import hubwidgets as hw
+from hubwidgets.core.inference.backends import LocalBackend
+from hubwidgets.testing import models as tiny
+root = tempfile.mkdtemp()
+backend = LocalBackend(device="cpu")
+"""
+
+
+def run_notebook(page: Page, lab: Lab, name: str, *cells: str) -> Locator:
+    """Write a notebook of ``cells``, open it, run it all; its panel, once no output is an
+    error."""
+    open_notebook(page, lab, write_notebook(lab, name, *cells))
+    run_all(page)
+    assert error_outputs(page) == []
+    return notebook_panel(page)
+
+
+@contextmanager
+def shared_page(browser: Browser, lab: Lab, name: str, *cells: str) -> Iterator[Page]:
+    """One page with a notebook run, for the tests of a module to share (one kernel: torch is
+    imported once). A page error during the tests fails the last one."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    console: list[str] = []
+    page.on("pageerror", lambda error: console.append(f"[pageerror] {error}"))
+    try:
+        run_notebook(page, lab, name, *cells)
+        yield page
+        assert console == [], console
+    finally:
+        context.close()
+
+
+def screenshot_if_failed(page: Page, request: pytest.FixtureRequest) -> None:
+    """A screenshot of a shared page after a failed test (the ``page`` fixture, which keeps
+    one, is not used with a shared page)."""
+    if _failed(request):
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)

@@ -14,17 +14,7 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from .conftest import (
-    ARTIFACTS,
-    Lab,
-    error_outputs,
-    kernel_eval,
-    notebook_panel,
-    open_notebook,
-    run_all,
-    screenshot_notebook,
-    write_notebook,
-)
+from . import conftest as jl
 
 #: The notebook every test here writes its cells into (one kernel for them all).
 NOTEBOOK = "benchmark-widget.ipynb"
@@ -58,7 +48,7 @@ def classifiers(tiny_models: dict[str, str], tmp_path_factory: pytest.TempPathFa
 
 
 @pytest.fixture(scope="module")
-def notebook(lab: Lab) -> Iterator[str]:
+def notebook(lab: jl.Lab) -> Iterator[str]:
     """One notebook for every test here, so they share a warm kernel (torch imported once);
     each test writes its own cells into it. Its kernel is shut down at the end."""
     yield NOTEBOOK
@@ -74,9 +64,9 @@ def notebook(lab: Lab) -> Iterator[str]:
             opener.open(request, timeout=10).close()
 
 
-def _notebook(lab: Lab, name: str, models: list[str], **options: Any) -> str:
+def _notebook(lab: jl.Lab, name: str, models: list[str], **options: Any) -> str:
     args = ", ".join(f"{key}={value!r}" for key, value in options.items())
-    return write_notebook(
+    return jl.write_notebook(
         lab,
         name,
         "import hubwidgets as hw",
@@ -84,11 +74,11 @@ def _notebook(lab: Lab, name: str, models: list[str], **options: Any) -> str:
     )
 
 
-def _open(page: Page, lab: Lab, name: str) -> Locator:
-    open_notebook(page, lab, name)
-    run_all(page)
-    assert error_outputs(page) == []
-    widget = notebook_panel(page).locator(".hubwidgets-benchmark")
+def _open(page: Page, lab: jl.Lab, name: str) -> Locator:
+    jl.open_notebook(page, lab, name)
+    jl.run_all(page)
+    assert jl.error_outputs(page) == []
+    widget = jl.notebook_panel(page).locator(".hubwidgets-benchmark")
     expect(widget).to_have_count(1)
     expect(widget.get_by_role("button", name="Run")).to_be_enabled()
     expect(widget.get_by_role("button", name="Cancel")).to_be_disabled()
@@ -108,7 +98,7 @@ def _number(text: str) -> float:
 
 
 def test_run_fills_the_table_and_draws_charts(
-    page: Page, lab: Lab, notebook: str, classifiers: list[str]
+    page: Page, lab: jl.Lab, notebook: str, classifiers: list[str]
 ) -> None:
     name = _notebook(lab, notebook, classifiers, min_iterations=5, min_duration_s=0.5, warmup=1)
     widget = _open(page, lab, name)
@@ -132,7 +122,7 @@ def test_run_fills_the_table_and_draws_charts(
     # one row per model, ok, with numbers; the same p50 as the kernel's result
     expect(_rows(widget)).to_have_count(2)
     summary = json.loads(
-        kernel_eval(
+        jl.kernel_eval(
             page,
             "print(w.result.summary[['model', 'batch_size', 'status', 'p50_ms']]"
             ".to_json(orient='records'))",
@@ -155,13 +145,13 @@ def test_run_fills_the_table_and_draws_charts(
     charts = widget.locator(".hw-charts figure.hw-chart")
     expect(charts.first.locator("svg")).to_be_visible()
     expect(charts.locator("svg[role=img][aria-label='Latency per call']")).to_have_count(1)
-    assert kernel_eval(page, "print(sorted(w._charts))").startswith("['latency'")
-    assert error_outputs(page) == []
-    screenshot_notebook(page, ARTIFACTS / "benchmark_widget.png")
+    assert jl.kernel_eval(page, "print(sorted(w._charts))").startswith("['latency'")
+    assert jl.error_outputs(page) == []
+    jl.screenshot_notebook(page, jl.ARTIFACTS / "benchmark_widget.png")
 
 
 def test_cancel_stops_a_long_run(
-    page: Page, lab: Lab, notebook: str, classifiers: list[str]
+    page: Page, lab: jl.Lab, notebook: str, classifiers: list[str]
 ) -> None:
     name = _notebook(lab, notebook, classifiers, min_iterations=5, min_duration_s=30, warmup=1)
     widget = _open(page, lab, name)
@@ -180,15 +170,15 @@ def test_cancel_stops_a_long_run(
     expect(run).to_be_enabled()
     expect(cancel).to_be_disabled()
     expect(widget.locator(".hw-progress-text")).to_have_text("cancelled")
-    assert kernel_eval(page, "print(w.result.cancelled, w.running)") == "True False\n"
+    assert jl.kernel_eval(page, "print(w.result.cancelled, w.running)") == "True False\n"
     # the model that was cut short and the one never started both say so
     expect(_rows(widget)).to_have_count(2)
     expect(_row(widget, classifiers[1]).locator("td.hw-status-cell")).to_have_text("cancelled")
-    assert error_outputs(page) == []
+    assert jl.error_outputs(page) == []
 
 
 def test_an_unknown_model_fails_in_its_row_only(
-    page: Page, lab: Lab, notebook: str, classifiers: list[str], tmp_path: Path
+    page: Page, lab: jl.Lab, notebook: str, classifiers: list[str], tmp_path: Path
 ) -> None:
     good = classifiers[0]
     missing = str(tmp_path / "no-such-model")
@@ -199,7 +189,7 @@ def test_an_unknown_model_fails_in_its_row_only(
     box.press("Enter")
     expect(box).to_have_value("")
     expect(widget.locator(f"li.hw-model-item[data-model='{missing}']")).to_be_visible()
-    assert kernel_eval(page, "print(w.models)") == f"{[good, missing]}\n"
+    assert jl.kernel_eval(page, "print(w.models)") == f"{[good, missing]}\n"
 
     widget.get_by_role("button", name="Run").click()
     status = widget.get_by_role("status")
@@ -214,22 +204,22 @@ def test_an_unknown_model_fails_in_its_row_only(
     expect(bad.locator("td[data-column='p50_ms']")).to_have_text("—")
     assert "Traceback" not in bad.inner_text()
     # nothing went to the output area but the widget: no traceback, no stderr
-    assert error_outputs(page) == []
-    expect(notebook_panel(page).get_by_text("Traceback")).to_have_count(0)
-    assert kernel_eval(page, "print(w.error == '', w.result.summary['status'].tolist())") == (
+    assert jl.error_outputs(page) == []
+    expect(jl.notebook_panel(page).get_by_text("Traceback")).to_have_count(0)
+    assert jl.kernel_eval(page, "print(w.error == '', w.result.summary['status'].tolist())") == (
         "True ['ok', 'error']\n"
     )
 
 
 def test_a_run_from_python_shows_live_in_the_page(
-    page: Page, lab: Lab, notebook: str, classifiers: list[str]
+    page: Page, lab: jl.Lab, notebook: str, classifiers: list[str]
 ) -> None:
     """``w.run(wait=True)`` in the kernel, not the page's Run: the view follows the run (its
     progress, then the table and charts) from the synced state."""
     name = _notebook(lab, notebook, classifiers, min_iterations=3, min_duration_s=0.5, warmup=1)
     widget = _open(page, lab, name)
     widget.evaluate(_WATCH_JS)
-    printed = kernel_eval(
+    printed = jl.kernel_eval(
         page, "r = w.run(wait=True)\nprint(r.summary['status'].tolist())", timeout=120
     )
     assert printed == "['ok', 'ok']\n"
@@ -244,14 +234,14 @@ def test_a_run_from_python_shows_live_in_the_page(
         expect(_row(widget, model).locator("td.hw-status-cell")).to_have_text("ok")
     expect(widget.locator(".hw-charts figure.hw-chart svg").first).to_be_visible()
     expect(widget.get_by_role("button", name="Run")).to_be_enabled()
-    assert error_outputs(page) == []
+    assert jl.error_outputs(page) == []
 
 
 def test_a_view_drawn_after_a_python_run_shows_its_results(
-    page: Page, lab: Lab, notebook: str, classifiers: list[str]
+    page: Page, lab: jl.Lab, notebook: str, classifiers: list[str]
 ) -> None:
     """The run ends before the widget is displayed: the view is drawn from state alone."""
-    name = write_notebook(
+    name = jl.write_notebook(
         lab,
         notebook,
         "import hubwidgets as hw",
@@ -265,4 +255,4 @@ def test_a_view_drawn_after_a_python_run_shows_its_results(
     expect(widget.locator("td.hw-best[data-column='p50_ms']")).to_have_count(1)
     expect(widget.locator(".hw-charts figure.hw-chart svg").first).to_be_visible()
     expect(widget.locator("progress")).to_have_js_property("value", 1)
-    assert error_outputs(page) == []
+    assert jl.error_outputs(page) == []

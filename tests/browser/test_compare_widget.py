@@ -6,34 +6,21 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from .conftest import (
-    ARTIFACTS,
-    Lab,
-    error_outputs,
-    kernel_eval,
-    notebook_panel,
-    open_notebook,
-    run_all,
-    screenshot_notebook,
-    write_notebook,
-)
+from . import conftest as jl
 
 
 def _row(grid: Locator, index: int) -> Locator:
     return grid.locator(f".hw-grid-canvas [role=row][data-index='{index}']")
 
 
-def test_selecting_in_a_search_fills_a_linked_compare(page: Page, lab: Lab) -> None:
-    name = write_notebook(
+def test_selecting_in_a_search_fills_a_linked_compare(page: Page, lab: jl.Lab) -> None:
+    panel = jl.run_notebook(
+        page,
         lab,
         "compare-linked.ipynb",
         "import hubwidgets as hw\ns = hw.SearchWidget(hw.starter_catalog())\ns",
         "c = hw.CompareWidget(source=s)\nc",
     )
-    open_notebook(page, lab, name)
-    run_all(page)
-    assert error_outputs(page) == []
-    panel = notebook_panel(page)
     search = panel.locator(".hubwidgets-search")
     compare = panel.locator(".hubwidgets-compare")
     expect(compare).to_have_count(1)
@@ -58,17 +45,17 @@ def test_selecting_in_a_search_fills_a_linked_compare(page: Page, lab: Lab) -> N
         expect(heads.nth(k)).to_have_attribute("data-model", model_id)
         link = heads.nth(k).get_by_role("link", name=model_id)
         expect(link).to_have_attribute("href", f"https://huggingface.co/{model_id}")
-    assert kernel_eval(page, "print(c.models)") == f"{ids}\n"
+    assert jl.kernel_eval(page, "print(c.models)") == f"{ids}\n"
     # the best value of the parameters row is marked, and badges and charts are drawn
     expect(compare.locator("tr[data-metric=params] td.hw-best")).not_to_have_count(0)
     expect(compare.locator(".hw-badge").first).to_be_visible()
     expect(compare.locator("figure.hw-chart svg")).to_have_count(2)
-    screenshot_notebook(page, ARTIFACTS / "compare_widget.png")
+    jl.screenshot_notebook(page, jl.ARTIFACTS / "compare_widget.png")
 
     # remove a model from the comparison with its button
     compare.get_by_role("button", name=f"Remove {ids[1]}").click()
     expect(heads).to_have_count(2)
-    assert kernel_eval(page, "print(c.models)") == f"{[ids[0], ids[2]]}\n"
+    assert jl.kernel_eval(page, "print(c.models)") == f"{[ids[0], ids[2]]}\n"
 
     # an unknown id typed in "Add model" is refused in the status line, the text kept
     box = compare.get_by_role("textbox", name="Add model by id")
@@ -82,4 +69,4 @@ def test_selecting_in_a_search_fills_a_linked_compare(page: Page, lab: Lab) -> N
     compare.get_by_role("button", name="Add model").click()
     expect(heads).to_have_count(3)
     expect(box).to_have_value("")
-    assert kernel_eval(page, "print(c.models)") == f"{[ids[0], ids[2], ids[1]]}\n"
+    assert jl.kernel_eval(page, "print(c.models)") == f"{[ids[0], ids[2], ids[1]]}\n"

@@ -40,7 +40,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
 from hubwidgets.core.catalog.searchable import Searchable
 from hubwidgets.testing.embed import EmbedAssets, npm_missing
 
-from .conftest import _REPORTS, ARTIFACTS, DEFAULT_TIMEOUT_MS, VIEWPORT
+from . import conftest as jl
 
 QUERY = "whisper"
 COMPARED = ("openai-community/gpt2", "Qwen/Qwen2.5-1.5B-Instruct")
@@ -162,8 +162,8 @@ class Opened:
 @contextmanager
 def _open(browser: Browser, export: Export, cache: Path, *, views: int) -> Iterator[Opened]:
     """Open ``export`` offline; wait until ``views`` widget views are drawn."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    context = browser.new_context(viewport=jl.VIEWPORT)
+    context.set_default_timeout(jl.DEFAULT_TIMEOUT_MS)
     page = context.new_page()
     # only the export itself is read from disk: anything else local is aborted like the web
     assets = EmbedAssets(cache, allow=(export.html.as_uri(),))
@@ -228,9 +228,9 @@ def without_state(pages: dict[str, Opened], request: pytest.FixtureRequest) -> I
 
 def _screenshot_if_failed(opened: Opened, request: pytest.FixtureRequest) -> None:
     """The shared page of a failed test, and its errors (the conftest's ``page`` is not used)."""
-    if any(r.failed for r in request.node.stash.get(_REPORTS, {}).values()):
-        ARTIFACTS.mkdir(exist_ok=True)
-        path = ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', request.node.name)}.png"
+    if any(r.failed for r in request.node.stash.get(jl._REPORTS, {}).values()):
+        jl.ARTIFACTS.mkdir(exist_ok=True)
+        path = jl.ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', request.node.name)}.png"
         opened.page.screenshot(path=path, full_page=True)
         path.with_suffix(".console.log").write_text("\n".join(opened.errors) + "\n")
 

@@ -19,37 +19,16 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from hubwidgets.core.inference.samples import sample_image
 
-from .conftest import (
-    _REPORTS,
-    ARTIFACTS,
-    DEFAULT_TIMEOUT_MS,
-    VIEWPORT,
-    Lab,
-    error_outputs,
-    kernel_eval,
-    notebook_panel,
-    open_notebook,
-    run_all,
-    screenshot_notebook,
-    write_notebook,
-)
+from . import conftest as jl
 
-SETUP = """\
-import os
-os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-import tempfile
-import transformers
-transformers.utils.logging.set_verbosity_error()
-transformers.utils.logging.disable_progress_bar()
-import hubwidgets as hw
-from hubwidgets.core.inference.backends import LocalBackend
-from hubwidgets.testing import models as tiny
-root = tempfile.mkdtemp()
+SETUP = (
+    jl.MODEL_SETUP
+    + """\
 sentiment = tiny.tiny_text_classifier(f"{root}/sentiment")
 topics = tiny.tiny_text_classifier(f"{root}/topics", labels=("sports", "politics", "science"))
 vit = tiny.tiny_vit_classifier(f"{root}/vit")
-gpt2 = tiny.tiny_gpt2(f"{root}/gpt2")
-backend = LocalBackend(device="cpu")"""
+gpt2 = tiny.tiny_gpt2(f"{root}/gpt2")"""
+)
 
 CELLS = (
     SETUP,
@@ -69,39 +48,20 @@ CELLS = (
 
 
 @pytest.fixture(scope="module")
-def shared(browser: Browser, lab: Lab) -> Iterator[Page]:
-    """One page with the notebook run: the four tests share its kernel."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    page = context.new_page()
-    console: list[str] = []
-    page.on("pageerror", lambda error: console.append(f"[pageerror] {error}"))
-    try:
-        open_notebook(page, lab, write_notebook(lab, "playground.ipynb", *CELLS))
-        run_all(page)
-        assert error_outputs(page) == []
+def shared(browser: Browser, lab: jl.Lab) -> Iterator[Page]:
+    """One page with the notebook run: the tests share its kernel."""
+    with jl.shared_page(browser, lab, "playground.ipynb", *CELLS) as page:
         yield page
-        assert console == [], console
-    finally:
-        context.close()
 
 
 def _widget(page: Page, index: int) -> Locator:
-    return notebook_panel(page).locator(".hubwidgets-playground").nth(index)
-
-
-def _failed(page: Page, request: pytest.FixtureRequest) -> None:
-    """A screenshot of the shared page when a test failed (the conftest's page fixture is not
-    used here, so its artifacts are not saved)."""
-    if any(r.failed for r in request.node.stash.get(_REPORTS, {}).values()):
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+    return jl.notebook_panel(page).locator(".hubwidgets-playground").nth(index)
 
 
 @pytest.fixture
 def page(shared: Page, request: pytest.FixtureRequest) -> Iterator[Page]:
     yield shared
-    _failed(shared, request)
+    jl.screenshot_if_failed(shared, request)
 
 
 def test_type_text_and_see_a_classification_bar_chart(page: Page) -> None:
@@ -117,7 +77,7 @@ def test_type_text_and_see_a_classification_bar_chart(page: Page) -> None:
     labels = sorted(cell.locator(".hw-bar-label").all_inner_texts())
     assert labels == ["negative", "positive"]
     expect(cell.locator(".hw-cell-meta")).to_contain_text(re.compile(r"\d+ ms · local / cpu"))
-    history = kernel_eval(
+    history = jl.kernel_eval(
         page, "print(text.history[['input', 'backend', 'error']].values.tolist())"
     )
     assert history == "[['a good movie', 'local', '']]\n"
@@ -125,7 +85,7 @@ def test_type_text_and_see_a_classification_bar_chart(page: Page) -> None:
     prompt.fill("")
     widget.get_by_role("button", name="Run", exact=True).click()
     expect(cell.get_by_role("alert")).to_contain_text("the text is empty")
-    assert kernel_eval(page, "print(len(text.history))") == "2\n"
+    assert jl.kernel_eval(page, "print(len(text.history))") == "2\n"
 
 
 def test_upload_an_image_and_see_labels(page: Page, tmp_path: Path) -> None:
@@ -139,7 +99,7 @@ def test_upload_an_image_and_see_labels(page: Page, tmp_path: Path) -> None:
     labels = widget.locator(".hw-cell .hw-bar-label")
     expect(labels).to_have_count(3)
     assert sorted(labels.all_inner_texts()) == ["bird", "cat", "dog"]
-    out = kernel_eval(page, "print(image.history['input'].iloc[-1])")
+    out = jl.kernel_eval(page, "print(image.history['input'].iloc[-1])")
     assert out.startswith("shapes.png (") and "sha256=" in out
     # a file that is not an image: refused in the cell, kept in the history
     notes = tmp_path / "notes.txt"
@@ -148,7 +108,7 @@ def test_upload_an_image_and_see_labels(page: Page, tmp_path: Path) -> None:
     expect(widget.locator(".hw-hint")).to_contain_text("notes.txt ready")
     widget.get_by_role("button", name="Run", exact=True).click()
     expect(widget.get_by_role("alert")).to_contain_text("unsupported file type '.txt'")
-    assert kernel_eval(page, "print(image.history['error'].iloc[-1] != '')") == "True\n"
+    assert jl.kernel_eval(page, "print(image.history['error'].iloc[-1] != '')") == "True\n"
 
 
 WATCH_STREAM_JS = """(root) => {
@@ -176,7 +136,7 @@ def test_stream_a_tiny_gpt2_and_see_the_text_grow(page: Page) -> None:
     assert len(growing) >= 3, seen  # the text grew several times before the run finished
     final = len(cell.locator(".hw-generated").inner_text())
     assert growing[0] < final
-    out = kernel_eval(
+    out = jl.kernel_eval(
         page,
         "import json; print(len(json.loads(gen.history['output'].iloc[-1])['generated_text']))",
     )
@@ -199,10 +159,10 @@ def test_two_models_side_by_side(page: Page) -> None:
     for cell in (first, second):
         expect(cell.locator(".hw-cell-meta")).to_contain_text(re.compile(r"\d+ ms · local / cpu"))
     assert cells.count() == 2
-    rows = kernel_eval(page, "print(pair.history[['run', 'model']].values.tolist())")
+    rows = jl.kernel_eval(page, "print(pair.history[['run', 'model']].values.tolist())")
     assert rows.count("[1, ") == 2
     widget.scroll_into_view_if_needed()
-    screenshot_notebook(page, ARTIFACTS / "playground_two_models.png")
+    jl.screenshot_notebook(page, jl.ARTIFACTS / "playground_two_models.png")
 
 
 def _labels(cell: Locator) -> list[str]:
@@ -213,14 +173,14 @@ def test_a_run_from_python_after_the_display_shows_in_the_page(page: Page) -> No
     widget = _widget(page, 4)
     expect(widget.get_by_role("button", name="Run", exact=True)).to_be_visible()
     expect(widget.locator(".hw-cell")).to_have_count(0)
-    kernel_eval(page, 'later.run("I loved it")')
+    jl.kernel_eval(page, 'later.run("I loved it")')
     cell = widget.locator(".hw-cell.hw-done")
     expect(cell).to_have_count(1)
     assert _labels(cell) == ["negative", "positive"]
     expect(cell.locator(".hw-cell-meta")).to_contain_text(re.compile(r"\d+ ms · local / cpu"))
     expect(widget.get_by_role("status")).to_contain_text("run 1: 1 answered, 0 failed")
     # a second run from Python replaces the cells
-    kernel_eval(page, 'later.run("   ")')
+    jl.kernel_eval(page, 'later.run("   ")')
     expect(widget.locator(".hw-cell").get_by_role("alert")).to_contain_text("the text is empty")
     expect(widget.locator(".hw-cell")).to_have_count(1)
 
@@ -247,5 +207,5 @@ def test_a_second_display_shows_the_same_cells(page: Page) -> None:
     for view in (first, second):
         expect(view.get_by_role("status")).to_contain_text("run 2: 2 answered, 0 failed")
         expect(view.locator(".hw-cell.hw-done")).to_have_count(2)
-    inputs = kernel_eval(page, "print(early.history['input'].tolist())")
+    inputs = jl.kernel_eval(page, "print(early.history['input'].tolist())")
     assert inputs == "['I loved it', 'I loved it', 'a dull film', 'a dull film']\n"

@@ -19,37 +19,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, FloatRect, Locator, Page, expect
 
-from .conftest import (
-    _REPORTS,
-    ARTIFACTS,
-    DEFAULT_TIMEOUT_MS,
-    VIEWPORT,
-    Lab,
-    error_outputs,
-    kernel_eval,
-    notebook_panel,
-    open_notebook,
-    run_all,
-    screenshot_notebook,
-    write_notebook,
-)
+from . import conftest as jl
 
-SETUP = """\
-import os
-os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-import tempfile
-import transformers
-transformers.utils.logging.set_verbosity_error()
-transformers.utils.logging.disable_progress_bar()
-import hubwidgets as hw
-from hubwidgets.core.inference.backends import LocalBackend
-from hubwidgets.testing import models as tiny
-root = tempfile.mkdtemp()
+SETUP = (
+    jl.MODEL_SETUP
+    + """\
 detector = tiny.tiny_object_detector(f"{root}/detector")
 segmenter = tiny.tiny_image_segmenter(f"{root}/segmenter")
 captioner = tiny.tiny_captioner(f"{root}/captioner")
-clip = tiny.tiny_clip(f"{root}/clip")
-backend = LocalBackend(device="cpu")"""
+clip = tiny.tiny_clip(f"{root}/clip")"""
+)
 
 CELLS = (
     SETUP,
@@ -63,35 +42,20 @@ SEGMENTER_LABELS = {"background", "disc", "stripes"}  # tiny_image_segmenter's d
 
 
 @pytest.fixture(scope="module")
-def shared(browser: Browser, lab: Lab) -> Iterator[Page]:
-    """One page with the notebook run: the four tests share its kernel."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    page = context.new_page()
-    console: list[str] = []
-    page.on("pageerror", lambda error: console.append(f"[pageerror] {error}"))
-    try:
-        open_notebook(page, lab, write_notebook(lab, "playground_vision.ipynb", *CELLS))
-        run_all(page)
-        assert error_outputs(page) == []
+def shared(browser: Browser, lab: jl.Lab) -> Iterator[Page]:
+    """One page with the notebook run: the tests share its kernel."""
+    with jl.shared_page(browser, lab, "playground_vision.ipynb", *CELLS) as page:
         yield page
-        assert console == [], console
-    finally:
-        context.close()
 
 
 @pytest.fixture
 def page(shared: Page, request: pytest.FixtureRequest) -> Iterator[Page]:
     yield shared
-    # a screenshot of the shared page when a test failed (the conftest's page fixture, which
-    # keeps one, is not used here)
-    if any(r.failed for r in request.node.stash.get(_REPORTS, {}).values()):
-        ARTIFACTS.mkdir(exist_ok=True)
-        shared.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+    jl.screenshot_if_failed(shared, request)
 
 
 def _widget(page: Page, index: int) -> Locator:
-    return notebook_panel(page).locator(".hubwidgets-playground").nth(index)
+    return jl.notebook_panel(page).locator(".hubwidgets-playground").nth(index)
 
 
 def _run_on_sample(widget: Locator, sample: str = "sample-1.png", run: int = 1) -> Locator:
@@ -111,7 +75,7 @@ def _run_on_sample(widget: Locator, sample: str = "sample-1.png", run: int = 1) 
 
 def _last_output(page: Page, name: str) -> Any:
     """The output the kernel's history recorded for the last run of Playground ``name``."""
-    printed = kernel_eval(page, f"print({name}.history['output'].iloc[-1])")
+    printed = jl.kernel_eval(page, f"print({name}.history['output'].iloc[-1])")
     return json.loads(printed)
 
 
@@ -220,4 +184,4 @@ def test_zero_shot_bars_for_labels_typed_in_the_page(page: Page) -> None:
         assert float(width.rstrip("%")) == pytest.approx(entry["score"] * 100, abs=0.1)
     # the four widgets, drawn: kept as an artifact like the other browser tests
     _widget(page, 0).scroll_into_view_if_needed()
-    screenshot_notebook(page, ARTIFACTS / "playground_vision.png")
+    jl.screenshot_notebook(page, jl.ARTIFACTS / "playground_vision.png")

@@ -307,3 +307,54 @@ def test_details_of_the_focused_model(page: Page, lab: Lab) -> None:
     assert kernel_eval(page, "print(w.focused_id)") == "acme/no-card\n"
     page.keyboard.press("Escape")
     expect(details).to_be_hidden()
+
+
+def _start_run_all(page: Page) -> None:
+    """Run > Run All Cells, without waiting for the cells to finish."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    item = page.locator(".lm-Menu-item[data-command='runmenu:run-all']")
+    expect(item).not_to_have_class(re.compile(r"\blm-mod-disabled\b"))
+    item.click()
+
+
+def test_first_rows_show_while_the_kernel_is_busy(page: Page, lab: Lab) -> None:
+    """The first rows, the facets and the status are state: they draw with no kernel answer
+    (the next cell keeps the kernel busy while the page draws the widget)."""
+    busy = "import time\ntime.sleep(30)  # the kernel answers nothing meanwhile"
+    open_notebook(page, lab, write_notebook(lab, "search-busy.ipynb", STARTER_CELL, busy))
+    _start_run_all(page)
+    widget = notebook_panel(page).locator(".hubwidgets-search")
+    grid = widget.get_by_role("grid", name="Models")
+    first = _row(grid, 0)
+    expect(first).not_to_have_attribute("aria-busy", "true", timeout=20_000)
+    expect(first.get_by_role("gridcell").nth(1)).not_to_have_text("")
+    assert len(_rows(grid)) >= 10
+    expect(widget.get_by_role("status")).to_contain_text("437 models")
+    expect(
+        widget.get_by_role("checkbox", name=re.compile(r"^text-generation\s*104$"))
+    ).to_be_visible()
+    # ... and all that while the second cell still runs
+    prompts = notebook_panel(page).locator(".jp-InputArea-prompt")
+    expect(prompts.nth(1)).to_have_text(re.compile(r"\[\*\]"))
+
+
+def test_a_second_widget_draws_with_the_first_ones_code(page: Page, lab: Lab) -> None:
+    """Only the first widget carries the front-end code; the next one (a stub) draws too."""
+    open_notebook(
+        page,
+        lab,
+        write_notebook(
+            lab,
+            "search-second.ipynb",
+            STARTER_CELL,
+            'w2 = hw.SearchWidget(hw.starter_catalog(), query="whisper")\nw2',
+        ),
+    )
+    run_all(page)
+    assert error_outputs(page) == []
+    widgets = notebook_panel(page).locator(".hubwidgets-search")
+    expect(widgets).to_have_count(2)
+    second = widgets.nth(1)
+    expect(second.get_by_role("status")).to_contain_text("models")
+    _wait_all_rows(page, second.get_by_role("grid", name="Models"), 1, "whisper")
+    assert kernel_eval(page, "print(len(w2._esm) < 2000 < len(w._esm))") == "True\n"
