@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
 from ..core.catalog.vocab import task_modality
+from ..core.report import HUB_URL, hub_url
 
 __all__ = [
     "DETAIL_FIELDS",
@@ -37,9 +38,6 @@ __all__ = [
     "hub_url",
     "modality_label",
 ]
-
-#: Where model pages are.
-HUB_URL = "https://huggingface.co"
 
 #: Longest card rendered, in characters of Markdown (front matter excluded); a longer one is cut
 #: and links to the whole card on the Hub. Rendering 200 K characters takes about a tenth of a
@@ -92,11 +90,6 @@ def modality_label(task: str | None) -> str:
     Hub's task list does not know."""
     code = task_modality(task) if task else None
     return MODALITY_LABELS.get(code or "other", MODALITY_LABELS["other"])
-
-
-def hub_url(model_id: str) -> str:
-    """The model's page on the Hub."""
-    return f"{HUB_URL}/{quote(model_id, safe='/')}"
 
 
 # -- the record ---------------------------------------------------------------------------------

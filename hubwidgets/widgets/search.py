@@ -1,24 +1,30 @@
 """SearchWidget: search a catalog of Hub models from a notebook, with facets and a result grid.
 
-The widget holds state (the filters, the selection, the totals) in traits and calls the core for
-everything else: one ``catalog.count`` and one ``catalog.facets`` per change of the filters. Rows
-never travel in traits. The front-end asks for the rows it is about to show with a custom message
-``{"type": "rows", "id": n, "start": i, "stop": j}`` and gets them back, and only them, as one
-Arrow IPC buffer (see :mod:`hubwidgets.widgets._serialization`)::
+The widget holds its state in traits and calls the core for everything else: one
+``catalog.count``, one ``catalog.search`` for the first rows and one ``catalog.facets`` per change
+of the filters. What the page draws first is state, so a view drawn from saved widget state
+(an exported notebook, a notebook reopened without a kernel, Voilà) shows it with no kernel:
 
-    {"type": "rows", "id": n, "start": i, "stop": j, "total": t, "revision": r} + [ipc bytes]
+- ``_first_rows``: the first :attr:`SearchWidget.FIRST_ROWS` rows of the results (a ``Table``
+  trait, Arrow IPC), sent in one update with ``total``, ``status`` and ``revision``: the answer
+  to a keystroke reaches the page as one message;
+- ``facets`` and ``_task_modality``, in the update right after (counting them takes longer than
+  the rest, and the grid need not wait for them).
 
-``revision`` changes whenever the result set does, so the front-end can drop rows of an older one.
-A shift-click asks the kernel to add a range of rows to the selection (the front-end may never
-have fetched them): ``{"type": "select", "start": i, "stop": j, "revision": r}``.
+``revision`` changes whenever the result set does. Requests (see ``_protocol``), each answered
+with the same id or a structured error:
 
-The detail pane asks for the focused model with ``{"type": "detail", "id": n, "model": m}`` and
-gets ``{"type": "detail", "id": n, "model": m, "url": u, "record": {...}, "card_html": h}``, the
-card as safe HTML or None (see :mod:`hubwidgets.widgets._card`); or ``"error"`` in words instead
-of ``record`` and ``card_html`` (an id the catalog does not hold, the live Hub down).
+- ``rows`` ``{start, stop}`` -> ``{start, stop, total, revision, table}``: rows beyond the first
+  ones, ``table`` the Arrow IPC bytes of rows ``[start, stop)`` (at most :attr:`MAX_WINDOW`);
+  the page drops a window whose ``revision`` is not the one it shows;
+- ``select`` ``{start, stop, revision}`` -> ``{added}``: add rows ``[start, stop)`` to the
+  selection (a shift-click; the page may never have fetched them); refused when ``revision`` is
+  gone;
+- ``detail`` ``{model}`` -> ``{model, url, record, card_html}``: the detail pane's model (its
+  record and its card as safe HTML, see ``_card``), refused in words when it cannot be looked up.
 
-Each view says ``{"type": "view"}`` when drawn. Where none ever does (a notebook run headless),
-later searches update the ``text/html`` table displayed beside the widget, for exported reports.
+Each view says ``view`` when drawn. Where none ever does (a notebook run headless), later
+searches update the ``text/html`` table displayed beside the widget, for exported reports.
 """
 
 from __future__ import annotations
@@ -26,130 +32,42 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeGuard, runtime_checkable
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 import traitlets
 
 from .. import charts as _charts
-from ..core.catalog.catalog import UnknownModelError
 from ..core.catalog.hub import HubError
-from ..core.catalog.query import FACETS, make_query, parse_params
+from ..core.catalog.query import make_query
 from ..core.catalog.schema import SORT_KEYS, conform, empty_frame
 from ..core.catalog.searchable import Searchable
 from ..core.catalog.sources import open_catalog
-from ..core.catalog.vocab import close_matches
+from ..core.report import html_table
 from ._base import HubWidget
-from ._card import card_html, detail_record, hub_url, modality_label
-from ._serialization import to_ipc
+from ._protocol import RequestError, request
+from ._search_state import (
+    FILTERS,
+    REPORT_COLUMNS,
+    ROW_COLUMNS,
+    ModelLookup,
+    Params,
+    Results,
+    SortKey,
+    Values,
+    detail_body,
+    facet_lists,
+    task_modalities,
+    window_bounds,
+)
+from ._serialization import Table, to_ipc
 
 if TYPE_CHECKING:
     import altair as alt
 
 __all__ = ["FILTERS", "ROW_COLUMNS", "SearchWidget"]
-
-STATIC = Path(__file__).parent / "static"
-
-#: The traits that filter the results (each one a keyword argument of ``catalog.search``).
-FILTERS: tuple[str, ...] = (
-    "query",
-    "task",
-    "library",
-    "language",
-    "license",
-    "author",
-    "min_params",
-    "max_params",
-    "gated",
-)
-
-#: The columns a rows reply carries: what the grid shows, nothing more.
-ROW_COLUMNS: tuple[str, ...] = (
-    "id",
-    "task",
-    "library",
-    "license",
-    "params",
-    "downloads",
-    "likes",
-    "last_modified",
-)
-
-
-def _bundle(name: str) -> Path:
-    """A file of the front-end bundle, which the wheel build makes (it is not in git)."""
-    path = STATIC / name
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"the widget front-end {path} is missing: it is built from js/ when the package is "
-            "installed. In a checkout, run `pip install -e .` again, or `npm install && npm run "
-            "build` in js/ (Node.js 20 or later)."
-        )
-    return path
-
-
-class _Values(traitlets.List[str]):
-    """A list of strings (any of). One string is taken as a list of one; repeats are dropped."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(trait=traitlets.Unicode(), default_value=[], **kwargs)
-
-    def validate(self, obj: Any, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [value]
-        elif isinstance(value, tuple):
-            value = list(value)
-        checked = super().validate(obj, value)
-        return None if checked is None else list(dict.fromkeys(checked))
-
-
-class _Params(traitlets.Int[int | None, Any]):
-    """A parameter count or None: an int, or a number or string such as 7e9, '7B', '300M'."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, allow_none=True, **kwargs)
-
-    def validate(self, obj: Any, value: Any) -> int | None:
-        try:
-            return parse_params(value, self.name or "params")
-        except (TypeError, ValueError) as err:
-            raise traitlets.TraitError(str(err)) from None
-
-
-class _SortKey(traitlets.Enum[str]):
-    """One of ``SORT_KEYS``; a wrong key is refused with the core's message ('did you mean')."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(tuple(SORT_KEYS), default_value="downloads", **kwargs)
-
-    def validate(self, obj: Any, value: Any) -> str:
-        if isinstance(value, str) and value in SORT_KEYS:
-            return value
-        try:
-            make_query(sort=value)
-        except (TypeError, ValueError) as err:
-            raise traitlets.TraitError(str(err)) from None
-        raise traitlets.TraitError(f"sort must be one of {', '.join(SORT_KEYS)}")  # not reached
-
-
-@runtime_checkable
-class _ModelLookup(Protocol):
-    """A catalog that looks up one model by id (Catalog and HubCatalog do)."""
-
-    def model(self, model_id: str) -> pd.Series: ...
-
-
-@dataclass(frozen=True)
-class _Results:
-    """The last filters that the catalog answered, and what it said: the rows shown."""
-
-    filters: dict[str, Any]
-    sort: str
-    total: int
-    status: str
 
 
 class SearchWidget(HubWidget):
@@ -169,7 +87,8 @@ class SearchWidget(HubWidget):
             answers, else a snapshot).
         **filters: initial values of the filter traits (``query``, ``task``, ``library``,
             ``language``, ``license``, ``author``, ``min_params``, ``max_params``, ``gated``),
-            of ``sort`` and ``selected_ids``, and of ipywidgets' own traits (``layout``...).
+            of ``sort``, ``selected_ids`` and ``focused_id``, and of ipywidgets' own traits
+            (``layout``...).
 
     Python-side mistakes raise at once: a misspelled argument a ``TypeError``, a bad value a
     ``traitlets.TraitError`` listing valid choices. What the catalog itself rejects or fails at
@@ -178,44 +97,49 @@ class SearchWidget(HubWidget):
     """
 
     WIDGET = "search"
+    SELECTION = "selected_ids"
 
     #: How many values of each facet the front-end gets (the most frequent).
     FACET_TOP: ClassVar[int] = 30
+    #: Rows of the results held in state: what the grid shows at once, without asking.
+    FIRST_ROWS: ClassVar[int] = 50
     #: Largest number of rows one rows reply carries.
     MAX_WINDOW: ClassVar[int] = 500
     #: Largest number of rows one range selection adds.
     MAX_RANGE: ClassVar[int] = 10_000
+    #: Rows of the HTML table that stands in for the widget where no widget can be drawn.
+    REPORT_ROWS: ClassVar[int] = 50
 
     # -- filters (the front-end writes these too) ---------------------------------------------
     query = traitlets.Unicode("").tag(sync=True)
     """Words that must all appear in the model id (case-insensitive)."""
 
-    task = _Values().tag(sync=True)
+    task = Values().tag(sync=True)
     """Hub pipeline tags (any of), e.g. ``["text-generation"]``; empty: every task."""
 
-    library = _Values().tag(sync=True)
+    library = Values().tag(sync=True)
     """Libraries (any of), e.g. ``["transformers", "gguf"]``; empty: every library."""
 
-    language = _Values().tag(sync=True)
+    language = Values().tag(sync=True)
     """Language codes (any of), e.g. ``["en", "fr"]``; empty: every language."""
 
-    license = _Values().tag(sync=True)
+    license = Values().tag(sync=True)
     """License ids (any of), e.g. ``["apache-2.0", "mit"]``; empty: every license."""
 
-    author = _Values().tag(sync=True)
+    author = Values().tag(sync=True)
     """Users or organizations (any of), e.g. ``["meta-llama"]``; empty: every author."""
 
-    min_params = _Params().tag(sync=True)
+    min_params = Params().tag(sync=True)
     """Fewest parameters (None: no lower bound); accepts ``"7B"``-style strings. Models with an
     unknown count are left out while either bound is set."""
 
-    max_params = _Params().tag(sync=True)
+    max_params = Params().tag(sync=True)
     """Most parameters (None: no upper bound); accepts ``"7B"``-style strings."""
 
     gated = traitlets.Bool(None, allow_none=True).tag(sync=True)
     """True: gated models only; False: open ones only; None: both."""
 
-    sort = _SortKey().tag(sync=True)
+    sort = SortKey().tag(sync=True)
     """Order of the results, best first: one of ``hubwidgets.SORT_KEYS``."""
 
     # -- results (the kernel writes these) -----------------------------------------------------
@@ -230,6 +154,10 @@ class SearchWidget(HubWidget):
     """Bumped whenever the result set changes (filters or sort): rows of an older revision are
     stale."""
 
+    # the first rows of the results, what the grid shows before it asks for anything (state, so
+    # that a view drawn from saved state shows them); set together with total and revision
+    _first_rows = Table(columns=ROW_COLUMNS)
+
     # the sort keys, for the front-end's menu (so that it never has a list of its own to update)
     _sort_keys = traitlets.List(traitlets.Unicode(), default_value=list(SORT_KEYS)).tag(
         sync=True, kernel=True
@@ -243,7 +171,7 @@ class SearchWidget(HubWidget):
     ).tag(sync=True, kernel=True)
 
     # -- selection (the front-end writes these) -------------------------------------------------
-    selected_ids = _Values().tag(sync=True)
+    selected_ids = Values().tag(sync=True)
     """Ids of the selected models, in the order they were selected (``observe`` it)."""
 
     focused_id = traitlets.Unicode("").tag(sync=True)
@@ -251,7 +179,7 @@ class SearchWidget(HubWidget):
     the detail pane shows."""
 
     def __init__(self, catalog: Searchable | None = None, **filters: Any) -> None:
-        _check_arguments(filters, type(self))
+        self._check_arguments(filters)
         if catalog is None:
             catalog = open_catalog()
         if not isinstance(catalog, Searchable):
@@ -260,15 +188,16 @@ class SearchWidget(HubWidget):
                 f"hw.Catalog...), not {type(catalog).__name__}"
             )
         self._catalog = catalog
-        self._good: _Results | None = None
-        # the report table next to each displayed view (see ._report)
-        self._batching = True  # no core calls while the initial values are set: one at the end
-        try:
-            super().__init__(**filters)
-        finally:
+        self._good: Results | None = None
+        self._batching = True  # no core calls while the initial values are set: one in open()
+        super().__init__(**filters)
+
+    def open(self) -> None:
+        """Search before the comm opens, so that its first state holds the first results."""
+        if self._batching and self.comm is None:
             self._batching = False
-        self.on_msg(self._on_custom_msg)
-        self._refresh()
+            self._refresh()
+        super().open()
 
     # -- Python API ------------------------------------------------------------------------------
     @property
@@ -285,7 +214,7 @@ class SearchWidget(HubWidget):
             TypeError: an unknown argument (the message names the valid ones).
             traitlets.TraitError: a bad value; no filter changes then.
         """
-        _check_arguments(filters, type(self), only=(*FILTERS, "sort"))
+        self._check_arguments(filters, (*FILTERS, "sort"))
         with self._one_refresh():
             for name, value in filters.items():
                 setattr(self, name, value)
@@ -316,7 +245,7 @@ class SearchWidget(HubWidget):
         if not ids:
             return empty_frame()
         catalog = self._catalog
-        if not isinstance(catalog, _ModelLookup):
+        if not isinstance(catalog, ModelLookup):
             raise TypeError(f"{type(catalog).__name__} cannot look up models by id")
         rows = [catalog.model(model_id).drop("card") for model_id in ids]
         return conform(pd.DataFrame(rows).reset_index(drop=True))
@@ -334,24 +263,6 @@ class SearchWidget(HubWidget):
         """
         return _charts.catalog_charts(self.results)
 
-    # -- display: the widget, and a table for reports -------------------------------------------
-    REPORT_ROWS: ClassVar[int] = 50
-    """Rows of the HTML table that stands in for the widget where no widget can be drawn."""
-
-    def _report_html(self) -> str:
-        """The ``text/html`` stand-in for the widget in exported reports: a table of the first
-        results (:attr:`REPORT_ROWS`). JupyterLab draws the widget; an export without a kernel or
-        saved widget state shows the table instead of an empty box."""
-        try:
-            return self.to_html(self.REPORT_ROWS)
-        except HubError as err:  # the widget still shows; the report says why it has no rows
-            return f"<p>{html.escape(self.status)} (rows unavailable: {html.escape(str(err))})</p>"
-
-    @traitlets.observe("revision")
-    def _on_revision(self, _change: Any) -> None:
-        """Keep the report table of earlier outputs on the last results (see ._report)."""
-        self._update_report()
-
     def to_html(self, limit: int = 50) -> str:
         """The first ``limit`` results as an HTML table (for reports), with a caption saying what
         was searched and where."""
@@ -361,7 +272,23 @@ class SearchWidget(HubWidget):
             if good is not None
             else empty_frame()
         )
-        return _html_table(frame, caption=self.status)
+        return html_table(
+            frame, REPORT_COLUMNS, caption=self.status, css_class="hubwidgets-results"
+        )
+
+    # -- display: a table for reports ------------------------------------------------------------
+    def _report_html(self) -> str:
+        """The ``text/html`` stand-in for the widget in exported reports: a table of the first
+        results (:attr:`REPORT_ROWS`)."""
+        try:
+            return self.to_html(self.REPORT_ROWS)
+        except HubError as err:  # the widget still shows; the report says why it has no rows
+            return f"<p>{html.escape(self.status)} (rows unavailable: {html.escape(str(err))})</p>"
+
+    @traitlets.observe("revision")
+    def _on_revision(self, _change: Any) -> None:
+        """Keep the report table of earlier outputs on the last results."""
+        self._update_report()
 
     # -- trait validation ----------------------------------------------------------------------
     @traitlets.validate("task")
@@ -388,22 +315,23 @@ class SearchWidget(HubWidget):
             )
         return value
 
-    # -- state from the front-end --------------------------------------------------------------
-    def _page_batch(self) -> AbstractContextManager[Any]:
-        """A page update's writes are validated together and answered by one core call."""
-        return self._one_refresh()
-
     # -- core calls ----------------------------------------------------------------------------
+    def _page_batch(self) -> AbstractContextManager[Any]:
+        """A page update is answered by one core call, after ipywidgets applied it (validated
+        together, inside its property lock: so the page gets none of its own values back)."""
+        return self._one_refresh(hold=False)
+
     @contextmanager
-    def _one_refresh(self) -> Iterator[None]:
-        """Trait writes inside are validated together and answered by one core call at the end."""
+    def _one_refresh(self, *, hold: bool = True) -> Iterator[None]:
+        """Trait writes inside are answered by one core call at the end (``hold``: validated
+        together, too)."""
         if self._batching:
             yield
             return
         before = (self._filters(), self.sort)
         self._batching = True
         try:
-            with self.hold_trait_notifications():
+            with self.hold_trait_notifications() if hold else nullcontext():
                 yield
         finally:
             self._batching = False
@@ -411,7 +339,7 @@ class SearchWidget(HubWidget):
             self._refresh()
 
     @traitlets.observe(*FILTERS, "sort")
-    def _on_filter(self, change: Any) -> None:
+    def _on_filter(self, _change: Any) -> None:
         if not self._batching:
             self._refresh()
 
@@ -424,23 +352,17 @@ class SearchWidget(HubWidget):
         return out
 
     def _refresh(self) -> None:
-        """Count the current filters and show the first rows, then count the facets; or say why
-        not. The rows go out before the facets are counted, so the grid never waits for them."""
+        """Count the current filters and show the first rows (one update), then count the
+        facets (the next one); or say why not."""
         filters = self._filters()
         good = self._good
         if good is not None and good.filters == filters:
-            with self.hold_sync():
-                if good.sort != self.sort:  # same models, new order: no need to count again
-                    self._good = replace(good, sort=self.sort)
-                    self._push_first_rows(self.revision + 1, good.total)
-                    self.revision += 1
-                if self.error:  # back to the filters shown, after a failure
-                    self.error = ""
-                    self.status = good.status
+            self._reorder(good)
             return
         started = time.perf_counter()
         try:
             total = int(self._catalog.count(**filters))
+            first = self._catalog.search(**filters, sort=self.sort, limit=self.FIRST_ROWS)
         except HubError as err:
             self._fail(f"the Hub did not answer: {err}")
             return
@@ -448,9 +370,9 @@ class SearchWidget(HubWidget):
             self._fail(str(err))
             return
         status = self._summary(total, (time.perf_counter() - started) * 1000)
-        self._good = _Results(filters, self.sort, total, status)
-        self._push_first_rows(self.revision + 1, total)
-        with self.hold_sync():
+        self._good = Results(filters, self.sort, total, status)
+        with self.hold_sync():  # one message: the grid draws these rows as the revision arrives
+            self._first_rows = first
             self.total = total
             self.error = ""
             self.status = status
@@ -463,26 +385,27 @@ class SearchWidget(HubWidget):
                 self.status = f"{status} · facet counts not updated: {self.error}"
             return
         with self.hold_sync():
-            self.facets = _facet_lists(counts)
-            self._task_modality = _task_modalities(self.facets["task"], self.task)
+            self.facets = facet_lists(counts)
+            self._task_modality = task_modalities(self.facets["task"], self.task)
 
-    #: Rows sent with each new result set, before the page asks: one round trip fewer.
-    PUSH_ROWS: ClassVar[int] = 50
-
-    def _push_first_rows(self, revision: int, total: int) -> None:
-        """Send the first rows of the results about to be shown, ahead of their revision.
-
-        The page keeps rows of a revision it has not seen yet and shows them as soon as the
-        revision arrives, instead of asking for them. Only when a page draws the widget.
-        """
-        if not self._viewed or total == 0:
-            return
-        try:
-            rows = self._page(0, min(total, self.PUSH_ROWS))
-        except HubError:
-            return  # the page asks for the rows itself, and hears the error then
-        reply = {"type": "rows", "id": None, "start": 0, "stop": len(rows), "total": total}
-        self.send({**reply, "revision": revision}, buffers=[to_ipc(rows, columns=ROW_COLUMNS)])
+    def _reorder(self, good: Results) -> None:
+        """The filters shown again: a new order of the same models (no count), or back to the
+        results shown after a failure."""
+        first = None
+        if good.sort != self.sort:
+            try:
+                first = self._catalog.search(**good.filters, sort=self.sort, limit=self.FIRST_ROWS)
+            except HubError as err:
+                self._fail(f"the Hub did not answer: {err}")
+                return
+        with self.hold_sync():
+            if first is not None:
+                self._good = replace(good, sort=self.sort)
+                self._first_rows = first
+                self.revision += 1
+            if self.error:
+                self.error = ""
+                self.status = good.status
 
     def _fail(self, message: str) -> None:
         shown = "; showing the previous results" if self._good is not None else ""
@@ -508,187 +431,45 @@ class SearchWidget(HubWidget):
             **good.filters, sort=good.sort, offset=start, limit=stop - start
         )
 
-    # -- custom messages -----------------------------------------------------------------------
-    def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if not isinstance(content, dict):
-            return
-        if content.get("type") == "view":  # a live page draws the widget
-            self._viewed = True
-        kind = content.get("type")
-        if kind == "rows":
-            self._viewed = True
-            self._send_rows(content)
-        elif kind == "select":
-            self._select_range(content)
-        elif kind == "detail":
-            self.send(self._detail_reply(content))
-
-    def _send_rows(self, request: dict[str, Any]) -> None:
-        reply: dict[str, Any] = {
-            "type": "rows",
-            "id": request.get("id"),
-            "revision": self.revision,
-        }
-        bounds = _window_bounds(request, self.MAX_WINDOW)
-        if isinstance(bounds, str):
-            self.send({**reply, "error": bounds})
-            return
-        start, stop = bounds
+    # -- requests from the page ------------------------------------------------------------------
+    @request("rows")
+    def _rows(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Rows ``[start, stop)`` of the results shown, as Arrow IPC bytes in ``table``."""
+        start, stop = window_bounds(body, self.MAX_WINDOW)
         try:
             rows = self._page(start, stop)
         except HubError as err:
             self._fail(f"the Hub did not answer: {err}")
-            self.send({**reply, "error": str(err)})
-            return
-        total = self._good.total if self._good is not None else 0
-        buffer = to_ipc(rows, columns=ROW_COLUMNS)
-        reply.update(start=start, stop=start + len(rows), total=total)
-        self.send(reply, buffers=[buffer])
+            raise RequestError(f"the Hub did not answer: {err}") from None
+        return {
+            "start": start,
+            "stop": start + len(rows),
+            "total": self._good.total if self._good is not None else 0,
+            "revision": self.revision,
+            "table": to_ipc(rows, columns=ROW_COLUMNS),
+        }
 
-    def _select_range(self, request: dict[str, Any]) -> None:
-        if request.get("revision") != self.revision:
-            return  # the rows it names belong to a result set no longer shown
-        bounds = _window_bounds(request, self.MAX_RANGE)
-        if isinstance(bounds, str):
-            return
+    @request("select")
+    def _select(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Add rows ``[start, stop)`` of revision ``revision`` to the selection, in order."""
+        if body.get("revision") != self.revision:
+            raise RequestError(
+                f"the rows to select belong to results no longer shown (revision "
+                f"{body.get('revision')!r}, now {self.revision})"
+            )
+        start, stop = window_bounds(body, self.MAX_RANGE)
         try:
-            ids = [str(i) for i in self._page(*bounds)["id"]]
+            ids = [str(i) for i in self._page(start, stop)["id"]]
         except HubError as err:
             self._fail(f"the Hub did not answer: {err}")
-            return
+            raise RequestError(f"the Hub did not answer: {err}") from None
         current = list(self.selected_ids)
         seen = set(current)
-        self.selected_ids = current + [i for i in ids if i not in seen]
+        added = [i for i in ids if i not in seen]
+        self.selected_ids = current + added
+        return {"added": len(added)}
 
-    def _detail_reply(self, request: dict[str, Any]) -> dict[str, Any]:
-        """The answer to a detail request ``{"type": "detail", "id": n, "model": m}``.
-
-        ``{"type": "detail", "id": n, "model": m, "url": u, "record": r, "card_html": h}``:
-        ``url`` the model's Hub page, ``record`` its :data:`~._card.DETAIL_FIELDS` as JSON
-        values, ``card_html`` its card as safe HTML (None when the catalog has no card). When the
-        model cannot be looked up, ``error`` says why in place of ``record`` and ``card_html``.
-        Never raises: a failure here must not leave the front-end waiting.
-        """
-        model_id = request.get("model")
-        reply: dict[str, Any] = {"type": "detail", "id": request.get("id"), "model": model_id}
-        if not isinstance(model_id, str) or not model_id:
-            return {**reply, "error": f"bad detail request: model={model_id!r} (need an id)"}
-        reply["url"] = hub_url(model_id)
-        catalog = self._catalog
-        if not isinstance(catalog, _ModelLookup):
-            return {**reply, "error": f"{type(catalog).__name__} cannot look up models by id"}
-        try:
-            row = catalog.model(model_id)
-        except UnknownModelError as err:
-            return {**reply, "error": str(err)}
-        except HubError as err:
-            return {**reply, "error": f"the Hub did not answer: {err}"}
-        except Exception as err:  # whatever else a catalog raises: the page must get an answer
-            return {**reply, "error": f"could not look up {model_id!r}: {err!r}"}
-        card = row.get("card")
-        html_card = card_html(card, model_id) if isinstance(card, str) and card.strip() else None
-        return {**reply, "record": detail_record(row), "card_html": html_card}
-
-
-def _task_modalities(counts: list[list[Any]], chosen: list[str]) -> dict[str, str]:
-    """``{task: modality name}`` for the tasks of the task facet and the chosen ones."""
-    tasks = [str(value) for value, _count in counts] + list(chosen)
-    return {task: modality_label(task) for task in tasks}
-
-
-def _check_arguments(
-    given: dict[str, Any], cls: type[SearchWidget], only: tuple[str, ...] | None = None
-) -> None:
-    """Refuse a misspelled keyword argument, naming the valid ones."""
-    if only is None:
-        valid = (*FILTERS, "sort", "selected_ids")
-        # and ipywidgets' public traits (layout, tooltip...), not its plumbing
-        public = {n for n in cls.class_trait_names() if not n.startswith("_")}
-        allowed = set(valid) | (public - cls._kernel_only() - {"comm", "keys", "log"})
-    else:
-        valid = only
-        allowed = set(only)
-    for name in given:
-        if name not in allowed:
-            hint = close_matches(name, list(valid))
-            also = f" (did you mean {hint[0]!r}?)" if hint else ""
-            raise TypeError(
-                f"unexpected argument {name!r}{also}; valid arguments: {', '.join(valid)}"
-            )
-
-
-def _window_bounds(request: dict[str, Any], most: int) -> tuple[int, int] | str:
-    """``(start, stop)`` of a request, ``stop`` capped at ``start + most``; or what is wrong."""
-    start, stop = request.get("start"), request.get("stop")
-    if _is_index(start) and _is_index(stop) and start <= stop:
-        return start, min(stop, start + most)
-    return f"bad window: start={start!r}, stop={stop!r} (need integers 0 <= start <= stop)"
-
-
-def _is_index(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _facet_lists(counts: pd.DataFrame) -> dict[str, list[list[Any]]]:
-    """``facets()`` output as ``{facet: [[value, count], ...]}`` (every facet, maybe empty)."""
-    out: dict[str, list[list[Any]]] = {facet: [] for facet in FACETS}
-    for facet, value, count in counts[["facet", "value", "count"]].itertuples(index=False):
-        out.setdefault(str(facet), []).append([str(value), int(count)])
-    return out
-
-
-def _html_table(frame: pd.DataFrame, caption: str) -> str:
-    """Rows as a small self-contained HTML table (numbers compact, dates as days)."""
-    labels = {
-        "id": "Model",
-        "task": "Task",
-        "library": "Library",
-        "license": "License",
-        "params": "Params",
-        "downloads": "Downloads",
-        "likes": "Likes",
-        "last_modified": "Updated",
-    }
-    numeric = {"params", "downloads", "likes"}
-
-    # inline alignment: notebook exports right-align every cell of a table
-    def align(column: str) -> str:
-        side = "right" if column in numeric else "left"
-        return f' style="text-align:{side}"'
-
-    head = "".join(f'<th scope="col"{align(c)}>{labels[c]}</th>' for c in ROW_COLUMNS)
-    body = []
-    for row in frame[list(ROW_COLUMNS)].itertuples(index=False):
-        cells = []
-        for column, value in zip(ROW_COLUMNS, row, strict=True):
-            text = _cell_text(column, value)
-            if column == "id" and text:
-                link = html.escape(hub_url(text), quote=True)
-                cells.append(f'<td{align(column)}><a href="{link}">{html.escape(text)}</a></td>')
-            else:
-                cells.append(f"<td{align(column)}>{html.escape(text)}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    return (
-        '<table class="hubwidgets-results">'
-        f"<caption>{html.escape(caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table>"
-    )
-
-
-def _cell_text(column: str, value: Any) -> str:
-    if value is None or value is pd.NA or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if column == "last_modified":
-        return str(pd.Timestamp(value).strftime("%Y-%m-%d"))
-    if column in {"params", "downloads", "likes"}:
-        return _compact(int(value))
-    return str(value)
-
-
-def _compact(n: int) -> str:
-    """7_241_000_000 -> '7.2B', 1234 -> '1.2K', 950 -> '950'."""
-    for unit, size in (("T", 10**12), ("B", 10**9), ("M", 10**6), ("K", 10**3)):
-        if abs(n) >= size:
-            return f"{n / size:.1f}".rstrip("0").rstrip(".") + unit
-    return str(n)
+    @request("detail")
+    def _detail(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The focused model's record and card (see ``_search_state.detail_body``)."""
+        return detail_body(self._catalog, body.get("model"))

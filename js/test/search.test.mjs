@@ -1,30 +1,20 @@
-// The built SearchWidget bundle in a simulated DOM (jsdom), against a fake model that answers
-// like the kernel does: rows on request as Arrow IPC, trait updates, range selections.
+// The built SearchWidget bundle in a simulated DOM (jsdom), against a fake model holding what the
+// kernel sends: the first rows in state (Arrow IPC, with total and revision), facet counts, and
+// the protocol's replies (rows beyond the first ones, range selections, model details).
 // Run with `npm test` after `npm run build`. jsdom has no layout engine: the grid's view is given
 // a fixed height below (ten rows) so that the scroll arithmetic has something to work with.
 
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, test } from "node:test";
-import { tableFromArrays, tableToIPC } from "apache-arrow";
-import { JSDOM } from "jsdom";
+import { before, beforeEach, describe, test } from "node:test";
 import { FakeModel as BaseModel } from "./fake-model.mjs";
+import { installDom, ipc, loadWidgets, mounting, tick } from "./harness.mjs";
 
-const dom = new JSDOM("<!doctype html><html><body></body></html>", { pretendToBeVisual: true });
-const { window } = dom;
-for (const name of [
-  "document",
-  "Element",
-  "HTMLElement",
+const window = installDom([
   "HTMLInputElement",
-  "Event",
-  "KeyboardEvent",
-  "MouseEvent",
   "requestAnimationFrame",
   "cancelAnimationFrame",
   "CSS",
-]) {
-  globalThis[name] = window[name];
-}
+]);
 globalThis.CSS ??= { escape: (s) => s.replace(/["\\]/g, "\\$&") };
 
 const ROW = 28;
@@ -40,15 +30,32 @@ Object.defineProperty(window.HTMLElement.prototype, "offsetHeight", {
   },
 });
 
-const { widgets } = await import("../../hubwidgets/widgets/static/hubwidgets.js");
+const { widgets } = await loadWidgets();
 const widget = widgets.search;
 
 const N = 1000;
 const IDS = Array.from({ length: N }, (_, i) => `org/model-${String(i).padStart(4, "0")}`);
+/** Rows of the results held in state (SearchWidget.FIRST_ROWS). */
+const FIRST = 50;
 
-/** A stand-in for the kernel side of anywidget's model. */
+/** Rows [start, stop) of the fake results as the kernel sends them (Arrow IPC). */
+function rowsBytes(start, stop, ids = IDS) {
+  const slice = ids.slice(start, stop);
+  return ipc({
+    id: slice,
+    task: slice.map(() => "text-generation"),
+    library: slice.map(() => "transformers"),
+    license: slice.map(() => null),
+    params: Float64Array.from(slice, (_, i) => (start + i) * 1e9),
+    downloads: Float64Array.from(slice, () => 1234567),
+    likes: Float64Array.from(slice, () => 42),
+    last_modified: Float64Array.from(slice, () => Date.UTC(2024, 4, 1)),
+  });
+}
+
+/** A stand-in for the kernel side of anywidget's model: the state a kernel would have sent. */
 class FakeModel extends BaseModel {
-  constructor() {
+  constructor(state = {}) {
     super({
       query: "",
       task: [],
@@ -71,6 +78,7 @@ class FakeModel extends BaseModel {
         library: [],
       },
       revision: 1,
+      _first_rows: rowsBytes(0, FIRST),
       selected_ids: [],
       focused_id: "",
       _sort_keys: ["downloads", "likes", "trending", "created", "modified", "params"],
@@ -78,6 +86,7 @@ class FakeModel extends BaseModel {
         "text-generation": "Natural Language Processing",
         "fill-mask": "Natural Language Processing",
       },
+      ...state,
     });
     this.saves = 0;
   }
@@ -87,59 +96,37 @@ class FakeModel extends BaseModel {
     this.state[key] = value;
     this.emit(`change:${key}`);
   }
+  /** An update from the kernel, as Backbone applies it: every value set, then the events. */
+  update(changes) {
+    const changed = Object.keys(changes).filter((k) => this.state[k] !== changes[k]);
+    Object.assign(this.state, changes);
+    for (const key of changed) this.emit(`change:${key}`);
+  }
+  /** A new result set of `total` rows, as the kernel sends it: one update. */
+  newResults(total, revision = this.state.revision + 1) {
+    this.update({ total, revision, _first_rows: rowsBytes(0, Math.min(FIRST, total)) });
+  }
   save_changes() {
     this.saves++;
   }
-  send(content) {
-    this.sent.push(content);
-  }
   /** The kernel's answer to the last rows request. */
   answerRows(revision = this.state.revision) {
-    const request = this.sent.findLast((m) => m.type === "rows");
+    const request = this.requests("rows").at(-1);
     assert.ok(request, "no rows request was sent");
-    return this.sendRows(request, revision);
-  }
-  /** Rows sent unasked, as the kernel does with the first rows of a new result set. */
-  pushRows(start, stop, revision) {
-    return this.sendRows({ id: null, start, stop }, revision);
-  }
-  sendRows(request, revision) {
-    const stop = Math.min(request.stop, this.state.total);
-    const ids = IDS.slice(request.start, stop);
-    const table = tableFromArrays({
-      id: ids,
-      task: ids.map(() => "text-generation"),
-      library: ids.map(() => "transformers"),
-      license: ids.map(() => null),
-      params: Float64Array.from(ids, (_, i) => (request.start + i) * 1e9),
-      downloads: Float64Array.from(ids, () => 1234567),
-      likes: Float64Array.from(ids, () => 42),
-      last_modified: Float64Array.from(ids, () => Date.UTC(2024, 4, 1)),
-    });
-    const bytes = tableToIPC(table, "stream");
-    // anywidget hands over DataViews, possibly into a larger buffer: offset it on purpose
-    const backing = new Uint8Array(bytes.byteLength + 8);
-    backing.set(bytes, 8);
-    const reply = {
-      type: "rows",
-      id: request.id,
-      start: request.start,
-      stop,
-      total: this.state.total,
-      revision,
-    };
-    this.emit("msg:custom", reply, [new DataView(backing.buffer, 8, bytes.byteLength)]);
+    const { start } = request.body;
+    const stop = Math.min(request.body.stop, this.state.total);
+    const table = rowsBytes(start, stop);
+    this.reply(request, { start, stop, total: this.state.total, revision, table });
     return request;
   }
   /** The kernel's answer to the last detail request (`changes` overrides its fields). */
   answerDetail(changes = {}) {
-    const request = this.sent.findLast((m) => m.type === "detail");
+    const request = this.requests("detail").at(-1);
     assert.ok(request, "no detail request was sent");
-    const reply = {
-      type: "detail",
-      id: request.id,
-      model: request.model,
-      url: `https://huggingface.co/${request.model}`,
+    const { model } = request.body;
+    this.reply(request, {
+      model,
+      url: `https://huggingface.co/${model}`,
       record: {
         author: "org",
         task: "text-generation",
@@ -156,32 +143,27 @@ class FakeModel extends BaseModel {
       },
       card_html: '<h1>A card</h1>\n<p>See <a href="https://example.org">this</a>.</p>',
       ...changes,
-    };
-    this.emit("msg:custom", reply, []);
+    });
     return request;
   }
 }
 
+const view = mounting(widget, FakeModel);
 let model;
 let el;
-let cleanup;
+beforeEach(() => {
+  ({ model, el } = view.mount());
+});
 
 const $ = (selector) => el.querySelector(selector);
 const $$ = (selector) => [...el.querySelectorAll(selector)];
 const rows = () => $$(".hw-grid-canvas .hw-row:not([hidden])");
 const row = (index) => $(`.hw-grid-canvas .hw-row[data-index="${index}"]:not([hidden])`);
 const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
-beforeEach(async () => {
-  cleanup?.();
-  model = new FakeModel();
-  el = document.createElement("div");
-  document.body.replaceChildren(el);
-  cleanup = await widget.render({ model, el });
-});
-
-after(() => cleanup?.());
+const rowRequests = () => model.requests("rows");
+const cellText = (index, column) =>
+  row(index).querySelectorAll('[role="gridcell"]')[column].textContent;
 
 describe("SearchWidget front-end", () => {
   before(() => assert.equal(typeof widget.render, "function"));
@@ -198,13 +180,11 @@ describe("SearchWidget front-end", () => {
     assert.equal($(".hw-header").getAttribute("role"), "row");
   });
 
-  test("asks for the first rows only, and shows them", () => {
-    const request = model.sent.find((m) => m.type === "rows");
-    assert.equal(request.start, 0);
-    assert.ok(request.stop > 0 && request.stop <= 100, `window ${request.stop} is not small`);
-    model.answerRows();
+  test("draws the first rows from state, without asking", () => {
+    assert.deepEqual(rowRequests(), []);
     const shown = rows();
-    assert.ok(shown.length > 0);
+    assert.ok(shown.length >= VIEW_ROWS, `${shown.length} rows`);
+    assert.ok(shown.every((r) => !r.classList.contains("hw-loading")));
     const cells = shown[0].querySelectorAll('[role="gridcell"]');
     assert.equal(cells[1].textContent, IDS[0]);
     assert.equal(cells[4].textContent, "1.2M"); // downloads, compact
@@ -214,54 +194,103 @@ describe("SearchWidget front-end", () => {
     assert.equal($('[role="grid"]').getAttribute("aria-rowcount"), String(N + 1));
   });
 
-  test("a reply of an older result set is dropped", () => {
-    model.answerRows(0);
-    assert.ok(rows().every((r) => r.classList.contains("hw-loading")));
+  test("a view drawn from saved state alone shows rows, facets and status", () => {
+    // no request is ever answered here: the page has only what the state holds
+    const other = document.createElement("div");
+    document.body.append(other);
+    const saved = new FakeModel();
+    const dispose = widget.render({ model: saved, el: other });
+    try {
+      const first = other.querySelector('.hw-grid-canvas .hw-row[data-index="0"]');
+      assert.equal(first.querySelectorAll('[role="gridcell"]')[1].textContent, IDS[0]);
+      assert.equal(first.hasAttribute("aria-busy"), false);
+      const facet = other.querySelector('input[data-facet="task"][data-value="fill-mask"]');
+      assert.equal(facet.closest("label").textContent, "fill-mask400");
+      assert.equal(other.querySelector('[role="status"]').textContent, saved.state.status);
+      // the page said it draws the widget, and asked for nothing
+      assert.deepEqual(
+        saved.requests().map((m) => [m.kind, m.id]),
+        [["view", null]],
+      );
+    } finally {
+      dispose();
+      other.remove();
+    }
   });
 
-  test("shows only the rows in view, and asks for more on scroll", async () => {
-    const first = model.sent.find((m) => m.type === "rows");
-    assert.deepEqual([first.start, first.stop], [0, VIEW_ROWS + 30]); // the view and overscan
-    model.answerRows();
-    assert.ok(rows().length <= VIEW_ROWS + 3, `${rows().length} rows in the DOM`);
+  test("asks only for rows beyond the first ones, on scroll", async () => {
     const grid = $('[role="grid"]');
+    assert.ok(rows().length <= VIEW_ROWS + 3, `${rows().length} rows in the DOM`);
     assert.equal($(".hw-grid-canvas").style.height, `${N * ROW}px`);
+    grid.scrollTop = 30 * ROW; // the view and its overscan reach past the first rows
+    grid.dispatchEvent(new Event("scroll"));
+    const [near] = rowRequests();
+    assert.ok(near.body.start >= FIRST && near.body.stop > FIRST, JSON.stringify(near.body));
+    assert.equal(near.id > 0, true);
+    model.answerRows();
+    await tick();
     grid.scrollTop = 500 * ROW;
     grid.dispatchEvent(new Event("scroll"));
     await frame();
-    const request = model.sent.at(-1);
-    assert.ok(request.start <= 500 && request.stop >= 510, JSON.stringify(request));
-    assert.ok(request.stop - request.start <= VIEW_ROWS + 60);
+    const { body } = rowRequests().at(-1);
+    assert.ok(body.start <= 500 && body.stop >= 510, JSON.stringify(body));
+    assert.ok(body.stop - body.start <= VIEW_ROWS + 60);
     model.answerRows();
-    assert.equal(row(500).querySelectorAll('[role="gridcell"]')[1].textContent, IDS[500]);
+    await tick();
+    assert.equal(cellText(500, 1), IDS[500]);
     assert.equal(row(500).style.transform, `translateY(${500 * ROW}px)`);
   });
 
+  test("a window of another result set is dropped, and asked for again", async () => {
+    const grid = $('[role="grid"]');
+    grid.scrollTop = 500 * ROW;
+    grid.dispatchEvent(new Event("scroll"));
+    await frame();
+    model.answerRows(0);
+    await tick();
+    assert.ok(rows().every((r) => r.classList.contains("hw-loading")));
+    grid.dispatchEvent(new Event("scroll")); // the next scroll asks again
+    assert.equal(rowRequests().length, 2);
+    model.answerRows();
+    await tick();
+    assert.equal(cellText(500, 1), IDS[500]);
+  });
+
+  test("a refused rows request can be asked again", async () => {
+    const grid = $('[role="grid"]');
+    grid.scrollTop = 500 * ROW;
+    grid.dispatchEvent(new Event("scroll"));
+    model.fail(rowRequests().at(-1), "bad window: start=-1, stop=3");
+    await tick();
+    grid.dispatchEvent(new Event("scroll"));
+    assert.equal(rowRequests().length, 2);
+  });
+
   test("a catalog too tall for the browser is scrolled to scale", async () => {
-    model.state.total = 2_000_000;
-    model.set("revision", 2);
+    model.newResults(2_000_000);
     const canvas = $(".hw-grid-canvas");
     assert.equal(canvas.style.height, "8000000px");
-    model.answerRows(); // one request at a time: answer the first before scrolling
     const grid = $('[role="grid"]');
     grid.scrollTop = 8_000_000 - VIEW_ROWS * ROW; // the very bottom
     grid.dispatchEvent(new Event("scroll"));
     await frame();
-    const request = model.sent.at(-1);
-    assert.equal(request.stop, 2_000_000);
-    assert.ok(request.start >= 2_000_000 - VIEW_ROWS - 31, JSON.stringify(request));
+    const { body } = rowRequests().at(-1);
+    assert.equal(body.stop, 2_000_000);
+    assert.ok(body.start >= 2_000_000 - VIEW_ROWS - 31, JSON.stringify(body));
     assert.equal($('[role="grid"]').getAttribute("aria-rowcount"), "2000001");
   });
 
   test("click toggles, shift-click asks the kernel for a range", () => {
-    model.answerRows();
     row(2).querySelector('[role="gridcell"]').click();
     assert.deepEqual(model.state.selected_ids, [IDS[2]]);
     assert.equal(model.state.focused_id, IDS[2]);
     row(2).dispatchEvent(new MouseEvent("click", { bubbles: true }));
     assert.deepEqual(model.state.selected_ids, []);
     row(5).dispatchEvent(new MouseEvent("click", { bubbles: true, shiftKey: true }));
-    assert.deepEqual(model.sent.at(-1), { type: "select", start: 2, stop: 6, revision: 1 });
+    const select = model.requests("select").at(-1);
+    assert.deepEqual(select.body, { start: 2, stop: 6, revision: 1 });
+    assert.equal(typeof select.id, "number"); // a request: the kernel answers or refuses it
+    model.fail(select, "the rows to select belong to results no longer shown"); // no harm
     model.set("selected_ids", [IDS[4]]);
     assert.equal(row(4).getAttribute("aria-selected"), "true");
     assert.equal(row(3).getAttribute("aria-selected"), "false");
@@ -269,7 +298,6 @@ describe("SearchWidget front-end", () => {
   });
 
   test("arrow keys move focus, Space toggles", () => {
-    model.answerRows();
     const grid = $('[role="grid"]');
     grid.focus();
     const key = (k, extra = {}) =>
@@ -283,7 +311,7 @@ describe("SearchWidget front-end", () => {
     key("ArrowUp");
     assert.equal(model.state.focused_id, IDS[1]);
     key("ArrowDown", { shiftKey: true });
-    assert.deepEqual(model.sent.at(-1), { type: "select", start: 1, stop: 3, revision: 1 });
+    assert.deepEqual(model.requests("select").at(-1).body, { start: 1, stop: 3, revision: 1 });
   });
 
   test("typing sets the query once, after a pause", async () => {
@@ -296,6 +324,25 @@ describe("SearchWidget front-end", () => {
     await tick(200);
     assert.equal(model.state.query, "lla");
     assert.equal(model.saves, 1);
+  });
+
+  test("Enter sends the query at once", () => {
+    const input = $('input[type="search"]');
+    input.value = "bert";
+    input.dispatchEvent(new Event("input"));
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+    assert.equal(model.state.query, "bert");
+    assert.equal(model.saves, 1);
+  });
+
+  test("a new result set draws its first rows from the update that announces it", () => {
+    const before = rowRequests().length;
+    model.newResults(3);
+    assert.equal(rowRequests().length, before, "asked for rows the state holds");
+    assert.equal(rows().length, 3);
+    assert.ok(rows().every((r) => !r.classList.contains("hw-loading")));
+    assert.equal(cellText(2, 1), IDS[2]);
+    assert.equal($('[role="grid"]').getAttribute("aria-rowcount"), "4");
   });
 
   test("facet checkboxes toggle the filter lists", () => {
@@ -337,8 +384,7 @@ describe("SearchWidget front-end", () => {
   test("no match says which filters, and clears them", () => {
     model.state.query = "zzz";
     model.state.task = ["fill-mask"];
-    model.state.total = 0;
-    model.set("revision", 2);
+    model.newResults(0);
     const empty = $(".hw-empty");
     assert.equal(empty.hidden, false);
     assert.equal($('[role="grid"]').hidden, true);
@@ -353,33 +399,9 @@ describe("SearchWidget front-end", () => {
     assert.equal(model.state.query, "");
     assert.deepEqual(model.state.task, []);
     assert.equal(model.saves, 1); // one update: one search in the kernel
-  });
-
-  test("a new revision drops the rows and asks again", () => {
-    model.answerRows();
-    const before = model.sent.length;
-    model.state.total = 3;
-    model.set("revision", 2);
-    assert.equal(model.sent.length, before + 1);
-    assert.deepEqual(
-      { start: model.sent.at(-1).start, stop: model.sent.at(-1).stop },
-      { start: 0, stop: 3 },
-    );
-    assert.ok(rows().every((r) => r.classList.contains("hw-loading")));
-    model.answerRows();
-    assert.equal(rows().length, 3);
-  });
-
-  test("rows sent ahead of their revision show without a request", () => {
-    model.answerRows();
-    const before = model.sent.filter((m) => m.type === "rows").length;
-    // custom messages may overtake the state update that announces the revision
-    model.pushRows(0, 50, 2);
-    model.state.total = 500;
-    model.set("revision", 2);
-    assert.equal(model.sent.filter((m) => m.type === "rows").length, before, "asked again");
-    assert.equal(row(0).querySelectorAll('[role="gridcell"]')[1].textContent, IDS[0]);
-    assert.ok(rows().every((r) => !r.classList.contains("hw-loading")));
+    model.newResults(N); // and the grid comes back with its rows
+    assert.equal($('[role="grid"]').hidden, false);
+    assert.equal(cellText(0, 1), IDS[0]);
   });
 
   test("errors show in the status line", () => {
@@ -390,16 +412,21 @@ describe("SearchWidget front-end", () => {
     assert.equal(status.textContent, "the Hub did not answer; showing the previous results");
   });
 
+  test("first rows that are not Arrow IPC are asked for instead", () => {
+    model.update({ revision: 2, _first_rows: new DataView(new Uint8Array([1, 2, 3]).buffer) });
+    assert.ok(rows().every((r) => r.classList.contains("hw-loading")));
+    assert.equal(rowRequests().at(-1).body.start, 0);
+  });
+
   test("cleanup removes every listener", () => {
-    cleanup();
-    cleanup = undefined;
+    view.unmount();
     for (const [event, callbacks] of model.handlers) assert.equal(callbacks.size, 0, event);
   });
 });
 
 describe("detail pane", () => {
   const pane = () => $('section[aria-label="Model details"]');
-  const detailRequests = () => model.sent.filter((m) => m.type === "detail");
+  const detailRequests = () => model.requests("detail");
   const DELAY = 150; // the pane waits 120 ms for the focus to rest
 
   test("is hidden until a row has focus", () => {
@@ -414,8 +441,12 @@ describe("detail pane", () => {
     assert.equal(pane().getAttribute("aria-busy"), "true");
     assert.equal(detailRequests().length, 0);
     await tick(DELAY);
-    assert.deepEqual(detailRequests(), [{ type: "detail", id: 1, model: IDS[3] }]);
+    assert.deepEqual(
+      detailRequests().map((m) => m.body),
+      [{ model: IDS[3] }],
+    );
     model.answerDetail();
+    await tick();
     assert.equal(pane().hasAttribute("aria-busy"), false);
     assert.equal(pane().textContent.includes("Loading…"), false);
     const hub = [...pane().querySelectorAll("a")].find((a) => a.textContent.includes("Hub"));
@@ -449,12 +480,12 @@ describe("detail pane", () => {
     assert.equal(pane().querySelector("h3").textContent, IDS[4]);
     await tick(DELAY);
     assert.deepEqual(
-      detailRequests().map((m) => m.model),
+      detailRequests().map((m) => m.body.model),
       [IDS[4]],
     );
   });
 
-  test("ignores a stale reply", async () => {
+  test("ignores an answer about another model", async () => {
     model.set("focused_id", IDS[1]);
     await tick(DELAY);
     const first = detailRequests().at(-1);
@@ -462,13 +493,12 @@ describe("detail pane", () => {
     await tick(DELAY);
     const second = detailRequests().at(-1);
     assert.notEqual(first.id, second.id);
-    model.emit("msg:custom", { type: "detail", id: first.id, model: IDS[1], record: {} }, []);
+    model.reply(first, { model: IDS[1], record: {} });
+    await tick();
     assert.equal(pane().querySelector("h3").textContent, IDS[2]);
     assert.equal(pane().textContent.includes("Loading…"), true);
-    // the right request id for another model: not this one either
-    model.emit("msg:custom", { type: "detail", id: second.id, model: IDS[1], record: {} }, []);
-    assert.equal(pane().textContent.includes("Loading…"), true);
     model.answerDetail();
+    await tick();
     assert.equal(pane().textContent.includes("Loading…"), false);
     assert.equal(pane().querySelector("h3").textContent, IDS[2]);
   });
@@ -477,6 +507,7 @@ describe("detail pane", () => {
     model.set("focused_id", IDS[1]);
     await tick(DELAY);
     model.answerDetail();
+    await tick();
     model.set("focused_id", IDS[2]);
     model.set("focused_id", IDS[1]);
     assert.ok(pane().querySelector("h1"));
@@ -493,6 +524,7 @@ describe("detail pane", () => {
         '<a href="javascript:bad()">j</a><iframe src="https://evil.example"></iframe>' +
         '<table><tr><td style="text-align:right">1</td></tr></table>',
     });
+    await tick();
     const card = pane().querySelector(".hw-card");
     assert.equal(card.querySelector("script"), null);
     assert.equal(card.querySelector("iframe"), null);
@@ -507,22 +539,27 @@ describe("detail pane", () => {
     model.set("focused_id", IDS[0]);
     await tick(DELAY);
     model.answerDetail({ card_html: null });
+    await tick();
     const none = pane().querySelector(".hw-card-none");
     assert.match(none.textContent, /^No model card in this catalog/);
     assert.equal(none.querySelector("a").href, `https://huggingface.co/${IDS[0]}`);
     assert.equal(pane().querySelector(".hw-card"), null);
   });
 
-  test("an error reply is shown in words", async () => {
+  test("a refused request is shown in words", async () => {
     model.set("focused_id", "nobody/nothing");
     await tick(DELAY);
-    model.answerDetail({ record: undefined, card_html: undefined, error: "not in this catalog" });
-    assert.equal(pane().querySelector(".hw-detail-error").textContent, "not in this catalog");
+    model.fail(detailRequests().at(-1), "'nobody/nothing' is not in this catalog", "RequestError");
+    await tick();
+    assert.equal(
+      pane().querySelector(".hw-detail-error").textContent,
+      "'nobody/nothing' is not in this catalog",
+    );
     assert.equal(pane().querySelector("dl"), null);
+    assert.equal(pane().hasAttribute("aria-busy"), false);
   });
 
   test("the close button and Escape hide it until the focus moves", async () => {
-    model.answerRows();
     model.set("focused_id", IDS[0]);
     const close = pane().querySelector('button[aria-label="Close details"]');
     assert.equal(close.textContent, "×");

@@ -42,7 +42,11 @@ def test_display_bundle_has_the_widget_and_a_results_table(widget: SearchWidget)
     table = data["text/html"]
     assert table.startswith('<table class="hubwidgets-results">')
     first = widget.results["id"].iloc[0]
-    assert f">{first}</a>" in table
+    assert (
+        f'<th scope="row" style="text-align:left"><a href="https://huggingface.co/{first}">'
+        in table
+    )
+    assert '<th scope="col" style="text-align:right">Downloads</th>' in table
     assert "models match" not in table  # the caption is the status line
     assert widget.status.split(" · ")[0] in table
 
@@ -145,7 +149,7 @@ def test_a_live_view_stops_display_updates(
     widget.search(query="bert")
     assert updates == [widget._display_id]  # headless so far: the table follows
 
-    widget._on_custom_msg(widget, {"type": "view"}, [])
+    widget._on_message(widget, {"hw": 1, "kind": "view", "id": None, "body": {}}, [])  # drawn
     widget.search(query="llama")
     widget.set_state({"query": "qwen"})
     assert updates == [widget._display_id]  # no more

@@ -1,7 +1,7 @@
-"""SearchWidget without a browser: traits, validation, the rows protocol, the Python API.
+"""SearchWidget without a browser: traits, state, validation, requests, the Python API.
 
 The front-end's messages are played by calling the widget's handlers directly (``set_state`` for
-trait updates, ``_on_custom_msg`` for custom messages) and ``send`` is captured.
+trait updates, ``_on_message`` for protocol messages) and ``send`` is captured.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from hubwidgets.core.catalog.schema import COLUMN_NAMES
 from hubwidgets.core.catalog.searchable import Searchable
 from hubwidgets.widgets import SearchWidget
 from hubwidgets.widgets import search as search_module
+from hubwidgets.widgets._protocol import unpack
 from hubwidgets.widgets._serialization import from_ipc
 from hubwidgets.widgets.search import ROW_COLUMNS
 
@@ -55,6 +56,45 @@ def capture(widget: SearchWidget, monkeypatch: pytest.MonkeyPatch) -> Sent:
 
     monkeypatch.setattr(widget, "send", send)
     return sent
+
+
+def capture_updates(widget: SearchWidget, monkeypatch: pytest.MonkeyPatch) -> Sent:
+    """State updates the widget sends, as (message, buffers)."""
+    sent: Sent = []
+
+    def send(msg: dict[str, Any], buffers: list[bytes] | None = None) -> None:
+        sent.append((msg, buffers))
+
+    monkeypatch.setattr(widget, "_send", send)
+    return sent
+
+
+def ask(
+    w: SearchWidget, kind: str, body: Any, request_id: int | None = 7
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Play a protocol request from the page; the widget's whole answer (the message) and its
+    body with binary parts put back (None for an error reply)."""
+    with pytest.MonkeyPatch.context() as patch:
+        sent = capture(w, patch)
+        w._on_message(w, {"hw": 1, "kind": kind, "id": request_id, "body": body}, [])
+    if request_id is None:
+        assert sent == []  # a notice: no reply
+        return {}, None
+    [(content, buffers)] = sent
+    assert content["hw"] == 1
+    assert content["kind"] == kind
+    assert content["id"] == request_id  # every request gets an answer, with its id
+    if "error" in content:
+        assert set(content["error"]) == {"message", "type"}
+        assert buffers is None
+        return content, None
+    return content, unpack(content["body"], content["paths"], list(buffers or []))
+
+
+def first_rows(w: SearchWidget) -> pd.DataFrame:
+    """The first rows as the page gets them: the Table trait's bytes in the widget state."""
+    state = w.get_state("_first_rows")
+    return from_ipc(state["_first_rows"])
 
 
 class Calls:
@@ -121,6 +161,71 @@ def test_a_new_widget_shows_the_whole_catalog(make: Callable[..., SearchWidget])
     assert w.sort == "downloads"
     assert w.selected_ids == []
     assert w.focused_id == ""
+    assert w.selection == []
+
+
+def test_the_first_rows_are_in_state(
+    make: Callable[..., SearchWidget], catalog: hw.Catalog
+) -> None:
+    """What the page draws first is synced state: a view from saved state shows it offline."""
+    w = make(task="text-generation", sort="likes")
+    rows = first_rows(w)
+    assert list(rows.columns) == list(ROW_COLUMNS)
+    expected = catalog.search(task="text-generation", sort="likes", limit=SearchWidget.FIRST_ROWS)
+    assert rows["id"].tolist() == expected["id"].tolist()
+    assert rows["downloads"].tolist() == expected["downloads"].tolist()
+    state = w.get_state()
+    for name in ("_first_rows", "total", "status", "revision", "facets", "_task_modality"):
+        assert name in state
+    assert state["total"] == w.total > SearchWidget.FIRST_ROWS
+
+
+def test_the_comm_opens_with_the_first_results(
+    monkeypatch: pytest.MonkeyPatch, catalog: hw.Catalog
+) -> None:
+    """The search runs before the comm opens: its first message holds the results."""
+    from ipywidgets.widgets import widget as ipywidget  # noqa: PLC0415
+
+    opened: list[dict[str, Any]] = []
+    real = ipywidget.comm.create_comm
+
+    def create_comm(**kwargs: Any) -> Any:
+        opened.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(ipywidget.comm, "create_comm", create_comm)
+    w = SearchWidget(catalog, query="whisper")
+    try:
+        [args] = [a for a in opened if a["data"]["state"].get("_widget") == "search"]
+        state = args["data"]["state"]
+        assert state["total"] == catalog.count("whisper") > 0
+        assert state["revision"] == 1
+        assert state["facets"]["task"]
+        where = args["data"]["buffer_paths"].index(["_first_rows"])
+        rows = from_ipc(args["buffers"][where])
+        assert rows["id"].tolist() == w.results["id"].tolist()[:50]
+    finally:
+        w.close()
+
+
+def test_a_search_sends_rows_total_and_revision_as_one_update(
+    monkeypatch: pytest.MonkeyPatch, make: Callable[..., SearchWidget]
+) -> None:
+    """A keystroke's answer reaches the page as one message; the facet counts follow."""
+    w = make()
+    sent = capture_updates(w, monkeypatch)
+    w.set_state({"query": "bert"})
+    assert [c["method"] for c, _ in sent] == ["echo_update", "update", "update"]
+    updates = [c for c, _ in sent if c["method"] == "update"]  # never the query back
+    # (binary values travel as buffers: their names are in buffer_paths, not in state)
+    assert [sorted(u["state"]) + [p[0] for p in u["buffer_paths"]] for u in updates] == [
+        ["revision", "status", "total", "_first_rows"],
+        ["_task_modality", "facets"],
+    ]
+    _update, buffers = sent[1]
+    assert buffers is not None
+    assert from_ipc(buffers[0])["id"].tolist() == w.results["id"].head(50).tolist()
+    assert all(c.get("method") != "custom" for c, _ in sent)  # no rows message of their own
 
 
 def test_no_catalog_opens_one(
@@ -151,7 +256,7 @@ def test_construction_calls_the_core_once(
 ) -> None:
     calls = Calls(catalog, monkeypatch)
     make(catalog, query="bert", library=["transformers"], license="apache-2.0")
-    assert (calls.count, calls.facets, calls.search) == (1, 1, 0)
+    assert (calls.count, calls.facets, calls.search) == (1, 1, 1)  # search: the first rows
 
 
 def test_misspelled_argument_names_the_valid_ones(make: Callable[..., SearchWidget]) -> None:
@@ -217,7 +322,7 @@ def test_a_filter_change_counts_and_facets_once(
     w = make()
     calls = Calls(catalog, monkeypatch)
     w.library = ["gguf"]
-    assert (calls.count, calls.facets, calls.search) == (1, 1, 0)
+    assert (calls.count, calls.facets, calls.search) == (1, 1, 1)
     assert w.total == catalog.count(library="gguf")
     assert w.revision == 2
     assert w.status.startswith(f"{w.total} models · ")
@@ -242,9 +347,10 @@ def test_sort_changes_the_order_without_counting_again(
     w = make()
     calls = Calls(catalog, monkeypatch)
     w.sort = "likes"
-    assert (calls.count, calls.facets) == (0, 0)
+    assert (calls.count, calls.facets, calls.search) == (0, 0, 1)
     assert w.revision == 2
     assert w.results["id"].tolist() == catalog.search(sort="likes", limit=None)["id"].tolist()
+    assert first_rows(w)["id"].tolist() == w.results["id"].head(50).tolist()
 
 
 def test_no_match_is_zero_not_an_error(make: Callable[..., SearchWidget]) -> None:
@@ -284,33 +390,28 @@ def test_search_refuses_bad_input_and_changes_nothing(make: Callable[..., Search
     assert (w.query, w.task, w.total, w.revision) == before
 
 
-# -- the rows protocol ----------------------------------------------------------------------------
+# -- requests ------------------------------------------------------------------------------------
 
 
-def rows_request(w: SearchWidget, start: Any, stop: Any, request_id: int = 7) -> None:
-    w._on_custom_msg(w, {"type": "rows", "id": request_id, "start": start, "stop": stop}, [])
+def rows_request(w: SearchWidget, start: Any, stop: Any) -> tuple[dict[str, Any], Any]:
+    return ask(w, "rows", {"start": start, "stop": stop})
 
 
 def test_rows_reply_carries_only_the_window(
-    monkeypatch: pytest.MonkeyPatch, catalog: hw.Catalog, make: Callable[..., SearchWidget]
+    make: Callable[..., SearchWidget], catalog: hw.Catalog
 ) -> None:
     w = make(task="text-generation", sort="likes")
-    sent = capture(w, monkeypatch)
-    rows_request(w, 5, 12)
-    [(content, buffers)] = sent
-    assert content == {
-        "type": "rows",
-        "id": 7,
-        "revision": w.revision,
-        "start": 5,
-        "stop": 12,
+    _content, body = rows_request(w, 55, 62)
+    assert body is not None
+    assert {k: v for k, v in body.items() if k != "table"} == {
+        "start": 55,
+        "stop": 62,
         "total": w.total,
+        "revision": w.revision,
     }
-    assert buffers is not None
-    assert len(buffers) == 1
-    frame = from_ipc(buffers[0])
+    frame = from_ipc(body["table"])
     assert list(frame.columns) == list(ROW_COLUMNS)
-    expected = catalog.search(task="text-generation", sort="likes", offset=5, limit=7)
+    expected = catalog.search(task="text-generation", sort="likes", offset=55, limit=7)
     assert frame["id"].tolist() == expected["id"].tolist()
     assert frame["downloads"].tolist() == expected["downloads"].tolist()
 
@@ -319,60 +420,76 @@ def test_rows_window_is_clamped(
     monkeypatch: pytest.MonkeyPatch, make: Callable[..., SearchWidget]
 ) -> None:
     w = make()
-    sent = capture(w, monkeypatch)
-    rows_request(w, 430, 1000)  # past the end: what there is
-    content, buffers = sent[-1]
-    assert (content["start"], content["stop"]) == (430, 437)
-    assert buffers is not None
-    assert len(from_ipc(buffers[0])) == 7
+    _, body = rows_request(w, 430, 1000)  # past the end: what there is
+    assert body is not None
+    assert (body["start"], body["stop"]) == (430, 437)
+    assert len(from_ipc(body["table"])) == 7
     monkeypatch.setattr(SearchWidget, "MAX_WINDOW", 50)
-    rows_request(w, 0, 10_000)  # more than one reply carries
-    content, buffers = sent[-1]
-    assert (content["start"], content["stop"]) == (0, 50)
-    assert buffers is not None
-    assert len(from_ipc(buffers[0])) == 50
+    _, body = rows_request(w, 0, 10_000)  # more than one reply carries
+    assert body is not None
+    assert (body["start"], body["stop"]) == (0, 50)
+    assert len(from_ipc(body["table"])) == 50
 
 
 @pytest.mark.parametrize(
     ("start", "stop"), [(5, 2), (-1, 3), ("0", 10), (0, None), (True, 4), (1.5, 3)]
 )
 def test_bad_rows_request_gets_an_error_reply(
-    monkeypatch: pytest.MonkeyPatch, make: Callable[..., SearchWidget], start: Any, stop: Any
+    make: Callable[..., SearchWidget], start: Any, stop: Any
 ) -> None:
     w = make()
-    sent = capture(w, monkeypatch)
-    rows_request(w, start, stop)
-    [(content, buffers)] = sent
-    assert content["type"] == "rows"
-    assert content["id"] == 7
-    assert "bad window" in content["error"]
-    assert buffers is None
+    content, body = rows_request(w, start, stop)
+    assert body is None
+    assert "bad window" in content["error"]["message"]
+    assert content["error"]["type"] == "RequestError"
     assert w.error == ""  # the front-end's bug, not the search's
 
 
-def test_other_messages_are_ignored(
+@pytest.mark.parametrize(
+    ("kind", "body"),
+    [
+        ("rows", {}),
+        ("rows", {"start": 0}),
+        ("select", {"start": 0, "stop": 2}),  # no revision
+        ("select", {"start": 2, "stop": 1, "revision": 1}),
+        ("detail", {}),
+        ("detail", {"model": "nobody/nothing"}),
+        ("nonsense", {}),
+    ],
+)
+def test_every_request_gets_its_answer(
+    make: Callable[..., SearchWidget], kind: str, body: dict[str, Any]
+) -> None:
+    """A request the widget cannot honour gets a structured error with its id, never silence."""
+    w = make()
+    before = (w.selected_ids, w.revision, w.status)
+    content, reply = ask(w, kind, body, request_id=41)
+    assert reply is None
+    assert content["error"]["message"]
+    assert (w.selected_ids, w.revision, w.status) == before
+
+
+def test_messages_of_others_are_ignored(
     monkeypatch: pytest.MonkeyPatch, make: Callable[..., SearchWidget]
 ) -> None:
     w = make()
     sent = capture(w, monkeypatch)
-    w._on_custom_msg(w, {"type": "nonsense"}, [])
-    w._on_custom_msg(w, ["not", "a", "dict"], [])
+    w._on_message(w, {"type": "rows", "id": 1, "start": 0, "stop": 5}, [])  # the old protocol
+    w._on_message(w, ["not", "a", "dict"], [])
+    w._on_message(w, {"hw": 1, "kind": "view", "id": None, "body": {}}, [])  # a notice
     assert sent == []
+    assert w._viewed
 
 
-def test_rows_follow_the_filters(
-    monkeypatch: pytest.MonkeyPatch, catalog: hw.Catalog, make: Callable[..., SearchWidget]
-) -> None:
+def test_rows_follow_the_filters(make: Callable[..., SearchWidget], catalog: hw.Catalog) -> None:
     w = make()
-    sent = capture(w, monkeypatch)
     w.set_state({"query": "whisper"})
-    rows_request(w, 0, 100)
-    content, buffers = sent[-1]
-    assert buffers is not None
-    ids = from_ipc(buffers[0])["id"].tolist()
+    _, body = rows_request(w, 0, 100)
+    assert body is not None
+    ids = from_ipc(body["table"])["id"].tolist()
     assert ids == catalog.search("whisper", limit=None)["id"].tolist()
-    assert content["total"] == len(ids) == w.total
-    assert content["revision"] == 2
+    assert body["total"] == len(ids) == w.total
+    assert body["revision"] == 2
 
 
 # -- selection ------------------------------------------------------------------------------------
@@ -420,9 +537,13 @@ def test_range_selection_adds_rows_in_order(
     w = make()
     ids = catalog.search(limit=10)["id"].tolist()
     w.selected_ids = [ids[8], ids[3]]
-    w._on_custom_msg(w, {"type": "select", "start": 2, "stop": 5, "revision": w.revision}, [])
+    _, body = ask(w, "select", {"start": 2, "stop": 5, "revision": w.revision})
+    assert body == {"added": 2}
     assert w.selected_ids == [ids[8], ids[3], ids[2], ids[4]]
-    w._on_custom_msg(w, {"type": "select", "start": 0, "stop": 1, "revision": 0}, [])  # stale
+    assert w.selection == w.selected_ids
+    content, body = ask(w, "select", {"start": 0, "stop": 1, "revision": 0})  # stale
+    assert body is None
+    assert "no longer shown" in content["error"]["message"]
     assert w.selected_ids == [ids[8], ids[3], ids[2], ids[4]]
 
 
@@ -512,18 +633,15 @@ def test_hub_error_keeps_the_last_results(
     )
     assert w.status == f"{w.error}; showing the previous results"
     assert (w.total, w.revision, w.facets) == shown
-    sent = capture(w, monkeypatch)
-    rows_request(w, 0, 10)
-    [(content, buffers)] = sent
-    assert "HTTP 503" in content["error"]
-    assert buffers is None
+    content, body = rows_request(w, 0, 10)
+    assert body is None
+    assert "HTTP 503" in content["error"]["message"]
 
     hub.fail = False
     assert w.results["id"].tolist() == ids  # the results shown are still llama's
-    rows_request(w, 0, 10)
-    _, buffers = sent[-1]
-    assert buffers is not None
-    assert from_ipc(buffers[0])["id"].tolist() == ids[:10]
+    _, body = rows_request(w, 0, 10)
+    assert body is not None
+    assert from_ipc(body["table"])["id"].tolist() == ids[:10]
     w.query = "llama"  # back to what is shown: nothing to ask, the error goes
     assert w.error == ""
     assert w.status.startswith(f"{len(ids)} models")
@@ -543,12 +661,11 @@ def test_hub_error_on_the_first_search(
     assert not w.status.endswith("previous results")
     assert w.results.empty
     assert "<tbody></tbody>" in w.to_html()
-    sent = capture(w, monkeypatch)
-    rows_request(w, 0, 50)  # nothing shown yet: an empty window, not an error
-    [(content, buffers)] = sent
-    assert (content["start"], content["stop"], content["total"]) == (0, 0, 0)
-    assert buffers is not None
-    assert from_ipc(buffers[0]).empty
+    assert w.get_state("_first_rows")["_first_rows"] is None  # no rows in state: null
+    _, body = rows_request(w, 0, 50)  # nothing shown yet: an empty window, not an error
+    assert body is not None
+    assert (body["start"], body["stop"], body["total"]) == (0, 0, 0)
+    assert from_ipc(body["table"]).empty
 
 
 def test_selecting_asks_the_catalog_nothing(
@@ -575,7 +692,8 @@ def test_to_html_is_a_table_of_the_first_results(
     assert page.startswith('<table class="hubwidgets-results"><caption>437 models · ')
     assert page.count("<tr>") == 51  # the header and 50 models
     first = str(catalog.search(sort="likes", limit=1)["id"].iloc[0])
-    assert f'<a href="https://huggingface.co/{first}">{first}</a>' in page
+    assert f'<a href="https://huggingface.co/{first}">{first}</a></th>' in page  # row header
+    assert '<td style="text-align:right">' in page  # numbers right-aligned
     assert "&#x27;starter&#x27;" in page  # the caption is escaped
     assert w.to_html(limit=3).count("<tr>") == 4
 
@@ -627,14 +745,13 @@ def carded() -> hw.Catalog:
 
 
 def detail(w: SearchWidget, model: Any, request_id: int = 3) -> dict[str, Any]:
-    """The reply the widget sends to a detail request (checked to be JSON)."""
-    with pytest.MonkeyPatch.context() as patch:
-        sent = capture(w, patch)
-        w._on_custom_msg(w, {"type": "detail", "id": request_id, "model": model}, [])
-    [(content, buffers)] = sent
-    assert buffers is None
+    """The answer to a detail request (checked to be JSON): the reply's body, or for a refused
+    request ``{"error": message}``."""
+    content, body = ask(w, "detail", {"model": model}, request_id)
     assert json.loads(json.dumps(content)) == content
-    return content
+    if body is None:
+        return {"error": content["error"]["message"]}
+    return body
 
 
 def test_detail_of_a_model_with_a_card(
@@ -642,8 +759,7 @@ def test_detail_of_a_model_with_a_card(
 ) -> None:
     w = make(carded)
     reply = detail(w, "acme/tiny-llm")
-    assert reply["type"] == "detail"
-    assert (reply["id"], reply["model"]) == (3, "acme/tiny-llm")
+    assert reply["model"] == "acme/tiny-llm"
     assert reply["url"] == "https://huggingface.co/acme/tiny-llm"
     assert "error" not in reply
     record = reply["record"]
@@ -692,11 +808,9 @@ def test_detail_of_a_recorded_card(
 
 def test_detail_of_an_unknown_id_says_so(make: Callable[..., SearchWidget]) -> None:
     reply = detail(make(), "nobody/nothing")
-    assert reply["model"] == "nobody/nothing"
     assert "'nobody/nothing'" in reply["error"]
     assert "not in this catalog" in reply["error"]
     assert "record" not in reply
-    assert reply["url"] == "https://huggingface.co/nobody/nothing"
 
 
 @pytest.mark.parametrize("model", [None, "", 3, ["a/b"]])
@@ -795,30 +909,25 @@ def test_detail_answers_whatever_the_lookup_raises(
     assert reply["error"] == "could not look up 'org/a': ConnectionError('connection refused')"
 
 
-def test_first_rows_go_out_with_a_new_result_set(
+def test_a_new_order_sends_its_first_rows_in_one_update(
     make: Callable[..., SearchWidget], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Under a live page the kernel sends the first rows of new results unasked, tagged with
-    the revision about to be announced, and before the (slower) facet counts."""
-    w = make()
-    sent = capture(w, monkeypatch)
-    w.search(query="whisper")
-    assert sent == []  # no page draws the widget: nothing pushed
-
-    w._on_custom_msg(w, {"type": "view"}, [])
-    before = w.revision
-    w.search(query="bert")
-    (push, buffers) = sent[-1]
-    assert push["id"] is None and push["start"] == 0
-    assert push["revision"] == before + 1 == w.revision
+    """A new order is a new result set: its first rows and revision in one update, and no count
+    or facets (the same models)."""
+    w = make(query="bert")
+    sent = capture_updates(w, monkeypatch)
+    w.set_state({"sort": "likes"})
+    [(echo, _), (update, buffers)] = sent
+    assert echo["method"] == "echo_update"
+    assert sorted(update["state"]) == ["revision"]
+    assert update["buffer_paths"] == [["_first_rows"]]
     assert buffers is not None
-    ids = from_ipc(buffers[0])["id"].tolist()
-    assert ids == w.results["id"].head(SearchWidget.PUSH_ROWS).tolist()
-    assert push["stop"] == len(ids) and push["total"] == w.total
-
-    w.sort = "likes"  # a new order is a new result set too
-    assert sent[-1][0]["revision"] == w.revision
-    assert from_ipc(sent[-1][1][0])["id"].tolist()[:3] == w.results["id"].head(3).tolist()
-
-    w.search(query="no-such-model-anywhere")  # nothing to send
-    assert sent[-1][0]["revision"] == w.revision - 1
+    assert from_ipc(buffers[0])["id"].tolist() == w.results["id"].head(50).tolist()
+    sent.clear()
+    w.search(query="no-such-model-anywhere")  # nothing matches: no rows, still in state
+    [(query, _), (update, buffers)] = sent[:2]
+    assert query["state"] == {"query": "no-such-model-anywhere"}  # from Python: the page follows
+    assert update["buffer_paths"] == [["_first_rows"]]
+    assert buffers is not None
+    assert from_ipc(buffers[0]).empty
+    assert w.total == 0

@@ -2,31 +2,32 @@
  * The detail pane of the focused model: its metadata, tags, a link to its Hub page and its
  * model card.
  *
- * The pane asks the kernel with `{type: "detail", id, model}` (through `request`, debounced so
- * that arrowing through the grid sends one request when the focus rests) and shows the reply
- * `{type: "detail", id, model, url, record, card_html}` or `{..., error}`. A reply to anything
- * but the last request is dropped. The card arrives as HTML the kernel rendered from Markdown
- * with raw HTML disabled; it is checked again here (see `safeFragment`) before it enters the page.
+ * The pane asks the kernel for the focused model (through `request`, debounced so that arrowing
+ * through the grid sends one request when the focus rests) and shows the answer `{model, url,
+ * record, card_html}`, or the words of a refused request. An answer about any model but the one
+ * shown is dropped. The card arrives as HTML the kernel rendered from Markdown with raw HTML
+ * disabled; it is checked again here (see `safeFragment`) before it enters the page.
  */
 import { type Debounced, debounce } from "./debounce";
-import { element } from "./dom";
+import { button, element, externalLink, hubUrl } from "./dom";
 import { compactNumber, fullNumber } from "./format";
 
 export type DetailValue = string | number | boolean | readonly string[] | null;
 
+/** The kernel's answer to a detail request. */
 export interface DetailReply {
-  readonly type: "detail";
-  readonly id: number;
   readonly model: string;
   readonly url?: string;
   readonly record?: Readonly<Record<string, DetailValue>>;
   readonly card_html?: string | null;
-  readonly error?: string;
 }
 
+/** What the pane shows: an answer, or why there is none. */
+type Shown = DetailReply | { readonly model: string; readonly error: string };
+
 export interface DetailEvents {
-  /** Ask the kernel for a model's details; returns the request id the reply will carry. */
-  request(model: string): number;
+  /** Ask the kernel for a model's details (rejects with the kernel's words). */
+  request(model: string): Promise<DetailReply>;
   /** The pane was closed by the person (button or Escape): give focus back to the grid. */
   closed(): void;
 }
@@ -37,8 +38,6 @@ export interface DetailOptions {
   /** Replies kept, so that going back to a model shows it at once. */
   readonly cacheSize?: number;
 }
-
-const HUB = "https://huggingface.co";
 
 /** How a record field is shown: its label, and its value as text (empty: not shown). */
 interface Field {
@@ -105,9 +104,8 @@ export class DetailPane {
   private readonly cache = new Map<string, DetailReply>();
   private readonly cacheSize: number;
   private readonly ask: Debounced<[string]>;
-  /** The model shown (or being fetched), and the id of the request for it. */
+  /** The model shown (or being fetched). */
   private model = "";
-  private pending = -1;
 
   constructor(
     private readonly events: DetailEvents,
@@ -122,14 +120,11 @@ export class DetailPane {
     const head = element("div", "hw-detail-head");
     this.title = element("h3", "hw-detail-title");
     this.title.id = `${uid}-title`;
-    this.hubLink = externalLink("Open on the Hub ↗", HUB);
+    this.hubLink = externalLink("Open on the Hub ↗", hubUrl(""));
     this.hubLink.classList.add("hw-detail-hub");
-    const close = element("button", "hw-button hw-detail-close");
-    close.type = "button";
-    close.textContent = "×";
+    const close = button("×", () => this.dismiss(), "hw-button hw-detail-close");
     close.setAttribute("aria-label", "Close details");
     close.title = "Close details (Escape)";
-    close.addEventListener("click", () => this.dismiss());
     head.append(this.title, this.hubLink, close);
 
     this.body = element("div", "hw-detail-body");
@@ -137,7 +132,10 @@ export class DetailPane {
     this.element.addEventListener("keydown", this.onKeyDown);
 
     this.ask = debounce((model: string) => {
-      this.pending = this.events.request(model);
+      this.events.request(model).then(
+        (reply) => this.receive(model, reply),
+        (error: unknown) => this.receive(model, { model, error: errorText(error) }),
+      );
     }, options.delay ?? 120);
   }
 
@@ -150,7 +148,6 @@ export class DetailPane {
    * An empty id hides the pane. */
   show(model: string): void {
     this.ask.cancel();
-    this.pending = -1;
     this.model = model;
     if (model === "") {
       this.element.hidden = true;
@@ -171,24 +168,23 @@ export class DetailPane {
     this.ask(model);
   }
 
-  /** A reply from the kernel: shown when it answers the last request, dropped otherwise. */
-  receive(reply: DetailReply): void {
-    if (reply.id !== this.pending || reply.model !== this.model) return;
-    this.pending = -1;
-    if (reply.error === undefined) this.remember(reply);
-    this.render(reply);
-  }
-
   /** Hide the pane until the focus moves to another model. */
   close(): void {
     this.ask.cancel();
-    this.pending = -1;
+    this.model = "";
     this.element.hidden = true;
   }
 
   destroy(): void {
-    this.ask.cancel();
+    this.close();
     this.element.removeEventListener("keydown", this.onKeyDown);
+  }
+
+  /** An answer about `model`: shown when it is still the one asked for, dropped otherwise. */
+  private receive(model: string, shown: Shown): void {
+    if (model !== this.model || this.element.hidden) return;
+    if (!("error" in shown)) this.remember(shown);
+    this.render(shown);
   }
 
   private dismiss(): void {
@@ -212,12 +208,12 @@ export class DetailPane {
     }
   }
 
-  private render(reply: DetailReply): void {
+  private render(reply: Shown): void {
     this.element.removeAttribute("aria-busy");
     this.title.textContent = reply.model;
-    const url = safeUrl(reply.url ?? "", false) ?? hubUrl(reply.model);
+    const url = ("url" in reply && safeUrl(reply.url ?? "", false)) || hubUrl(reply.model);
     this.hubLink.href = url;
-    if (reply.error !== undefined) {
+    if ("error" in reply) {
       const error = element("p", "hw-detail-error");
       error.textContent = reply.error;
       this.body.replaceChildren(error);
@@ -348,22 +344,6 @@ function safeUrl(url: string, image: boolean): string | null {
   }
 }
 
-function hubUrl(model: string): string {
-  return `${HUB}/${model.split("/").map(encodeURIComponent).join("/")}`;
-}
-
-function externalLink(text: string, href: string): HTMLAnchorElement {
-  const a = element("a", "hw-external");
-  a.textContent = text;
-  a.href = href;
-  a.target = "_blank";
-  a.rel = "noopener noreferrer";
-  return a;
-}
-
-/** Whether a custom message is a detail reply. */
-export function isDetailReply(message: unknown): message is DetailReply {
-  if (typeof message !== "object" || message === null) return false;
-  const m = message as Partial<DetailReply>;
-  return m.type === "detail" && typeof m.id === "number" && typeof m.model === "string";
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,17 +1,23 @@
 /**
  * A virtually scrolled, selectable grid of rows fetched on demand.
  *
- * The grid never holds the result set: it knows how many rows exist, asks for the ones it is
- * about to show (`request`), and keeps those it received in a bounded cache. Only the visible
- * rows (plus a little) exist in the DOM. Selection lives outside (the widget's `selected_ids`):
+ * The grid never holds the result set: it knows how many rows exist, starts from the rows it is
+ * given (`reset`), asks for the others it is about to show (`rows`, one request at a time), and
+ * keeps those it received in a bounded cache. Only the visible rows (plus a little) exist in the
+ * DOM. Selection lives outside (the widget's `selected_ids`):
  * the grid reports clicks and keys, and is told which ids are selected.
  *
  * Accessibility: an ARIA grid (`role="grid"`, `aria-multiselectable`), rows with
  * `aria-rowindex`/`aria-selected`, and the focused row announced through
  * `aria-activedescendant` while DOM focus stays on the grid, so a row leaving the DOM on scroll
  * never drops focus.
+ *
+ * Drawing reads no layout: the view's height is measured once (and again when a
+ * ResizeObserver says it changed) and the scroll position is the grid's own, so that showing
+ * new results costs no forced layout of the whole page.
  */
 import type { Cell, Row } from "./arrow";
+import { element } from "./dom";
 import { clamp, ScrollMap } from "./viewport";
 
 export interface GridColumn {
@@ -28,8 +34,9 @@ export interface GridColumn {
 }
 
 export interface GridEvents {
-  /** Send for rows [start, stop); answer with `receive`. */
-  request(start: number, stop: number): void;
+  /** Fetch rows [start, stop): the rows from `start` on (fewer at the end of the results), or
+   * null when they cannot be had now (the next scroll asks again). */
+  rows(start: number, stop: number): Promise<readonly Row[] | null>;
   /** Toggle one model's selection. */
   toggle(id: string): void;
   /** Add rows [start, stop) to the selection (shift-click, shift+arrows). */
@@ -71,6 +78,12 @@ export class VirtualGrid {
   private readonly rowPool: HTMLDivElement[] = [];
   private readonly rows = new Map<number, Row>();
   private pending: Pending | null = null;
+  /** Bumped by `reset`: a reply to a request of an earlier result set is dropped. */
+  private generation = 0;
+  /** Height of the rows' view (px); < 0: not measured yet. */
+  private viewHeight = -1;
+  /** The scroll position, as last set or scrolled to (read from the element only on scroll). */
+  private scrollTop = 0;
   private map: ScrollMap;
   private total = 0;
   private selected: ReadonlySet<string> = new Set();
@@ -100,7 +113,7 @@ export class VirtualGrid {
     this.requestTimeout = options.requestTimeout ?? 10_000;
 
     const template = ["2rem", ...columns.map((c) => c.width)].join(" ");
-    this.element = div("hw-grid");
+    this.element = element("div", "hw-grid");
     this.element.setAttribute("role", "grid");
     this.element.setAttribute("aria-label", options.label);
     this.element.setAttribute("aria-multiselectable", "true");
@@ -109,9 +122,9 @@ export class VirtualGrid {
     this.element.style.setProperty("--hw-columns", template);
     this.element.style.setProperty("--hw-row-height", `${this.rowHeight}px`);
 
-    const head = div("hw-grid-head");
+    const head = element("div", "hw-grid-head");
     head.setAttribute("role", "rowgroup");
-    this.header = div("hw-row hw-header");
+    this.header = element("div", "hw-row hw-header");
     this.header.setAttribute("role", "row");
     this.header.setAttribute("aria-rowindex", "1");
     this.header.append(cell("columnheader", "", "hw-check-cell"));
@@ -121,7 +134,7 @@ export class VirtualGrid {
     }
     head.append(this.header);
 
-    this.canvas = div("hw-grid-canvas");
+    this.canvas = element("div", "hw-grid-canvas");
     this.canvas.setAttribute("role", "rowgroup");
     this.element.append(head, this.canvas);
     this.map = new ScrollMap(0, this.rowHeight, 0);
@@ -132,50 +145,34 @@ export class VirtualGrid {
     this.element.addEventListener("keydown", this.onKeyDown);
     this.element.addEventListener("focus", this.onFocus);
     this.resize =
-      typeof ResizeObserver === "undefined" ? null : new ResizeObserver(() => this.schedule());
+      typeof ResizeObserver === "undefined"
+        ? null
+        : new ResizeObserver((entries) => {
+            // hidden (no results) is no new size: keep the last one for when it shows again
+            if (!entries.some((entry) => entry.contentRect.height > 0)) return;
+            this.viewHeight = -1;
+            this.schedule();
+          });
     this.resize?.observe(this.element);
   }
 
-  /** A new result set of `total` rows: forget every row, scroll to the top. `initial`: rows of
-   * the new set already at hand (sent ahead by the kernel), shown without asking. */
-  reset(total: number, initial?: { readonly start: number; readonly rows: readonly Row[] }): void {
+  /** A new result set of `total` rows: forget every row, scroll to the top. `first`: its first
+   * rows, shown at once (the grid asks only for rows beyond them). */
+  reset(total: number, first: readonly Row[] = []): void {
     this.total = Math.max(0, Math.floor(total));
     this.rows.clear();
-    if (initial !== undefined) {
-      initial.rows.forEach((row, i) => {
-        if (initial.start + i < this.total) this.rows.set(initial.start + i, row);
-      });
-    }
+    first.forEach((row, i) => {
+      if (i < this.total) this.rows.set(i, row);
+    });
     this.pending = null;
+    this.generation++;
     this.focusIndex = this.total > 0 && this.focusIndex >= 0 ? 0 : -1;
     this.anchor = -1;
     this.announced = null;
     this.element.setAttribute("aria-rowcount", String(this.total + 1));
-    this.element.scrollTop = 0;
+    if (this.scrollTop !== 0) this.element.scrollTop = 0; // (a write that lays the page out)
+    this.scrollTop = 0;
     this.update();
-  }
-
-  /** Rows from `start` on, as answered to a request (clears that request). */
-  receive(start: number, rows: readonly Row[]): void {
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i];
-      if (row !== undefined && start + i < this.total) this.rows.set(start + i, row);
-    }
-    const asked = this.pending;
-    if (asked !== null && asked.start === start) {
-      // fewer rows than asked for (a live catalog that changed under us): show those as blank
-      // rather than ask for them again and again
-      for (let i = start + rows.length; i < asked.stop; i++) this.rows.set(i, ABSENT);
-    }
-    this.pending = null;
-    this.evict();
-    this.update();
-    this.announceFocus();
-  }
-
-  /** A request failed: forget it, so that the next scroll may ask again. */
-  fail(): void {
-    this.pending = null;
   }
 
   setSelected(ids: ReadonlySet<string>): void {
@@ -190,6 +187,7 @@ export class VirtualGrid {
 
   destroy(): void {
     cancelAnimationFrame(this.frame);
+    this.generation++; // replies still on their way are dropped
     this.resize?.disconnect();
     this.element.removeEventListener("scroll", this.onScroll);
     this.element.removeEventListener("click", this.onClick);
@@ -209,15 +207,24 @@ export class VirtualGrid {
   }
 
   private update(): void {
-    const viewHeight = Math.max(0, this.element.clientHeight - this.header.offsetHeight);
-    this.map = new ScrollMap(this.total, this.rowHeight, viewHeight);
-    this.canvas.style.height = `${this.map.height}px`;
+    this.map = new ScrollMap(this.total, this.rowHeight, this.measure());
+    const height = `${this.map.height}px`;
+    if (this.canvas.style.height !== height) this.canvas.style.height = height;
     this.render();
     this.fetchMissing();
   }
 
+  /** The rows' view height: measured when unknown (a forced layout, so only then). */
+  private measure(): number {
+    if (this.viewHeight <= 0 && !this.element.hidden) {
+      this.viewHeight = Math.max(0, this.element.clientHeight - this.header.offsetHeight);
+      this.scrollTop = this.element.scrollTop; // laid out now: reading it costs nothing more
+    }
+    return Math.max(0, this.viewHeight);
+  }
+
   private render(): void {
-    const scrollTop = this.element.scrollTop;
+    const scrollTop = this.scrollTop;
     const { first, stop } = this.map.visible(scrollTop, 2);
     const count = stop - first;
     while (this.rowPool.length < count) {
@@ -244,11 +251,10 @@ export class VirtualGrid {
   }
 
   private makeRow(): HTMLDivElement {
-    const el = div("hw-row");
+    const el = element("div", "hw-row");
     el.setAttribute("role", "row");
     const check = cell("gridcell", "", "hw-check-cell");
-    const box = document.createElement("span");
-    box.className = "hw-check";
+    const box = element("span", "hw-check");
     box.setAttribute("aria-hidden", "true");
     check.append(box);
     el.append(check);
@@ -298,7 +304,7 @@ export class VirtualGrid {
       if (performance.now() - this.pending.at < this.requestTimeout) return;
       this.pending = null;
     }
-    const { first, stop } = this.map.visible(this.element.scrollTop, this.overscan);
+    const { first, stop } = this.map.visible(this.scrollTop, this.overscan);
     let lo = -1;
     let hi = -1;
     for (let i = first; i < stop; i++) {
@@ -308,18 +314,41 @@ export class VirtualGrid {
     }
     if (lo < 0) return;
     // start where the view is when the window is too large (a very tall view)
-    const visibleFirst = this.map.visible(this.element.scrollTop).first;
+    const visibleFirst = this.map.visible(this.scrollTop).first;
     if (hi - lo > this.maxRequest) {
       lo = clamp(visibleFirst - this.overscan, lo, hi);
       hi = Math.min(hi, lo + this.maxRequest);
     }
-    this.pending = { start: lo, stop: hi, at: performance.now() };
-    this.events.request(lo, hi);
+    const asked: Pending = { start: lo, stop: hi, at: performance.now() };
+    const generation = this.generation;
+    this.pending = asked;
+    const settle = (rows: readonly Row[] | null): void => {
+      if (generation !== this.generation) return; // rows of a result set no longer shown
+      if (this.pending === asked) this.pending = null;
+      if (rows !== null) this.receive(asked, rows);
+    };
+    this.events.rows(lo, hi).then(settle, () => settle(null));
+  }
+
+  /** Rows from `asked.start` on, as answered. */
+  private receive(asked: Pending, rows: readonly Row[]): void {
+    const { start } = asked;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      if (row !== undefined && start + i < this.total) this.rows.set(start + i, row);
+    }
+    // fewer rows than asked for (a live catalog that changed under us): show those as blank
+    // rather than ask for them again and again
+    const end = Math.min(asked.stop, this.total);
+    for (let i = start + rows.length; i < end; i++) this.rows.set(i, ABSENT);
+    this.evict();
+    this.update();
+    this.announceFocus();
   }
 
   private evict(): void {
     if (this.rows.size <= this.maxCached) return;
-    const { first, stop } = this.map.visible(this.element.scrollTop);
+    const { first, stop } = this.map.visible(this.scrollTop);
     const middle = (first + stop) / 2;
     const far = [...this.rows.keys()].sort((a, b) => Math.abs(b - middle) - Math.abs(a - middle));
     for (const index of far.slice(0, this.rows.size - this.maxCached)) this.rows.delete(index);
@@ -328,6 +357,7 @@ export class VirtualGrid {
   // -- interaction -----------------------------------------------------------------------------
 
   private readonly onScroll = (): void => {
+    this.scrollTop = this.element.scrollTop;
     // ask for the rows now rather than on the next frame: the reply takes longer than a frame
     this.fetchMissing();
     this.schedule();
@@ -335,7 +365,7 @@ export class VirtualGrid {
 
   private readonly onFocus = (): void => {
     if (this.focusIndex < 0 && this.total > 0) {
-      this.focusIndex = this.map.visible(this.element.scrollTop).first;
+      this.focusIndex = this.map.visible(this.scrollTop).first;
       this.render();
       this.announceFocus();
     }
@@ -410,8 +440,11 @@ export class VirtualGrid {
 
   private moveFocus(index: number): void {
     this.focusIndex = index;
-    const scrollTop = this.map.reveal(index, this.element.scrollTop);
-    if (scrollTop !== this.element.scrollTop) this.element.scrollTop = scrollTop;
+    const scrollTop = this.map.reveal(index, this.scrollTop);
+    if (scrollTop !== this.scrollTop) {
+      this.element.scrollTop = scrollTop;
+      this.scrollTop = this.element.scrollTop; // as the browser clamped it
+    }
     this.update();
     this.announceFocus();
   }
@@ -426,14 +459,8 @@ export class VirtualGrid {
   }
 }
 
-function div(className: string): HTMLDivElement {
-  const el = document.createElement("div");
-  el.className = className;
-  return el;
-}
-
 function cell(role: string, text: string, className: string): HTMLDivElement {
-  const el = div(`hw-cell ${className}`.trim());
+  const el = element("div", `hw-cell ${className}`.trim());
   el.setAttribute("role", role);
   el.textContent = text;
   return el;
