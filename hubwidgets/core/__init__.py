@@ -3,6 +3,9 @@
 Nothing here imports ipywidgets, anywidget or traitlets (a test keeps it that way).
 """
 
+import importlib
+
+from ._moved import MOVED as _MOVED
 from ._moved import install as _install_moved
 from .catalog.catalog import Catalog, UnknownModelError
 from .catalog.hub import HubCatalog, HubError
@@ -55,3 +58,10 @@ __all__ = [
 
 # old module paths (hubwidgets.core.compare, hubwidgets.core.backends.local...) keep working
 _install_moved()
+
+
+def __getattr__(name: str) -> object:
+    # hubwidgets.core.vocab and the like, as attributes too (PEP 562): the module at its new place
+    if name in _MOVED:
+        return importlib.import_module(f"{__name__}.{_MOVED[name]}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

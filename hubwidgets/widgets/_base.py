@@ -150,7 +150,8 @@ class HubWidget(anywidget.AnyWidget):
 
     def _page_batch(self) -> AbstractContextManager[Any]:
         """What wraps a page update's writes (default: notifications held, one refresh)."""
-        return self.hold_trait_notifications()
+        batch: AbstractContextManager[Any] = self.hold_trait_notifications()
+        return batch
 
     # -- the status line ------------------------------------------------------------------------
     def _fail(self, message: str) -> None:

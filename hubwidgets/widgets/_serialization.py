@@ -1,8 +1,9 @@
 """DataFrame <-> Arrow IPC bytes: the one wire format every widget uses to ship rows to the browser.
 
-Why one module: the front-ends decode rows with the ``apache-arrow`` JS library, which handles
-plain Arrow types well and some others badly, so every widget must make the same choices about
-what goes on the wire. The choices, column by column:
+Why one module: the front-end decodes rows with an Arrow JS reader (flechette; the JS tests
+build their fixtures with apache-arrow), which handles plain Arrow types well and some others
+badly, so every widget must make the same choices about what goes on the wire. The choices,
+column by column:
 
 - list columns (the schema's ``list<dictionary<int32, string>>``) -> ``list<utf8>``: the
   in-memory dictionary codes are a Python-side optimisation, and a per-batch dictionary would
@@ -10,12 +11,12 @@ what goes on the wire. The choices, column by column:
 - categoricals and other dictionary columns -> their plain value type (``utf8`` for strings).
 - ``large_string`` (pandas' Arrow-backed ``str``/``string`` dtypes) -> ``utf8``.
 - timestamps -> ``timestamp[ms]``, UTC when the column has a time zone: JS dates are
-  milliseconds, and apache-arrow hands ``timestamp[ms]`` to JS as plain numbers (epoch ms), while
+  milliseconds, and the JS readers hand ``timestamp[ms]`` to JS as plain numbers (epoch ms), while
   finer units may come back as ``BigInt``. Sub-millisecond precision is truncated.
 - ``int64``/``uint64`` (pandas ``Int64`` with ``<NA>`` included) -> ``float64`` with nulls.
-  apache-arrow decodes 64-bit integers to JS ``BigInt``, which does not mix with ``number`` in
-  arithmetic, sorting or ``JSON.stringify``; counts (downloads, likes, params) are far below
-  2**53, so ``float64`` holds them exactly and JS gets ordinary numbers. A column with a value
+  Arrow JS readers may decode 64-bit integers to JS ``BigInt``, which does not mix with
+  ``number`` in arithmetic, sorting or ``JSON.stringify``; counts (downloads, likes, params)
+  are far below 2**53, so ``float64`` holds them exactly and JS gets ordinary numbers. A column with a value
   beyond 2**53 stays ``int64`` rather than be silently rounded. Converted columns carry the field
   metadata ``{"hubwidgets:integer": "true"}`` so :func:`from_ipc` can give ``Int64`` back.
 - booleans with ``<NA>`` -> ``bool`` with nulls; floats keep ``NaN`` as null (pandas' missing).
@@ -23,7 +24,7 @@ what goes on the wire. The choices, column by column:
 No schema-level metadata is written (``pyarrow.Table.from_pandas`` would add a large ``pandas``
 JSON blob describing the index and dtypes, which the browser cannot use), and the index is
 dropped: rows are addressed by position, which is what :func:`window` pages over. The stream is
-uncompressed because apache-arrow JS cannot read compressed IPC bodies.
+uncompressed because the JS readers cannot read compressed IPC bodies.
 """
 
 from __future__ import annotations
