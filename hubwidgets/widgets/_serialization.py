@@ -16,9 +16,10 @@ column by column:
 - ``int64``/``uint64`` (pandas ``Int64`` with ``<NA>`` included) -> ``float64`` with nulls.
   Arrow JS readers may decode 64-bit integers to JS ``BigInt``, which does not mix with
   ``number`` in arithmetic, sorting or ``JSON.stringify``; counts (downloads, likes, params)
-  are far below 2**53, so ``float64`` holds them exactly and JS gets ordinary numbers. A column with a value
-  beyond 2**53 stays ``int64`` rather than be silently rounded. Converted columns carry the field
-  metadata ``{"hubwidgets:integer": "true"}`` so :func:`from_ipc` can give ``Int64`` back.
+  are far below 2**53, so ``float64`` holds them exactly and JS gets ordinary numbers. A column
+  with a value beyond 2**53 stays ``int64`` rather than be silently rounded. Converted columns
+  carry the field metadata ``{"hubwidgets:integer": "true"}`` so :func:`from_ipc` can give
+  ``Int64`` back.
 - booleans with ``<NA>`` -> ``bool`` with nulls; floats keep ``NaN`` as null (pandas' missing).
 
 No schema-level metadata is written (``pyarrow.Table.from_pandas`` would add a large ``pandas``
