@@ -5,9 +5,7 @@
 >>> catalog.search("llama", task="text-generation", sort="likes", limit=10)
 """
 
-import importlib
-from typing import Any
-
+from ._lazy import lazy_attributes
 from .core import (
     COLUMNS,
     INFERENCE_TASKS,
@@ -36,6 +34,7 @@ from .core import (
     snapshot_info,
     starter_catalog,
 )
+from .widgets import WIDGETS
 
 __version__ = "0.1.0"
 
@@ -45,12 +44,10 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "hubwidgets._server_extension"}]
 
 
-def __getattr__(name: str) -> Any:
-    # the widgets load anywidget/ipywidgets: only on first use, so hubwidgets.core stays free
-    widgets = importlib.import_module(".widgets", __name__)
-    if name in widgets.WIDGETS:
-        return getattr(widgets, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# the widgets load anywidget/ipywidgets: only on first use, so hubwidgets.core stays free
+__getattr__ = lazy_attributes(
+    __name__, {name: f".widgets{module}" for name, module in WIDGETS.items()}
+)
 
 
 __all__ = [

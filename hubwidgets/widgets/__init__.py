@@ -7,8 +7,9 @@ break the others.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from .benchmark import BenchmarkWidget
@@ -27,9 +28,4 @@ WIDGETS: dict[str, str] = {
 __all__ = ["BenchmarkWidget", "CompareWidget", "Playground", "SearchWidget"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in WIDGETS:
-        value = getattr(importlib.import_module(WIDGETS[name], __name__), name)
-        globals()[name] = value  # later look-ups skip this function
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, WIDGETS)

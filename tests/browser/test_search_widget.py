@@ -6,17 +6,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from .conftest import (
-    ARTIFACTS,
-    Lab,
-    error_outputs,
-    kernel_eval,
-    notebook_panel,
-    open_notebook,
-    run_all,
-    screenshot_notebook,
-    write_notebook,
-)
+from . import conftest as jl
 
 STARTER_CELL = "import hubwidgets as hw\nw = hw.SearchWidget(hw.starter_catalog())\nw"
 
@@ -40,12 +30,12 @@ _ALL_ROWS_JS = """([grid, column, needle]) => {
 }"""
 
 
-def _open_search(page: Page, lab: Lab, name: str, *cells: str) -> Locator:
+def _open_search(page: Page, lab: jl.Lab, name: str, *cells: str) -> Locator:
     """Write and run a notebook whose last cell shows a SearchWidget; return the widget."""
-    open_notebook(page, lab, write_notebook(lab, name, *(cells or (STARTER_CELL,))))
-    run_all(page)
-    assert error_outputs(page) == []
-    widget = notebook_panel(page).locator(".hubwidgets-search")
+    jl.open_notebook(page, lab, jl.write_notebook(lab, name, *(cells or (STARTER_CELL,))))
+    jl.run_all(page)
+    assert jl.error_outputs(page) == []
+    widget = jl.notebook_panel(page).locator(".hubwidgets-search")
     expect(widget).to_have_count(1)
     expect(widget.get_by_role("grid", name="Models")).to_be_visible()
     return widget
@@ -66,7 +56,7 @@ def _row(grid: Locator, index: int) -> Locator:
     return grid.locator(f".hw-grid-canvas [role=row][data-index='{index}']")
 
 
-def test_search_widget_renders(page: Page, lab: Lab) -> None:
+def test_search_widget_renders(page: Page, lab: jl.Lab) -> None:
     widget = _open_search(page, lab, "search-render.ipynb")
 
     expect(widget.get_by_role("searchbox", name="Search models")).to_be_visible()
@@ -83,12 +73,12 @@ def test_search_widget_renders(page: Page, lab: Lab) -> None:
         widget.get_by_role("checkbox", name=re.compile(r"^text-generation\s*104$"))
     ).to_be_visible()
 
-    screenshot_notebook(page, ARTIFACTS / "search_widget.png")
+    jl.screenshot_notebook(page, jl.ARTIFACTS / "search_widget.png")
 
 
-def test_typing_a_query_filters_rows(page: Page, lab: Lab) -> None:
+def test_typing_a_query_filters_rows(page: Page, lab: jl.Lab) -> None:
     widget = _open_search(page, lab, "search-query.ipynb")
-    expected = int(kernel_eval(page, "print(hw.starter_catalog().count(query='whisper'))"))
+    expected = int(jl.kernel_eval(page, "print(hw.starter_catalog().count(query='whisper'))"))
     assert 0 < expected < 437
 
     widget.get_by_role("searchbox", name="Search models").fill("whisper")
@@ -100,13 +90,13 @@ def test_typing_a_query_filters_rows(page: Page, lab: Lab) -> None:
     rows = _rows(grid)
     assert rows[0][0] == 0
     assert len(rows) >= min(expected, 10)  # the grid shows about 15 rows at a time
-    assert kernel_eval(page, "print(w.query, w.total)") == f"whisper {expected}\n"
+    assert jl.kernel_eval(page, "print(w.query, w.total)") == f"whisper {expected}\n"
 
 
-def test_facet_checkbox_narrows_rows(page: Page, lab: Lab) -> None:
+def test_facet_checkbox_narrows_rows(page: Page, lab: jl.Lab) -> None:
     widget = _open_search(page, lab, "search-facet.ipynb")
     task = "automatic-speech-recognition"
-    expected = int(kernel_eval(page, f"print(hw.starter_catalog().count(task={task!r}))"))
+    expected = int(jl.kernel_eval(page, f"print(hw.starter_catalog().count(task={task!r}))"))
 
     box = widget.get_by_role("checkbox", name=re.compile(rf"^{task}\b"))
     box.check()
@@ -117,11 +107,11 @@ def test_facet_checkbox_narrows_rows(page: Page, lab: Lab) -> None:
     expect(grid).to_have_attribute("aria-rowcount", str(expected + 1))
     _wait_all_rows(page, grid, 2, task)
     assert len(_rows(grid)) >= min(expected, 10)  # the grid shows about 15 rows at a time
-    assert kernel_eval(page, "print(w.task, w.total)") == f"['{task}'] {expected}\n"
-    assert kernel_eval(page, "print(sorted(set(w.results['task'])))") == f"['{task}']\n"
+    assert jl.kernel_eval(page, "print(w.task, w.total)") == f"['{task}'] {expected}\n"
+    assert jl.kernel_eval(page, "print(sorted(set(w.results['task'])))") == f"['{task}']\n"
 
 
-def test_click_shift_click_and_keyboard_select_rows(page: Page, lab: Lab) -> None:
+def test_click_shift_click_and_keyboard_select_rows(page: Page, lab: jl.Lab) -> None:
     widget = _open_search(page, lab, "search-select.ipynb")
     grid = widget.get_by_role("grid", name="Models")
     for index in range(4):
@@ -135,7 +125,7 @@ def test_click_shift_click_and_keyboard_select_rows(page: Page, lab: Lab) -> Non
         expect(_row(grid, index)).to_have_attribute("aria-selected", "true")
     expect(_row(grid, 3)).to_have_attribute("aria-selected", "false")
     expect(widget.get_by_text("3 selected")).to_be_visible()
-    assert kernel_eval(page, "print(w.selected['id'].tolist())") == f"{ids[:3]}\n"
+    assert jl.kernel_eval(page, "print(w.selected['id'].tolist())") == f"{ids[:3]}\n"
 
     # the keyboard: the focus is on row 2 after the shift-click; ArrowDown, then Space
     expect(grid).to_be_focused()
@@ -144,13 +134,13 @@ def test_click_shift_click_and_keyboard_select_rows(page: Page, lab: Lab) -> Non
     page.keyboard.press("Space")
     expect(_row(grid, 3)).to_have_attribute("aria-selected", "true")
     expect(widget.get_by_text("4 selected")).to_be_visible()
-    assert kernel_eval(page, "print(w.selected_ids)") == f"{ids}\n"
+    assert jl.kernel_eval(page, "print(w.selected_ids)") == f"{ids}\n"
     page.keyboard.press("Space")  # toggles it off again
     expect(_row(grid, 3)).to_have_attribute("aria-selected", "false")
     expect(widget.get_by_text("3 selected")).to_be_visible()
 
 
-def test_scroll_to_the_end_of_a_long_result(page: Page, lab: Lab) -> None:
+def test_scroll_to_the_end_of_a_long_result(page: Page, lab: jl.Lab) -> None:
     widget = _open_search(
         page,
         lab,
@@ -189,27 +179,29 @@ def test_scroll_to_the_end_of_a_long_result(page: Page, lab: Lab) -> None:
     expect(_row(grid, 0).get_by_role("gridcell").nth(1)).to_have_text("org17/model-019999")
 
 
-def test_sort_access_and_parameter_controls(page: Page, lab: Lab) -> None:
+def test_sort_access_and_parameter_controls(page: Page, lab: jl.Lab) -> None:
     widget = _open_search(page, lab, "search-controls.ipynb")
     grid = widget.get_by_role("grid", name="Models")
     status = widget.get_by_role("status")
 
     widget.get_by_role("combobox", name="Sort by").select_option("likes")
-    top = kernel_eval(page, "print(hw.starter_catalog().search(sort='likes', limit=1).id[0])")
+    top = jl.kernel_eval(page, "print(hw.starter_catalog().search(sort='likes', limit=1).id[0])")
     expect(_row(grid, 0).get_by_role("gridcell").nth(1)).to_have_text(top.strip())
-    assert kernel_eval(page, "print(w.sort)") == "likes\n"
+    assert jl.kernel_eval(page, "print(w.sort)") == "likes\n"
 
     widget.get_by_role("combobox", name="Access").select_option(label="Gated only")
-    gated = int(kernel_eval(page, "print(hw.starter_catalog().count(gated=True))"))
+    gated = int(jl.kernel_eval(page, "print(hw.starter_catalog().count(gated=True))"))
     expect(status).to_contain_text(f"{gated} models")
-    assert kernel_eval(page, "print(w.gated)") == "True\n"
+    assert jl.kernel_eval(page, "print(w.gated)") == "True\n"
 
     low = widget.get_by_role("textbox", name="Minimum parameters")
     low.fill("7b")
     low.press("Enter")
-    both = int(kernel_eval(page, "print(hw.starter_catalog().count(gated=True, min_params=7e9))"))
+    both = int(
+        jl.kernel_eval(page, "print(hw.starter_catalog().count(gated=True, min_params=7e9))")
+    )
     expect(status).to_contain_text(f"{both} model")
-    assert kernel_eval(page, "print(w.min_params)") == "7000000000\n"
+    assert jl.kernel_eval(page, "print(w.min_params)") == "7000000000\n"
     expect(low).to_have_value("7b")  # kept as typed
 
     # a value that is no parameter count is refused in place, and nothing else changes
@@ -217,10 +209,10 @@ def test_sort_access_and_parameter_controls(page: Page, lab: Lab) -> None:
     high.fill("lots")
     high.press("Enter")
     expect(high).to_have_attribute("aria-invalid", "true")
-    assert kernel_eval(page, "print(w.max_params, w.total)") == f"None {both}\n"
+    assert jl.kernel_eval(page, "print(w.max_params, w.total)") == f"None {both}\n"
 
 
-def test_no_match_names_the_filters_and_clears_them(page: Page, lab: Lab) -> None:
+def test_no_match_names_the_filters_and_clears_them(page: Page, lab: jl.Lab) -> None:
     widget = _open_search(page, lab, "search-nomatch.ipynb")
     widget.get_by_role("checkbox", name=re.compile(r"^text-generation\b")).check()
     expect(widget.get_by_role("status")).to_contain_text("104 models")
@@ -237,22 +229,24 @@ def test_no_match_names_the_filters_and_clears_them(page: Page, lab: Lab) -> Non
     expect(
         widget.get_by_role("checkbox", name=re.compile(r"^text-generation\b"))
     ).not_to_be_checked()
-    assert kernel_eval(page, "print(w.query == '', w.task, w.total)") == "True [] 437\n"
+    assert jl.kernel_eval(page, "print(w.query == '', w.task, w.total)") == "True [] 437\n"
 
 
-def test_python_changes_show_in_the_page(page: Page, lab: Lab) -> None:
+def test_python_changes_show_in_the_page(page: Page, lab: jl.Lab) -> None:
     widget = _open_search(page, lab, "search-python.ipynb")
-    kernel_eval(page, "w.search(query='bert', sort='likes')")
+    jl.kernel_eval(page, "w.search(query='bert', sort='likes')")
 
     expect(widget.get_by_role("searchbox", name="Search models")).to_have_value("bert")
     expect(widget.get_by_role("combobox", name="Sort by")).to_have_value("likes")
     grid = widget.get_by_role("grid", name="Models")
     _wait_all_rows(page, grid, 1, "bert")
     # the view drawn at first is the one that follows: no second copy appears
-    expect(notebook_panel(page).locator(".hubwidgets-search")).to_have_count(1)
+    expect(jl.notebook_panel(page).locator(".hubwidgets-search")).to_have_count(1)
 
     # a bad value from Python is refused with the valid choices, and the page keeps its state
-    refused = kernel_eval(page, "try:\n    w.sort = 'best'\nexcept Exception as e:\n    print(e)")
+    refused = jl.kernel_eval(
+        page, "try:\n    w.sort = 'best'\nexcept Exception as e:\n    print(e)"
+    )
     assert "downloads" in refused and "likes" in refused
     expect(widget.get_by_role("combobox", name="Sort by")).to_have_value("likes")
 
@@ -280,7 +274,7 @@ w = hw.SearchWidget(hw.Catalog.from_records(records))
 w"""
 
 
-def test_details_of_the_focused_model(page: Page, lab: Lab) -> None:
+def test_details_of_the_focused_model(page: Page, lab: jl.Lab) -> None:
     widget = _open_search(page, lab, "search-detail.ipynb", CARD_CELL)
     grid = widget.get_by_role("grid", name="Models")
     details = widget.get_by_role("region", name="Model details")
@@ -298,13 +292,13 @@ def test_details_of_the_focused_model(page: Page, lab: Lab) -> None:
     # the card's script is text, its javascript: link no link, and nothing ran
     expect(card.get_by_role("link", name="evil")).to_have_count(0)
     assert page.evaluate("() => window.pwned === undefined")
-    screenshot_notebook(page, ARTIFACTS / "search_widget_details.png")
+    jl.screenshot_notebook(page, jl.ARTIFACTS / "search_widget_details.png")
 
     # the keyboard moves the details along; Escape closes them
     page.keyboard.press("ArrowDown")
     expect(details.get_by_role("heading", name="acme/no-card")).to_be_visible()
     expect(details).to_contain_text("No model card in this catalog")
-    assert kernel_eval(page, "print(w.focused_id)") == "acme/no-card\n"
+    assert jl.kernel_eval(page, "print(w.focused_id)") == "acme/no-card\n"
     page.keyboard.press("Escape")
     expect(details).to_be_hidden()
 
@@ -317,13 +311,13 @@ def _start_run_all(page: Page) -> None:
     item.click()
 
 
-def test_first_rows_show_while_the_kernel_is_busy(page: Page, lab: Lab) -> None:
+def test_first_rows_show_while_the_kernel_is_busy(page: Page, lab: jl.Lab) -> None:
     """The first rows, the facets and the status are state: they draw with no kernel answer
     (the next cell keeps the kernel busy while the page draws the widget)."""
     busy = "import time\ntime.sleep(30)  # the kernel answers nothing meanwhile"
-    open_notebook(page, lab, write_notebook(lab, "search-busy.ipynb", STARTER_CELL, busy))
+    jl.open_notebook(page, lab, jl.write_notebook(lab, "search-busy.ipynb", STARTER_CELL, busy))
     _start_run_all(page)
-    widget = notebook_panel(page).locator(".hubwidgets-search")
+    widget = jl.notebook_panel(page).locator(".hubwidgets-search")
     grid = widget.get_by_role("grid", name="Models")
     first = _row(grid, 0)
     expect(first).not_to_have_attribute("aria-busy", "true", timeout=20_000)
@@ -334,27 +328,27 @@ def test_first_rows_show_while_the_kernel_is_busy(page: Page, lab: Lab) -> None:
         widget.get_by_role("checkbox", name=re.compile(r"^text-generation\s*104$"))
     ).to_be_visible()
     # ... and all that while the second cell still runs
-    prompts = notebook_panel(page).locator(".jp-InputArea-prompt")
+    prompts = jl.notebook_panel(page).locator(".jp-InputArea-prompt")
     expect(prompts.nth(1)).to_have_text(re.compile(r"\[\*\]"))
 
 
-def test_a_second_widget_draws_with_the_first_ones_code(page: Page, lab: Lab) -> None:
+def test_a_second_widget_draws_with_the_first_ones_code(page: Page, lab: jl.Lab) -> None:
     """Only the first widget carries the front-end code; the next one (a stub) draws too."""
-    open_notebook(
+    jl.open_notebook(
         page,
         lab,
-        write_notebook(
+        jl.write_notebook(
             lab,
             "search-second.ipynb",
             STARTER_CELL,
             'w2 = hw.SearchWidget(hw.starter_catalog(), query="whisper")\nw2',
         ),
     )
-    run_all(page)
-    assert error_outputs(page) == []
-    widgets = notebook_panel(page).locator(".hubwidgets-search")
+    jl.run_all(page)
+    assert jl.error_outputs(page) == []
+    widgets = jl.notebook_panel(page).locator(".hubwidgets-search")
     expect(widgets).to_have_count(2)
     second = widgets.nth(1)
     expect(second.get_by_role("status")).to_contain_text("models")
     _wait_all_rows(page, second.get_by_role("grid", name="Models"), 1, "whisper")
-    assert kernel_eval(page, "print(len(w2._esm) < 2000 < len(w._esm))") == "True\n"
+    assert jl.kernel_eval(page, "print(len(w2._esm) < 2000 < len(w._esm))") == "True\n"

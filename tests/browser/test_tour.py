@@ -5,39 +5,28 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import (
-    ARTIFACTS,
-    KernelEvalError,
-    Lab,
-    cell_output_text,
-    error_outputs,
-    find_cell,
-    kernel_eval,
-    notebook_panel,
-    open_notebook,
-    run_all,
-    screenshot_notebook,
-    write_notebook,
-)
+from . import conftest as jl
 
 TOUR = "01-discover.ipynb"
 
 
-def test_tour_runs_clean_in_jupyterlab(page: Page, lab: Lab) -> None:
-    open_notebook(page, lab, TOUR)
-    run_all(page)
+def test_tour_runs_clean_in_jupyterlab(page: Page, lab: jl.Lab) -> None:
+    jl.open_notebook(page, lab, TOUR)
+    jl.run_all(page)
 
-    assert error_outputs(page) == []
-    panel = notebook_panel(page)
+    assert jl.error_outputs(page) == []
+    panel = jl.notebook_panel(page)
     # Offline, the catalog is the bundled starter snapshot, and the first cell says so.
-    opened = cell_output_text(page, find_cell(lab, TOUR, "hw.open_catalog()"))
+    opened = jl.cell_output_text(page, jl.find_cell(lab, TOUR, "hw.open_catalog()"))
     assert "using the bundled snapshot 'starter'" in opened
     assert "HF_HUB_OFFLINE is set" in opened
     expect(panel.get_by_text("snapshot 'starter' as of").first).to_be_visible()
-    starter = cell_output_text(page, find_cell(lab, TOUR, "hw.starter_catalog()"))
+    starter = jl.cell_output_text(page, jl.find_cell(lab, TOUR, "hw.starter_catalog()"))
     assert "snapshot 'starter'" in starter
     assert "openai/whisper-large-v3" in starter
-    model = cell_output_text(page, find_cell(lab, TOUR, 'catalog.model("openai/whisper-large-v3")'))
+    model = jl.cell_output_text(
+        page, jl.find_cell(lab, TOUR, 'catalog.model("openai/whisper-large-v3")')
+    )
     assert "openai/whisper-large-v3" in model
     # the tour's SearchWidget followed its searches from Python: all models, three selected
     widget = panel.locator(".hubwidgets-search")
@@ -46,27 +35,27 @@ def test_tour_runs_clean_in_jupyterlab(page: Page, lab: Lab) -> None:
     expect(widget.get_by_text("3 selected")).to_be_visible()
     expect(widget.get_by_role("grid", name="Models")).to_be_visible()
 
-    screenshot_notebook(page, ARTIFACTS / "tour.png")
+    jl.screenshot_notebook(page, jl.ARTIFACTS / "tour.png")
 
     # The kernel that ran the tour answers from Python, beside the browser.
-    assert kernel_eval(page, "print(len(hw.starter_catalog()))") == "437\n"
-    assert kernel_eval(page, "len(catalog)") == "437\n"  # a last expression's value, too
-    with pytest.raises(KernelEvalError, match="ZeroDivisionError"):
-        kernel_eval(page, "1 / 0")
+    assert jl.kernel_eval(page, "print(len(hw.starter_catalog()))") == "437\n"
+    assert jl.kernel_eval(page, "len(catalog)") == "437\n"  # a last expression's value, too
+    with pytest.raises(jl.KernelEvalError, match="ZeroDivisionError"):
+        jl.kernel_eval(page, "1 / 0")
 
 
-def test_charts_draw_offline(page: Page, lab: Lab) -> None:
-    name = write_notebook(
+def test_charts_draw_offline(page: Page, lab: jl.Lab) -> None:
+    name = jl.write_notebook(
         lab,
         "charts-offline.ipynb",
         "import hubwidgets as hw\nfrom hubwidgets import charts\n\n"
         'charts.catalog_charts(hw.starter_catalog().search(limit=None))["tasks"]',
     )
-    open_notebook(page, lab, name)
-    run_all(page)
+    jl.open_notebook(page, lab, name)
+    jl.run_all(page)
 
-    output = notebook_panel(page).locator(".jp-OutputArea-output")
+    output = jl.notebook_panel(page).locator(".jp-OutputArea-output")
     drawn = output.locator("canvas, svg.marks")
     expect(drawn.or_(output.locator(".error")).first).to_be_visible()
-    assert error_outputs(page) == []
+    assert jl.error_outputs(page) == []
     expect(drawn).to_have_count(1)
