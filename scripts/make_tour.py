@@ -110,10 +110,11 @@ cells = [
         "larger one from the Hub, use the command line: "
         "`hubwidgets snapshot pull --limit 100000 -o models.parquet` "
         "(paged 1000 at a time, resumable), and `hubwidgets snapshot info models.parquet`.\n\n"
-        "Exported to HTML (File > Save and Export Notebook As > HTML, or `jupyter nbconvert "
-        "--to html`), each SearchWidget shows its first results as a table instead of an empty "
-        "box. Run headless (`jupyter nbconvert --execute "
-        "--ExecutePreprocessor.store_widget_state=False`), the table follows the last search."
+        "Exported to HTML with the widgets' state (`jupyter nbconvert --to html --execute`, "
+        "or Save Widget State in JupyterLab before exporting), each SearchWidget draws its "
+        "first 50 results, facets and status from that state alone, with no kernel. Without "
+        "widget state, a table of its first results stands in for it; run headless "
+        "(`--ExecutePreprocessor.store_widget_state=False`), the table follows the last search."
     ),
     code(
         CHECK + "import tempfile\n"
