@@ -12,7 +12,8 @@ Saved widget state (an exported notebook, a notebook reopened without a kernel, 
 the carrier too, so views drawn from it work offline. When the carrier closes, a live stub
 becomes the carrier (its ``_esm`` is replaced), so the state of the widgets left still holds the
 code. With ``ANYWIDGET_HMR=1`` (front-end development) every widget carries the bundle file and
-anywidget reloads it on change.
+anywidget reloads it on change; in Google Colab, which draws each output in a frame of its own,
+every widget carries the bundle too.
 """
 
 from __future__ import annotations
@@ -105,6 +106,13 @@ def _hmr() -> bool:
     return os.environ.get("ANYWIDGET_HMR", "").strip().lower() in {"1", "true", "yes"}
 
 
+def _isolated_outputs() -> bool:
+    """Each output drawn in a frame of its own (Google Colab): no page to share the code in."""
+    from anywidget._util import in_colab  # noqa: PLC0415 (anywidget's own check)
+
+    return bool(in_colab())
+
+
 def _alive(widget: Any) -> bool:
     return getattr(widget, "comm", None) is not None
 
@@ -134,7 +142,7 @@ def esm_for(widget: Any) -> str:
         source.changed.connect(reload)
         _carriers.add(widget)
         return str(source)
-    if not any(_alive(w) for w in list(_carriers)):
+    if _isolated_outputs() or not any(_alive(w) for w in list(_carriers)):
         _carriers.add(widget)
         return full_esm()
     return stub_esm()

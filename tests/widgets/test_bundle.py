@@ -107,3 +107,18 @@ def test_front_end_checks(script: str) -> None:
         check=False,
     )
     assert done.returncode == 0, f"npm run {script} failed:\n{done.stdout}\n{done.stderr}"
+
+
+def test_where_each_output_has_a_frame_of_its_own_every_widget_carries_the_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Google Colab draws each output in its own frame: a stub there would wait for code that
+    never comes."""
+    monkeypatch.setattr(_bundle, "_isolated_outputs", lambda: True)
+    catalog = hw.starter_catalog()
+    widgets = [SearchWidget(catalog), SearchWidget(catalog)]
+    try:
+        assert [w._esm == _bundle.full_esm() for w in widgets] == [True, True]
+    finally:
+        for w in widgets:
+            w.close()
