@@ -1,0 +1,121 @@
+"""Scanning never runs what it scans: a folder with a malicious pickle (its reduce writes a marker
+file) and a config whose ``auto_map`` points at code that writes a marker at import. The scan
+finds both problems; neither the scan, nor LocalBackend, nor compare writes a marker."""
+
+from __future__ import annotations
+
+import builtins
+import collections
+import json
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import hubwidgets as hw
+from hubwidgets.core.governance.scan import local_scan
+
+
+class _Payload:
+    """Pickles as ``builtins.exec`` of code writing ``marker`` (dumping never runs it)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (builtins.exec, (f"open({str(self.marker)!r}, 'w').write('x')",))
+
+
+@pytest.fixture
+def evil(tmp_path: Path) -> dict[str, Path]:
+    """The malicious folder and its two marker paths (weights, code)."""
+    folder = tmp_path / "evil-model"
+    folder.mkdir()
+    weights_marker = tmp_path / "MARKER_PICKLE"
+    code_marker = tmp_path / "MARKER_CODE"
+    state = collections.OrderedDict(weight=_Payload(weights_marker))
+    (folder / "pytorch_model.bin").write_bytes(pickle.dumps(state, protocol=4))
+    config = {
+        "model_type": "bert",
+        "architectures": ["EvilForSequenceClassification"],
+        "auto_map": {
+            "AutoConfig": "modeling_evil.EvilConfig",
+            "AutoModelForSequenceClassification": "modeling_evil.EvilForSequenceClassification",
+        },
+    }
+    (folder / "config.json").write_text(json.dumps(config))
+    (folder / "modeling_evil.py").write_text(
+        f"open({str(code_marker)!r}, 'w').write('x')\n"
+        "class EvilConfig: ...\nclass EvilForSequenceClassification: ...\n"
+    )
+    return {"folder": folder, "weights": weights_marker, "code": code_marker}
+
+
+def no_markers(evil: dict[str, Path]) -> None:
+    assert not evil["weights"].exists(), "the malicious pickle was unpickled"
+    assert not evil["code"].exists(), "the repository's code was imported"
+
+
+def test_local_scan_finds_both_and_runs_neither(evil: dict[str, Path]) -> None:
+    summary, findings = local_scan("evil-model", evil["folder"])
+    no_markers(evil)
+    assert summary["scan_status"] == "unsafe"
+    assert summary["custom_code"] == ["modeling_evil.py"]
+    rows = {(r["file"], r["scanner"]): r for r in findings.to_dict("records")}
+    assert rows[("pytorch_model.bin", "picklescan")]["severity"] == "unsafe"
+    assert "builtins.exec" in rows[("pytorch_model.bin", "picklescan")]["detail"]
+    assert "auto_map" in rows[("modeling_evil.py", "custom_code")]["detail"]
+
+
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
+def test_local_backend_refuses_and_runs_neither(evil: dict[str, Path]) -> None:
+    pytest.importorskip(
+        "torch", reason="LocalBackend needs torch (pip install hubwidgets[inference])"
+    )
+    pytest.importorskip("transformers", reason="LocalBackend needs transformers")
+    backend = hw.LocalBackend(device="cpu")  # trust_remote_code stays off
+    with pytest.raises(hw.BackendError) as info:
+        backend.run("text-classification", str(evil["folder"]), ["hi"])
+    no_markers(evil)
+    # transformers loads .bin weights with torch.load(weights_only=True), which refuses exec
+    message = str(info.value)
+    assert "UnpicklingError" in message or "weights_only" in message or "remote code" in message
+
+
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
+def test_torch_load_weights_only_refuses_the_pickle(evil: dict[str, Path]) -> None:
+    """What transformers relies on for .bin weights: torch.load(weights_only=True) refuses."""
+    torch = pytest.importorskip("torch")
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(evil["folder"] / "pytorch_model.bin", weights_only=True)
+    no_markers(evil)
+
+
+def test_compare_reads_the_folder_without_running_it(evil: dict[str, Path], tmp_path: Path) -> None:
+    other = tmp_path / "other-model"
+    other.mkdir()
+    (other / "config.json").write_text(json.dumps({"model_type": "bert", "hidden_size": 8}))
+    result = hw.compare([str(evil["folder"]), str(other)])  # reads file sizes and config.json
+    no_markers(evil)
+    assert len(result) == 2
+
+
+def test_local_scan_never_calls_an_unpickler(
+    evil: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan disassembles pickles; any loader being called is a failure in itself."""
+    torch = pytest.importorskip("torch")
+    torch.save({"w": torch.zeros(2)}, evil["folder"] / "extra.pt")  # a clean zip checkpoint too
+
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("local_scan called a pickle loader")
+
+    for name in ("load", "loads", "Unpickler"):
+        monkeypatch.setattr(pickle, name, forbidden)
+    monkeypatch.setattr(torch, "load", forbidden)
+    summary, findings = local_scan("evil-model", evil["folder"])
+    assert summary["scan_status"] == "unsafe"
+    assert summary["files_scanned"] == 2
+    assert "extra.pt" not in set(findings["file"])
+    no_markers(evil)
