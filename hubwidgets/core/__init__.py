@@ -16,6 +16,7 @@ from .catalog.vocab import TASKS
 from .choose.compare import compare
 from .choose.hardware import hardware
 from .choose.recommend import recommend
+from .governance import Policy, check
 from .inference.backends import (
     INFERENCE_TASKS,
     BackendError,
@@ -42,11 +43,13 @@ __all__ = [
     "InferenceResult",
     "LocalBackend",
     "PlaygroundSession",
+    "Policy",
     "PullError",
     "RemoteBackend",
     "UnknownModelError",
     "benchmark",
     "cache_catalog",
+    "check",
     "compare",
     "hardware",
     "open_catalog",

@@ -1,0 +1,27 @@
+"""Governance: may we use a model (its license through the model tree, a team policy), and is
+it safe to load (weight formats, custom code, the Hub's and local scans)."""
+
+from .check import CHECK_COLUMNS, SCAN_MODES, check
+from .licenses import COMMERCIAL_USE, HUB_LICENSE_IDS, LicenseInfo, commercial_use, license_info
+from .policy import DEFAULT_POLICY, VERDICTS, Policy
+from .tree import RELATIONS, TreeNode, chain_labels, license_conflict, model_tree, tree_frame
+
+__all__ = [
+    "CHECK_COLUMNS",
+    "COMMERCIAL_USE",
+    "DEFAULT_POLICY",
+    "HUB_LICENSE_IDS",
+    "RELATIONS",
+    "SCAN_MODES",
+    "VERDICTS",
+    "LicenseInfo",
+    "Policy",
+    "TreeNode",
+    "chain_labels",
+    "check",
+    "commercial_use",
+    "license_conflict",
+    "license_info",
+    "model_tree",
+    "tree_frame",
+]
