@@ -156,12 +156,24 @@ function legend(colors: Map<string, string>): HTMLElement {
   return list;
 }
 
+/** Narrowest an image with boxes or masks over it is drawn (px). */
+const MIN_OVERLAY_PX = 256;
+
 function overImage(imageUrl: string | null): { box: HTMLElement; img: HTMLImageElement } | null {
   if (!imageUrl) return null;
   const box = element("div", "hw-overlay");
   const img = element("img", "hw-overlay-img");
   img.src = imageUrl;
   img.alt = "The input image";
+  // a small image is drawn at least MIN_OVERLAY_PX wide, so its box labels do not pile up
+  // (boxes and masks are placed in percent of the image and scale with it)
+  const enlarge = (): void => {
+    if (img.naturalWidth > 0 && img.naturalWidth < MIN_OVERLAY_PX) {
+      img.style.width = `${MIN_OVERLAY_PX}px`;
+    }
+  };
+  if (img.complete) enlarge();
+  else img.addEventListener("load", enlarge, { once: true });
   box.append(img);
   return { box, img };
 }
