@@ -64,6 +64,7 @@ __all__ = [
     "Catalog",
     "CompareWidget",
     "FallbackBackend",
+    "GovernanceWidget",
     "HubCatalog",
     "HubError",
     "InferenceResult",

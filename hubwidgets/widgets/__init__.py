@@ -14,6 +14,7 @@ from .._lazy import lazy_attributes
 if TYPE_CHECKING:
     from .benchmark import BenchmarkWidget
     from .compare import CompareWidget
+    from .governance import GovernanceWidget
     from .playground import Playground
     from .search import SearchWidget
 
@@ -21,11 +22,18 @@ if TYPE_CHECKING:
 WIDGETS: dict[str, str] = {
     "SearchWidget": ".search",
     "CompareWidget": ".compare",
+    "GovernanceWidget": ".governance",
     "BenchmarkWidget": ".benchmark",
     "Playground": ".playground",
 }
 
-__all__ = ["BenchmarkWidget", "CompareWidget", "Playground", "SearchWidget"]
+__all__ = [
+    "BenchmarkWidget",
+    "CompareWidget",
+    "GovernanceWidget",
+    "Playground",
+    "SearchWidget",
+]
 
 
 __getattr__ = lazy_attributes(__name__, WIDGETS)

@@ -41,6 +41,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import anywidget
 import traitlets
 
+from ..core.catalog.searchable import Searchable
+from ..core.catalog.sources import open_catalog
 from ..core.catalog.vocab import close_matches
 from . import _bundle
 from ._protocol import VERSION, RequestError, handlers_of, pack, unpack
@@ -48,7 +50,7 @@ from ._protocol import VERSION, RequestError, handlers_of, pack, unpack
 if TYPE_CHECKING:
     import altair as alt
 
-__all__ = ["HubWidget", "RequestError", "RunningWidget"]
+__all__ = ["HubWidget", "RequestError", "RunningWidget", "catalog_for"]
 
 # ipywidgets' traits a user never passes
 _PLUMBING = frozenset({"comm", "keys", "log"})
@@ -312,6 +314,23 @@ class HubWidget(anywidget.AnyWidget):
         if bundle is not None:
             data, metadata = bundle
             update_display(data, metadata=metadata, raw=True, display_id=self._display_id)
+
+
+def catalog_for(catalog: Any, source: HubWidget | None) -> Searchable:
+    """The catalog given, else the source's, else ``open_catalog()``.
+
+    Raises:
+        TypeError: ``catalog`` is not a catalog.
+    """
+    if catalog is None:
+        found = getattr(source, "catalog", None) if source is not None else None
+        catalog = found if isinstance(found, Searchable) else open_catalog(verbose=False)
+    if not isinstance(catalog, Searchable):
+        raise TypeError(
+            "catalog must be a hubwidgets catalog (hw.open_catalog(), hw.starter_catalog(), "
+            f"hw.Catalog...), not {type(catalog).__name__}"
+        )
+    return catalog
 
 
 _PUBLIC_IPYWIDGETS = frozenset(

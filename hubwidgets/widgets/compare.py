@@ -28,11 +28,10 @@ import traitlets
 
 from ..core.catalog.hub import HubError
 from ..core.catalog.searchable import Searchable
-from ..core.catalog.sources import open_catalog
 from ..core.choose.compare import MAX_MODELS, MIN_MODELS, compare
 from ..core.choose.matrix import MATRIX_COLUMNS, by_metric, matrix, matrix_and_badges
 from ..core.report import Column, html_table, hub_url, svg_divs
-from ._base import HubWidget
+from ._base import HubWidget, catalog_for
 from ._serialization import Table
 from ._traits import ModelIds
 
@@ -136,7 +135,7 @@ class CompareWidget(HubWidget):
         super().__init__(context_length=context_length, batch_size=batch_size, **kwargs)
         try:
             self._link_source(source)  # a source without a selection is a TypeError
-            self._catalog = _catalog_for(catalog, source)
+            self._catalog = catalog_for(catalog, source)
         except Exception:
             self.close()
             raise
@@ -344,20 +343,3 @@ class CompareWidget(HubWidget):
 def _page_of(model_id: str) -> Callable[[Any], str | None]:
     """The link of a model's column: its Hub page, on the cell holding its id (the first row)."""
     return lambda value: hub_url(model_id) if value == model_id else None
-
-
-def _catalog_for(catalog: Any, source: HubWidget | None) -> Searchable:
-    """The catalog given, else the source's, else ``open_catalog()``.
-
-    Raises:
-        TypeError: ``catalog`` is not a catalog.
-    """
-    if catalog is None:
-        found = getattr(source, "catalog", None) if source is not None else None
-        catalog = found if isinstance(found, Searchable) else open_catalog(verbose=False)
-    if not isinstance(catalog, Searchable):
-        raise TypeError(
-            "catalog must be a hubwidgets catalog (hw.open_catalog(), hw.starter_catalog(), "
-            f"hw.Catalog...), not {type(catalog).__name__}"
-        )
-    return catalog

@@ -8,6 +8,7 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import benchmark from "./benchmark";
 import compare from "./compare";
+import governance from "./governance";
 import playground from "./playground";
 import search from "./search";
 
@@ -26,6 +27,7 @@ interface Renderer {
 export const widgets: Readonly<Record<string, Renderer>> = {
   search: search as unknown as Renderer,
   compare: compare as unknown as Renderer,
+  governance: governance as unknown as Renderer,
   benchmark: benchmark as unknown as Renderer,
   playground: playground as unknown as Renderer,
 };

@@ -219,3 +219,27 @@ def test_a_run_goes_in_the_background_with_progress_and_cancel() -> None:
         assert (w.status, w.progress, w.progress_text) == ("done", 1.0, "step 2")
     finally:
         w.close()
+
+
+def test_no_widget_imports_another_widgets_private_names() -> None:
+    """What widgets share lives in the base (or a private helper module), never in a widget."""
+    import ast  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from hubwidgets.widgets import WIDGETS  # noqa: PLC0415
+
+    folder = Path(__file__).resolve().parents[2] / "hubwidgets" / "widgets"
+    widget_modules = {module.lstrip(".") for module in WIDGETS.values()}
+    offenders = []
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.level == 1
+                and node.module in widget_modules
+                and node.module != path.stem
+            ):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                if private:
+                    offenders.append(f"{path.name}: from .{node.module} import {private}")
+    assert offenders == []
