@@ -3,6 +3,7 @@ matrix a view shows of it (hubwidgets.core.choose.matrix)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -413,7 +414,15 @@ def test_matrix_one_row_per_metric_and_model(tiny_catalog: Catalog) -> None:
     assert tuple(shown.columns) == MATRIX_COLUMNS
     assert list(dict.fromkeys(shown["model"])) == ids
     metrics = list(dict.fromkeys(shown["metric"]))
-    assert metrics[:5] == ["task", "library", "license", "license_class", "params"]
+    assert metrics[:4] == ["task", "library", "license", "license_class"]
+    # the governance rows follow the license class (hw.check)
+    assert metrics[4:9] == [
+        "commercial_use",
+        "license_conflict",
+        "scan_status",
+        "verdict",
+        "params",
+    ]
     assert "warning" not in metrics  # same task: no warning row
     assert (shown.groupby("metric", sort=False).size() == len(ids)).all()
     kv = shown[shown["metric"] == "kv_cache_bytes"]
@@ -505,3 +514,155 @@ def test_by_metric_pivots_one_row_per_metric(tiny_catalog: Catalog) -> None:
     assert frame.set_index("metric").loc["task", "label"] == "Task"  # no unit: no brackets
     with pytest.raises(ValueError, match="columns of matrix"):
         by_metric(shown.drop(columns="best"))
+
+
+# -- governance: commercial use, license conflict, scan status, verdict (one hw.check) ----------
+LLAMA = "meta-llama/Llama-2-7b-hf"
+
+
+def _gov_record(model_id: str, lic: str, bases: Any = None, **extra: Any) -> dict[str, Any]:
+    card: dict[str, Any] = {"license": lic}
+    if bases:
+        card["base_model"] = bases
+    return {
+        "id": model_id,
+        "cardData": card,
+        "pipeline_tag": "text-generation",
+        "tags": extra.pop("tags", []),
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def governed() -> Catalog:
+    records = [
+        _gov_record(LLAMA, "llama2", gated="manual"),
+        _gov_record("org/ft", "apache-2.0", LLAMA, tags=[f"base_model:finetune:{LLAMA}"]),
+        _gov_record("org/plain", "mit", gated=False),
+        _gov_record("org/nc", "cc-by-nc-4.0", gated=False),
+    ]
+    return Catalog.from_records(records, fetched_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+
+
+GOV = ("commercial_use", "commercial_use_reason", "license_conflict", "scan_status", "verdict")
+
+
+def test_governance_columns_with_their_sources(governed: Catalog) -> None:
+    ids = ["org/ft", "org/plain", "org/nc", LLAMA]
+    wide = hw.compare(ids, catalog=governed)
+    assert list(wide.columns) == wide_columns()
+    for name in (*GOV, "reasons"):
+        assert wide[f"{name}_source"].notna().all(), name
+        assert (wide[f"{name}_source"].str.len() > 0).all(), name
+    rows = wide.set_index("id")
+    assert rows.loc["org/plain", "commercial_use"] == "yes"
+    assert rows.loc["org/nc", "commercial_use"] == "no"
+    assert "non-commercial" in rows.loc["org/nc", "commercial_use_reason"]
+    # a fine-tune under apache-2.0 of a llama2 model: the chain's license binds it
+    conflict = rows.loc["org/ft", "license_conflict"]
+    assert "apache-2.0" in conflict and "llama2" in conflict
+    assert rows.loc["org/plain", "license_conflict"] == ""  # checked: none
+    assert "base-model chain" in rows.loc["org/plain", "license_conflict_source"]
+    # no file list, no Hub verdicts in the catalog: unscanned, never "safe"
+    assert set(wide["scan_status"]) == {"unscanned"}
+    assert "scan" in rows.loc["org/plain", "scan_status_source"].lower()
+    assert str(wide["verdict"].dtype) == "category"
+    assert list(wide["verdict"].cat.categories) == ["allow", "review", "deny"]
+    assert all(isinstance(r, list) for r in wide["reasons"])
+    assert any("license conflict" in r for r in rows.loc["org/ft", "reasons"])
+    assert "Policy(default)" in rows.loc["org/ft", "verdict_source"]
+    assert wide.attrs["policy"] == hw.Policy().to_dict()
+    assert wide["commercial_use"].dtype == "string"
+
+
+def test_governance_agrees_with_check(governed: Catalog) -> None:
+    ids = ["org/ft", "org/plain", "org/nc"]
+    policy = {"allow_license_classes": ["permissive"], "require_commercial_use": True}
+    wide = hw.compare(ids, catalog=governed, policy=policy)
+    checked = hw.check(ids, catalog=governed, policy=policy, scan="auto")
+    assert wide["verdict"].astype(str).tolist() == checked["verdict"].astype(str).tolist()
+    assert wide["reasons"].tolist() == checked["reasons"].tolist()
+    assert wide["commercial_use"].tolist() == checked["commercial_use"].tolist()
+    assert wide["scan_status"].tolist() == checked["scan_status"].tolist()
+
+
+def test_policy_changes_the_verdict(governed: Catalog, tmp_path: Path) -> None:
+    ids = ["org/plain", "org/nc"]
+    default = hw.compare(ids, catalog=governed).set_index("id")
+    assert default.loc["org/nc", "verdict"] != "deny"  # non-commercial is allowed by default
+    strict = {"allow_license_classes": ["permissive"]}
+    for policy in (strict, hw.Policy(strict), tmp_path / "policy.yaml"):
+        if isinstance(policy, Path):
+            policy.write_text(hw.Policy(strict).to_yaml())
+        rows = hw.compare(ids, catalog=governed, policy=policy).set_index("id")
+        assert rows.loc["org/nc", "verdict"] == "deny"
+        assert any("not an allowed class" in r for r in rows.loc["org/nc", "reasons"])
+        assert "allow_license_classes=['permissive']" in rows.loc["org/nc", "verdict_source"]
+
+
+def test_a_bad_policy_is_refused(governed: Catalog) -> None:
+    ids = ["org/plain", "org/nc"]
+    with pytest.raises(ValueError, match="unknown policy key"):
+        hw.compare(ids, catalog=governed, policy={"allow_gatd": True})
+    with pytest.raises(ValueError, match="allow_license_classes"):
+        hw.compare(ids, catalog=governed, policy={"allow_license_classes": ["permisive"]})
+    with pytest.raises(TypeError, match="policy"):
+        hw.compare(ids, catalog=governed, policy=3)  # type: ignore[arg-type]
+
+
+def test_one_check_per_compare(governed: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    module = importlib.import_module("hubwidgets.core.choose.compare")
+    calls: list[list[str]] = []
+    real = module.check
+
+    def counting(models: Any, **kwargs: Any) -> pd.DataFrame:
+        calls.append(list(models))
+        assert kwargs["scan"] == "auto"
+        return real(models, **kwargs)
+
+    monkeypatch.setattr(module, "check", counting)
+    hw.compare(["org/ft", "org/plain", "org/nc"], catalog=governed)
+    assert calls == [["org/ft", "org/plain", "org/nc"]]
+
+
+def test_a_failed_check_leaves_governance_unknown(
+    governed: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = importlib.import_module("hubwidgets.core.choose.compare")
+
+    def broken(models: Any, **kwargs: Any) -> pd.DataFrame:
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(module, "check", broken)
+    wide = hw.compare(["org/plain", "org/nc"], catalog=governed)
+    assert wide["params_source"].notna().all()  # the rest of the comparison is there
+    for name in (*GOV, "reasons"):
+        assert wide[name].isna().all(), name
+        assert wide[f"{name}_source"].str.contains("hw.check failed.*disk on fire").all(), name
+
+
+def test_governance_in_the_long_form(governed: Catalog) -> None:
+    tidy = hw.compare(["org/ft", "org/plain"], catalog=governed, tidy=True)
+    ft = tidy[tidy["model"] == "org/ft"].set_index("metric")
+    assert ft.loc["commercial_use", "value"] == "yes"
+    assert ft.loc["verdict", "unit"] == "allow/review/deny"
+    assert "llama2" in ft.loc["license_conflict", "value"]
+    assert isinstance(ft.loc["reasons", "value"], list)
+    assert set(GOV) <= set(tidy["metric"])
+
+
+def test_matrix_governance_rows(governed: Catalog) -> None:
+    wide = hw.compare(["org/ft", "org/plain"], catalog=governed)
+    shown = matrix(wide)
+    rows = {m: g.set_index("model") for m, g in shown.groupby("metric", sort=False)}
+    assert rows["commercial_use"]["label"].iloc[0] == "Commercial use"
+    assert rows["license_conflict"].loc["org/plain", "text"] == "none"
+    assert "llama2" in rows["license_conflict"].loc["org/ft", "text"]
+    assert rows["scan_status"].loc["org/plain", "text"] == "unscanned"
+    assert rows["verdict"].loc["org/ft", "text"] == "review"
+    # the cell's source says why: the policy's reasons, the commercial-use reason
+    assert "license conflict" in rows["verdict"].loc["org/ft", "source"]
+    assert "Policy(default)" in rows["verdict"].loc["org/ft", "source"]
+    reason = str(wide.set_index("id").loc["org/plain", "commercial_use_reason"])
+    assert rows["commercial_use"].loc["org/plain", "source"].startswith(reason)
+    assert not shown[shown["metric"].isin(GOV)]["best"].any()  # no better or worse

@@ -406,6 +406,10 @@ def test_unknown_task_suggests_close_matches(starter: Catalog) -> None:
         ({"benchmark": pd.DataFrame({"model": ["x"]})}, ValueError, "latency"),
         ({"benchmark": pd.DataFrame({"model": ["x"], "p50_ms": [0.0]})}, ValueError, "> 0"),
         ({"licence": "mit"}, TypeError, "did you mean 'license'"),
+        ({"policy": {"allow_gatd": True}}, ValueError, "unknown policy key"),
+        ({"policy": {"allow_license_classes": ["permisive"]}}, ValueError, "permissive"),
+        ({"policy": 3}, TypeError, "policy must be"),
+        ({"policy": {"require_safetensors": "yes"}}, ValueError, "true or false"),
     ],
 )
 def test_invalid_arguments(
@@ -426,3 +430,111 @@ def test_local_memory_is_measured() -> None:
     assert nbytes is not None
     assert nbytes > 100_000_000
     assert how in {"psutil", "os.sysconf"}
+
+
+# -- policy= ---------------------------------------------------------------------------------------
+PERMISSIVE_ONLY = {"allow_license_classes": ["permissive"], "allow_custom_code": True}
+
+
+def test_policy_removes_denied_models_and_says_how_many(starter: Catalog) -> None:
+    free = recommend("text-generation", hardware=None, k=10, catalog=starter)
+    out = recommend("text-generation", hardware=None, k=10, catalog=starter, policy=PERMISSIVE_ONLY)
+    assert list(out.columns) == [*OUTPUT_COLUMNS[:-1], "verdict", "reasons"]
+    assert len(out) == 10
+    assert out["rank"].tolist() == list(range(1, 11))
+    assert set(out["verdict"]) <= {"allow", "review"}
+    assert (out["license_class"] == "permissive").all()  # every other class is denied
+    # the survivors keep their order: the ranking without a policy, denied ones taken out
+    order = [i for i in free["id"] if i in set(out["id"])]
+    assert order == [i for i in out["id"] if i in set(free["id"])]
+    checked = out.attrs["policy_checked"]
+    assert checked >= 10
+    # each rule's count is the number of checked candidates it denies
+    ranked = recommend("text-generation", hardware=None, k=500, catalog=starter)
+    top = ranked.head(checked)
+    denied = int((top["license_class"].astype(str) != "permissive").sum())
+    assert denied > 0
+    assert out.attrs["policy_removed"] == {"allow_license_classes": denied}
+    summary = out.attrs["summary"]
+    assert f"checked the {checked:,} best-ranked of {len(ranked):,} candidates" in summary
+    assert f"deny removed {denied:,} (allow_license_classes removed {denied:,})" in summary
+    assert f"Scored {len(ranked):,} candidates" in summary  # scored before the policy
+    assert out.attrs["candidates"] == len(ranked)
+    assert out.attrs["policy"] == hw.Policy(PERMISSIVE_ONLY).to_dict()
+
+
+def test_review_is_kept_with_the_policys_reasons(starter: Catalog) -> None:
+    out = recommend("text-classification", hardware=None, k=5, catalog=starter, policy={})
+    # the starter catalog has no file lists or scans: nothing can be allowed outright
+    assert (out["verdict"] == "review").all()
+    assert out["reasons"].str.contains(r"Policy: review \(.*not scanned as safe").all()
+    assert "none denied" in out.attrs["summary"]
+    assert "kept for review" in out.attrs["summary"]
+    assert out.attrs["policy_removed"] == {}
+
+
+def test_several_rules_are_counted_apart(starter: Catalog) -> None:
+    policy = {
+        "allow_license_classes": ["permissive"],
+        "allow_custom_code": True,
+        "deny_licenses": ["mit"],
+    }
+    out = recommend("text-generation", hardware=None, k=5, catalog=starter, policy=policy)
+    removed = out.attrs["policy_removed"]
+    assert set(removed) == {"allow_license_classes", "deny_licenses"}
+    assert "mit" not in set(out["license"].astype(str))
+    for rule, n in removed.items():
+        assert f"{rule} removed {n:,}" in out.attrs["summary"]
+
+
+def test_only_the_best_ranked_are_checked(
+    starter: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[list[str]] = []
+    real = rec_module.check
+
+    def counting(models: Any, **kwargs: Any) -> pd.DataFrame:
+        checked.append(list(models))
+        assert kwargs["scan"] == "hub"  # no files read for a recommendation
+        return real(models, **kwargs)
+
+    monkeypatch.setattr(rec_module, "check", counting)
+    monkeypatch.setattr(rec_module, "POLICY_BATCH", 4)
+    monkeypatch.setattr(rec_module, "POLICY_MAX_CHECKS", 12)
+    ranked = recommend("text-generation", hardware=None, k=500, catalog=starter)
+    # k=1: one batch of max(4, 4 * k) = 4 is enough when one of them passes
+    out = recommend("text-generation", hardware=None, k=1, catalog=starter, policy=PERMISSIVE_ONLY)
+    assert checked == [ranked["id"].head(4).tolist()]
+    assert out.attrs["policy_checked"] == 4
+    assert f"{len(ranked) - 4:,} lower-ranked candidates were not checked" in out.attrs["summary"]
+    # nothing passes: batches until the cap, then an empty result that says why
+    checked.clear()
+    strict = {**PERMISSIVE_ONLY, "deny_licenses": ["apache-2.0", "mit"], "allow_licenses": []}
+    out = recommend("text-generation", hardware=None, k=3, catalog=starter, policy=strict)
+    assert [len(c) for c in checked] == [12]  # max(4, 4 * 3) = 12 = the cap
+    assert sum(len(c) for c in checked) == 12
+    assert out.attrs["policy_checked"] == 12
+
+
+def test_everything_denied_gives_an_empty_frame() -> None:
+    records = [
+        {
+            "id": f"org/m{i}",
+            "pipeline_tag": "text-generation",
+            "downloads": 10 * i,
+            "cardData": {"license": "cc-by-nc-4.0"},
+        }
+        for i in range(1, 4)
+    ]
+    catalog = Catalog.from_records(records)
+    out = recommend("text-generation", hardware=None, catalog=catalog, policy=PERMISSIVE_ONLY)
+    assert out.empty
+    assert list(out.columns) == [*OUTPUT_COLUMNS[:-1], "verdict", "reasons"]
+    assert out.attrs["policy_removed"] == {"allow_license_classes": 3}
+    assert "deny removed 3 (allow_license_classes removed 3)" in out.attrs["summary"]
+
+
+def test_policy_needs_a_catalog_that_looks_models_up(starter: Catalog) -> None:
+    with pytest.raises(TypeError, match=r"\.model\(id\)"):
+        recommend("text-generation", catalog=SearchOnly(starter), policy={})
+    assert len(recommend("text-generation", catalog=SearchOnly(starter)))  # no policy: fine

@@ -27,6 +27,7 @@ from ..catalog.hub import HubCatalog
 from ..catalog.schema import COLUMN_NAMES, conform
 from ..catalog.searchable import Searchable
 from ..catalog.sources import _safetensors_params, open_catalog
+from ..governance import VERDICTS, Policy, check
 from .hardware import available_memory, hardware
 from .licenses import license_class
 from .memory import (
@@ -37,7 +38,15 @@ from .memory import (
     weights_size,
 )
 
-__all__ = ["DERIVED", "MAX_MODELS", "MIN_MODELS", "TIDY_COLUMNS", "compare", "parse_model_index"]
+__all__ = [
+    "DERIVED",
+    "GOVERNANCE",
+    "MAX_MODELS",
+    "MIN_MODELS",
+    "TIDY_COLUMNS",
+    "compare",
+    "parse_model_index",
+]
 
 MIN_MODELS = 2
 MAX_MODELS = 8
@@ -60,7 +69,23 @@ DERIVED: dict[str, str] = {
     "base_models": "models",
     "children_count": "models",
     "evals": "results",
+    "commercial_use": "yes/no/conditional/unknown",
+    "commercial_use_reason": "",
+    "license_conflict": "",
+    "scan_status": "status",
+    "verdict": "allow/review/deny",
+    "reasons": "reasons",
 }
+
+#: The governance columns of :data:`DERIVED`: from one :func:`hw.check` of the compared models.
+GOVERNANCE: tuple[str, ...] = (
+    "commercial_use",
+    "commercial_use_reason",
+    "license_conflict",
+    "scan_status",
+    "verdict",
+    "reasons",
+)
 
 #: The columns of the long form.
 TIDY_COLUMNS: tuple[str, ...] = ("model", "metric", "value", "unit", "source")
@@ -92,6 +117,7 @@ def compare(
     context_length: int = 4096,
     batch_size: int = 1,
     tidy: bool = False,
+    policy: Policy | Mapping[str, Any] | str | os.PathLike[str] | None = None,
 ) -> pd.DataFrame:
     """Compare 2 to 8 models: one row each (or one row per model and metric with ``tidy``).
 
@@ -105,6 +131,8 @@ def compare(
         context_length, batch_size: the KV cache is sized for this many tokens and sequences
             (text-generation models only, from their config.json; fp16/bf16 cache).
         tidy: return the long form ``model, metric, value, unit, source``.
+        policy: the team policy the ``verdict`` follows: a :class:`hw.Policy`, a dict of its
+            keys or a YAML file; None: the default policy (``hw.Policy()``).
 
     Returns the schema's columns, then for each derived column ``X`` in :data:`DERIVED` the
     pair ``X, X_source``, then ``warning``:
@@ -128,13 +156,21 @@ def compare(
       merges of the model on the Hub (the model tree), where known;
     - ``evals``: results of the card's ``model-index`` as a list of dicts (task, dataset,
       metric, value);
+    - ``commercial_use`` (yes, no, conditional, unknown) and ``commercial_use_reason``,
+      ``license_conflict`` (what in the base-model chain the license conflicts with; ``""``:
+      none found), ``scan_status`` (safe, caution, unsafe, unscanned...), ``verdict`` (allow,
+      review, deny under ``policy``) and ``reasons`` (a list of the policy's reasons): from one
+      :func:`hw.check` of the models (``scan="auto"``: local scans only where files are on disk,
+      nothing downloaded); the policy applied is ``result.attrs["policy"]``;
     - ``warning``: e.g. ``'different tasks: text-generation, fill-mask'`` on every row when
       the models' tasks differ; empty otherwise.
 
     Raises:
         ValueError: fewer than 2 or more than 8 models, an id listed twice, an unknown id (the
-            message lists every unknown id with close matches), a bad context_length/batch_size.
-        TypeError: ``models`` is not a list of ids or a DataFrame with an ``id`` column.
+            message lists every unknown id with close matches), a bad context_length/batch_size,
+            a bad policy (an unknown key or value).
+        TypeError: ``models`` is not a list of ids or a DataFrame with an ``id`` column; a
+            ``policy`` that is not a Policy, dict or YAML file.
     """
     ids = _model_ids(models)
     for name, value in (("context_length", context_length), ("batch_size", batch_size)):
@@ -142,6 +178,7 @@ def compare(
             raise ValueError(f"{name} must be a positive int, not {value!r}")
     if not isinstance(tidy, bool):
         raise TypeError(f"tidy must be True or False, not {tidy!r}")
+    rules = as_policy(policy)
     if catalog is None:
         catalog = open_catalog(verbose=False)
     base, cards, local = _rows(ids, catalog)
@@ -169,9 +206,80 @@ def compare(
         )
         for row, card, det, pct in zip(rows, cards, details, percentiles, strict=True)
     ]
-    if tidy:
-        return _tidy(ids, derived, warning)
-    return _wide(base, derived, warning)
+    for figures, governance in zip(derived, _governance(ids, catalog, rules), strict=True):
+        figures.update(governance)
+    out = _tidy(ids, derived, warning) if tidy else _wide(base, derived, warning)
+    out.attrs["policy"] = rules.to_dict()
+    return out
+
+
+def as_policy(policy: Any) -> Policy:
+    """``policy=`` as a :class:`Policy` (None: the default); TypeError/ValueError when bad."""
+    if policy is None:
+        return Policy()
+    if isinstance(policy, Policy):
+        return policy
+    if isinstance(policy, Mapping):
+        return Policy(policy)
+    if isinstance(policy, (str, os.PathLike)):
+        return Policy.from_yaml(policy)
+    raise TypeError(
+        "policy must be a hw.Policy, a dict of policy keys or a YAML file, "
+        f"not {type(policy).__name__}"
+    )
+
+
+def _governance(ids: list[str], catalog: Searchable, rules: Policy) -> list[dict[str, _Figure]]:
+    """The governance figures of each model, from one :func:`hw.check` call; NA with the reason
+    when the check fails (a governance fact missing must not sink the comparison)."""
+    try:
+        checked = check(ids, catalog=catalog, policy=rules, scan="auto")
+        if len(checked) != len(ids):
+            raise ValueError(f"check returned {len(checked)} rows for {len(ids)} models")
+    except Exception as err:  # reported in every governance column's source
+        why = f"unknown: hw.check failed ({type(err).__name__}: {err!s:.160})"
+        return [{name: _Figure(pd.NA, why) for name in GOVERNANCE} for _ in ids]
+    decided = f"hw.check under {rules!r}, scan=auto"
+    checked.attrs = {}  # findings and trees: pandas would deep-copy them on every row taken
+    wanted = (
+        "commercial_use",
+        "commercial_use_reason",
+        "license_source",
+        "license_conflict",
+        "base_chain_source",
+        "scan_status",
+        "scan_source",
+        "verdict",
+        "reasons",
+    )
+    columns = {c: checked[c].tolist() for c in wanted}
+    out: list[dict[str, _Figure]] = []
+    for k in range(len(checked)):
+        row = {c: columns[c][k] for c in wanted}
+        conflict = row["license_conflict"]
+        out.append(
+            {
+                "commercial_use": _Figure(
+                    _opt_str(row["commercial_use"]), str(row["license_source"])
+                ),
+                "commercial_use_reason": _Figure(
+                    _opt_str(row["commercial_use_reason"]),
+                    str(row["license_source"]),
+                ),
+                "license_conflict": _Figure(
+                    "" if _missing(conflict) or not conflict else str(conflict),
+                    f"licenses along the base-model chain: {row['base_chain_source']}",
+                ),
+                "scan_status": _Figure(_opt_str(row["scan_status"]), str(row["scan_source"])),
+                "verdict": _Figure(_opt_str(row["verdict"]), decided),
+                "reasons": _Figure([str(r) for r in _as_list(row["reasons"]) or []], decided),
+            }
+        )
+    return out
+
+
+def _opt_str(value: Any) -> Any:
+    return pd.NA if _missing(value) else str(value)
 
 
 # -- input -----------------------------------------------------------------------------------
@@ -703,8 +811,10 @@ def _wide(base: pd.DataFrame, derived: list[dict[str, _Figure]], warning: str) -
             columns[name] = pd.array(values, dtype="boolean")
         elif name == "popularity_pct":
             columns[name] = pd.array([pd.NA if v is None else v for v in values], dtype="Float64")
-        elif name == "evals":
+        elif name in ("evals", "reasons"):
             columns[name] = pd.Series(values, dtype=object).to_numpy()
+        elif name == "verdict":
+            columns[name] = pd.Categorical(values, categories=list(VERDICTS))
         else:
             columns[name] = pd.array(values, dtype="string")
         columns[f"{name}_source"] = pd.array([d[name].source for d in derived], dtype="string")

@@ -47,6 +47,10 @@ def _rows(context_length: int, batch_size: int) -> list[tuple[str, str, str]]:
         ("library", "Library", ""),
         ("license", "License", ""),
         ("license_class", "License class", ""),
+        ("commercial_use", "Commercial use", ""),
+        ("license_conflict", "License conflict", "along the base models"),
+        ("scan_status", "Scan status", ""),
+        ("verdict", "Verdict", "team policy"),
         ("params", "Parameters", ""),
         ("weights_bytes", "Weights on disk", ""),
         *memory,
@@ -69,6 +73,8 @@ def _text(column: str, value: Any) -> str:
     """A value as people read it ('' when unknown)."""
     if value is None or value is pd.NA or (not isinstance(value, (str, list)) and pd.isna(value)):
         text = ""
+    elif column == "license_conflict" and value == "":  # checked, and none found
+        text = "none"
     elif isinstance(value, bool):
         text = "yes" if value else "no"
     elif column in {"weights_bytes", "kv_cache_bytes"} or column.startswith("memory_"):
@@ -80,10 +86,27 @@ def _text(column: str, value: Any) -> str:
     elif column == "evals":  # [{dataset, metric, value, ...}]: what a card reports, compactly
         text = "; ".join(_eval_text(e) for e in value if isinstance(e, Mapping))
     elif isinstance(value, (list, tuple)):
-        text = ", ".join(map(str, value))
+        text = ("; " if column == "reasons" else ", ").join(map(str, value))
     else:
         text = str(value)
     return text
+
+
+#: Rows whose source is preceded by the wide form's explanation: ``{row: column of the why}``.
+_WHY = {"commercial_use": "commercial_use_reason", "verdict": "reasons"}
+
+
+def _with_why(wide: pd.DataFrame, column: str, sources: list[Any]) -> list[Any]:
+    """``sources`` of a row, each preceded by why the value is what it is (the commercial-use
+    reason, the policy's reasons) when the wide form has it."""
+    why_column = _WHY.get(column)
+    if why_column is None or why_column not in wide.columns:
+        return sources
+    out: list[Any] = []
+    for why, source in zip(wide[why_column].tolist(), sources, strict=True):
+        words = _text(why_column, why)
+        out.append(f"{words} ({source})" if words and source else words or source)
+    return out
 
 
 def _eval_text(result: Mapping[str, Any]) -> str:
@@ -134,6 +157,7 @@ def matrix(
             if f"{column}_source" in wide.columns
             else origin
         )
+        sources = _with_why(wide, column, sources)
         winners_here = best_ids.get(column, set())
         for k, model_id in enumerate(ids):
             text = _text(column, values[k])

@@ -40,6 +40,14 @@ is the share of the priority weight that had data (1.0: every weighted criterion
 from popularity alone when cost and speed were weighted too has a lower coverage). Models are
 ranked by score (NA last), then coverage, popularity, downloads and id.
 
+**Policy** (``policy=``, a :class:`hw.Policy`, a dict of its keys or a YAML file): after
+ranking, the best-ranked candidates go through :func:`hw.check` (``scan="hub"``: the catalog's
+scan verdicts, no files read) in batches of ``max(50, 4 * k)`` until ``k`` of them pass or
+:data:`POLICY_MAX_CHECKS` (500) have been checked; the ones whose verdict is ``deny`` are
+removed, ``review`` ones are kept with the policy's reasons in ``reasons`` and a ``verdict``
+column, and candidates that were never checked are left out (nothing unchecked is shown as
+passing). The summary says how many models each policy rule removed.
+
 **Candidates**: the ``pool`` (default 500) most downloaded and ``pool`` most liked models that
 meet every constraint, taken from the index, plus benchmarked models that meet them; scoring is
 vectorized over that union.
@@ -49,6 +57,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +68,8 @@ import pandas as pd
 from ..catalog.query import parse_params, strict_kwargs
 from ..catalog.searchable import Searchable
 from ..catalog.vocab import close_matches
+from ..governance import Policy, check
+from .compare import as_policy
 from .licenses import LICENSE_CLASSES, LICENSE_IDS, license_class, license_classes
 
 __all__ = [
@@ -94,6 +105,21 @@ FP16_BYTES = 2
 HEADROOM = 1.2
 #: How many of the most downloaded and of the most liked models are scored.
 POOL = 500
+#: With ``policy=``: the best-ranked candidates are checked in batches of
+#: ``max(POLICY_BATCH, 4 * k)``, at most ``POLICY_MAX_CHECKS`` (or ``k``, when larger) in all.
+POLICY_BATCH = 50
+POLICY_MAX_CHECKS = 500
+
+#: The policy rules a ``deny`` comes from, recognised in :meth:`Policy.reasons`' words.
+POLICY_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("deny_licenses", re.compile(r"^license \S+ is in deny_licenses")),
+    ("allow_license_classes", re.compile(r"^license .* not an allowed class")),
+    ("require_commercial_use", re.compile(r"^commercial use is not allowed")),
+    ("require_safetensors", re.compile(r"^pickle weights only")),
+    ("allow_custom_code", re.compile(r"^needs custom code")),
+    ("allow_gated", re.compile(r"^gated model")),
+    ("unsafe scan", re.compile(r"^scan verdict (unsafe|dangerous|malicious|infected)")),
+)
 
 _NO_SPEED = "no speed data: benchmark the candidates (hw.benchmark) and pass benchmark="
 _NO_QUALITY = (
@@ -739,6 +765,7 @@ def recommend(
     catalog: Searchable | None = None,
     benchmark: pd.DataFrame | None = None,
     pool: int = POOL,
+    policy: Policy | Mapping[str, Any] | str | os.PathLike[str] | None = None,
 ) -> pd.DataFrame:
     """The ``k`` best models for ``task`` under hard constraints, ranked by weighted priorities.
 
@@ -759,6 +786,9 @@ def recommend(
             ``hw.open_catalog()`` for the live Hub or a snapshot).
         benchmark: measurements that feed speed and quality (see the module docs for columns).
         pool: how many of the most downloaded and of the most liked qualifying models are scored.
+        policy: a team policy (:class:`hw.Policy`, a dict of its keys or a YAML file): the
+            best-ranked candidates are checked (:func:`hw.check`, see the module docs for how
+            many) and the ones it denies removed; None: no policy filter.
 
     Returns:
         One row per model, best first: ``rank``, ``id``, ``score`` (0-1), ``coverage`` (share
@@ -774,29 +804,131 @@ def recommend(
         counts, what each constraint left out, what data is missing), ``constraints`` (one dict
         per constraint: ``constraint``, ``rule``, ``left_out``, ``examples``; ``pd.DataFrame``
         of it for a table), ``weights``, ``candidates`` (how many were scored) and ``source``.
+        With ``policy=`` the result also has a ``verdict`` column (allow or review) before
+        ``reasons``, and ``attrs`` ``policy`` (its keys), ``policy_removed`` (``{rule: models
+        it removed}``; a model can fail several rules) and ``policy_checked`` (how many
+        candidates were checked).
 
     The license class ``"unknown"`` matches the ids that say unknown (``unknown``, ``cc``...),
     not models without any license: the catalog's filters cannot select a missing value.
 
     Raises:
-        ValueError: unknown task, license or priority; negative weights; ``k < 1``.
-        TypeError: an argument of the wrong type.
+        ValueError: unknown task, license or priority; negative weights; ``k < 1``; a bad
+            policy key or value.
+        TypeError: an argument of the wrong type (a policy that is not a Policy, dict or file).
     """
     if not isinstance(task, str):
         raise TypeError(f"task must be a string (a Hub pipeline tag), not {type(task).__name__}")
     _check_k(k)
     _check_k(pool)
     weights = _weights(priorities)
+    rules = None if policy is None else as_policy(policy)
     if catalog is None:
         catalog = _default_catalog()
     elif not isinstance(catalog, Searchable):
         raise TypeError(f"catalog must be a hubwidgets catalog, not {type(catalog).__name__}")
+    if rules is not None and not callable(getattr(catalog, "model", None)):
+        raise TypeError(
+            f"policy= checks models one by one: {type(catalog).__name__} cannot look a model up "
+            "(it has no .model(id)); use hw.open_catalog() or a snapshot"
+        )
     bench = None if benchmark is None else _benchmark_table(benchmark)
     constraints = _constraints(catalog, language, max_params, license, hardware)
     funnel = _funnel(catalog, task, constraints, pool)
     ranked = _score(_pool(catalog, funnel.found, task, constraints, bench), weights)
+    screen = None
+    if rules is not None:
+        ranked, screen = _screen(ranked, rules, catalog, k)
     counts = (task, funnel.n_task, funnel.n_all, pool)
-    return _result(ranked, k, weights, bench, constraints, funnel.unknown_size, counts, catalog)
+    return _result(
+        ranked, k, weights, bench, constraints, funnel.unknown_size, counts, catalog, screen
+    )
+
+
+# -- policy --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Screen:
+    """What the policy did to the ranked candidates."""
+
+    policy: Policy
+    candidates: int  # ranked before the policy
+    checked: int
+    denied: int
+    review: int
+    removed: dict[str, int]  # rule -> models it denied
+
+
+def _deny_rules(reasons: list[str]) -> list[str]:
+    """The policy rules behind a ``deny`` (its reasons also hold the review ones)."""
+    rules = [name for name, pattern in POLICY_RULES if any(pattern.match(r) for r in reasons)]
+    return rules or ["other rules"]
+
+
+def _screen(
+    ranked: pd.DataFrame, rules: Policy, catalog: Searchable, k: int
+) -> tuple[pd.DataFrame, _Screen]:
+    """The ranked candidates the policy does not deny (re-ranked), best first; only the
+    best-ranked are checked, in batches, until ``k`` pass or the cap is reached."""
+    batch = max(POLICY_BATCH, 4 * k)
+    cap = max(POLICY_MAX_CHECKS, k)
+    ids = ranked["id"].astype("object").tolist()
+    verdicts: list[str] = []
+    reasons: list[list[str]] = []
+    while len(verdicts) < min(len(ids), cap) and sum(v != "deny" for v in verdicts) < k:
+        chunk = ids[len(verdicts) : min(len(verdicts) + batch, cap)]
+        checked = check(chunk, catalog=catalog, policy=rules, scan="hub")
+        by_id = dict(
+            zip(
+                checked["id"].astype("object"),
+                zip(checked["verdict"].astype("object"), checked["reasons"], strict=True),
+                strict=True,
+            )
+        )
+        for model_id in chunk:
+            verdict, why = by_id[model_id]
+            verdicts.append(str(verdict))
+            reasons.append([str(r) for r in why])
+    removed: dict[str, int] = {}
+    for verdict, why in zip(verdicts, reasons, strict=True):
+        if verdict == "deny":
+            for rule in _deny_rules(why):
+                removed[rule] = removed.get(rule, 0) + 1
+    keep = np.array([v != "deny" for v in verdicts], dtype=bool)
+    kept = ranked.head(len(verdicts))[keep].reset_index(drop=True)
+    kept["rank"] = np.arange(1, len(kept) + 1, dtype="int64")
+    kept["verdict"] = pd.array([v for v in verdicts if v != "deny"], dtype="string")
+    kept["policy_reasons"] = pd.Series(
+        [r for v, r in zip(verdicts, reasons, strict=True) if v != "deny"], dtype=object
+    )
+    screen = _Screen(
+        policy=rules,
+        candidates=len(ranked),
+        checked=len(verdicts),
+        denied=int((~keep).sum()),
+        review=sum(v == "review" for v in verdicts),
+        removed=dict(sorted(removed.items(), key=lambda kv: (-kv[1], kv[0]))),
+    )
+    return kept, screen
+
+
+def _policy_words(screen: _Screen) -> str:
+    """The summary's sentences about the policy."""
+    text = f"Policy {screen.policy!r}: checked the {screen.checked:,} best-ranked"
+    text += f" of {screen.candidates:,} candidates"
+    if screen.denied:
+        rules = ", ".join(f"{rule} removed {n:,}" for rule, n in screen.removed.items())
+        text += f"; deny removed {screen.denied:,} ({rules})"
+    else:
+        text += "; none denied"
+    if screen.review:
+        text += f"; {screen.review:,} kept for review (their reasons say why)"
+    text += "."
+    unchecked = screen.candidates - screen.checked
+    if unchecked:
+        text += f" {unchecked:,} lower-ranked candidates were not checked and are left out."
+    return text
 
 
 def _result(
@@ -808,8 +940,10 @@ def _result(
     unknown_size: int,
     counts: tuple[str, int, int, int],
     catalog: Searchable,
+    screen: _Screen | None = None,
 ) -> pd.DataFrame:
     shown = ranked.head(k).reset_index(drop=True)
+    scored = len(ranked) if screen is None else screen.candidates
     words = _constraint_words(constraints, unknown_size)
     shown["best_for"] = pd.array(_best_for(shown), dtype="string")
     records = shown.to_dict("records")
@@ -819,7 +953,20 @@ def _result(
     )
     for name, picks in _alternatives(ranked, k).items():
         shown[name] = pd.array(picks, dtype="string")
-    out = shown[list(OUTPUT_COLUMNS)] if len(shown) else _empty()
+    columns = list(OUTPUT_COLUMNS)
+    if screen is not None:
+        columns.insert(columns.index("reasons"), "verdict")
+        if len(shown):
+            shown["reasons"] = pd.array(
+                [
+                    text + _review_words(verdict, why)
+                    for text, verdict, why in zip(
+                        shown["reasons"], shown["verdict"], shown["policy_reasons"], strict=True
+                    )
+                ],
+                dtype="string",
+            )
+    out = shown[columns] if len(shown) else _empty(with_verdict=screen is not None)
     # plain values only: pandas compares attrs with == when concatenating frames, which a
     # DataFrame in attrs would turn into an error
     out.attrs = {
@@ -827,12 +974,23 @@ def _result(
             {"constraint": c.name, "rule": c.label, "left_out": c.removed, "examples": c.examples}
             for c in constraints
         ],
-        "summary": _summary(ranked, weights, bench, constraints, unknown_size, counts),
+        "summary": _summary(ranked, weights, bench, constraints, unknown_size, counts, scored),
         "weights": weights,
-        "candidates": len(ranked),
+        "candidates": scored,
         "source": catalog.describe_source() if hasattr(catalog, "describe_source") else "",
     }
+    if screen is not None:
+        out.attrs["summary"] += " " + _policy_words(screen)
+        out.attrs["policy"] = screen.policy.to_dict()
+        out.attrs["policy_removed"] = dict(screen.removed)
+        out.attrs["policy_checked"] = screen.checked
     return out
+
+
+def _review_words(verdict: str, reasons: list[str]) -> str:
+    if verdict != "review":
+        return ""
+    return " Policy: review (" + "; ".join(reasons) + ")."
 
 
 def _summary(
@@ -842,6 +1000,7 @@ def _summary(
     constraints: list[_Constraint],
     unknown_size: int,
     counts: tuple[str, int, int, int],
+    scored: int,
 ) -> str:
     task, n_task, n_all, pool = counts
     lines = [f"{task}: {n_task:,} models; {n_all:,} meet every constraint."]
@@ -855,10 +1014,10 @@ def _summary(
         )
     plus = " plus benchmarked ones" if bench is not None else ""
     if n_all <= pool:
-        lines.append(f"Scored {len(ranked):,} candidates: all of them{plus}.")
+        lines.append(f"Scored {scored:,} candidates: all of them{plus}.")
     else:
         lines.append(
-            f"Scored {len(ranked):,} candidates: the {pool:,} most downloaded and the {pool:,} "
+            f"Scored {scored:,} candidates: the {pool:,} most downloaded and the {pool:,} "
             f"most liked of them{plus}."
         )
     for name in ("speed", "quality"):
@@ -867,7 +1026,7 @@ def _summary(
     return " ".join(lines)
 
 
-def _empty() -> pd.DataFrame:
+def _empty(*, with_verdict: bool = False) -> pd.DataFrame:
     dtypes = {
         "rank": "int64",
         "id": "string",
@@ -884,6 +1043,7 @@ def _empty() -> pd.DataFrame:
         "latency_ms": "float64",
         "quality_value": "float64",
         **dict.fromkeys(ALTERNATIVES, "string"),
+        **({"verdict": "string"} if with_verdict else {}),
         "reasons": "string",
     }
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})  # type: ignore[call-overload]
