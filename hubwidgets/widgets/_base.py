@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import os
 import threading
 import traceback
 import uuid
@@ -240,6 +241,25 @@ class HubWidget(anywidget.AnyWidget):
             self._on_source_selection(list(change["new"]))
         except (traitlets.TraitError, ValueError, TypeError) as err:
             self._fail(str(err))
+
+    def _first_models(self, models: Any, source: HubWidget | None, trait: str = "models") -> None:
+        """Set ``trait`` to the models given from Python (a bad value raises, and the widget is
+        closed), else follow the source's selection as it is now (a bad one goes to the
+        status line)."""
+        if models is not None:
+            items = [models] if isinstance(models, (str, os.PathLike)) else list(models)
+            try:
+                setattr(
+                    self, trait, [os.fspath(m) if isinstance(m, os.PathLike) else m for m in items]
+                )
+            except Exception:
+                self.close()
+                raise
+        elif source is not None:
+            try:
+                self._on_source_selection(source.selection)
+            except traitlets.TraitError as err:  # e.g. an id the catalog does not hold
+                self._fail(str(err))
 
     def _on_source_selection(self, ids: list[str]) -> None:
         """The source's selection changed (override: what to follow)."""

@@ -140,17 +140,7 @@ class CompareWidget(HubWidget):
             self.close()
             raise
         self._ready = True
-        if models is not None:  # from Python: a bad value raises
-            try:
-                self.models = [models] if isinstance(models, str) else list(models)
-            except Exception:
-                self.close()
-                raise
-        elif source is not None:  # the source's selection: a bad one goes to the status
-            try:
-                self._on_source_selection(source.selection)
-            except traitlets.TraitError as err:  # e.g. an id the catalog does not hold
-                self._fail(str(err))
+        self._first_models(models, source)
         if not self.error and len(self.models) < MIN_MODELS:  # else _on_change has refreshed
             self._refresh()
 

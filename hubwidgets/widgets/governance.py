@@ -147,18 +147,7 @@ class GovernanceWidget(HubWidget):
             self.close()
             raise
         self._ready = True
-        if models is not None:
-            try:
-                items = [models] if isinstance(models, (str, Path)) else list(models)
-                self.models = [str(m) for m in items]
-            except Exception:
-                self.close()
-                raise
-        elif source is not None:
-            try:
-                self._on_source_selection(source.selection)
-            except traitlets.TraitError as err:
-                self._fail(str(err))
+        self._first_models(models, source)
         if not self.error and not self.models:
             self._refresh()
 

@@ -83,20 +83,15 @@ def no_charts(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.fixture
-def make() -> Iterator[Callable[..., Any]]:
-    """Build widgets; close them afterwards (which cancels a run left going)."""
-    made: list[Any] = []
+def make(made: list[Any]) -> Callable[..., Any]:
+    """Build widgets; closed afterwards (which cancels a run left going)."""
 
     def build(*args: Any, cls: type[Any] = BenchmarkWidget, **kwargs: Any) -> Any:
         widget = cls(*args, **kwargs)
         made.append(widget)
         return widget
 
-    yield build
-    for widget in made:
-        widget.close()
-        if isinstance(widget, BenchmarkWidget):
-            widget.wait(10)
+    return build
 
 
 def table_of(widget: BenchmarkWidget) -> pd.DataFrame:

@@ -9,7 +9,7 @@ core (tests/core/test_compare.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import IPython.display
@@ -28,6 +28,8 @@ from hubwidgets.widgets._base import HubWidget
 from hubwidgets.widgets._protocol import VERSION
 from hubwidgets.widgets._serialization import from_ipc
 from hubwidgets.widgets.compare import MATRIX_COLUMNS, matrix
+
+from .conftest import Picker
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -52,9 +54,8 @@ def no_charts(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.fixture
-def make(catalog: hw.Catalog) -> Iterator[Callable[..., Any]]:
-    """Build widgets (on the starter catalog unless told otherwise); close them afterwards."""
-    made: list[Any] = []
+def make(catalog: hw.Catalog, made: list[Any]) -> Callable[..., Any]:
+    """Build widgets (on the starter catalog unless told otherwise); closed afterwards."""
 
     def build(cls: type[Any] = CompareWidget, *args: Any, **kwargs: Any) -> Any:
         if cls is SearchWidget:
@@ -65,17 +66,7 @@ def make(catalog: hw.Catalog) -> Iterator[Callable[..., Any]]:
         made.append(widget)
         return widget
 
-    yield build
-    for widget in made:
-        widget.close()
-
-
-class Picker(HubWidget):
-    """Another widget with a selection (as a BenchmarkWidget or Playground may be)."""
-
-    WIDGET = "picker"
-    SELECTION = "picked"
-    picked = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    return build
 
 
 def matrix_of(widget: CompareWidget) -> pd.DataFrame:

@@ -8,7 +8,7 @@ the core (tests/core/governance).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -17,9 +17,10 @@ import traitlets
 
 import hubwidgets as hw
 from hubwidgets.widgets import GovernanceWidget
-from hubwidgets.widgets._base import HubWidget
 from hubwidgets.widgets._serialization import from_ipc
 from hubwidgets.widgets.governance import FINDING_COLUMNS, TABLE_COLUMNS
+
+from .conftest import Picker
 
 GPT2 = "openai-community/gpt2"
 
@@ -39,26 +40,14 @@ def nc_id(catalog: hw.Catalog) -> str:
 
 
 @pytest.fixture
-def make(catalog: hw.Catalog) -> Iterator[Callable[..., Any]]:
-    made: list[Any] = []
-
+def make(catalog: hw.Catalog, made: list[Any]) -> Callable[..., Any]:
     def build(*args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("catalog", catalog)
         widget = GovernanceWidget(*args, **kwargs)
         made.append(widget)
         return widget
 
-    yield build
-    for widget in made:
-        widget.close()
-
-
-class Picker(HubWidget):
-    """Another widget with a selection."""
-
-    WIDGET = "picker"
-    SELECTION = "picked"
-    picked = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    return build
 
 
 def shown(widget: GovernanceWidget, name: str = "_table") -> pd.DataFrame:
