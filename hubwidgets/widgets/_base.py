@@ -242,6 +242,16 @@ class HubWidget(anywidget.AnyWidget):
         except (traitlets.TraitError, ValueError, TypeError) as err:
             self._fail(str(err))
 
+    def _link_catalog(self, source: Any, catalog: Any) -> Searchable:
+        """Follow ``source`` and return the catalog to look models up in (:func:`catalog_for`);
+        on a bad ``source`` or ``catalog`` the widget is closed and the error raised."""
+        try:
+            self._link_source(source)  # a source without a selection is a TypeError
+            return catalog_for(catalog, source)
+        except Exception:
+            self.close()
+            raise
+
     def _first_models(self, models: Any, source: HubWidget | None, trait: str = "models") -> None:
         """Set ``trait`` to the models given from Python (a bad value raises, and the widget is
         closed), else follow the source's selection as it is now (a bad one goes to the

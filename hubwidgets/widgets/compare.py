@@ -31,7 +31,7 @@ from ..core.catalog.searchable import Searchable
 from ..core.choose.compare import MAX_MODELS, MIN_MODELS, compare
 from ..core.choose.matrix import MATRIX_COLUMNS, by_metric, matrix, matrix_and_badges
 from ..core.report import Column, html_table, hub_url, svg_divs
-from ._base import HubWidget, catalog_for
+from ._base import HubWidget
 from ._serialization import Table
 from ._traits import ModelIds
 
@@ -133,12 +133,7 @@ class CompareWidget(HubWidget):
         self._svg_key: tuple[Any, ...] | None = None  # what the charts in _charts show
         self._ready = False  # no comparison until every option is set
         super().__init__(context_length=context_length, batch_size=batch_size, **kwargs)
-        try:
-            self._link_source(source)  # a source without a selection is a TypeError
-            self._catalog = catalog_for(catalog, source)
-        except Exception:
-            self.close()
-            raise
+        self._catalog = self._link_catalog(source, catalog)
         self._ready = True
         self._first_models(models, source)
         if not self.error and len(self.models) < MIN_MODELS:  # else _on_change has refreshed

@@ -27,7 +27,7 @@ import traitlets
 from ..core.catalog.searchable import Searchable
 from ..core.governance import CHECK_COLUMNS, Policy, check
 from ..core.report import Column, html_table, hub_url
-from ._base import HubWidget, catalog_for
+from ._base import HubWidget
 from ._serialization import Table
 from ._traits import ModelIds
 
@@ -138,14 +138,13 @@ class GovernanceWidget(HubWidget):
         self._took: dict[tuple[str, ...], float] = {}
         self._ready = False
         super().__init__(**kwargs)
-        try:
-            self._link_source(source)
-            self._catalog = catalog_for(catalog, source)
-            if policy is not None:
+        self._catalog = self._link_catalog(source, catalog)
+        if policy is not None:
+            try:
                 self.policy = policy
-        except Exception:
-            self.close()
-            raise
+            except Exception:
+                self.close()
+                raise
         self._ready = True
         self._first_models(models, source)
         if not self.error and not self.models:

@@ -134,15 +134,7 @@ export default defineWidget<GovernanceState>("governance", (view) => {
     const table = element("table", "hw-governance-table");
     const caption = element("caption", "hw-visually-hidden");
     caption.textContent = "Verdicts of the checked models under the policy";
-    const head = element("tr", "");
-    for (const label of ["Model", ...COLUMNS.map(([, l]) => l)]) {
-      const th = element("th", "");
-      th.scope = "col";
-      th.textContent = label;
-      head.append(th);
-    }
-    const thead = element("thead", "");
-    thead.append(head);
+    const thead = tableHead(["Model", ...COLUMNS.map(([, l]) => l)]);
     const tbody = element("tbody", "");
     for (const row of rows) tbody.append(tableRow(row));
     table.append(caption, thead, tbody);
@@ -218,15 +210,7 @@ export default defineWidget<GovernanceState>("governance", (view) => {
     } else {
       const table = element("table", "hw-findings");
       table.setAttribute("aria-label", `Findings of ${focused}`);
-      const head = element("tr", "");
-      for (const label of ["File", "Scanner", "Severity", "Detail"]) {
-        const th = element("th", "");
-        th.scope = "col";
-        th.textContent = label;
-        head.append(th);
-      }
-      const thead = element("thead", "");
-      thead.append(head);
+      const thead = tableHead(["File", "Scanner", "Severity", "Detail"]);
       const tbody = element("tbody", "");
       for (const row of rows) {
         const tr = element("tr", "");
@@ -261,3 +245,17 @@ export default defineWidget<GovernanceState>("governance", (view) => {
   drawTable();
   drawDetails();
 });
+
+/** A `<thead>` of column headers. */
+function tableHead(labels: readonly string[]): HTMLTableSectionElement {
+  const head = element("tr", "");
+  for (const label of labels) {
+    const th = element("th", "");
+    th.scope = "col";
+    th.textContent = label;
+    head.append(th);
+  }
+  const thead = element("thead", "");
+  thead.append(head);
+  return thead;
+}

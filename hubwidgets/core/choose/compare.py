@@ -28,6 +28,7 @@ from ..catalog.schema import COLUMN_NAMES, conform
 from ..catalog.searchable import Searchable
 from ..catalog.sources import _safetensors_params, open_catalog
 from ..governance import VERDICTS, Policy, check
+from ..governance.policy import as_policy
 from .hardware import available_memory, hardware
 from .licenses import license_class
 from .memory import (
@@ -211,22 +212,6 @@ def compare(
     out = _tidy(ids, derived, warning) if tidy else _wide(base, derived, warning)
     out.attrs["policy"] = rules.to_dict()
     return out
-
-
-def as_policy(policy: Any) -> Policy:
-    """``policy=`` as a :class:`Policy` (None: the default); TypeError/ValueError when bad."""
-    if policy is None:
-        return Policy()
-    if isinstance(policy, Policy):
-        return policy
-    if isinstance(policy, Mapping):
-        return Policy(policy)
-    if isinstance(policy, (str, os.PathLike)):
-        return Policy.from_yaml(policy)
-    raise TypeError(
-        "policy must be a hw.Policy, a dict of policy keys or a YAML file, "
-        f"not {type(policy).__name__}"
-    )
 
 
 def _governance(ids: list[str], catalog: Searchable, rules: Policy) -> list[dict[str, _Figure]]:

@@ -69,7 +69,7 @@ from ..catalog.query import parse_params, strict_kwargs
 from ..catalog.searchable import Searchable
 from ..catalog.vocab import close_matches
 from ..governance import Policy, check
-from .compare import as_policy
+from ..governance.policy import as_policy
 from .licenses import LICENSE_CLASSES, LICENSE_IDS, license_class, license_classes
 
 __all__ = [

@@ -27,7 +27,7 @@ import yaml
 from ..catalog.vocab import close_matches
 from . import scan as _scan
 from .licenses import license_info
-from .policy import DEFAULT_POLICY, VERDICTS, Policy
+from .policy import VERDICTS, Policy, as_policy
 from .tree import NOT_IN_CATALOG, chain_labels, license_conflict, lookup, model_tree
 
 __all__ = ["CHECK_COLUMNS", "SCAN_MODES", "check"]
@@ -127,21 +127,6 @@ def _items(models: Any) -> list[str | Path]:
     if not out:
         raise ValueError("no models to check: pass at least one model id or folder")
     return list(dict.fromkeys(out))
-
-
-def _policy(policy: Any) -> Policy:
-    if policy is None:
-        return DEFAULT_POLICY
-    if isinstance(policy, Policy):
-        return policy
-    if isinstance(policy, Mapping):
-        return Policy(policy)
-    if isinstance(policy, (str, os.PathLike)):
-        return Policy.from_yaml(policy)
-    raise TypeError(
-        "policy must be a Policy, a dict of policy keys or a YAML file, "
-        f"not {type(policy).__name__}"
-    )
 
 
 def _default_catalog() -> Any:
@@ -489,7 +474,7 @@ def check(
         raise ValueError(f"scan must be one of {', '.join(SCAN_MODES)}, not {scan!r}{hint}")
     if revision is not None and (not isinstance(revision, str) or not revision.strip()):
         raise TypeError(f"revision must be a branch, tag or commit sha (a str), not {revision!r}")
-    rules = _policy(policy)
+    rules = as_policy(policy)
     items = _items(models)
     cat = _default_catalog() if catalog is None else catalog
     kinds = _resolve(items, cat)

@@ -52,7 +52,7 @@ import yaml
 from ..catalog.vocab import close_matches
 from ..choose.licenses import LICENSE_CLASSES
 
-__all__ = ["DEFAULT_POLICY", "VERDICTS", "Policy"]
+__all__ = ["DEFAULT_POLICY", "VERDICTS", "Policy", "as_policy"]
 
 #: The verdicts, best first.
 VERDICTS: tuple[str, ...] = ("allow", "review", "deny")
@@ -352,3 +352,25 @@ class Policy:
 
 
 DEFAULT_POLICY = Policy()
+
+
+def as_policy(policy: Any) -> Policy:
+    """``policy=`` as every function takes it: a :class:`Policy`, a dict of its keys, a YAML
+    file, or None (the default policy).
+
+    Raises:
+        TypeError: anything else.
+        ValueError: unknown keys or bad values (naming the valid ones), or invalid YAML.
+    """
+    if policy is None:
+        return DEFAULT_POLICY
+    if isinstance(policy, Policy):
+        return policy
+    if isinstance(policy, Mapping):
+        return Policy(policy)
+    if isinstance(policy, (str, os.PathLike)):
+        return Policy.from_yaml(policy)
+    raise TypeError(
+        "policy must be a hw.Policy, a dict of policy keys or a YAML file, "
+        f"not {type(policy).__name__}"
+    )
