@@ -35,8 +35,8 @@ import os
 import threading
 import traceback
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import anywidget
@@ -440,9 +440,3 @@ class RunningWidget(HubWidget):
         with self.hold_sync():
             self.progress = float(min(max(fraction, 0.0), 1.0))
             self.progress_text = text
-
-    @contextmanager
-    def _one_update(self) -> Iterator[None]:
-        """Trait writes from the run's thread, sent to the page as one update."""
-        with self.hold_sync():
-            yield

@@ -385,7 +385,7 @@ class BenchmarkWidget(RunningWidget):
         self._failure = None
         self._rows, self._current, self._plan = {}, None, (models, batch_sizes)
         what = self._describe_inputs()
-        with self._one_update():
+        with self.hold_sync():
             self.error = ""
             self._charts = {}
             self._show(pending_rows(models, batch_sizes))
@@ -420,7 +420,7 @@ class BenchmarkWidget(RunningWidget):
             self._result = result
             self._progress(self.progress, "drawing the charts...")
             charts = self._chart_svgs()
-        with self._lock, self._one_update():
+        with self._lock, self.hold_sync():
             if result is not None:
                 self._show(result.summary)
             elif not self._rows:
@@ -442,7 +442,7 @@ class BenchmarkWidget(RunningWidget):
             return
         self._last_progress = now
         row = event.summary_row
-        with self._lock, self._one_update():
+        with self._lock, self.hold_sync():
             self._progress(event.fraction, event.message)
             if isinstance(row, dict) and row.get("model") is not None:
                 self._rows[(str(row["model"]), int(row.get("batch_size") or 1))] = dict(row)

@@ -13,7 +13,6 @@ missing; an unknown fact makes the verdict "review", never "allow".
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
@@ -25,6 +24,7 @@ import pandas as pd
 import yaml
 
 from ..catalog.vocab import close_matches
+from ..report import missing as _missing
 from . import scan as _scan
 from .licenses import license_info
 from .policy import VERDICTS, Policy, as_policy
@@ -86,12 +86,6 @@ _CARD_FIELD_COLUMNS = {
     "task": "pipeline_tag",
     "library": "library_name",
 }
-
-
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
 
 
 def _opt(value: Any) -> Any:

@@ -38,7 +38,6 @@ A ``license_conflict`` is always ``review``. The verdict is the worst of the rul
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -51,6 +50,7 @@ import yaml
 
 from ..catalog.vocab import close_matches
 from ..choose.licenses import LICENSE_CLASSES
+from ..report import missing as _missing
 
 __all__ = ["DEFAULT_POLICY", "VERDICTS", "Policy", "as_policy"]
 
@@ -61,12 +61,6 @@ _KNOWN_CLASSES = tuple(c for c in LICENSE_CLASSES if c != "unknown")
 _SAFE = "safe"
 _DENY_SCANS = frozenset({"unsafe", "dangerous", "malicious", "infected"})
 _REVIEW_SCANS = frozenset({"error", "caution", "suspicious"})
-
-
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
 
 
 def _bool(name: str, value: Any) -> bool:

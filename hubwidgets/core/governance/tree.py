@@ -9,7 +9,6 @@ when the model is offered under terms looser than an ancestor whose license bind
 
 from __future__ import annotations
 
-import math
 import weakref
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -20,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..choose.licenses import LICENSE_CLASSES, license_class
+from ..report import missing as _missing
 
 __all__ = [
     "RELATIONS",
@@ -56,10 +56,6 @@ class TreeNode:
     source: str
     #: a note when the walk stopped here ("cycle: ..." or "deeper than ...")
     note: str | None = None
-
-
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def _as_list(value: Any) -> list[str]:
