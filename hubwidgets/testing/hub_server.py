@@ -928,6 +928,9 @@ class HubServer:
                 raise _HubError(405, f"Method {method} not allowed on this test server")
             if path in ("/api/models", "/api/models/"):
                 return self._list_models(raw_query, query)
+            match = _GIT_API_RE.match(path)  # revisions (issue 13): commits and refs
+            if match:
+                return self._git_api(unquote(match["id"]), match["what"], match["rev"], query)
             match = _MODEL_API_RE.match(path)
             if match:
                 rev = unquote(match["rev"]) if match["rev"] else None
@@ -989,8 +992,7 @@ class HubServer:
     def _model_info(
         self, repo_id: str, revision: str | None, query: dict[str, list[str]]
     ) -> _Response:
-        record = self._visible(repo_id)
-        self._check_revision(record, revision)
+        record = self._at_revision(self._visible(repo_id), revision)
         expand = _expand_list(query)
         public = _public(record)
         fields = ["_id", "id", *expand] if expand is not None else list(public)
@@ -1002,8 +1004,7 @@ class HubServer:
         )
 
     def _resolve(self, repo_id: str, revision: str, filename: str) -> _Response:
-        record = self._visible(repo_id)
-        self._check_revision(record, revision)
+        record = self._at_revision(self._visible(repo_id), revision)
         files = record.get("_files") or {}
         card = record.get("_card")
         if filename in files:  # files a test gives its record (config.json, say)
@@ -1021,6 +1022,121 @@ class HubServer:
             headers.append(("X-Repo-Commit", record["sha"]))
         return _Response(200, headers, data)
 
+    # -- revisions: commits, refs and a record at a revision (issue 13, hubwidgets.core.registry)
+    # A record served as given has one commit (its own sha) and one branch, main. commit() makes
+    # a new revision of a model from the one main points at, tag() names a revision, remove()
+    # makes a model disappear (its pins go "gone"). model_info, README and the files a record
+    # lists answer for any branch, tag or full sha of the model's history.
+
+    def commit(
+        self,
+        model_id: str,
+        changes: Mapping[str, Any],
+        *,
+        title: str = "Update model",
+        authors: Sequence[str] = ("hubwidgets-tests",),
+        date: dt.datetime | str | None = None,
+    ) -> str:
+        """Commit a new revision of ``model_id`` on main: the current record with ``changes``
+        applied (a value of None removes the key). Returns the new sha (derived from the
+        content, so the same commit gives the same sha)."""
+        with self._lock:
+            old = self._by_id.get(model_id)
+            if old is None:
+                raise ValueError(f"no record {model_id!r} on this server to commit to")
+            history = _git_history(old)
+            snapshot = {k: v for k, v in old.items() if k not in _GIT_KEYS}
+            for key, value in changes.items():
+                if value is None:
+                    snapshot.pop(key, None)
+                else:
+                    snapshot[key] = value
+            when = _iso(date or dt.datetime.now(dt.timezone.utc))
+            seed = json.dumps([old.get("sha"), snapshot, title, when], sort_keys=True, default=str)
+            sha = hashlib.sha1(seed.encode(), usedforsecurity=False).hexdigest()
+            snapshot["sha"] = sha
+            snapshot["lastModified"] = when
+            entry = {
+                "id": sha,
+                "title": title,
+                "message": "",
+                "authors": [{"user": str(a)} for a in authors],
+                "date": when,
+                "record": snapshot,
+            }
+            self._replace(
+                model_id, {**snapshot, "_commits": [entry, *history], "_tags": _tags(old)}
+            )
+        return sha
+
+    def tag(self, model_id: str, name: str, revision: str = "main") -> str:
+        """Point tag ``name`` at ``revision`` of ``model_id``; returns the sha it points at."""
+        with self._lock:
+            old = self._by_id.get(model_id)
+            if old is None:
+                raise ValueError(f"no record {model_id!r} on this server to tag")
+            sha = _git_resolve(old, revision)
+            updated = dict(old)
+            updated["_commits"] = _git_history(old)
+            updated["_tags"] = {**_tags(old), name: sha}
+            self._replace(model_id, updated)
+        return sha
+
+    def remove(self, model_id: str) -> None:
+        """Take ``model_id`` off the server: it answers RepoNotFound from now on."""
+        with self._lock:
+            if self._by_id.pop(model_id, None) is None:
+                raise ValueError(f"no record {model_id!r} on this server to remove")
+            self._records = [r for r in self._records if r.get("id") != model_id]
+
+    def _replace(self, model_id: str, record: dict[str, Any]) -> None:
+        self._records = [record if r.get("id") == model_id else r for r in self._records]
+        self._by_id[model_id] = record
+
+    def _at_revision(self, record: dict[str, Any], revision: str | None) -> dict[str, Any]:
+        """The record as it was at ``revision`` (a branch, tag or full sha; None: main)."""
+        sha = _git_resolve(record, revision)
+        for entry in _git_history(record):
+            if entry["id"] == sha:
+                found: dict[str, Any] = entry["record"]
+                return found
+        raise _HubError(404, f"Invalid rev id: {revision}", "RevisionNotFound")
+
+    def _git_api(
+        self, repo_id: str, what: str, rev: str | None, query: dict[str, list[str]]
+    ) -> _Response:
+        """``/api/models/{id}/refs`` and ``/api/models/{id}/commits/{rev}`` (newest first, all
+        in one page: the Hub pages them, the client follows ``Link`` either way)."""
+        record = self._visible(repo_id)
+        history = _git_history(record)
+        if what == "refs":
+            ref = lambda name, kind, sha: {  # noqa: E731 - a one-line shape
+                "name": name,
+                "ref": f"refs/{kind}/{name}",
+                "targetCommit": sha,
+            }
+            data: Any = {
+                "branches": [ref("main", "heads", history[0]["id"])] if history else [],
+                "converts": [],
+                "tags": [ref(name, "tags", sha) for name, sha in sorted(_tags(record).items())],
+            }
+            if query.get("include_prs"):
+                data["pullRequests"] = []
+        else:
+            if rev is None:
+                raise _HubError(404, "Not Found")
+            sha = _git_resolve(record, unquote(rev))
+            ids = [entry["id"] for entry in history]
+            data = [
+                {k: v for k, v in entry.items() if k != "record"}
+                for entry in history[ids.index(sha) :]
+            ]
+        return _Response(
+            200, [("Content-Type", "application/json; charset=utf-8")], json.dumps(data).encode()
+        )
+
+    # -- end of revisions
+
 
 def _error(err: _HubError) -> _Response:
     headers = [("Content-Type", "application/json; charset=utf-8")]
@@ -1030,3 +1146,60 @@ def _error(err: _HubError) -> _Response:
         safe = err.message.encode("ascii", "backslashreplace").decode("ascii")
         headers.append(("X-Error-Message", safe))
     return _Response(err.status, headers, json.dumps({"error": err.message}).encode())
+
+
+# ---------------------------------------------------------------------------------------------
+# Revisions (issue 13): a record's git history, kept under private keys of the record
+# ---------------------------------------------------------------------------------------------
+
+_GIT_API_RE = re.compile(
+    r"^/api/models/(?P<id>[^/]+(?:/[^/]+)?)/(?P<what>commits|refs)(?:/(?P<rev>[^/]+))?$"
+)
+#: Private record keys of the history: ``_commits`` (newest first, each with the record as it
+#: was) and ``_tags`` ({name: sha}); never served as JSON (see ``_public``).
+_GIT_KEYS = ("_commits", "_tags")
+
+
+def _tags(record: Mapping[str, Any]) -> dict[str, str]:
+    return dict(record.get("_tags") or {})
+
+
+def _git_history(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Commits newest first; a record never committed to has one: its own sha, dated when it
+    was last modified (no sha: no history, so every revision is unknown)."""
+    commits = record.get("_commits")
+    if commits:
+        return list(commits)
+    sha = record.get("sha")
+    if not isinstance(sha, str):
+        return []
+    when = (
+        record.get("lastModified")
+        or record.get("createdAt")
+        or _iso(dt.datetime.now(dt.timezone.utc))
+    )
+    return [
+        {
+            "id": sha,
+            "title": "recorded snapshot",
+            "message": "",
+            "authors": [],
+            "date": when,
+            "record": record,
+        }
+    ]
+
+
+def _git_resolve(record: Mapping[str, Any], revision: str | None) -> str:
+    """The sha a branch (main), tag or full sha names; RevisionNotFound otherwise."""
+    history = _git_history(record)
+    tags = _tags(record)
+    if history and revision in (None, "main", "refs/heads/main"):
+        return str(history[0]["id"])
+    if revision is not None:
+        name = revision.removeprefix("refs/tags/")
+        if name in tags:
+            return tags[name]
+        if any(entry["id"] == revision for entry in history):
+            return revision
+    raise _HubError(404, f"Invalid rev id: {revision}", "RevisionNotFound")
