@@ -1,5 +1,6 @@
-"""What the SearchWidget's detail pane shows of one model: its record as JSON-safe values, and
-its model card as HTML that is safe to insert into the notebook page.
+"""What the SearchWidget's detail pane shows of one model: its record as JSON-safe values, its
+governance (``hw.check``'s verdict, license, model tree and scan, see :func:`governance_part`)
+and its model card as HTML that is safe to insert into the notebook page.
 
 Cards are written by anyone who can push to the Hub, so they are untrusted input. The Markdown
 is rendered by markdown-it with raw HTML disabled (a ``<script>``, an ``<img onerror=...>``, an
@@ -26,17 +27,23 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
 from ..core.catalog.vocab import task_modality
+from ..core.governance import check
+from ..core.governance.policy import Policy, as_policy
 from ..core.report import HUB_URL, hub_url
 
 __all__ = [
     "DETAIL_FIELDS",
+    "GOVERNANCE_FIELDS",
     "HUB_URL",
     "MAX_CARD_CHARS",
     "MODALITY_LABELS",
     "card_html",
     "detail_record",
+    "governance_part",
     "hub_url",
+    "json_value",
     "modality_label",
+    "pane_policy",
 ]
 
 #: Longest card rendered, in characters of Markdown (front matter excluded); a longer one is cut
@@ -64,6 +71,34 @@ DETAIL_FIELDS: tuple[str, ...] = (
     "base_models",
     "providers",
     "sha",
+)
+
+#: The columns of ``hw.check``'s row the detail pane's governance part carries (each fact with
+#: the ``*_source`` that says where it came from, or why it is unknown).
+GOVERNANCE_FIELDS: tuple[str, ...] = (
+    "verdict",
+    "reasons",
+    "license",
+    "license_name",
+    "license_link",
+    "license_class",
+    "commercial_use",
+    "commercial_use_reason",
+    "license_source",
+    "base_chain",
+    "base_chain_source",
+    "license_conflict",
+    "formats",
+    "pickle_files",
+    "pickle_only",
+    "safetensors",
+    "formats_source",
+    "custom_code",
+    "custom_code_source",
+    "scan_status",
+    "scans_done",
+    "files_with_issues",
+    "scan_source",
 )
 
 #: The Hub's names of its task modalities (huggingface.js ``MODALITY_LABELS``).
@@ -102,14 +137,14 @@ def detail_record(row: pd.Series[Any] | Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in DETAIL_FIELDS:
         if name == "modality":
-            task = _json_value(row.get("task"))
+            task = json_value(row.get("task"))
             out[name] = modality_label(task) if isinstance(task, str) else None
         else:
-            out[name] = _json_value(row.get(name))
+            out[name] = json_value(row.get(name))
     return out
 
 
-def _json_value(value: Any) -> Any:  # noqa: PLR0911 - one return per kind of value
+def json_value(value: Any) -> Any:  # noqa: PLR0911 - one return per kind of value
     """One schema value as JSON: NA/NaT/NaN -> None, numpy scalars -> int/float/bool,
     timestamps -> ISO 8601 strings, list-likes -> lists of str."""
     if value is None or value is pd.NA or value is pd.NaT:
@@ -139,6 +174,78 @@ def _is_missing(value: Any) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # an array-like: not one missing value
         return False
+
+
+# -- governance ---------------------------------------------------------------------------------
+
+
+def pane_policy() -> Policy:
+    """The policy the detail pane's verdict follows: the session's default policy.
+
+    The one place to switch to the session's active policy (``hw.active_policy()``) once the
+    core has it."""
+    return as_policy(None)
+
+
+def governance_part(
+    catalog: Any, model_id: str, row: pd.Series[Any] | None = None
+) -> dict[str, Any]:
+    """``hw.check([model_id], catalog=catalog)`` under :func:`pane_policy`, as JSON values:
+    :data:`GOVERNANCE_FIELDS`, ``chain`` (the model tree, the model first: ``{id, depth,
+    parent, relation, license, license_class, source, note}`` per node) and ``policy`` (the
+    policy in words, e.g. ``"Policy(default)"``).
+
+    ``row`` is the model's ``catalog.model(model_id)`` when the caller has it already. The
+    check looks each model up once (on the live Hub a lookup is a request, and the check asks
+    for one fact at a time): the focused model costs nothing more, each base model one lookup.
+
+    Never raises: a check that fails gives ``{"error": why}``, so that the rest of the pane
+    still shows.
+    """
+    try:
+        policy = pane_policy()
+        known = {model_id: row} if row is not None else {}
+        result = check([model_id], catalog=_LookedUpOnce(catalog, known), policy=policy)
+        row = result.iloc[0]
+        tree = result.attrs["trees"][row["id"]]
+        out = {name: json_value(row[name]) for name in GOVERNANCE_FIELDS}
+        out["chain"] = [_node(node) for node in tree]
+    except Exception as err:  # whatever fails, the pane says why in words
+        return {"error": str(err) or type(err).__name__}
+    out["policy"] = repr(policy)
+    return out
+
+
+class _LookedUpOnce:
+    """``catalog`` for one check, with each model's ``model()`` asked once and remembered
+    (everything else is the catalog's own)."""
+
+    def __init__(self, catalog: Any, known: dict[str, pd.Series[Any]]) -> None:
+        self._catalog = catalog
+        self._known = dict(known)
+
+    def model(self, model_id: str) -> pd.Series[Any]:
+        found = self._known.get(model_id)
+        if found is None:
+            found = self._catalog.model(model_id)
+            self._known[model_id] = found
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._catalog, name)
+
+
+def _node(node: Any) -> dict[str, Any]:
+    return {
+        "id": str(node.id),
+        "depth": int(node.depth),
+        "parent": json_value(node.parent),
+        "relation": json_value(node.relation),
+        "license": json_value(node.license),
+        "license_class": json_value(node.license_class),
+        "source": json_value(node.source),
+        "note": json_value(node.note),
+    }
 
 
 # -- the card -----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from ..core.catalog.hub import HubError
 from ..core.catalog.query import FACETS, make_query, parse_params
 from ..core.catalog.schema import SORT_KEYS
 from ..core.report import Column, compact, hub_url
-from ._card import card_html, detail_record, modality_label
+from ._card import card_html, detail_record, governance_part, modality_label
 from ._protocol import RequestError
 from ._traits import ModelIds
 
@@ -169,10 +169,12 @@ def _index(value: object) -> int | None:
 
 
 def detail_body(catalog: object, model_id: object) -> dict[str, Any]:
-    """The reply to a detail request: ``{"model", "url", "record", "card_html"}``.
+    """The reply to a detail request: ``{"model", "url", "record", "governance", "card_html"}``.
 
-    ``record`` holds the model's :data:`~._card.DETAIL_FIELDS` as JSON values, ``card_html``
-    its card as safe HTML (None when the catalog has no card).
+    ``record`` holds the model's :data:`~._card.DETAIL_FIELDS` as JSON values, ``governance``
+    ``hw.check``'s verdict, license, model tree and scan of it (or ``{"error": why}`` when the
+    check failed: see :func:`~._card.governance_part`), ``card_html`` its card as safe HTML
+    (None when the catalog has no card).
 
     Raises:
         RequestError: a bad id, an id the catalog does not hold, a catalog that cannot look
@@ -196,5 +198,6 @@ def detail_body(catalog: object, model_id: object) -> dict[str, Any]:
         "model": model_id,
         "url": hub_url(model_id),
         "record": detail_record(row),
+        "governance": governance_part(catalog, model_id, row),
         "card_html": html_card,
     }

@@ -20,8 +20,10 @@ with the same id or a structured error:
 - ``select`` ``{start, stop, revision}`` -> ``{added}``: add rows ``[start, stop)`` to the
   selection (a shift-click; the page may never have fetched them); refused when ``revision`` is
   gone;
-- ``detail`` ``{model}`` -> ``{model, url, record, card_html}``: the detail pane's model (its
-  record and its card as safe HTML, see ``_card``), refused in words when it cannot be looked up.
+- ``detail`` ``{model}`` -> ``{model, url, record, governance, card_html}``: the detail pane's
+  model (its record, ``hw.check``'s verdict, license chain and scan of it, and its card as safe
+  HTML, see ``_card``), refused in words when it cannot be looked up; a check that fails leaves
+  the rest of the answer whole (``governance`` is then ``{error}``).
 
 Each view says ``view`` when drawn. Where none ever does (a notebook run headless), later
 searches update the ``text/html`` table displayed beside the widget, for exported reports.
@@ -80,7 +82,8 @@ class SearchWidget(HubWidget):
     >>> w.charts()["tasks"]      # Altair charts of the results
 
     The focused row's model (:attr:`focused_id`) is shown below the grid: its metadata, tags,
-    a link to its Hub page and its model card, when the catalog has one.
+    a link to its Hub page, its governance (``hw.check``'s verdict and reasons, license, model
+    tree and scan, under the session's policy) and its model card, when the catalog has one.
 
     Args:
         catalog: what to search (default: ``hubwidgets.open_catalog()``: the live Hub if it

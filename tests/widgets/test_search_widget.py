@@ -15,9 +15,11 @@ import pytest
 import traitlets
 
 import hubwidgets as hw
+from hubwidgets.core.catalog.hub import HubCatalog
 from hubwidgets.core.catalog.query import Query
 from hubwidgets.core.catalog.schema import COLUMN_NAMES
 from hubwidgets.core.catalog.searchable import Searchable
+from hubwidgets.testing.hub_server import HubServer
 from hubwidgets.widgets import SearchWidget
 from hubwidgets.widgets import search as search_module
 from hubwidgets.widgets._protocol import unpack
@@ -931,3 +933,143 @@ def test_a_new_order_sends_its_first_rows_in_one_update(
     assert buffers is not None
     assert from_ipc(buffers[0]).empty
     assert w.total == 0
+
+
+# -- the detail pane's governance -----------------------------------------------------------------
+
+
+def test_detail_carries_the_governance_of_a_model(
+    make: Callable[..., SearchWidget], catalog: hw.Catalog
+) -> None:
+    reply = detail(make(), "meta-llama/Llama-2-7b-hf")
+    gov = reply["governance"]
+    assert "error" not in gov
+    assert gov["license"] == "llama2"
+    assert gov["license_name"] == "Llama 2 Community License Agreement"
+    assert gov["license_link"].startswith("https://")
+    assert gov["license_class"] == "gated-or-custom"
+    assert gov["commercial_use"] == "conditional"
+    assert "700 million" in gov["commercial_use_reason"]
+    assert gov["license_source"].startswith("the catalog record")
+    # the same verdict and reasons as hw.check under the same (default) policy
+    row = hw.check(["meta-llama/Llama-2-7b-hf"], catalog=catalog).iloc[0]
+    assert gov["verdict"] == row["verdict"] == "review"
+    assert gov["reasons"] == list(row["reasons"])
+    assert gov["policy"] == "Policy(default)"
+    # no base model: the chain is the model alone, and says why
+    assert [node["id"] for node in gov["chain"]] == ["meta-llama/Llama-2-7b-hf"]
+    assert gov["base_chain"] == []
+    assert gov["base_chain_source"] == "no base model in the catalog record"
+    assert gov["license_conflict"] is None
+    # unknown is said to be unknown, with where it came from, never left out or called safe
+    assert gov["scan_status"] == "unscanned"
+    assert gov["scan_source"]
+    assert gov["formats"] is None
+    assert gov["formats_source"].startswith("unknown")
+    assert gov["custom_code"] is None
+    assert gov["custom_code_source"].startswith("unknown")
+    assert reply["record"]["license"] == "llama2"  # the rest of the pane is all there
+
+
+def test_detail_of_a_finetune_shows_its_base_chain(make: Callable[..., SearchWidget]) -> None:
+    w = make()
+    gov = detail(w, "TheBloke/Llama-2-7B-Chat-GGUF")["governance"]
+    [model, base] = gov["chain"]
+    assert (model["id"], model["depth"], model["license"]) == (
+        "TheBloke/Llama-2-7B-Chat-GGUF",
+        0,
+        "llama2",
+    )
+    assert base == {
+        "id": "meta-llama/Llama-2-7b-chat-hf",
+        "depth": 1,
+        "parent": "TheBloke/Llama-2-7B-Chat-GGUF",
+        "relation": "quantized",
+        "license": "llama2",
+        "license_class": "gated-or-custom",
+        "source": "the catalog",
+        "note": None,
+    }
+    assert gov["base_chain"] == ["meta-llama/Llama-2-7b-chat-hf (llama2)"]
+
+    # three levels up, the last base not in the catalog: its license is unknown, and says so
+    gov = detail(w, "HuggingFaceTB/SmolVLM2-2.2B-Instruct")["governance"]
+    assert [(n["id"], n["depth"], n["license"]) for n in gov["chain"]] == [
+        ("HuggingFaceTB/SmolVLM2-2.2B-Instruct", 0, "apache-2.0"),
+        ("HuggingFaceTB/SmolVLM-Instruct", 1, "apache-2.0"),
+        ("HuggingFaceTB/SmolLM2-1.7B-Instruct", 2, "apache-2.0"),
+        ("HuggingFaceTB/SmolLM2-1.7B", 3, None),
+    ]
+    last = gov["chain"][-1]
+    assert (last["license_class"], last["source"]) == ("unknown", "not in the catalog")
+    assert "HuggingFaceTB/SmolLM2-1.7B" in gov["base_chain_source"]
+
+
+CONFLICTED = [
+    {
+        "id": "acme/base",
+        "sha": "a" * 40,
+        "pipeline_tag": "text-generation",
+        "tags": ["license:llama2"],
+        "cardData": {"license": "llama2"},
+    },
+    {
+        "id": "acme/finetune",
+        "sha": "b" * 40,
+        "pipeline_tag": "text-generation",
+        "tags": ["license:mit", "base_model:finetune:acme/base"],
+        "cardData": {"license": "mit", "base_model": "acme/base"},
+    },
+]
+
+
+def test_detail_says_when_a_license_conflicts_with_a_base(
+    make: Callable[..., SearchWidget],
+) -> None:
+    gov = detail(make(hw.Catalog.from_records(CONFLICTED)), "acme/finetune")["governance"]
+    assert gov["license"] == "mit"
+    assert gov["chain"][1]["relation"] == "finetune"
+    assert gov["license_conflict"].startswith("acme/finetune is offered under mit (permissive)")
+    assert "acme/base's llama2" in gov["license_conflict"]
+
+
+def test_detail_on_the_live_hub_looks_each_model_up_once(
+    make: Callable[..., SearchWidget],
+) -> None:
+    """On the live Hub a lookup is a request: the check costs one per base model, none for the
+    model itself (its record is the pane's)."""
+    with HubServer(CONFLICTED) as server:
+        w = make(HubCatalog(endpoint=server.endpoint))
+        server.clear_requests()
+        reply = detail(w, "acme/finetune")
+        asked = [r["path"] for r in server.requests if r["path"].startswith("/api/models/")]
+    assert sorted(asked) == ["/api/models/acme/base", "/api/models/acme/finetune"]
+    assert "acme/base's llama2" in reply["governance"]["license_conflict"]
+
+
+class BaseDownHub(FlakyModelHub):
+    """FlakyModelHub that answers for some models and fails for the others."""
+
+    def __init__(self, inner: hw.Catalog, answers: set[str]) -> None:
+        super().__init__(inner)
+        self.answers = answers
+
+    def model(self, model_id: str) -> pd.Series:
+        if model_id not in self.answers:
+            raise hw.HubError("the Hub at https://hub.test answered HTTP 503 (a server error)")
+        return self.inner.model(model_id)
+
+
+def test_a_failing_check_keeps_the_rest_of_the_pane(
+    make: Callable[..., SearchWidget], catalog: hw.Catalog
+) -> None:
+    model_id = "TheBloke/Llama-2-7B-Chat-GGUF"
+    w = make(BaseDownHub(catalog, {model_id}))  # the model answers, its base does not
+    reply = detail(w, model_id)
+    assert reply["governance"] == {
+        "error": "the Hub at https://hub.test answered HTTP 503 (a server error)"
+    }
+    assert reply["record"]["license"] == "llama2"
+    assert reply["url"] == f"https://huggingface.co/{model_id}"
+    assert "card_html" in reply
+    assert w.error == ""
