@@ -36,6 +36,8 @@ from .core import (
     snapshot_info,
     starter_catalog,
 )
+from .core.governance import active_policy, use_policy
+from .core.inference.backends import PolicyError
 from .widgets import WIDGETS
 
 __version__ = "0.1.0"
@@ -72,11 +74,13 @@ __all__ = [
     "Playground",
     "PlaygroundSession",
     "Policy",
+    "PolicyError",
     "PullError",
     "RemoteBackend",
     "SearchWidget",
     "UnknownModelError",
     "__version__",
+    "active_policy",
     "benchmark",
     "cache_catalog",
     "check",
@@ -87,4 +91,5 @@ __all__ = [
     "recommend",
     "snapshot_info",
     "starter_catalog",
+    "use_policy",
 ]

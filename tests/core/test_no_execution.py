@@ -1,6 +1,7 @@
 """Scanning never runs what it scans: a folder with a malicious pickle (its reduce writes a marker
 file) and a config whose ``auto_map`` points at code that writes a marker at import. The scan
-finds both problems; neither the scan, nor LocalBackend, nor compare writes a marker."""
+finds both problems; neither the scan, nor LocalBackend (which the default policy stops before
+loading, and which fails safely when allowed to load it), nor compare writes a marker."""
 
 from __future__ import annotations
 
@@ -68,16 +69,34 @@ def test_local_scan_finds_both_and_runs_neither(evil: dict[str, Path]) -> None:
     assert "auto_map" in rows[("modeling_evil.py", "custom_code")]["detail"]
 
 
+def test_local_backend_refuses_it_by_policy_before_loading(evil: dict[str, Path]) -> None:
+    """The default policy denies it (an unsafe pickle, custom code): nothing is loaded, and the
+    error says why and how to override."""
+    backend = hw.LocalBackend(device="cpu")  # no torch or transformers needed: nothing loads
+    with pytest.raises(hw.PolicyError) as info:
+        backend.run("text-classification", str(evil["folder"]), ["hi"])
+    no_markers(evil)
+    error = info.value
+    assert isinstance(error, PermissionError) and isinstance(error, hw.BackendError)
+    assert (error.reason, error.verdict, error.model) == ("policy", "deny", str(evil["folder"]))
+    message = str(error)
+    assert "scan verdict unsafe" in message and "needs custom code: modeling_evil.py" in message
+    assert "allow_denied=True" in message and str(evil["folder"]) in message
+    assert backend.loaded() == []
+    assert backend.verdicts[str(evil["folder"])][0] == "deny"
+
+
 @pytest.mark.filterwarnings("ignore:Detected pickle protocol")
-def test_local_backend_refuses_and_runs_neither(evil: dict[str, Path]) -> None:
+def test_local_backend_allowed_to_load_it_still_runs_neither(evil: dict[str, Path]) -> None:
     pytest.importorskip(
         "torch", reason="LocalBackend needs torch (pip install hubwidgets[inference])"
     )
     pytest.importorskip("transformers", reason="LocalBackend needs transformers")
-    backend = hw.LocalBackend(device="cpu")  # trust_remote_code stays off
+    backend = hw.LocalBackend(device="cpu", allow_denied=True)  # trust_remote_code stays off
     with pytest.raises(hw.BackendError) as info:
         backend.run("text-classification", str(evil["folder"]), ["hi"])
     no_markers(evil)
+    assert not isinstance(info.value, hw.PolicyError)
     # transformers loads .bin weights with torch.load(weights_only=True), which refuses exec
     message = str(info.value)
     assert "UnpicklingError" in message or "weights_only" in message or "remote code" in message

@@ -39,10 +39,12 @@ A ``license_conflict`` is always ``review``. The verdict is the worst of the rul
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import pandas as pd
@@ -52,7 +54,17 @@ from ..catalog.vocab import close_matches
 from ..choose.licenses import LICENSE_CLASSES
 from ..report import missing as _missing
 
-__all__ = ["DEFAULT_POLICY", "VERDICTS", "Policy", "as_policy"]
+__all__ = [
+    "DEFAULT_POLICY",
+    "POLICY_ENV",
+    "VERDICTS",
+    "Policy",
+    "PolicyScope",
+    "active_policy",
+    "active_policy_source",
+    "as_policy",
+    "use_policy",
+]
 
 #: The verdicts, best first.
 VERDICTS: tuple[str, ...] = ("allow", "review", "deny")
@@ -350,14 +362,15 @@ DEFAULT_POLICY = Policy()
 
 def as_policy(policy: Any) -> Policy:
     """``policy=`` as every function takes it: a :class:`Policy`, a dict of its keys, a YAML
-    file, or None (the default policy).
+    file, or None: the session's policy (:func:`active_policy`: what :func:`use_policy` set,
+    else ``$HUBWIDGETS_POLICY``, else the default), so a team sets its policy once.
 
     Raises:
         TypeError: anything else.
         ValueError: unknown keys or bad values (naming the valid ones), or invalid YAML.
     """
     if policy is None:
-        return DEFAULT_POLICY
+        return active_policy()
     if isinstance(policy, Policy):
         return policy
     if isinstance(policy, Mapping):
@@ -368,3 +381,122 @@ def as_policy(policy: Any) -> Policy:
         "policy must be a hw.Policy, a dict of policy keys or a YAML file, "
         f"not {type(policy).__name__}"
     )
+
+
+# -- the session's policy ----------------------------------------------------------------------
+#: The environment variable naming a YAML policy file, read when the session set none.
+POLICY_ENV = "HUBWIDGETS_POLICY"
+
+
+# A module global, not a ContextVar: the Playground and benchmarks load models in their own
+# threads, which would not see a ContextVar set in the notebook's thread.
+class _Session:
+    lock = threading.Lock()
+    #: what use_policy set (None: nothing)
+    policy: Policy | None = None
+    #: the policy file of $HUBWIDGETS_POLICY as last read: ((path, mtime_ns, size), policy)
+    from_env: tuple[tuple[str, int, int], Policy] | None = None
+
+
+def _env_policy() -> tuple[Policy, str] | None:
+    """The policy ``$HUBWIDGETS_POLICY`` names and where it came from (None: not set), read
+    again only when the file changes."""
+    name = os.environ.get(POLICY_ENV, "").strip()
+    if not name:
+        return None
+    path = Path(name).expanduser()
+    try:
+        stat = path.stat()
+    except OSError:
+        raise ValueError(
+            f"${POLICY_ENV} names the policy file {name!r}, which does not exist: fix the "
+            f"variable or unset it (the default policy applies then)"
+        ) from None
+    if not path.is_file():
+        raise ValueError(f"${POLICY_ENV} names {name!r}, which is not a file (a YAML policy)")
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    cached = _Session.from_env
+    if cached is not None and cached[0] == key:
+        return cached[1], f"${POLICY_ENV} ({name})"
+    policy = Policy.from_yaml(path)  # a bad file: ValueError naming the file, line and problem
+    _Session.from_env = (key, policy)
+    return policy, f"${POLICY_ENV} ({name})"
+
+
+def active_policy_source() -> tuple[Policy, str]:
+    """The session's policy and where it comes from, in words: "hw.use_policy",
+    "$HUBWIDGETS_POLICY (path)" or "the default policy"."""
+    current = _Session.policy
+    if current is not None:
+        return current, "hw.use_policy"
+    found = _env_policy()
+    return found if found is not None else (DEFAULT_POLICY, "the default policy")
+
+
+def active_policy() -> Policy:
+    """The policy every ``policy=None`` follows in this session: the one :func:`use_policy`
+    set, else the YAML file ``$HUBWIDGETS_POLICY`` names, else :data:`DEFAULT_POLICY`.
+
+    Raises:
+        ValueError: ``$HUBWIDGETS_POLICY`` names a missing file or a bad policy (the message
+            names the file, the line and the problem).
+    """
+    return active_policy_source()[0]
+
+
+def use_policy(
+    policy: Policy | Mapping[str, Any] | str | os.PathLike[str] | None,
+) -> PolicyScope:
+    """Set the session's policy: what ``hw.check``, ``hw.compare``, ``LocalBackend`` (and so
+    the Playground and ``hw.benchmark``) follow when given no ``policy=``.
+
+    >>> hw.use_policy({"require_safetensors": True})        # from now on
+    >>> with hw.use_policy("team-policy.yaml"):              # for a block only
+    ...     hw.check(models)
+    >>> hw.use_policy(None)                                  # back to the default
+
+    Args:
+        policy: a :class:`Policy`, a dict of its keys, a YAML file (or YAML text), or None to
+            forget the session's policy (then ``$HUBWIDGETS_POLICY``, else the default,
+            applies).
+
+    Returns a :class:`PolicyScope`: used in a ``with`` block it gives the policy set and puts
+    the previous one back at the end of the block.
+
+    Raises:
+        TypeError, ValueError: as :func:`as_policy`, or a bad ``$HUBWIDGETS_POLICY`` file when
+            ``policy`` is None; the session's policy is then unchanged.
+    """
+    new = None if policy is None else as_policy(policy)
+    if new is None:
+        found = _env_policy()  # a bad file raises here, before anything changed
+        shown = found[0] if found is not None else DEFAULT_POLICY
+    else:
+        shown = new
+    with _Session.lock:
+        previous, _Session.policy = _Session.policy, new
+    return PolicyScope(shown, previous)
+
+
+class PolicyScope:
+    """What :func:`use_policy` returns: the policy set (``.policy``), and a context manager
+    that puts the session's previous policy back on exit."""
+
+    def __init__(self, policy: Policy, previous: Policy | None) -> None:
+        self.policy = policy
+        self._previous = previous
+
+    def __enter__(self) -> Policy:
+        return self.policy
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        with _Session.lock:
+            _Session.policy = self._previous
+
+    def __repr__(self) -> str:
+        return f"use_policy({self.policy!r})"

@@ -15,6 +15,7 @@ from ._base import (
     Backend,
     BackendError,
     InferenceResult,
+    PolicyError,
     check_inputs,
     check_task,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "FallbackBackend",
     "InferenceResult",
     "LocalBackend",
+    "PolicyError",
     "RemoteBackend",
     "check_inputs",
     "check_task",
@@ -42,23 +44,34 @@ __all__ = [
 ]
 
 
-def make_backend(spec: Backend | str | None = None) -> Backend:
+def make_backend(spec: Backend | str | None = None, *, allow_denied: bool = False) -> Backend:
     """The backend ``spec`` names: "local" (the default, also for None: transformers on this
     machine), "remote" (Inference Providers), "auto" (remote, falling back to local), or a
     backend object (anything with ``run`` and ``stream``), returned as it is.
 
+    ``allow_denied=True`` lets the local backend load models the session's policy denies (see
+    :class:`LocalBackend`); a backend object given brings its own setting.
+
     Raises:
         TypeError: anything else (the message lists what is accepted).
+        ValueError: ``allow_denied=True`` with a backend object (set it on that backend).
     """
+    if not isinstance(allow_denied, bool):
+        raise TypeError(f"allow_denied must be True or False, not {allow_denied!r}")
     if spec is None or spec == "local":
-        return LocalBackend()
+        return LocalBackend(allow_denied=allow_denied)
     if spec == "remote":
         return RemoteBackend()
     if spec == "auto":
-        return FallbackBackend([RemoteBackend(), LocalBackend()])
+        return FallbackBackend([RemoteBackend(), LocalBackend(allow_denied=allow_denied)])
     if isinstance(spec, str) or not isinstance(spec, Backend):
         raise TypeError(
             "backend must be 'local', 'remote', 'auto' (remote, falling back to local) or a "
             f"backend object with run and stream, not {spec!r}"
+        )
+    if allow_denied:
+        raise ValueError(
+            "allow_denied=True applies to the backend made here: with your own backend, set it "
+            "there instead, e.g. LocalBackend(allow_denied=True)"
         )
     return spec

@@ -56,6 +56,7 @@ __all__ = [
     "Backend",
     "BackendError",
     "InferenceResult",
+    "PolicyError",
     "check_inputs",
     "check_task",
 ]
@@ -115,6 +116,22 @@ class BackendError(RuntimeError):
         self.backend = backend
         self.reason = reason
         self.status = status
+
+
+class PolicyError(BackendError, PermissionError):
+    """The team policy denies loading a model (``reason="policy"``): raised before anything of
+    it is loaded. ``model`` is the model refused, ``verdict`` "deny", ``reasons`` the policy's
+    reasons. Also a ``PermissionError``; a ``BackendError``, so a benchmark or a playground
+    records it as that model's error and goes on with the others.
+    """
+
+    def __init__(
+        self, message: str, *, model: str, reasons: Sequence[str], backend: str = ""
+    ) -> None:
+        super().__init__(message, backend=backend, reason="policy")
+        self.model = model
+        self.verdict = "deny"
+        self.reasons = list(reasons)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,15 @@ Notes on tasks:
   models, which need a prompt, are not captioners here. text-to-image is remote only.
 - audio at another sampling rate than the model's is resampled by linear interpolation, so
   torchaudio is not needed.
+
+The team policy: before loading a model (before any ``from_pretrained``), the backend runs
+:func:`hw.check` with ``scan="local"`` on the folder or HF-cache snapshot it is about to load
+(scanning reads files, it never unpickles or imports them), under its ``policy=`` or else the
+session's policy (:func:`hw.use_policy`). "deny" raises :class:`PolicyError` naming the model,
+the reasons and how to override (``allow_denied=True``); "review" loads, and the verdict is kept
+in :attr:`LocalBackend.verdicts`. Verdicts are cached per (folder, files' sizes and times,
+policy), so loading again, or for another task, does not scan again. A repo id not in the cache
+yet (and the Hub reachable) is downloaded into the cache first, so what is checked is what loads.
 """
 
 from __future__ import annotations
@@ -44,12 +53,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...governance.check import check as _check
+from ...governance.policy import Policy, active_policy_source, as_policy
 from ._base import (
     AUDIO_TASKS,
     IMAGE_TASKS,
     STREAMING_TASKS,
     BackendError,
     InferenceResult,
+    PolicyError,
     chat_messages,
     check_inputs,
     check_task,
@@ -104,6 +116,49 @@ class _Loaded:
     pipe: Any
     load_ms: float
     sha: str | None
+    policy: Policy  # the policy it was admitted under: another one checks it again
+
+
+#: Files fetched into the cache before a check of a repo id that is not there yet: config,
+#: tokenizer and code files, and safetensors weights (pickles only when there are none).
+_FETCH_FIRST = ("*.json", "*.txt", "*.model", "*.tiktoken", "*.jinja", "*.py", "*.safetensors")
+_FETCH_PICKLES = ("*.bin", "*.pt", "*.pth")
+_SKIP_DIRS = frozenset({".git", ".cache", "__pycache__"})
+#: Verdicts kept (shared by every LocalBackend of the process: a new Playground does not rescan).
+_VERDICTS_KEPT = 256
+_verdict_cache: dict[tuple[str, tuple[int, int, int], Policy], tuple[str, list[str]]] = {}
+_verdict_lock = threading.Lock()
+
+
+def _stamp(folder: Path) -> tuple[int, int, int]:
+    """(files, total bytes, newest mtime in ns) of ``folder``: changes when its files do."""
+    count = size = newest = 0
+    for base, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
+        for name in names:
+            try:
+                st = (Path(base) / name).stat()  # through a cache symlink: the blob
+            except OSError:
+                continue
+            count, size, newest = count + 1, size + st.st_size, max(newest, st.st_mtime_ns)
+    return count, size, newest
+
+
+def policy_verdict(folder: str | Path, policy: Policy) -> tuple[str, list[str]]:
+    """``(verdict, reasons)`` of :func:`hw.check` (``scan="local"``) on ``folder`` under
+    ``policy``, cached until a file of the folder changes."""
+    root = Path(folder).expanduser().resolve()
+    key = (str(root), _stamp(root), policy)
+    hit = _verdict_cache.get(key)
+    if hit is not None:
+        return hit[0], list(hit[1])
+    row = _check(root, policy=policy, scan="local").iloc[0]
+    found = (str(row["verdict"]), [str(r) for r in row["reasons"]])
+    with _verdict_lock:
+        if len(_verdict_cache) >= _VERDICTS_KEPT:
+            _verdict_cache.pop(next(iter(_verdict_cache)))
+        _verdict_cache[key] = found
+    return found[0], list(found[1])
 
 
 def _offline() -> bool:
@@ -191,6 +246,11 @@ class LocalBackend:
     ``device="auto"`` picks CUDA, then MPS, then the CPU. Loaded pipelines are kept per
     (model, task, device) until :meth:`unload`. ``trust_remote_code`` stays off unless given:
     a model whose code lives in its repository then fails to load instead of running that code.
+
+    Every model is checked against a team policy before it loads: ``policy`` (a
+    :class:`hw.Policy`, a dict of its keys or a YAML file; default: the session's, see
+    :func:`hw.use_policy`). A "deny" verdict raises :class:`PolicyError` unless
+    ``allow_denied=True``; every verdict is kept in :attr:`verdicts`.
     """
 
     name = "local"
@@ -202,12 +262,22 @@ class LocalBackend:
         trust_remote_code: bool = False,
         cache_dir: str | Path | None = None,
         revision: str | None = None,
+        policy: Policy | Mapping[str, Any] | str | os.PathLike[str] | None = None,
+        allow_denied: bool = False,
     ) -> None:
+        if not isinstance(allow_denied, bool):
+            raise TypeError(f"allow_denied must be True or False, not {allow_denied!r}")
         self._requested = device
         self._device = device
         self.trust_remote_code = trust_remote_code
         self.cache_dir = str(cache_dir) if cache_dir is not None else None
         self.revision = revision
+        self._policy = None if policy is None else as_policy(policy)
+        self.allow_denied = allow_denied
+        #: ``{model: (verdict, reasons)}`` of every model checked before loading ("review":
+        #: loaded, with the policy's reasons to look at; "deny": refused, or loaded under
+        #: ``allow_denied``)
+        self.verdicts: dict[str, tuple[str, list[str]]] = {}
         self._cache: dict[tuple[str, str, str], _Loaded] = {}
         self._lock = threading.Lock()
 
@@ -216,12 +286,15 @@ class LocalBackend:
 
     # Sent to another process (a dask worker, a process pool), a backend travels as its settings:
     # the worker loads its own models on its own device ("auto" is resolved again there).
+    # The policy travels too, the session's when none was given: a worker obeys the notebook's.
     def __getstate__(self) -> dict[str, Any]:
         return {
             "device": self._requested,
             "trust_remote_code": self.trust_remote_code,
             "cache_dir": self.cache_dir,
             "revision": self.revision,
+            "policy": self.policy.to_dict(),
+            "allow_denied": self.allow_denied,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -230,7 +303,14 @@ class LocalBackend:
             trust_remote_code=state["trust_remote_code"],
             cache_dir=state["cache_dir"],
             revision=state["revision"],
+            policy=state.get("policy"),
+            allow_denied=state.get("allow_denied", False),
         )
+
+    @property
+    def policy(self) -> Policy:
+        """The policy models are checked against: the one given, else the session's."""
+        return self._policy if self._policy is not None else active_policy_source()[0]
 
     @property
     def device(self) -> str:
@@ -321,14 +401,21 @@ class LocalBackend:
     def _load(self, task: str, model: str) -> tuple[Any, float | None, str | None]:
         """The pipeline for (model, task), loading it if needed; its load time if it was."""
         key = (model, task, self.device)
+        rules, where = self._rules()
         hit = self._cache.get(key)  # a dict read needs no lock: the common case stays cheap
-        if hit is not None:
+        if hit is not None and hit.policy == rules:
             return hit.pipe, None, hit.sha
         with self._lock:
             hit = self._cache.get(key)
-            if hit is not None:
+            if hit is not None and hit.policy == rules:
                 return hit.pipe, None, hit.sha
             sha = self._check_source(model)
+            self._admit(model, rules, where)
+            if sha is None and not looks_like_path(model):
+                sha = self.model_sha(model)  # downloaded by the check just now
+            if hit is not None:  # loaded under another policy, which admits it too
+                self._cache[key] = _Loaded(hit.pipe, hit.load_ms, hit.sha, rules)
+                return hit.pipe, None, hit.sha
             started = time.perf_counter()
             try:
                 with quiet_progress_bars():
@@ -342,8 +429,85 @@ class LocalBackend:
                     reason="load",
                 ) from exc
             load_ms = (time.perf_counter() - started) * 1000
-            self._cache[key] = _Loaded(pipe, load_ms, sha)
+            self._cache[key] = _Loaded(pipe, load_ms, sha, rules)
             return pipe, load_ms, sha
+
+    # -- the policy ----------------------------------------------------------------------------
+
+    def _rules(self) -> tuple[Policy, str]:
+        """The policy to check against, and its name in messages."""
+        if self._policy is not None:
+            return self._policy, "the backend's policy"
+        rules, where = active_policy_source()
+        session = "the session's policy (hw.use_policy)"
+        return rules, (session if where == "hw.use_policy" else where)
+
+    def model_folder(self, model: str) -> Path | None:
+        """The folder ``model`` loads from: itself for a local folder, its snapshot in the
+        Hugging Face cache for a repo id (``None``: not in the cache)."""
+        if looks_like_path(model):
+            return Path(model).expanduser()
+        from huggingface_hub import try_to_load_from_cache  # noqa: PLC0415
+
+        found = try_to_load_from_cache(
+            model, "config.json", cache_dir=self.cache_dir, revision=self.revision
+        )
+        return Path(found).parent if isinstance(found, str) else None
+
+    def _fetch(self, model: str) -> Path:
+        """Download ``model``'s config, tokenizer, code and weights files into the cache (not
+        loading anything), so the check sees the files that will load."""
+        from huggingface_hub import snapshot_download  # noqa: PLC0415
+
+        try:
+            where = snapshot_download(
+                model,
+                revision=self.revision,
+                cache_dir=self.cache_dir,
+                allow_patterns=list(_FETCH_FIRST),
+            )
+            folder = Path(where)
+            if not any(folder.rglob("*.safetensors")):
+                snapshot_download(
+                    model,
+                    revision=self.revision,
+                    cache_dir=self.cache_dir,
+                    allow_patterns=list(_FETCH_PICKLES),
+                )
+        except Exception as exc:
+            raise BackendError(
+                f"could not download {model!r} to check it before loading: "
+                f"{type(exc).__name__}: {exc}",
+                backend=self.name,
+                reason="load",
+            ) from exc
+        return folder
+
+    def _admit(self, model: str, rules: Policy, where: str) -> None:
+        """Check ``model``'s files against ``rules`` before anything of it loads: a "deny" is
+        a :class:`PolicyError` unless ``allow_denied``."""
+        folder = self.model_folder(model)
+        if folder is None:
+            folder = self._fetch(model)
+        try:
+            verdict, reasons = policy_verdict(folder, rules)
+        except (OSError, ValueError) as exc:  # a check that cannot run admits nothing
+            raise BackendError(
+                f"could not check {model!r} against {where} before loading: {exc}",
+                backend=self.name,
+                reason="load",
+            ) from exc
+        self.verdicts[model] = (verdict, reasons)
+        if verdict == "deny" and not self.allow_denied:
+            raise PolicyError(
+                f"{model!r} is denied by {where}, so nothing of it was loaded: "
+                f"{'; '.join(reasons)}. To load it anyway, pass allow_denied=True "
+                "(LocalBackend(allow_denied=True), hw.Playground(..., allow_denied=True), "
+                "hw.benchmark(..., allow_denied=True)) or change the policy (hw.use_policy).",
+                model=model,
+                reasons=reasons,
+                backend=self.name,
+            )
 
     def _build(self, task: str, model: str) -> Any:
         import transformers  # noqa: PLC0415
