@@ -583,6 +583,189 @@ describe("detail pane", () => {
   });
 });
 
+describe("detail pane: governance", () => {
+  const pane = () => $('section[aria-label="Model details"]');
+  const gov = () => pane().querySelector('section[aria-label="Governance"]');
+  const DELAY = 150;
+  const SCAN_SOURCE = "the catalog holds no Hub scan verdicts";
+  /** hw.check's answer about a finetune of a llama2 model offered under mit (a conflict). */
+  const GOVERNANCE = {
+    verdict: "deny",
+    reasons: ["license conflict with a base model", "not scanned as safe (scan status unscanned)"],
+    policy: "Policy(require_commercial_use=True)",
+    license: "mit",
+    license_name: "MIT",
+    license_link: "https://spdx.org/licenses/MIT.html",
+    license_class: "permissive",
+    commercial_use: "yes",
+    commercial_use_reason: "a permissive license: commercial use allowed, keeping the notice",
+    license_source: "the catalog record; name and link: the Hub's license list",
+    base_chain: ["org/base (llama2)", "org/root (unknown: not in the catalog)"],
+    base_chain_source: "base_model of the catalog record and of each ancestor in the catalog",
+    license_conflict:
+      "org/ft is offered under mit (permissive), looser than its ancestor org/base's llama2",
+    formats: null,
+    pickle_files: null,
+    pickle_only: null,
+    safetensors: null,
+    formats_source: "unknown: the catalog record has no file list",
+    custom_code: [],
+    custom_code_source: "config.json auto_map and *.py files of the HF cache",
+    scan_status: "unscanned",
+    scans_done: null,
+    files_with_issues: null,
+    scan_source: SCAN_SOURCE,
+    chain: [
+      { id: "org/ft", depth: 0, parent: null, relation: null, license: "mit" },
+      { id: "org/base", depth: 1, parent: "org/ft", relation: "finetune", license: "llama2" },
+      {
+        id: "org/root",
+        depth: 2,
+        parent: "org/base",
+        relation: "quantized",
+        license: null,
+        license_class: "unknown",
+        source: "not in the catalog",
+      },
+    ],
+  };
+
+  async function showGovernance(governance, id = IDS[0]) {
+    model.set("focused_id", id);
+    await tick(DELAY);
+    model.answerDetail({ governance });
+    await tick();
+  }
+
+  test("shows the verdict, license, model tree and scan above the card", async () => {
+    await showGovernance(GOVERNANCE);
+    const section = gov();
+    assert.ok(section, "no governance section");
+    const parts = [...pane().querySelector(".hw-detail-body").children];
+    assert.ok(parts.indexOf(section) < parts.indexOf(pane().querySelector(".hw-card")));
+    // the verdict badge is the GovernanceWidget's, with its word, and the reasons in words
+    const badge = section.querySelector(".hw-verdict");
+    assert.equal(badge.dataset.verdict, "deny");
+    assert.ok(badge.classList.contains("hw-verdict-deny"));
+    assert.equal(badge.querySelector(".hw-verdict-word").textContent, "deny");
+    assert.equal(badge.title, "Verdict under Policy(require_commercial_use=True)");
+    const reasons = [...section.querySelectorAll('ul[aria-label="Reasons"] li')];
+    assert.deepEqual(
+      reasons.map((li) => li.textContent),
+      GOVERNANCE.reasons,
+    );
+    // the license: id (its source as title), name linked, class, commercial use with reason
+    const license = section.querySelector(".hw-gov-license");
+    const id = license.querySelector(".hw-gov-license-id");
+    assert.equal(id.textContent, "mit");
+    assert.equal(id.title, GOVERNANCE.license_source);
+    const terms = license.querySelector("a");
+    assert.equal(terms.textContent, "MIT ↗");
+    assert.equal(terms.href, GOVERNANCE.license_link);
+    assert.equal(terms.target, "_blank");
+    assert.match(license.textContent, /permissive · commercial use: yes — a permissive license/);
+    // the chain: the model, then each base with its relation and license
+    const nodes = [...section.querySelectorAll('ol[aria-label^="Base models"] > li')];
+    assert.deepEqual(
+      nodes.map((li) => li.dataset.model),
+      ["org/ft", "org/base", "org/root"],
+    );
+    assert.deepEqual(
+      nodes.map((li) => li.querySelector(".hw-chain-license").textContent),
+      ["mit", "llama2", "license unknown"],
+    );
+    assert.equal(nodes[1].querySelector(".hw-chain-link").textContent, "← finetuned from");
+    assert.equal(nodes[2].querySelector(".hw-chain-link").textContent, "← quantized from");
+    assert.equal(nodes[1].querySelector("a").href, "https://huggingface.co/org/base");
+    assert.match(nodes[2].querySelector(".hw-chain-license").title, /not in the catalog/);
+    const conflict = section.querySelector(".hw-gov-conflict");
+    assert.equal(conflict.textContent, `⚠ License conflict: ${GOVERNANCE.license_conflict}`);
+    // the scan: unknown and unscanned say so, each with where it came from as its title
+    const scan = section.querySelector(".hw-gov-scanline");
+    const facts = Object.fromEntries(
+      [...scan.querySelectorAll(".hw-gov-fact")].map((f) => [f.textContent, f.title]),
+    );
+    assert.deepEqual(facts, {
+      "not scanned": SCAN_SOURCE,
+      "formats unknown": GOVERNANCE.formats_source,
+      "no custom code": GOVERNANCE.custom_code_source,
+    });
+  });
+
+  test("pickle-only weights, custom code and files with issues are named", async () => {
+    await showGovernance({
+      ...GOVERNANCE,
+      verdict: "allow",
+      reasons: [],
+      chain: GOVERNANCE.chain.slice(0, 1),
+      base_chain: [],
+      base_chain_source: "no base model in the catalog record",
+      license_conflict: null,
+      formats: ["pytorch"],
+      pickle_only: true,
+      custom_code: ["modeling_x.py"],
+      scan_status: "unsafe",
+      files_with_issues: ["pytorch_model.bin (unsafe)"],
+    });
+    const section = gov();
+    assert.equal(section.querySelector(".hw-verdict").dataset.verdict, "allow");
+    assert.match(section.querySelector(".hw-gov-reasons").textContent, /every rule/);
+    assert.equal(section.querySelector(".hw-chain"), null);
+    const tree = section.querySelector(".hw-gov-tree .hw-gov-fact");
+    assert.equal(tree.textContent, "no base model");
+    assert.equal(tree.title, "no base model in the catalog record");
+    assert.equal(section.querySelector(".hw-gov-conflict"), null);
+    const scan = section.querySelector(".hw-gov-scanline").textContent;
+    assert.equal(
+      scan,
+      "Scanscanned: unsafe · formats: pytorch · pickle only (loading may run code) · " +
+        "custom code: modeling_x.py · issues in: pytorch_model.bin (unsafe)",
+    );
+  });
+
+  test("a check that failed says why, and the rest of the pane shows", async () => {
+    await showGovernance({ error: "the Hub at https://hub.test answered HTTP 503" });
+    assert.equal(
+      gov().textContent,
+      "governance: could not check — the Hub at https://hub.test answered HTTP 503",
+    );
+    assert.equal(gov().querySelector(".hw-verdict"), null);
+    assert.ok(pane().querySelector("dl.hw-detail-meta"));
+    assert.ok(pane().querySelector('ul[aria-label="Tags"]'));
+    assert.ok(pane().querySelector(".hw-card h1"));
+  });
+
+  test("a reply without governance shows no section", async () => {
+    await showGovernance(undefined);
+    assert.equal(gov(), null);
+    assert.ok(pane().querySelector(".hw-card"));
+  });
+
+  test("a license link that is not http(s) is not made a link", async () => {
+    await showGovernance({ ...GOVERNANCE, license_link: "javascript:alert(1)" });
+    const license = gov().querySelector(".hw-gov-license");
+    assert.equal(license.querySelector("a"), null);
+    assert.match(license.textContent, /^Licensemit MIT · permissive/);
+  });
+
+  test("arrow keys still move through the grid while it shows", async () => {
+    await showGovernance(GOVERNANCE, IDS[0]);
+    // nothing in the section takes part in the tab order but links
+    assert.deepEqual([...gov().querySelectorAll("[tabindex], button, input, select")], []);
+    const grid = $('[role="grid"]');
+    grid.focus();
+    const key = (k) =>
+      grid.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true }));
+    key("ArrowDown");
+    key("ArrowDown");
+    assert.equal(model.state.focused_id, IDS[2]);
+    assert.equal(document.activeElement, grid);
+    assert.equal(pane().querySelector("h3").textContent, IDS[2]);
+    key("ArrowUp");
+    assert.equal(model.state.focused_id, IDS[1]);
+  });
+});
+
 describe("task facet", () => {
   const groups = () =>
     $$('fieldset.hw-facet:first-child [role="group"]').map((g) => ({

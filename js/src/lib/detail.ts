@@ -4,21 +4,51 @@
  *
  * The pane asks the kernel for the focused model (through `request`, debounced so that arrowing
  * through the grid sends one request when the focus rests) and shows the answer `{model, url,
- * record, card_html}`, or the words of a refused request. An answer about any model but the one
- * shown is dropped. The card arrives as HTML the kernel rendered from Markdown with raw HTML
- * disabled; it is checked again here (see `safeFragment`) before it enters the page.
+ * record, governance, card_html}`, or the words of a refused request. An answer about any model
+ * but the one shown is dropped. `governance` is hw.check's answer about the model (see
+ * `governanceSection`): the verdict badge and its reasons, the license, the chain of base models
+ * with their licenses, and the scan; each fact carries where it came from as its title. The card
+ * arrives as HTML the kernel rendered from Markdown with raw HTML disabled; it is checked again
+ * here (see `safeFragment`) before it enters the page.
  */
 import { type Debounced, debounce } from "./debounce";
 import { button, element, externalLink, hubUrl } from "./dom";
 import { compactNumber, fullNumber } from "./format";
+import { verdictBadge } from "./verdicts";
 
 export type DetailValue = string | number | boolean | readonly string[] | null;
+
+/** A node of the model tree: the model itself (depth 0), then its bases, breadth first. */
+export interface ChainNode {
+  readonly id: string;
+  readonly depth: number;
+  readonly parent: string | null;
+  /** How the node derives from its base... of `parent`: finetune, quantized, adapter, merge. */
+  readonly relation: string | null;
+  readonly license: string | null;
+  readonly license_class: string | null;
+  /** Where the node was found ("the catalog", "not in the catalog"...). */
+  readonly source: string | null;
+  readonly note: string | null;
+}
+
+/** hw.check's answer about the model (hubwidgets/widgets/_card.py `governance_part`), or why
+ * there is none. Every fact that can be unknown is null then, and its `*_source` says why. */
+export type Governance =
+  | { readonly error: string }
+  | (Readonly<Record<string, DetailValue>> & {
+      readonly verdict: string | null;
+      readonly reasons: readonly string[] | null;
+      readonly chain: readonly ChainNode[];
+      readonly policy?: string;
+    });
 
 /** The kernel's answer to a detail request. */
 export interface DetailReply {
   readonly model: string;
   readonly url?: string;
   readonly record?: Readonly<Record<string, DetailValue>>;
+  readonly governance?: Governance | null;
   readonly card_html?: string | null;
 }
 
@@ -225,6 +255,7 @@ export class DetailPane {
     if (meta !== null) parts.push(meta);
     const tags = chips(record.tags ?? null);
     if (tags !== null) parts.push(tags);
+    if (reply.governance) parts.push(governanceSection(reply.governance));
     parts.push(card(reply.card_html ?? null, url));
     this.body.replaceChildren(...parts);
   }
@@ -261,6 +292,215 @@ function chips(tags: DetailValue): HTMLUListElement | null {
     ul.append(li);
   }
   return ul;
+}
+
+// -- governance ---------------------------------------------------------------------------------
+
+type Facts = Readonly<Record<string, DetailValue>>;
+
+const str = (value: DetailValue | undefined): string => (typeof value === "string" ? value : "");
+const strings = (value: DetailValue | undefined): readonly string[] | null =>
+  Array.isArray(value) ? value : null;
+
+/** How a base relates to the model built on it, in words ("finetune" -> "finetuned from"). */
+const RELATION_WORDS: Readonly<Record<string, string>> = {
+  finetune: "finetuned from",
+  quantized: "quantized from",
+  adapter: "adapter of",
+  merge: "merged from",
+  base: "built on",
+};
+
+/** The scan statuses in words (hubwidgets.core.governance.scan.SCAN_STATUSES). */
+const SCAN_WORDS: Readonly<Record<string, string>> = {
+  safe: "scanned: safe",
+  caution: "scanned: caution",
+  suspicious: "scanned: suspicious",
+  unsafe: "scanned: unsafe",
+  queued: "scan queued, not done",
+  error: "scan failed",
+  unscanned: "not scanned",
+};
+
+/** A `<span>` of `text`, with `source` (where the fact came from) as its title. */
+function fact(text: string, source: DetailValue | undefined, className = ""): HTMLSpanElement {
+  const span = element("span", className ? `hw-gov-fact ${className}` : "hw-gov-fact");
+  span.textContent = text;
+  const where = str(source ?? null);
+  if (where) {
+    span.title = where;
+    span.classList.add("hw-gov-sourced");
+  }
+  return span;
+}
+
+/** One labelled line of the section. */
+function line(label: string, className: string, ...content: (Node | string)[]): HTMLDivElement {
+  const div = element("div", `hw-gov-line ${className}`);
+  const name = element("span", "hw-gov-label");
+  name.textContent = label;
+  const value = element("div", "hw-gov-value");
+  value.append(...content);
+  div.append(name, value);
+  return div;
+}
+
+/** What hw.check says about the model, above its card: the verdict badge and its reasons, then
+ * a line each for the license, the model tree and the scan. A check that failed says so in
+ * words, and nothing else of the pane is lost. */
+export function governanceSection(gov: Governance): HTMLElement {
+  const section = element("section", "hw-gov");
+  section.setAttribute("aria-label", "Governance");
+  if ("error" in gov) {
+    const error = element("p", "hw-gov-error");
+    error.textContent = `governance: could not check — ${gov.error}`;
+    section.append(error);
+    return section;
+  }
+  section.append(verdictLine(gov), licenseLine(gov), chainLine(gov), scanLine(gov));
+  return section;
+}
+
+function verdictLine(gov: Facts & { policy?: string }): HTMLDivElement {
+  const verdict = str(gov.verdict);
+  const badge = verdictBadge(verdict);
+  if (verdict && gov.policy) badge.title = `Verdict under ${gov.policy}`;
+  const reasons = strings(gov.reasons) ?? [];
+  const list = element("ul", "hw-gov-reasons");
+  list.setAttribute("aria-label", "Reasons");
+  for (const reason of reasons) {
+    const li = element("li", "");
+    li.textContent = reason;
+    list.append(li);
+  }
+  if (reasons.length === 0) {
+    const li = element("li", "hw-muted");
+    li.textContent = verdict === "allow" ? "every rule of the policy passes" : "no reasons given";
+    list.append(li);
+  }
+  const div = element("div", "hw-gov-line hw-gov-verdict");
+  div.append(badge, list);
+  return div;
+}
+
+function licenseLine(gov: Facts): HTMLDivElement {
+  const id = str(gov.license);
+  const source = gov.license_source;
+  if (!id) return line("License", "hw-gov-license", fact("no license given", source, "hw-warn"));
+  const parts: (Node | string)[] = [fact(id, source, "hw-gov-license-id")];
+  const name = str(gov.license_name);
+  const link = httpUrl(str(gov.license_link));
+  if (name && name !== id) {
+    parts.push(" ", link ? externalLink(`${name} ↗`, link) : name);
+  } else if (link) {
+    parts.push(" ", externalLink("terms ↗", link));
+  }
+  const cls = str(gov.license_class);
+  if (cls) parts.push(" · ", fact(cls, "license class", "hw-gov-class"));
+  const use = str(gov.commercial_use) || "unknown";
+  const usage = fact(`commercial use: ${use}`, gov.commercial_use_reason, `hw-gov-use-${use}`);
+  parts.push(" · ", usage);
+  const reason = str(gov.commercial_use_reason);
+  if (reason) {
+    const why = element("span", "hw-gov-reason hw-muted");
+    why.textContent = ` — ${reason}`;
+    parts.push(why);
+  }
+  return line("License", "hw-gov-license", ...parts);
+}
+
+function chainLine(gov: Facts & { chain: readonly ChainNode[] }): HTMLDivElement {
+  const nodes = Array.isArray(gov.chain) ? gov.chain : [];
+  const parts: (Node | string)[] = [];
+  if (nodes.length <= 1) {
+    parts.push(fact("no base model", gov.base_chain_source, "hw-muted"));
+  } else {
+    const chain = element("ol", "hw-chain");
+    chain.setAttribute("aria-label", "Base models, the model first");
+    const sourced = str(gov.base_chain_source);
+    if (sourced) chain.title = sourced;
+    chain.append(...nodes.map((node, index) => chainNode(node, index === 0)));
+    parts.push(chain);
+  }
+  const conflict = str(gov.license_conflict);
+  if (conflict) {
+    const p = element("p", "hw-gov-conflict");
+    p.setAttribute("role", "note");
+    p.textContent = `⚠ License conflict: ${conflict}`;
+    parts.push(p);
+  }
+  return line("Model tree", "hw-gov-tree", ...parts);
+}
+
+function chainNode(node: ChainNode, first: boolean): HTMLLIElement {
+  const li = element("li", "hw-chain-node");
+  li.dataset.depth = String(node.depth);
+  li.dataset.model = node.id;
+  if (!first) {
+    const relation = node.relation ?? "base";
+    const link = element("span", "hw-chain-link");
+    link.textContent = `← ${RELATION_WORDS[relation] ?? relation}`;
+    if (node.parent) link.title = `${node.id} is a ${relation} base of ${node.parent}`;
+    li.append(link);
+  }
+  const name = first
+    ? element("span", "hw-chain-id")
+    : externalLink(node.id, hubUrl(node.id), "hw-external hw-chain-id");
+  name.textContent = node.id;
+  const license = element("span", "hw-chain-license");
+  license.textContent = node.license ?? "license unknown";
+  license.classList.toggle("hw-warn", node.license === null);
+  const where = [node.license_class ? `license class: ${node.license_class}` : "", node.source]
+    .filter(Boolean)
+    .join("; ");
+  license.title = node.note ? `${where}; ${node.note}` : where;
+  li.append(name, license);
+  return li;
+}
+
+function scanLine(gov: Facts): HTMLDivElement {
+  const status = str(gov.scan_status) || "unscanned";
+  const parts: (Node | string)[] = [
+    fact(SCAN_WORDS[status] ?? status, gov.scan_source, `hw-gov-scan hw-gov-scan-${status}`),
+  ];
+  const formats = strings(gov.formats);
+  parts.push(
+    " · ",
+    fact(
+      formats === null
+        ? "formats unknown"
+        : `formats: ${formats.length ? formats.join(", ") : "no weights"}`,
+      gov.formats_source,
+      formats === null ? "hw-gov-unknown" : "",
+    ),
+  );
+  if (gov.pickle_only === true) {
+    parts.push(" · ", fact("pickle only (loading may run code)", gov.formats_source, "hw-warn"));
+  }
+  const code = strings(gov.custom_code);
+  parts.push(
+    " · ",
+    fact(
+      code === null
+        ? "custom code unknown"
+        : code.length
+          ? `custom code: ${code.join(", ")}`
+          : "no custom code",
+      gov.custom_code_source,
+      code === null ? "hw-gov-unknown" : code.length ? "hw-warn" : "",
+    ),
+  );
+  const issues = strings(gov.files_with_issues);
+  if (issues?.length) {
+    parts.push(" · ", fact(`issues in: ${issues.join(", ")}`, gov.scan_source, "hw-warn"));
+  }
+  return line("Scan", "hw-gov-scanline", ...parts);
+}
+
+/** `url` when it is an absolute http(s) URL (a card's license_link is anyone's to write). */
+function httpUrl(url: string): string | null {
+  const safe = safeUrl(url, false);
+  return safe?.startsWith("mailto:") ? null : safe;
 }
 
 function card(html: string | null, url: string): HTMLElement {
