@@ -5,7 +5,8 @@ The widget holds the models and the policy in traits and calls the core for the 
 when only the policy changes, so a policy edit in the page re-evaluates at once. What the page
 shows goes in synced traits, so a view drawn from saved state shows the verdicts: the check
 table (``_table``, :data:`TABLE_COLUMNS`), the findings (``_findings``) and each model's tree
-(``_trees``: model -> list of ``{id, relation, license, depth}``).
+(``_trees``: model -> list of ``{id, relation, license, license_class, depth, source,
+note}``).
 
 The page edits ``policy`` (a dict on the wire, a :class:`~hubwidgets.Policy` in Python). A bad
 policy from the page is refused and :attr:`GovernanceWidget.status` says why; from Python it
@@ -37,11 +38,17 @@ __all__ = ["FINDING_COLUMNS", "TABLE_COLUMNS", "GovernanceWidget"]
 TABLE_COLUMNS: tuple[str, ...] = (
     "id",
     "license",
+    "license_link",
     "license_class",
     "commercial_use",
+    "commercial_use_reason",
     "license_conflict",
     "formats",
+    "pickle_only",
+    "formats_source",
+    "custom_code",
     "scan_status",
+    "scan_source",
     "verdict",
     "reasons",
 )
@@ -280,7 +287,10 @@ def _trees_of(trees: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
                 "id": str(getattr(node, "id", "")),
                 "relation": _text(getattr(node, "relation", None)),
                 "license": _text(getattr(node, "license", None)),
+                "license_class": _text(getattr(node, "license_class", None)),
                 "depth": int(getattr(node, "depth", 0) or 0),
+                "source": _text(getattr(node, "source", None)),
+                "note": _text(getattr(node, "note", None)),
             }
             for node in nodes or []
         ]

@@ -4,7 +4,7 @@
  *
  * Everything shown comes from synced state the kernel writes, so a view drawn from saved state
  * shows the verdicts: `_table` and `_findings` (Table traits: Arrow IPC), `_trees` ({model:
- * [{id, relation, license, depth}]}) and `status`. The page writes one trait, `policy` (a dict
+ * [{id, relation, license, license_class, depth, source, note}]}) and `status`. The page writes one trait, `policy` (a dict
  * of hw.Policy's keys): the kernel re-evaluates the verdicts, or refuses a bad policy and says
  * why in `status`.
  */
@@ -18,7 +18,10 @@ interface TreeNode {
   id: string;
   relation: string;
   license: string;
+  license_class?: string;
   depth: number;
+  source?: string;
+  note?: string;
 }
 
 type Policy = Record<string, unknown>;
@@ -49,10 +52,8 @@ const SWITCHES: [string, string][] = [
 const COLUMNS: [string, string][] = [
   ["verdict", "Verdict"],
   ["license", "License"],
-  ["license_class", "License class"],
   ["commercial_use", "Commercial use"],
-  ["license_conflict", "License conflict"],
-  ["formats", "Formats"],
+  ["formats", "Weights"],
   ["scan_status", "Scan"],
   ["reasons", "Reasons"],
 ];
@@ -148,31 +149,29 @@ export default defineWidget<GovernanceState>("governance", (view) => {
     tr.classList.toggle("hw-focused", id === focused);
     const th = element("th", "hw-model");
     th.scope = "row";
-    const show = element("button", "hw-button hw-focus");
+    const show = element("button", "hw-model-button");
     show.type = "button";
-    show.textContent = id;
+    // break long ids after their slashes rather than mid-word
+    id.split(/(?<=\/)/).forEach((part, i) => {
+      if (i > 0) show.append(document.createElement("wbr"));
+      show.append(part);
+    });
     show.setAttribute("aria-pressed", String(id === focused));
     show.setAttribute("aria-label", `Show the tree and findings of ${id}`);
+    show.title = "Show its model tree and findings below";
     view.listen(show, "click", () => {
       focused = id;
       drawTable();
       drawDetails();
     });
-    th.append(show, " ", externalLink("Hub page", hubUrl(id)));
+    const hub = externalLink("Hub page ↗", hubUrl(id));
+    hub.classList.add("hw-hub-link");
+    th.append(show);
+    if (id.includes("/") && !id.startsWith("/")) th.append(hub);
     tr.append(th);
     for (const [key] of COLUMNS) {
       const td = element("td", `hw-col-${key}`);
-      const value = text(row[key]);
-      if (key === "verdict") td.append(verdictBadge(value));
-      else if (key === "reasons" && value) {
-        const list = element("ul", "hw-reasons");
-        for (const reason of value.split("; ")) {
-          const li = element("li", "");
-          li.textContent = reason;
-          list.append(li);
-        }
-        td.append(list);
-      } else td.textContent = value || "—";
+      td.append(...cell(key, row));
       tr.append(td);
     }
     return tr;
@@ -186,20 +185,9 @@ export default defineWidget<GovernanceState>("governance", (view) => {
     }
     const treeTitle = element("h4", "");
     treeTitle.textContent = `Model tree of ${focused}`;
-    const tree = element("ul", "hw-tree");
+    const tree = element("ol", "hw-tree");
     tree.setAttribute("aria-label", `Model tree of ${focused}`);
-    for (const node of view.get("_trees")?.[focused] ?? []) {
-      const li = element("li", "hw-tree-node");
-      li.dataset.depth = String(node.depth);
-      li.style.paddingInlineStart = `${node.depth * 1.25}rem`;
-      const name = element("span", "hw-tree-id");
-      name.textContent = node.id;
-      const relation = node.relation ? ` (${node.relation})` : "";
-      const license = element("span", "hw-tree-license");
-      license.textContent = `license: ${node.license || "unknown"}`;
-      li.append(name, `${relation} — `, license);
-      tree.append(li);
-    }
+    for (const node of view.get("_trees")?.[focused] ?? []) tree.append(treeNode(node));
     const findingsTitle = element("h4", "");
     findingsTitle.textContent = `Findings of ${focused}`;
     const rows = decodeRows(view.get("_findings")).filter((row) => row.model === focused);
@@ -215,8 +203,9 @@ export default defineWidget<GovernanceState>("governance", (view) => {
       for (const row of rows) {
         const tr = element("tr", "");
         for (const key of ["file", "scanner", "severity", "detail"]) {
-          const td = element("td", "");
+          const td = element("td", `hw-finding-${key}`);
           td.textContent = text(row[key]);
+          if (key === "severity") td.dataset.severity = text(row[key]);
           tr.append(td);
         }
         tbody.append(tr);
@@ -224,7 +213,11 @@ export default defineWidget<GovernanceState>("governance", (view) => {
       table.append(thead, tbody);
       findings = table;
     }
-    details.replaceChildren(treeTitle, tree, findingsTitle, findings);
+    const treePart = element("div", "hw-governance-tree");
+    treePart.append(treeTitle, tree);
+    const findingsPart = element("div", "hw-governance-findings");
+    findingsPart.append(findingsTitle, findings);
+    details.replaceChildren(treePart, findingsPart);
   };
 
   const drawStatus = (): void => {
@@ -258,4 +251,99 @@ function tableHead(labels: readonly string[]): HTMLTableSectionElement {
   const thead = element("thead", "");
   thead.append(head);
   return thead;
+}
+
+/** A small muted line under a cell's main value. */
+function note(value: string, className = "hw-note"): HTMLElement {
+  const span = element("span", className);
+  span.textContent = value;
+  return span;
+}
+
+/** The content of one cell of the check table. */
+function cell(key: string, row: Row): (Node | string)[] {
+  const value = text(row[key]);
+  switch (key) {
+    case "verdict":
+      return [verdictBadge(value)];
+    case "license": {
+      const out: (Node | string)[] = [];
+      const link = text(row.license_link);
+      if (value && /^https?:\/\//.test(link)) {
+        const a = externalLink(value, link);
+        out.push(a);
+      } else out.push(value || "unknown");
+      const klass = text(row.license_class);
+      if (klass) out.push(note(klass));
+      const conflict = text(row.license_conflict);
+      if (conflict) out.push(note(`⚠ ${conflict}`, "hw-note hw-conflict"));
+      return out;
+    }
+    case "commercial_use": {
+      const reason = text(row.commercial_use_reason);
+      const span = element("span", "hw-commercial");
+      span.textContent = value || "unknown";
+      span.title = reason;
+      // a plain "yes" needs no words; anything else says why
+      return value === "yes" || !reason ? [span] : [span, note(reason)];
+    }
+    case "formats": {
+      if (!value) {
+        const unknown = element("span", "hw-unknown");
+        unknown.textContent = "unknown";
+        unknown.title = text(row.formats_source);
+        return [unknown];
+      }
+      const out: (Node | string)[] = [value];
+      if (text(row.pickle_only) === "True") out.push(note("pickle only", "hw-note hw-warn"));
+      const code = text(row.custom_code);
+      if (code) out.push(note(`custom code: ${code}`, "hw-note hw-warn"));
+      return out;
+    }
+    case "scan_status": {
+      const span = element("span", `hw-scan hw-scan-${value || "unknown"}`);
+      span.textContent = value || "unknown";
+      span.title = text(row.scan_source);
+      return [span];
+    }
+    case "reasons": {
+      if (!value) return [note("meets every rule")];
+      const list = element("ul", "hw-reasons");
+      for (const reason of value.split("; ")) {
+        const li = element("li", "");
+        li.textContent = reason;
+        list.append(li);
+      }
+      return [list];
+    }
+    default:
+      return [value || "—"];
+  }
+}
+
+/** One node of a model tree: its id, how it derives from its parent and its license. */
+function treeNode(node: TreeNode): HTMLLIElement {
+  const li = element("li", "hw-tree-node");
+  li.dataset.depth = String(node.depth);
+  li.style.marginInlineStart = `${node.depth * 1.5}rem`;
+  if (node.depth > 0) {
+    const arrow = element("span", "hw-tree-arrow");
+    arrow.setAttribute("aria-hidden", "true");
+    arrow.textContent = "↳";
+    const relation = element("span", "hw-tree-relation");
+    // the parent is an adapter / finetune / quantization / merge of this node
+    relation.textContent =
+      node.relation && node.relation !== "base" ? `base (${node.relation})` : "base";
+    li.append(arrow, relation);
+  }
+  const name = element("span", "hw-tree-id");
+  name.textContent = node.id;
+  const license = element("span", "hw-tree-license");
+  license.textContent = `license: ${node.license || "unknown"}`;
+  if (node.license_class) license.dataset.licenseClass = node.license_class;
+  license.title = node.license_class ? `class: ${node.license_class}` : "";
+  li.append(name, license);
+  if (node.source && node.source !== "the catalog") li.append(note(node.source));
+  if (node.note) li.append(note(node.note, "hw-note hw-warn"));
+  return li;
 }

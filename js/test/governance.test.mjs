@@ -78,7 +78,7 @@ describe("GovernanceWidget", () => {
 
   test("a view drawn from saved state alone shows the table with verdict badges", () => {
     const { el, model } = mount();
-    assert.equal(el.firstElementChild.className, "hubwidgets-governance");
+    assert.ok(el.firstElementChild.classList.contains("hubwidgets-governance"));
     const rows = [...el.querySelectorAll("table.hw-governance-table tbody tr")];
     assert.deepEqual(
       rows.map((tr) => tr.dataset.model),
@@ -93,6 +93,10 @@ describe("GovernanceWidget", () => {
     // the reasons, one item each
     const reasons = [...rows[2].querySelectorAll(".hw-reasons li")].map((li) => li.textContent);
     assert.deepEqual(reasons, ["unsafe scan", "license conflict"]);
+    // a license conflict shows under the license, in words; unknown facts say "unknown"
+    assert.match(rows[2].querySelector(".hw-col-license .hw-conflict").textContent, /cc-by-nc-4.0/);
+    assert.equal(rows[0].querySelector(".hw-col-license").textContent, "mitpermissive");
+    assert.match(rows[0].querySelector(".hw-col-reasons").textContent, /meets every rule/);
     assert.match(el.querySelector("[role=status]").textContent, /1 deny/);
     // the policy editor reflects the policy
     const nc = el.querySelector("input[data-license-class=non-commercial]");
@@ -113,7 +117,7 @@ describe("GovernanceWidget", () => {
   test("the focused model's tree and findings show; a row's button focuses it", () => {
     const { el } = mount();
     assert.match(el.querySelector(".hw-governance-details h4").textContent, /gpt2/);
-    const button = el.querySelector("tr[data-model='org/finetune'] button.hw-focus");
+    const button = el.querySelector("tr[data-model='org/finetune'] button.hw-model-button");
     assert.equal(button.getAttribute("aria-pressed"), "false");
     button.click();
     const nodes = [...el.querySelectorAll(".hw-tree-node")];
@@ -128,7 +132,9 @@ describe("GovernanceWidget", () => {
       (td) => td.textContent,
     );
     assert.deepEqual(cells, ["pytorch_model.bin", "picklescan", "dangerous", "os.system"]);
-    const pressed = el.querySelector("tr[data-model='org/finetune'] button.hw-focus");
+    // the base says how the model derives from it
+    assert.match(nodes[1].querySelector(".hw-tree-relation").textContent, /base \(finetune\)/);
+    const pressed = el.querySelector("tr[data-model='org/finetune'] button.hw-model-button");
     assert.equal(pressed.getAttribute("aria-pressed"), "true");
   });
 

@@ -160,7 +160,15 @@ def test_saved_state_holds_the_table(make: Callable[..., Any], nc_id: str) -> No
     assert tuple(from_ipc(state["_findings"]).columns) == FINDING_COLUMNS
     trees = state["_trees"]
     assert set(trees) == {GPT2, nc_id}
-    assert trees[GPT2][0] == {"id": GPT2, "relation": "", "license": "mit", "depth": 0}
+    assert trees[GPT2][0] == {
+        "id": GPT2,
+        "relation": "",
+        "license": "mit",
+        "license_class": "permissive",
+        "depth": 0,
+        "source": "the catalog",
+        "note": "",
+    }
     assert state["policy"]["require_scans_done"] is True
     # the page cannot write what the kernel draws
     w.set_state({"_trees": {}})

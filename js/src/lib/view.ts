@@ -19,7 +19,7 @@ export class View<S extends object> {
   readonly model: AnyModel<S>;
   /** The element the view draws in (anywidget's). */
   readonly el: HTMLElement;
-  /** The view's root element, with the widget's class (`hubwidgets-<name>`). */
+  /** The view's root element, with the shared class `hubwidgets` and the widget's `hubwidgets-<name>`. */
   readonly root: HTMLElement;
   readonly client: Client;
   private readonly cleanups: (() => void)[] = [];
@@ -28,7 +28,7 @@ export class View<S extends object> {
     this.uid = `hw-${name}-${++views}`;
     this.model = model;
     this.el = el;
-    this.root = element("div", `hubwidgets-${name}`);
+    this.root = element("div", `hubwidgets hubwidgets-${name}`);
     el.replaceChildren(this.root);
     this.client = new Client(model as unknown as AnyModel);
     this.cleanup(() => this.client.dispose());
