@@ -26,7 +26,7 @@ import pandas as pd
 import traitlets
 
 from ..core.catalog.searchable import Searchable
-from ..core.governance import CHECK_COLUMNS, Policy, check
+from ..core.governance import CHECK_COLUMNS, Policy, as_policy, check
 from ..core.report import Column, html_table, hub_url
 from ._base import HubWidget
 from ._serialization import Table
@@ -105,7 +105,9 @@ class GovernanceWidget(HubWidget):
     Args:
         models: model ids (or local folders). Default: the source's selection, else none.
         source: a widget whose selection this one follows (a SearchWidget, a CompareWidget...).
-        policy: a :class:`hw.Policy` or a dict of its keys (default: ``hw.Policy()``).
+        policy: a :class:`hw.Policy`, a dict of its keys or a YAML file (default: the
+            session's policy, :func:`hw.active_policy`: what ``hw.use_policy`` set, else
+            ``$HUBWIDGETS_POLICY``, else the default policy).
         catalog: where the models are looked up (default: the source's, else
             ``hw.open_catalog()``).
 
@@ -136,7 +138,7 @@ class GovernanceWidget(HubWidget):
         self,
         models: Sequence[str | Path] | str | None = None,
         source: HubWidget | None = None,
-        policy: Policy | Mapping[str, Any] | None = None,
+        policy: Policy | Mapping[str, Any] | str | Path | None = None,
         catalog: Searchable | None = None,
         **kwargs: Any,
     ) -> None:
@@ -146,12 +148,13 @@ class GovernanceWidget(HubWidget):
         self._ready = False
         super().__init__(**kwargs)
         self._catalog = self._link_catalog(source, catalog)
-        if policy is not None:
-            try:
-                self.policy = policy
-            except Exception:
-                self.close()
-                raise
+        try:
+            # None: the session's policy; a path: its YAML; a dict is checked by the trait
+            as_file = policy is None or isinstance(policy, (str, Path))
+            self.policy = as_policy(policy) if as_file else policy
+        except Exception:
+            self.close()
+            raise
         self._ready = True
         self._first_models(models, source)
         if not self.error and not self.models:

@@ -185,3 +185,18 @@ def test_report_html(make: Callable[..., Any], nc_id: str) -> None:
     assert "cc-by-nc" in report and ">Verdict</th>" in report
     w.models = []
     assert "No models" in w._report_html()
+
+
+def test_the_session_policy_is_the_default(make: Callable[..., Any], tmp_path: Any) -> None:
+    strict = {"require_safetensors": True, "allow_license_classes": ["permissive"]}
+    with hw.use_policy(strict):
+        g = make([GPT2])
+        assert g.policy.to_dict()["require_safetensors"] is True
+        assert g.policy.to_dict()["allow_license_classes"] == ["permissive"]
+        # an explicit policy wins over the session's
+        assert make([GPT2], policy={}).policy.to_dict()["require_safetensors"] is False
+    # a team's YAML file
+    team = tmp_path / "team.yaml"
+    team.write_text("require_safetensors: true\n")
+    assert make([GPT2], policy=team).policy.to_dict()["require_safetensors"] is True
+    assert make([GPT2]).policy == hw.Policy()
