@@ -127,6 +127,8 @@ class Playground(RunningWidget):
             table is available offline: without it the cost stays missing).
         params: parameters every call gets (default: the task's sample parameters, e.g.
             ``max_new_tokens=20`` for generation).
+        allow_denied: let the local backend load models the session's policy denies
+            (:func:`hw.use_policy`); otherwise a denied model's cell says why it was refused.
 
     Raises:
         traitlets.TraitError: an unknown task, more than 6 models.
@@ -175,10 +177,13 @@ class Playground(RunningWidget):
         *,
         prices: Mapping[tuple[str, str], float] | None = None,
         params: Mapping[str, Any] | None = None,
+        allow_denied: bool = False,
         **kwargs: Any,
     ) -> None:
-        self._check_arguments(kwargs, [*self._writable_traits(), "backend", "source", "prices"])
-        self._backend = make_backend(backend)
+        self._check_arguments(
+            kwargs, [*self._writable_traits(), "backend", "source", "prices", "allow_denied"]
+        )
+        self._backend = make_backend(backend, allow_denied=allow_denied)
         self._user_params = params is not None
         self._uploads = Uploads()
         self._finishing = threading.Event()  # the run's cells are all out: it is wrapping up

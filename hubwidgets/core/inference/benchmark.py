@@ -742,6 +742,7 @@ def benchmark(
     progress: bool | Callable[[BenchmarkProgress], None] = True,
     cancel: threading.Event | None = None,
     params: Mapping[str, Any] | None = None,
+    allow_denied: bool = False,
 ) -> BenchmarkResult:
     """Measure how fast (and, with ``labels``, how good) each model is on ``inputs``.
 
@@ -756,6 +757,10 @@ def benchmark(
     is an event that stops the run cleanly between two calls. ``executor``: any
     ``concurrent.futures.Executor`` or ``dask.distributed.Client`` runs one model per task (then
     progress is reported per model, and cancelling skips the models not yet started).
+
+    The default backend checks each model against the session's policy before loading it
+    (:func:`hw.use_policy`): a denied model is a row with status "error" saying why, unless
+    ``allow_denied=True``.
 
     Bad input raises ``ValueError`` / ``TypeError`` saying what and where (the index of the bad
     item); a model that fails to load or run is a row with status "error" and its message.
@@ -780,9 +785,14 @@ def benchmark(
     if label_list is not None:
         metrics_for(task)
     if backend is None:
-        from .backends.local import LocalBackend  # noqa: PLC0415
+        from .backends import make_backend  # noqa: PLC0415
 
-        backend = LocalBackend()
+        backend = make_backend("local", allow_denied=allow_denied)
+    elif allow_denied:
+        raise ValueError(
+            "allow_denied=True applies to the default backend: with your own backend, set it "
+            "there instead, e.g. LocalBackend(allow_denied=True)"
+        )
     if not callable(getattr(backend, "run", None)):
         raise TypeError(f"backend must have a run(task, model, inputs) method, not {backend!r}")
     on_event = _TextProgress() if progress is True else (progress or None)

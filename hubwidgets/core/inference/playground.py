@@ -333,6 +333,8 @@ class PlaygroundSession:
         prices: ``{(provider, model): usd_per_call}`` to fill ``cost_usd``; missing otherwise.
         params: parameters every call gets (e.g. ``max_new_tokens``); default: the task's
             :func:`hubwidgets.core.inference.samples.sample_params`.
+        allow_denied: let the default backend load models the session's policy denies (see
+            :func:`hw.use_policy`); otherwise a denied model's cell says why it was refused.
 
     For chat-completion the session keeps one conversation per model: each run adds the user's
     message and the model's reply (:meth:`reset_chat` forgets them).
@@ -346,15 +348,20 @@ class PlaygroundSession:
         *,
         prices: Mapping[tuple[str, str], float] | None = None,
         params: Mapping[str, Any] | None = None,
+        allow_denied: bool = False,
     ) -> None:
+        from .backends import make_backend  # noqa: PLC0415
         from .samples import sample_params  # noqa: PLC0415
 
         self.task = check_task(task)
         self.models = check_models(models)
         if backend is None:
-            from .backends.local import LocalBackend  # noqa: PLC0415
-
-            backend = LocalBackend()
+            backend = make_backend("local", allow_denied=allow_denied)
+        elif allow_denied:
+            raise ValueError(
+                "allow_denied=True applies to the default backend: with your own backend, set "
+                "it there instead, e.g. LocalBackend(allow_denied=True)"
+            )
         self.backend: Backend = backend
         self.prices = dict(prices or {})
         self.params = dict(sample_params(self.task) if params is None else params)
