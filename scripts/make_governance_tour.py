@@ -176,6 +176,18 @@ cells = [
         '        print("ValueError:", err)'
     ),
     md(
+        "One policy for the whole session: `hw.use_policy(team)` makes it what every call "
+        "without `policy=` follows (`hw.check`, `hw.compare`, `hw.LocalBackend` and so the "
+        "Playground and `hw.benchmark`); in a `with` block it holds for the block only. "
+        "`$HUBWIDGETS_POLICY` can name a YAML file for every session."
+    ),
+    code(
+        CHECK + "with hw.use_policy(team):\n"
+        "    print(hw.active_policy())\n"
+        '    print(hw.check(ids)["verdict"].astype(str).tolist())\n'
+        "print(hw.active_policy())  # back to the default after the block"
+    ),
+    md(
         "## 3. Local folders: nothing is loaded, nothing runs\n\n"
         "`hw.check` takes folders too: it reads the file list, `config.json`, the README's "
         "metadata and scans the weights **without loading them**: pickles are disassembled "
@@ -243,6 +255,23 @@ cells = [
         CHECK + 'print("pickle marker written:", evil.pickle_marker.exists())\n'
         'print("code marker written:", evil.code_marker.exists())\n'
         'print("markers written:", evil.markers_written())'
+    ),
+    md(
+        "Loading goes through the policy too: `hw.LocalBackend` checks a model's files "
+        "against the session's policy (or its own `policy=`) before anything is loaded, and "
+        "refuses a denied model with `hw.PolicyError`, which says why and how to override "
+        "(`allow_denied=True`). The allowed folder loads and runs:"
+    ),
+    code(
+        CHECK + 'backend = hw.LocalBackend(device="cpu")\n'
+        "try:\n"
+        '    backend.run("text-classification", str(evil.folder), ["a good film"])\n'
+        "except hw.PolicyError as err:\n"
+        '    print("PolicyError:", short(err))\n'
+        'print("markers written:", evil.markers_written())\n'
+        'answer = backend.run("text-classification", str(good), ["a good film"])\n'
+        'print("tiny-classifier answered:", sorted(d["label"] for d in answer.outputs[0]))\n'
+        "print({short(model): verdict for model, (verdict, _) in backend.verdicts.items()})"
     ),
     md(
         "Local facts carry their sources too: the license from the folder's README, the "
