@@ -461,3 +461,23 @@ def test_the_input_image_and_text_are_kept_for_the_page_to_draw_on() -> None:
     page(text, "run", {"text": "Mary"})
     assert text.wait(10)
     assert text._last_run["text"] == "Mary"
+
+
+def test_a_model_the_policy_denies_shows_why_in_its_cell(tmp_path: Any, made: list[Any]) -> None:
+    """A real LocalBackend refuses a folder whose config maps to its own code (the default
+    policy denies custom code) before loading anything; the cell and the status say so."""
+    folder = tmp_path / "needs-code"
+    folder.mkdir()
+    auto_map = {"AutoModelForSequenceClassification": "modeling_x.XModel"}
+    (folder / "config.json").write_text(json.dumps({"model_type": "x", "auto_map": auto_map}))
+    (folder / "modeling_x.py").write_text("raise SystemExit('imported')\n")
+    with hw.use_policy(None):
+        pg, _ = make(models=[str(folder)], backend=hw.LocalBackend(device="cpu"))
+        pg.run("hi")
+    (cell,) = cells(pg)
+    assert "is denied by the default policy" in cell["error"]
+    assert "needs custom code: modeling_x.py" in cell["error"]
+    assert "allow_denied=True" in cell["error"] and "0 answered, 1 failed" in pg.status
+    allowed = Playground("text-classification", [str(folder)], allow_denied=True)
+    made.extend([pg, allowed])
+    assert getattr(allowed.backend, "allow_denied", None) is True
