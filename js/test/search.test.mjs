@@ -591,7 +591,10 @@ describe("detail pane: governance", () => {
   /** hw.check's answer about a finetune of a llama2 model offered under mit (a conflict). */
   const GOVERNANCE = {
     verdict: "deny",
-    reasons: ["license conflict with a base model", "not scanned as safe (scan status unscanned)"],
+    reasons: [
+      "license conflict: org/ft is offered under mit (permissive), looser than its ancestor org/base's llama2",
+      "not scanned as safe (scan status unscanned)",
+    ],
     policy: "Policy(require_commercial_use=True)",
     license: "mit",
     license_name: "MIT",
@@ -652,7 +655,8 @@ describe("detail pane: governance", () => {
     const reasons = [...section.querySelectorAll('ul[aria-label="Reasons"] li')];
     assert.deepEqual(
       reasons.map((li) => li.textContent),
-      GOVERNANCE.reasons,
+      // the conflict is told in full under the model tree, not twice
+      ["license conflict (see the model tree)", "not scanned as safe (scan status unscanned)"],
     );
     // the license: id (its source as title), name linked, class, commercial use with reason
     const license = section.querySelector(".hw-gov-license");
@@ -660,7 +664,7 @@ describe("detail pane: governance", () => {
     assert.equal(id.textContent, "mit");
     assert.equal(id.title, GOVERNANCE.license_source);
     const terms = license.querySelector("a");
-    assert.equal(terms.textContent, "MIT ↗");
+    assert.equal(terms.textContent, "terms ↗"); // the name is the id's: said once
     assert.equal(terms.href, GOVERNANCE.license_link);
     assert.equal(terms.target, "_blank");
     assert.match(license.textContent, /permissive · commercial use: yes — a permissive license/);
@@ -741,11 +745,26 @@ describe("detail pane: governance", () => {
     assert.ok(pane().querySelector(".hw-card"));
   });
 
-  test("a license link that is not http(s) is not made a link", async () => {
-    await showGovernance({ ...GOVERNANCE, license_link: "javascript:alert(1)" });
-    const license = gov().querySelector(".hw-gov-license");
+  test("an `other` license shows its name and link, an unsafe link as no link", async () => {
+    const other = {
+      ...GOVERNANCE,
+      license: "other",
+      license_name: "Acme Research License",
+      license_link: "https://acme.example/LICENSE",
+      license_class: "gated-or-custom",
+      commercial_use: "unknown",
+      commercial_use_reason: "a custom license: read its terms",
+    };
+    await showGovernance(other);
+    let license = gov().querySelector(".hw-gov-license");
+    const link = license.querySelector("a");
+    assert.equal(link.textContent, "Acme Research License ↗");
+    assert.equal(link.href, "https://acme.example/LICENSE");
+    assert.match(license.textContent, /gated-or-custom · commercial use: unknown — a custom/);
+    await showGovernance({ ...other, license_link: "javascript:alert(1)" }, IDS[1]);
+    license = gov().querySelector(".hw-gov-license");
     assert.equal(license.querySelector("a"), null);
-    assert.match(license.textContent, /^Licensemit MIT · permissive/);
+    assert.match(license.textContent, /^Licenseother Acme Research License · gated-or-custom/);
   });
 
   test("arrow keys still move through the grid while it shows", async () => {

@@ -265,10 +265,14 @@ A **small** model. <script>window.pwned = 1</script>
 
 [evil](javascript:window.pwned=2) and [the paper](https://arxiv.org/abs/1706.03762)
 '''
+# tiny-model is a finetune of base-llm, offered under looser terms than its base's (a conflict)
 records = [
     {"id": "acme/tiny-model", "pipeline_tag": "text-classification", "downloads": 10,
-     "tags": ["pytorch", "en"], "card": card},
+     "tags": ["pytorch", "en", "base_model:finetune:acme/base-llm"], "card": card,
+     "cardData": {"license": "mit", "base_model": "acme/base-llm"}},
     {"id": "acme/no-card", "pipeline_tag": "fill-mask", "downloads": 5},
+    {"id": "acme/base-llm", "pipeline_tag": "text-generation", "downloads": 1,
+     "cardData": {"license": "llama2"}},
 ]
 w = hw.SearchWidget(hw.Catalog.from_records(records))
 w"""
@@ -292,9 +296,36 @@ def test_details_of_the_focused_model(page: Page, lab: jl.Lab) -> None:
     # the card's script is text, its javascript: link no link, and nothing ran
     expect(card.get_by_role("link", name="evil")).to_have_count(0)
     assert page.evaluate("() => window.pwned === undefined")
+
+    # above the card, hw.check's verdict, license, model tree and scan of the model
+    governance = details.get_by_role("region", name="Governance")
+    verdict = jl.kernel_eval(
+        page, "print(hw.check(['acme/tiny-model'], catalog=w.catalog).verdict[0])"
+    )
+    badge = governance.locator(".hw-verdict")
+    expect(badge).to_have_attribute("data-verdict", verdict.strip())
+    expect(badge).to_have_text(re.compile(rf"{verdict.strip()}$"))
+    expect(badge).to_have_css("border-top-style", "solid")  # styled as the GovernanceWidget's
+    expect(governance.get_by_role("list", name="Reasons")).to_contain_text("license conflict")
+    expect(governance.locator(".hw-gov-license")).to_contain_text("commercial use: yes")
+    chain = governance.get_by_role("list", name="Base models, the model first")
+    expect(chain.get_by_role("listitem")).to_have_count(2)
+    expect(chain.get_by_role("listitem").nth(1)).to_contain_text("finetuned from")
+    expect(chain.get_by_role("listitem").nth(1)).to_contain_text("acme/base-llm")
+    expect(chain.get_by_role("listitem").nth(1)).to_contain_text("llama2")
+    expect(chain.get_by_role("link", name="acme/base-llm")).to_have_attribute(
+        "href", "https://huggingface.co/acme/base-llm"
+    )
+    conflict = governance.get_by_role("note")
+    expect(conflict).to_contain_text("License conflict: acme/tiny-model is offered under mit")
+    expect(governance.locator(".hw-gov-scanline")).to_contain_text("not scanned")
+    # nothing of the pane is cut at 1280 px: the section is no wider than the pane
+    assert governance.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert details.evaluate("el => el.scrollWidth <= el.clientWidth")
     jl.screenshot_notebook(page, jl.ARTIFACTS / "search_widget_details.png")
 
-    # the keyboard moves the details along; Escape closes them
+    # the keyboard moves the details along (the new section took no focus); Escape closes them
+    expect(grid).to_be_focused()
     page.keyboard.press("ArrowDown")
     expect(details.get_by_role("heading", name="acme/no-card")).to_be_visible()
     expect(details).to_contain_text("No model card in this catalog")

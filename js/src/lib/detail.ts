@@ -368,9 +368,11 @@ function verdictLine(gov: Facts & { policy?: string }): HTMLDivElement {
   const reasons = strings(gov.reasons) ?? [];
   const list = element("ul", "hw-gov-reasons");
   list.setAttribute("aria-label", "Reasons");
+  // the conflict is told in full under the model tree: once is enough
+  const conflict = `license conflict: ${str(gov.license_conflict)}`;
   for (const reason of reasons) {
     const li = element("li", "");
-    li.textContent = reason;
+    li.textContent = reason === conflict ? "license conflict (see the model tree)" : reason;
     list.append(li);
   }
   if (reasons.length === 0) {
@@ -390,13 +392,13 @@ function licenseLine(gov: Facts): HTMLDivElement {
   const parts: (Node | string)[] = [fact(id, source, "hw-gov-license-id")];
   const name = str(gov.license_name);
   const link = httpUrl(str(gov.license_link));
-  if (name && name !== id) {
+  if (name && name.toLowerCase() !== id.toLowerCase()) {
     parts.push(" ", link ? externalLink(`${name} ↗`, link) : name);
   } else if (link) {
     parts.push(" ", externalLink("terms ↗", link));
   }
   const cls = str(gov.license_class);
-  if (cls) parts.push(" · ", fact(cls, "license class", "hw-gov-class"));
+  if (cls) parts.push(" · ", fact(cls, null, "hw-gov-class"));
   const use = str(gov.commercial_use) || "unknown";
   const usage = fact(`commercial use: ${use}`, gov.commercial_use_reason, `hw-gov-use-${use}`);
   parts.push(" · ", usage);
