@@ -15,6 +15,7 @@ IDS = (
     '    "meta-llama/Llama-2-7b-chat-hf",  # the Llama 2 community license, gated\n'
     '    "CohereLabs/aya-expanse-8b",  # CC BY-NC 4.0: non-commercial, gated\n'
     '    "TheBloke/Llama-2-7B-Chat-GGUF",  # a quantized Llama 2 chat model\n'
+    '    "HuggingFaceH4/zephyr-7b-beta",  # an MIT finetune of Mistral 7B (Apache-2.0)\n'
     '    "mlx-community/phi-2",  # a custom ("other") license over an MIT base\n'
     "]\n"
 )
@@ -51,9 +52,10 @@ cells = [
     ),
     md(
         "## 1. Check a few well-known models\n\n"
-        "Five models from the starter catalog: a permissive one, Llama 2 (a custom license, "
+        "Six models from the starter catalog: a permissive one, Llama 2 (a custom license, "
         "gated), a non-commercial one, a quantized Llama 2 (its *base chain* leads back to "
-        "Llama 2), and one whose custom license sits on an MIT base. `hw.check` returns one "
+        "Llama 2), a permissive finetune of a permissive base, and one whose custom license "
+        "sits on an MIT base. `hw.check` returns one "
         "row per model; here are the columns that answer *may we use it?*"
     ),
     code(IDS + "\nchecked = hw.check(ids)\n" + f"checked[{SHOWN}]"),
@@ -290,7 +292,7 @@ cells = [
         "source, from one `hw.check` of the compared models:"
     ),
     code(
-        "compared = hw.compare(ids[:4], catalog=starter, policy=team)\n"
+        "compared = hw.compare(ids[:5], catalog=starter, policy=team)\n"
         'compared[["id", "params", "license_class", "commercial_use", "license_conflict", '
         '"scan_status", "verdict"]]'
     ),
