@@ -28,7 +28,7 @@ from markdown_it.rules_core import StateCore
 
 from ..core.catalog.vocab import task_modality
 from ..core.governance import check
-from ..core.governance.policy import Policy, as_policy
+from ..core.governance.policy import Policy, active_policy_source
 from ..core.report import HUB_URL, hub_url
 
 __all__ = [
@@ -179,12 +179,15 @@ def _is_missing(value: Any) -> bool:
 # -- governance ---------------------------------------------------------------------------------
 
 
-def pane_policy() -> Policy:
-    """The policy the detail pane's verdict follows: the session's default policy.
+def pane_policy() -> tuple[Policy, str]:
+    """The policy the detail pane's verdict follows, and where it comes from in words: the
+    session's (``hw.use_policy``, else ``$HUBWIDGETS_POLICY``, else the default), as read at
+    each request, so that the pane follows a policy set after the widget was made.
 
-    The one place to switch to the session's active policy (``hw.active_policy()``) once the
-    core has it."""
-    return as_policy(None)
+    Raises:
+        ValueError: ``$HUBWIDGETS_POLICY`` names a missing or bad file.
+    """
+    return active_policy_source()
 
 
 def governance_part(
@@ -192,8 +195,9 @@ def governance_part(
 ) -> dict[str, Any]:
     """``hw.check([model_id], catalog=catalog)`` under :func:`pane_policy`, as JSON values:
     :data:`GOVERNANCE_FIELDS`, ``chain`` (the model tree, the model first: ``{id, depth,
-    parent, relation, license, license_class, source, note}`` per node) and ``policy`` (the
-    policy in words, e.g. ``"Policy(default)"``).
+    parent, relation, license, license_class, source, note}`` per node), ``policy`` (the
+    policy in words, e.g. ``"Policy(require_safetensors=True)"``) and ``policy_source``
+    (``"hw.use_policy"``, ``"$HUBWIDGETS_POLICY (path)"`` or ``"the default policy"``).
 
     ``row`` is the model's ``catalog.model(model_id)`` when the caller has it already. The
     check looks each model up once (on the live Hub a lookup is a request, and the check asks
@@ -203,7 +207,7 @@ def governance_part(
     still shows.
     """
     try:
-        policy = pane_policy()
+        policy, policy_source = pane_policy()
         known = {model_id: row} if row is not None else {}
         result = check([model_id], catalog=_LookedUpOnce(catalog, known), policy=policy)
         row = result.iloc[0]
@@ -213,6 +217,7 @@ def governance_part(
     except Exception as err:  # whatever fails, the pane says why in words
         return {"error": str(err) or type(err).__name__}
     out["policy"] = repr(policy)
+    out["policy_source"] = policy_source
     return out
 
 

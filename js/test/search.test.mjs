@@ -596,6 +596,7 @@ describe("detail pane: governance", () => {
       "not scanned as safe (scan status unscanned)",
     ],
     policy: "Policy(require_commercial_use=True)",
+    policy_source: "hw.use_policy",
     license: "mit",
     license_name: "MIT",
     license_link: "https://spdx.org/licenses/MIT.html",
@@ -651,7 +652,10 @@ describe("detail pane: governance", () => {
     assert.equal(badge.dataset.verdict, "deny");
     assert.ok(badge.classList.contains("hw-verdict-deny"));
     assert.equal(badge.querySelector(".hw-verdict-word").textContent, "deny");
-    assert.equal(badge.title, "Verdict under Policy(require_commercial_use=True)");
+    assert.equal(
+      badge.title,
+      "Verdict under Policy(require_commercial_use=True), from hw.use_policy",
+    );
     const reasons = [...section.querySelectorAll('ul[aria-label="Reasons"] li')];
     assert.deepEqual(
       reasons.map((li) => li.textContent),

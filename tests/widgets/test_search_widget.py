@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -956,6 +957,7 @@ def test_detail_carries_the_governance_of_a_model(
     assert gov["verdict"] == row["verdict"] == "review"
     assert gov["reasons"] == list(row["reasons"])
     assert gov["policy"] == "Policy(default)"
+    assert gov["policy_source"] == "the default policy"
     # no base model: the chain is the model alone, and says why
     assert [node["id"] for node in gov["chain"]] == ["meta-llama/Llama-2-7b-hf"]
     assert gov["base_chain"] == []
@@ -1036,14 +1038,16 @@ def test_detail_says_when_a_license_conflicts_with_a_base(
 def test_detail_on_the_live_hub_looks_each_model_up_once(
     make: Callable[..., SearchWidget],
 ) -> None:
-    """On the live Hub a lookup is a request: the check costs one per base model, none for the
-    model itself (its record is the pane's)."""
+    """On the live Hub a lookup is a request, and the check asks for one fact at a time: the
+    pane's record of the model serves the check too, and each base is looked up once (the
+    check may also ask the Hub for the model's scan verdicts: one more request at most)."""
     with HubServer(CONFLICTED) as server:
         w = make(HubCatalog(endpoint=server.endpoint))
         server.clear_requests()
         reply = detail(w, "acme/finetune")
         asked = [r["path"] for r in server.requests if r["path"].startswith("/api/models/")]
-    assert sorted(asked) == ["/api/models/acme/base", "/api/models/acme/finetune"]
+    assert asked.count("/api/models/acme/base") == 1
+    assert asked.count("/api/models/acme/finetune") <= 2  # before: 36 requests in all
     assert "acme/base's llama2" in reply["governance"]["license_conflict"]
 
 
@@ -1073,3 +1077,27 @@ def test_a_failing_check_keeps_the_rest_of_the_pane(
     assert reply["url"] == f"https://huggingface.co/{model_id}"
     assert "card_html" in reply
     assert w.error == ""
+
+
+def test_detail_follows_the_session_policy(make: Callable[..., SearchWidget]) -> None:
+    w = make()  # made before the policy is set: each request reads the session's policy
+    with hw.use_policy({"deny_licenses": ["llama2"]}):
+        gov = detail(w, "meta-llama/Llama-2-7b-hf")["governance"]
+    assert gov["verdict"] == "deny"
+    assert any("llama2" in reason for reason in gov["reasons"])
+    assert gov["policy"].startswith("Policy(deny_licenses=")
+    assert gov["policy_source"] == "hw.use_policy"
+    assert detail(w, "meta-llama/Llama-2-7b-hf")["governance"]["verdict"] == "review"
+
+
+def test_a_bad_policy_file_keeps_the_rest_of_the_pane(
+    make: Callable[..., SearchWidget], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bad = tmp_path / "team-policy.yaml"
+    bad.write_text("require_safetensors: perhaps\n")
+    monkeypatch.setenv("HUBWIDGETS_POLICY", str(bad))
+    reply = detail(make(), "meta-llama/Llama-2-7b-hf")
+    [(key, why)] = reply["governance"].items()
+    assert key == "error"
+    assert "require_safetensors" in why
+    assert reply["record"]["license"] == "llama2"

@@ -41,6 +41,7 @@ export type Governance =
       readonly reasons: readonly string[] | null;
       readonly chain: readonly ChainNode[];
       readonly policy?: string;
+      readonly policy_source?: string;
     });
 
 /** The kernel's answer to a detail request. */
@@ -361,10 +362,13 @@ export function governanceSection(gov: Governance): HTMLElement {
   return section;
 }
 
-function verdictLine(gov: Facts & { policy?: string }): HTMLDivElement {
+function verdictLine(gov: Facts & { policy?: string; policy_source?: string }): HTMLDivElement {
   const verdict = str(gov.verdict);
   const badge = verdictBadge(verdict);
-  if (verdict && gov.policy) badge.title = `Verdict under ${gov.policy}`;
+  if (verdict && gov.policy) {
+    const from = gov.policy_source ? `, from ${gov.policy_source}` : "";
+    badge.title = `Verdict under ${gov.policy}${from}`;
+  }
   const reasons = strings(gov.reasons) ?? [];
   const list = element("ul", "hw-gov-reasons");
   list.setAttribute("aria-label", "Reasons");
