@@ -8,6 +8,9 @@ to the page in the synced ``_matrix`` :class:`~hubwidgets.widgets._serialization
 :data:`MATRIX_COLUMNS`), the badges and the two charts of :mod:`hubwidgets.charts.compare` (SVG
 drawn in the kernel) in synced traits too: a view drawn from saved state shows the comparison.
 
+The verdict row follows a team policy: ``policy=`` (or the :attr:`CompareWidget.policy`
+setter, which compares again), else the session's (:func:`hw.use_policy`).
+
 Linked to any widget with a selection (``source=``: a SearchWidget, another CompareWidget...),
 the widget follows it: the first 8 selected models, saying so when there are more.
 
@@ -19,8 +22,9 @@ to do. From Python a bad value raises ``traitlets.TraitError``.
 from __future__ import annotations
 
 import html
+import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
@@ -30,6 +34,7 @@ from ..core.catalog.hub import HubError
 from ..core.catalog.searchable import Searchable
 from ..core.choose.compare import MAX_MODELS, MIN_MODELS, compare
 from ..core.choose.matrix import MATRIX_COLUMNS, by_metric, matrix, matrix_and_badges
+from ..core.governance.policy import Policy, as_policy
 from ..core.report import Column, html_table, hub_url, svg_divs
 from ._base import HubWidget
 from ._serialization import Table
@@ -83,12 +88,16 @@ class CompareWidget(HubWidget):
         catalog: where the models are looked up (default: the source's catalog when it has
             one, else ``hw.open_catalog()``).
         context_length, batch_size: the KV cache is sized for them (see :func:`hw.compare`).
+        policy: the team policy of the verdict row (a :class:`hw.Policy`, a dict of its keys or
+            a YAML file); default: the session's (:func:`hw.use_policy`), as it is at each
+            comparison.
 
     Raises:
         traitlets.TraitError: a bad value from Python: more than 8 models, an unknown id (the
             message lists close matches), a context length below 1...
         TypeError: ``source`` is not a widget with a selection, ``catalog`` is not a catalog,
-            or a misspelled keyword argument.
+            ``policy`` is not a policy, or a misspelled keyword argument.
+        ValueError: a bad policy (an unknown key or value, invalid YAML).
     """
 
     WIDGET = "compare"
@@ -122,10 +131,12 @@ class CompareWidget(HubWidget):
         catalog: Searchable | None = None,
         context_length: int = 4096,
         batch_size: int = 1,
+        policy: Policy | Mapping[str, Any] | str | os.PathLike[str] | None = None,
         **kwargs: Any,
     ) -> None:
         # the named arguments are valid too: a misspelled "sourc" is told about "source"
-        self._check_arguments(kwargs, [*self._writable_traits(), "source", "catalog"])
+        self._check_arguments(kwargs, [*self._writable_traits(), "source", "catalog", "policy"])
+        self._policy = None if policy is None else as_policy(policy)
         self._cache: dict[tuple[Any, ...], pd.DataFrame] = {}
         self._took: dict[tuple[Any, ...], float] = {}  # ms each comparison took
         self._note = ""  # e.g. "9 selected: comparing the first 8"
@@ -144,6 +155,22 @@ class CompareWidget(HubWidget):
     def catalog(self) -> Searchable:
         """The catalog the models are looked up in."""
         return self._catalog
+
+    @property
+    def policy(self) -> Policy:
+        """The policy the verdict row follows: the one given, else the session's. Setting it
+        (a :class:`hw.Policy`, a dict, a YAML file; None: the session's again) compares again.
+
+        Raises:
+            TypeError, ValueError: a value that is not a policy (nothing changes then).
+        """
+        return self._policy if self._policy is not None else as_policy(None)
+
+    @policy.setter
+    def policy(self, value: Policy | Mapping[str, Any] | str | os.PathLike[str] | None) -> None:
+        self._policy = None if value is None else as_policy(value)
+        if self._ready:
+            self._refresh()
 
     @property
     def table(self) -> pd.DataFrame:
@@ -224,12 +251,17 @@ class CompareWidget(HubWidget):
     def _table(self, ids: list[str], **options: int) -> pd.DataFrame:
         context_length = options.get("context_length", self.context_length)
         batch_size = options.get("batch_size", self.batch_size)
-        key = (tuple(ids), context_length, batch_size)
+        rules = self.policy
+        key = (tuple(ids), context_length, batch_size, rules)
         cached = self._cache.get(key)
         if cached is None:
             started = time.perf_counter()
             cached = compare(
-                ids, catalog=self._catalog, context_length=context_length, batch_size=batch_size
+                ids,
+                catalog=self._catalog,
+                context_length=context_length,
+                batch_size=batch_size,
+                policy=rules,
             )
             if len(self._cache) >= self.CACHE_SIZE:
                 self._took.pop(next(iter(self._cache)), None)
@@ -272,10 +304,14 @@ class CompareWidget(HubWidget):
         warning = str(wide["warning"].iloc[0]) if "warning" in wide.columns else ""
         describe = getattr(self._catalog, "describe_source", None)
         source = describe() if callable(describe) else type(self._catalog).__name__
-        ms = self._took.get((tuple(ids), self.context_length, self.batch_size), 0.0)
+        ms = self._took.get((tuple(ids), self.context_length, self.batch_size, self.policy), 0.0)
         parts = [f"Comparing {len(ids)} models", f"{ms:.0f} ms", source]
         if warning:
             parts.append(f"{warning}: compare with care")
+        verdicts = wide["verdict"].tolist() if "verdict" in wide.columns else []
+        denied = sum(1 for v in verdicts if isinstance(v, str) and v == "deny")
+        if denied:
+            parts.append(f"{denied} denied by the policy (see the Verdict row)")
         svgs = self._svgs(ids)
         with self.hold_sync():
             self._matrix = shown
@@ -297,7 +333,7 @@ class CompareWidget(HubWidget):
     def _svgs(self, ids: list[str]) -> dict[str, str]:
         """The charts as SVG (:meth:`_chart_svgs`), redrawn only when the comparison changes:
         drawing takes a while, and a status-only refresh must not pay it again."""
-        key = (tuple(ids), self.context_length, self.batch_size)
+        key = (tuple(ids), self.context_length, self.batch_size)  # the policy changes no chart
         if key == self._svg_key:
             return dict(self._charts)
         svgs = self._chart_svgs()

@@ -451,3 +451,37 @@ def test_exported_notebook_keeps_the_comparison(tmp_path: Any) -> None:
     for model_id in picked:
         assert f">{model_id}</a>" in report
     assert report.count("<svg") == 2  # the charts, as pictures
+
+
+def verdicts_of(widget: CompareWidget) -> dict[str, tuple[str, str]]:
+    """The verdict row as the page gets it: ``{model: (text, source)}``."""
+    shown = matrix_of(widget)
+    rows = shown[shown["metric"] == "verdict"]
+    return {str(r["model"]): (str(r["text"]), str(r["source"])) for _, r in rows.iterrows()}
+
+
+def test_the_policy_sets_the_verdict_row_and_setting_it_compares_again(
+    make: Callable[..., Any], ids: list[str]
+) -> None:
+    models = ["openai-community/gpt2", *[i for i in ids if i != "openai-community/gpt2"][:2]]
+    w = make(models=models, policy={"deny_licenses": ["mit"]})
+    assert w.policy == hw.Policy(deny_licenses=["mit"])
+    assert w.table.attrs["policy"] == w.policy.to_dict()
+    shown = verdicts_of(w)
+    assert shown["openai-community/gpt2"][0] == "deny"
+    assert "license mit is in deny_licenses" in shown["openai-community/gpt2"][1]
+    assert {shown[m][0] for m in models[1:]} == {"review"}
+    assert "1 denied by the policy" in w.status
+    w.policy = None  # the session's policy again: the default here
+    assert w.policy == hw.Policy() and {t for t, _ in verdicts_of(w).values()} == {"review"}
+    assert "denied" not in w.status
+    with hw.use_policy({"deny_licenses": ["apache-2.0"]}):
+        w.policy = None  # follows the session's policy as it is at each comparison
+        assert verdicts_of(w)["openai-community/gpt2"][0] == "review"
+        assert "denied by the policy" in w.status
+    with pytest.raises(ValueError, match="did you mean deny_licenses"):
+        w.policy = {"deny_license": ["mit"]}
+    with pytest.raises(TypeError, match="policy must be"):
+        make(models=models, policy=3)
+    with pytest.raises(TypeError, match="did you mean 'policy'"):
+        make(models=models, polcy={})
