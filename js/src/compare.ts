@@ -7,11 +7,15 @@
  * lib/matrix.ts), `_badges` ({id: [badge]}), `_charts` ({name: svg}) and `status`. The page
  * writes one trait, `models`: adding or removing a model sends the new list, and the kernel
  * either applies it or refuses it (an unknown id) and says why in `status`.
+ *
+ * The verdict row (the team policy's allow / review / deny, its reasons in the cell's source)
+ * is drawn as verdict badges, as in the GovernanceWidget.
  */
 import { modelAdder } from "./lib/adder";
 import { decodeRows } from "./lib/arrow";
 import { chartFigures, element } from "./lib/dom";
 import { matrixTable } from "./lib/matrix";
+import { isVerdict, verdictBadge } from "./lib/verdicts";
 import { defineWidget } from "./lib/view";
 
 /** The synced traits of CompareWidget (see hubwidgets/widgets/compare.py). */
@@ -31,6 +35,14 @@ const CHART_TITLES: Record<string, string> = {
   memory: "Memory by dtype",
   popularity: "Parameters vs popularity",
 };
+
+/** The verdict row's values as badges (the word stays, with a colour and a symbol). */
+function badgeVerdicts(table: HTMLTableElement): void {
+  for (const value of table.querySelectorAll<HTMLElement>('tr[data-metric="verdict"] .hw-value')) {
+    const text = value.textContent ?? "";
+    if (isVerdict(text)) value.replaceChildren(verdictBadge(text));
+  }
+}
 
 export default defineWidget<CompareState>("compare", (view) => {
   const saveModels = (models: string[]): void => view.save({ models });
@@ -72,6 +84,7 @@ export default defineWidget<CompareState>("compare", (view) => {
       badges: view.get("_badges") ?? {},
       onRemove: (id) => saveModels(view.get("models").filter((other) => other !== id)),
     });
+    if (table) badgeVerdicts(table);
     scroller.replaceChildren(...(table ? [table] : []));
   };
 
