@@ -50,7 +50,12 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 # the widgets load anywidget/ipywidgets: only on first use, so hubwidgets.core stays free
 __getattr__ = lazy_attributes(
-    __name__, {name: f".widgets{module}" for name, module in WIDGETS.items()}
+    __name__,
+    {
+        **{name: f".widgets{module}" for name, module in WIDGETS.items()},
+        # the registry loads SQLAlchemy and Alembic: on first use too
+        **dict.fromkeys(("Registry", "diff", "versions"), ".core.registry"),
+    },
 )
 
 
@@ -76,6 +81,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "PullError",
+    "Registry",
     "RemoteBackend",
     "SearchWidget",
     "UnknownModelError",
@@ -85,6 +91,7 @@ __all__ = [
     "cache_catalog",
     "check",
     "compare",
+    "diff",
     "hardware",
     "open_catalog",
     "pull_snapshot",
@@ -92,4 +99,5 @@ __all__ = [
     "snapshot_info",
     "starter_catalog",
     "use_policy",
+    "versions",
 ]

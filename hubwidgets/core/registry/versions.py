@@ -1,0 +1,383 @@
+"""Which revisions a model has, and what changed between two of them.
+
+>>> hw.versions("openai-community/gpt2")                 # commits, newest first, with refs
+>>> hw.diff("openai-community/gpt2", "v1.0", "main")    # one row per fact that matters
+
+Everything is read from the Hub (``HfApi.list_repo_commits``, ``list_repo_refs`` and
+``model_info(revision=...)``, or a Hub-compatible server given as ``endpoint=``); nothing is
+downloaded. A fact a revision's record does not hold is reported as unknown (``None``, with the
+reason in ``source``) and its ``changed`` is unknown too (``<NA>``), never "unchanged".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import httpx
+import numpy as np
+import pandas as pd
+from huggingface_hub import HfApi
+from huggingface_hub.errors import (
+    GatedRepoError,
+    HfHubHTTPError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+
+from ..catalog.catalog import Catalog
+from ..catalog.hub import HubError
+from ..governance import check
+from ..governance import scan as _scan
+from ..governance.policy import Policy, as_policy
+
+__all__ = ["DIFF_COLUMNS", "DIFF_FACTS", "VERSION_COLUMNS", "diff", "versions"]
+
+#: The columns of :func:`versions`.
+VERSION_COLUMNS: tuple[str, ...] = ("sha", "date", "title", "authors", "refs")
+
+#: The columns of :func:`diff`.
+DIFF_COLUMNS: tuple[str, ...] = ("what", "before", "after", "changed", "source")
+
+#: The facts :func:`diff` compares, in the order of its rows.
+DIFF_FACTS: tuple[str, ...] = (
+    "sha",
+    "license",
+    "license_class",
+    "commercial_use",
+    "base_model",
+    "params",
+    "weight_files",
+    "formats",
+    "pickle_files",
+    "custom_code",
+    "architecture",
+    "dtype",
+    "gated",
+    "scan_status",
+    "verdict",
+)
+
+T = TypeVar("T")
+
+
+def check_model(model: Any) -> str:
+    if not isinstance(model, str) or not model.strip() or model.count("/") > 1:
+        raise TypeError(f"model must be a Hub model id such as 'org/name' (a str), not {model!r}")
+    return model.strip()
+
+
+def check_revision(model: str, revision: Any) -> str:
+    if not isinstance(revision, str) or not revision.strip():
+        raise TypeError(
+            f"a revision of {model!r} must be a branch, tag or commit sha (a str), not {revision!r}"
+        )
+    return revision.strip()
+
+
+class ModelNotFoundError(ValueError):
+    """The Hub has no such model (deleted, renamed, private without a token)."""
+
+
+class ModelGatedError(ValueError):
+    """The model is gated and this caller has no access."""
+
+
+class UnknownRevisionError(ValueError):
+    """The model has no such branch, tag or commit."""
+
+
+class Hub:
+    """The few Hub calls versions, diffs and the registry make, with errors in words.
+
+    A missing model or revision is a ``ValueError`` naming it; the Hub unreachable or
+    answering an error is a :class:`~hubwidgets.core.catalog.hub.HubError`.
+    """
+
+    def __init__(self, endpoint: str | None = None, token: str | bool | None = None) -> None:
+        self.api = HfApi(endpoint=endpoint, token=token)
+        self.endpoint: str = self.api.endpoint
+
+    def call(self, model: str, revision: str | None, fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except RevisionNotFoundError:
+            raise UnknownRevisionError(self._revision_message(model, revision)) from None
+        except GatedRepoError:
+            raise ModelGatedError(
+                f"{model!r} is gated on the Hub at {self.endpoint}: accept its conditions on "
+                "the model page and pass a token (or log in) to read it"
+            ) from None
+        except RepositoryNotFoundError:
+            raise ModelNotFoundError(
+                f"model {model!r} not found on the Hub at {self.endpoint} (or it is private "
+                "and no token with access was given)"
+            ) from None
+        except (HfHubHTTPError, httpx.HTTPError, OSError, ValueError) as err:
+            raise HubError(
+                f"the Hub at {self.endpoint} could not answer for {model!r}: {err}"
+            ) from err
+
+    def _revision_message(self, model: str, revision: str | None) -> str:
+        text = f"revision {revision!r} of {model!r} not found on the Hub at {self.endpoint}"
+        try:
+            refs = self.api.list_repo_refs(model)
+        except (HfHubHTTPError, httpx.HTTPError, OSError, ValueError):
+            return text
+        names = [r.name for r in refs.branches] + [r.name for r in refs.tags]
+        return f"{text}; its branches and tags: {', '.join(names) or 'none'} (or a full commit sha)"
+
+    def info(self, model: str, revision: str | None = None) -> Any:
+        return self.call(
+            model,
+            revision,
+            lambda: self.api.model_info(model, revision=revision, securityStatus=True),
+        )
+
+    def commits(self, model: str, revision: str | None = None) -> list[Any]:
+        return self.call(
+            model, revision, lambda: self.api.list_repo_commits(model, revision=revision)
+        )
+
+    def refs(self, model: str) -> Any:
+        return self.call(model, None, lambda: self.api.list_repo_refs(model))
+
+
+# -- versions ------------------------------------------------------------------------------------
+def versions(
+    model: str,
+    *,
+    limit: int = 50,
+    endpoint: str | None = None,
+    token: str | bool | None = None,
+) -> pd.DataFrame:
+    """The commits of ``model``'s main branch, newest first, with the refs pointing at each.
+
+    Columns :data:`VERSION_COLUMNS`: ``sha``, ``date`` (UTC), ``title``, ``authors`` (a list of
+    Hub user names) and ``refs`` (the branches and tags that point at the commit, e.g.
+    ``["main", "v1.0"]``). ``result.attrs["refs"]`` holds every branch and tag (``name, kind,
+    sha``), including those pointing at commits beyond ``limit`` or off main.
+
+    Raises ``ValueError`` for an unknown model, ``TypeError`` for a bad ``limit``, and
+    :class:`HubError` when the Hub cannot answer.
+    """
+    model = check_model(model)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise TypeError(f"limit must be a positive int (how many commits), not {limit!r}")
+    hub = Hub(endpoint, token)
+    commits = hub.commits(model)[:limit]
+    refs = hub.refs(model)
+    ref_rows = [{"name": r.name, "kind": "branch", "sha": r.target_commit} for r in refs.branches]
+    ref_rows += [{"name": r.name, "kind": "tag", "sha": r.target_commit} for r in refs.tags]
+    by_sha: dict[str, list[str]] = {}
+    for row in ref_rows:
+        by_sha.setdefault(row["sha"], []).append(row["name"])
+    frame = pd.DataFrame(
+        {
+            "sha": [c.commit_id for c in commits],
+            "date": pd.to_datetime([c.created_at for c in commits], utc=True),
+            "title": [c.title for c in commits],
+            "authors": [list(c.authors) for c in commits],
+            "refs": [by_sha.get(c.commit_id, []) for c in commits],
+        },
+        columns=list(VERSION_COLUMNS),
+    )
+    frame.attrs["refs"] = pd.DataFrame(ref_rows, columns=["name", "kind", "sha"])
+    frame.attrs["model"] = model
+    return frame
+
+
+# -- facts of one revision -----------------------------------------------------------------------
+def _files(info: Any) -> list[str] | None:
+    siblings = getattr(info, "siblings", None)
+    if siblings is None:
+        return None
+    return sorted(str(s.rfilename) for s in siblings)
+
+
+def _weight_files(files: list[str]) -> list[str]:
+    return [f for f in files if _scan.weight_formats([f])["formats"]]
+
+
+def _config(info: Any) -> Mapping[str, Any] | None:
+    config = getattr(info, "config", None)
+    return config if isinstance(config, Mapping) else None
+
+
+def _dtype(info: Any, where: str) -> tuple[Any, str]:
+    config = _config(info) or {}
+    for key in ("torch_dtype", "dtype"):
+        if isinstance(config.get(key), str):
+            return config[key], f"config.{key} of {where}"
+    st = getattr(info, "safetensors", None)
+    params = getattr(st, "parameters", None) if st is not None else None
+    if isinstance(params, Mapping) and params:
+        return sorted(str(k) for k in params), f"the safetensors tensor dtypes of {where}"
+    return None, f"unknown: no dtype in the config or safetensors metadata of {where}"
+
+
+def revision_facts(
+    model: str, info: Any, policy: Policy | None = None
+) -> dict[str, tuple[Any, str]]:
+    """``{fact: (value, source)}`` for one revision's ``ModelInfo``, the facts of
+    :data:`DIFF_FACTS`. License, base model and verdict come from :func:`hw.check` over this
+    revision's record (its file list and the Hub's scan verdicts filled in, so the policy sees
+    them); formats from the file list; the scan status from the Hub's ``securityRepoStatus``."""
+    sha = getattr(info, "sha", None)
+    where = "the revision's Hub record"  # the same words on both sides: the sha row says which
+    rules = policy or as_policy(None)
+    catalog = Catalog.from_records([info], source="hub revision")
+    row = check(model, catalog=catalog, scan="none", policy=rules).iloc[0].to_dict()
+    out: dict[str, tuple[Any, str]] = {"sha": (sha, "the Hub's record" if sha else "unknown")}
+    out["license"] = (
+        row["license"],
+        str(row["license_source"]).replace("the catalog record", where),
+    )
+    out["license_class"] = (row["license_class"], out["license"][1])
+    out["commercial_use"] = (row["commercial_use"], str(row["commercial_use_reason"]))
+    bases = catalog.df["base_models"].iloc[0]
+    base_list = (
+        sorted(str(b) for b in bases) if isinstance(bases, (list, tuple, np.ndarray)) else []
+    )
+    out["base_model"] = (base_list, f"card base_model / base_model tags of {where}")
+    params = catalog.df["params"].iloc[0]
+    out["params"] = (
+        (int(params), f"safetensors/gguf totals of {where}")
+        if not pd.isna(params)
+        else (None, f"unknown: no safetensors or gguf parameter totals in {where}")
+    )
+    files = _files(info)
+    if files is None:
+        why = f"unknown: {where} lists no files"
+        for fact in ("weight_files", "formats", "pickle_files", "custom_code"):
+            out[fact] = (None, why)
+    else:
+        formats = _scan.weight_formats(files)
+        listing = f"the file list of {where}"
+        out["weight_files"] = (_weight_files(files), listing)
+        out["formats"] = (list(formats["formats"]), listing)
+        out["pickle_files"] = (list(formats["pickle_files"]), listing)
+        out["custom_code"] = (
+            _scan.custom_code(_config(info), files),
+            f"config auto_map and *.py files of {where}",
+        )
+    config = _config(info)
+    archs = config.get("architectures") if config else None
+    out["architecture"] = (
+        (sorted(str(a) for a in archs), f"config.architectures of {where}")
+        if isinstance(archs, list) and archs
+        else (None, f"unknown: no config.architectures in {where}")
+    )
+    out["dtype"] = _dtype(info, where)
+    gated = getattr(info, "gated", None)
+    out["gated"] = (
+        (gated is not False and gated is not None, f"gated ({gated!r}) in {where}")
+        if gated is not None
+        else (None, f"unknown: {where} does not say whether it is gated")
+    )
+    summary, _ = _scan.hub_scan(model, getattr(info, "security_repo_status", None))
+    out["scan_status"] = (
+        summary["scan_status"],
+        f"the Hub's securityRepoStatus in {where}"
+        if getattr(info, "security_repo_status", None) is not None
+        else f"unknown: {where} carries no scan verdict (unscanned is never safe)",
+    )
+    # the verdict under the policy, with what check() cannot see in a catalog filled in
+    filled = dict(row)
+    if files is not None:
+        formats = _scan.weight_formats(files)
+        filled.update(
+            formats=list(formats["formats"]),
+            pickle_files=list(formats["pickle_files"]),
+            pickle_only=bool(formats["pickle_only"]),
+            safetensors=bool(formats["safetensors"]),
+            formats_source=f"the file list of {where}",
+            custom_code=out["custom_code"][0],
+            custom_code_source=out["custom_code"][1],
+        )
+    filled.update(
+        scan_status=summary["scan_status"],
+        scans_done=summary["scans_done"],
+        files_with_issues=summary["files_with_issues"],
+        scan_source=out["scan_status"][1],
+    )
+    judged = rules.evaluate(pd.DataFrame([filled])).iloc[0]
+    reasons = "; ".join(str(r) for r in judged["reasons"]) or "every rule allows it"
+    out["verdict"] = (str(judged["verdict"]), f"hw.check under {rules!r}: {reasons}")
+    return out
+
+
+def _changed(before: Any, after: Any) -> Any:
+    if before is None or after is None:
+        return pd.NA
+    return bool(before != after)
+
+
+def facts_frame(
+    before: Mapping[str, tuple[Any, str]], after: Mapping[str, tuple[Any, str]]
+) -> pd.DataFrame:
+    """The diff table of two :func:`revision_facts`: one row per fact, files as lists; for the
+    file facts ``before``/``after`` hold the lists and ``source`` also names what was added
+    and removed."""
+    rows = []
+    for what in DIFF_FACTS:
+        b, b_src = before[what]
+        a, a_src = after[what]
+        source = b_src if b_src == a_src else f"before: {b_src}; after: {a_src}"
+        if isinstance(a, list) and isinstance(b, list) and what != "base_model":
+            added = sorted(set(a) - set(b))
+            removed = sorted(set(b) - set(a))
+            if added or removed:
+                plus, minus = ", ".join(added) or "none", ", ".join(removed) or "none"
+                source += f" (added: {plus}; removed: {minus})"
+        rows.append(
+            {"what": what, "before": b, "after": a, "changed": _changed(b, a), "source": source}
+        )
+    frame = pd.DataFrame(rows, columns=list(DIFF_COLUMNS))
+    frame["changed"] = frame["changed"].astype("boolean")
+    return frame
+
+
+def added(frame: pd.DataFrame, what: str) -> list[str]:
+    """The items of a list fact (``weight_files``, ``pickle_files``...) present after and not
+    before, from a :func:`diff` frame ([] when unknown on either side)."""
+    row = frame.loc[frame["what"] == what].iloc[0]
+    if not isinstance(row["before"], list) or not isinstance(row["after"], list):
+        return []
+    return sorted(set(row["after"]) - set(row["before"]))
+
+
+def diff(
+    model: str,
+    rev_a: str,
+    rev_b: str = "main",
+    *,
+    policy: Policy | Mapping[str, Any] | str | None = None,
+    endpoint: str | None = None,
+    token: str | bool | None = None,
+) -> pd.DataFrame:
+    """What changed for a user of ``model`` between revision ``rev_a`` and ``rev_b``.
+
+    Revisions are branches, tags or commit shas. One row per fact of :data:`DIFF_FACTS`
+    (license and its class, commercial use, card ``base_model``, parameters, weight files,
+    formats, pickle files, custom code, config architecture and dtype, gating, the Hub's scan
+    status and the :func:`hw.check` verdict under ``policy``), with the columns
+    :data:`DIFF_COLUMNS`: ``before``, ``after``, ``changed`` (``<NA>`` when either side is
+    unknown) and ``source``. ``result.attrs`` holds ``model``, ``rev_a``/``rev_b`` and the
+    resolved ``sha_a``/``sha_b``.
+
+    Raises ``ValueError`` naming the model and revision when either does not exist (with the
+    model's branches and tags), :class:`HubError` when the Hub cannot answer.
+    """
+    model = check_model(model)
+    rev_a = check_revision(model, rev_a)
+    rev_b = check_revision(model, rev_b)
+    rules = as_policy(policy)
+    hub = Hub(endpoint, token)
+    before = revision_facts(model, hub.info(model, rev_a), rules)
+    after = revision_facts(model, hub.info(model, rev_b), rules)
+    frame = facts_frame(before, after)
+    frame.attrs.update(
+        model=model, rev_a=rev_a, rev_b=rev_b, sha_a=before["sha"][0], sha_b=after["sha"][0]
+    )
+    return frame
