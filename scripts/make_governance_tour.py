@@ -393,16 +393,23 @@ cells = [
         '"license"]])'
     ),
     md(
-        "Under the team's policy about half the family is `deny` (mostly models that keep "
-        "Llama 2's own license: not a permissive class, commercial use only conditional) and "
-        "the rest `review`; nothing is `allow`, since records without file lists or scans "
-        "leave the safety of their weights unknown:"
+        "Under the team's policy, the descendants that keep Llama 2's own license are `deny` "
+        "(not a permissive class, commercial use only conditional), and those claiming a "
+        "looser one are `review` for the conflict. These records carry their file lists, so "
+        "a permissive model with safetensors weights, no custom code and no conflict can be "
+        "`allow`: our policy does not require scans. The default policy does: under it, a "
+        "model whose record has no safe scan verdict is `review` at best:"
     ),
     code(
         "if real is None:\n"
         '    print("skipped: no recorded records (see above)")\n'
         "else:\n"
-        '    print(team.evaluate(fam)["verdict"].value_counts().to_string())'
+        "    judged = pd.DataFrame(\n"
+        '        {"team": team.evaluate(fam)["verdict"], "default": fam["verdict"]}\n'
+        "    )\n"
+        "    display(judged.apply(lambda verdicts: verdicts.value_counts()))\n"
+        "    allowed = team.evaluate(fam).query(\"verdict == 'allow'\")\n"
+        '    display(allowed[["id", "license", "formats", "custom_code", "scan_status"]])'
     ),
 ]
 
