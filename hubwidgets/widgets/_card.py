@@ -26,6 +26,7 @@ import pandas as pd
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
+from ..core.catalog.catalog import Catalog
 from ..core.catalog.vocab import task_modality
 from ..core.governance import check
 from ..core.governance.policy import Policy, active_policy_source
@@ -208,8 +209,9 @@ def governance_part(
     """
     try:
         policy, policy_source = pane_policy()
-        known = {model_id: row} if row is not None else {}
-        result = check([model_id], catalog=_LookedUpOnce(catalog, known), policy=policy)
+        if not isinstance(catalog, Catalog):  # a Catalog looks up from its arrays, at once
+            catalog = _LookedUpOnce(catalog, {model_id: row} if row is not None else {})
+        result = check([model_id], catalog=catalog, policy=policy)
         row = result.iloc[0]
         tree = result.attrs["trees"][row["id"]]
         out = {name: json_value(row[name]) for name in GOVERNANCE_FIELDS}
