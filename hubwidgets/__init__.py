@@ -55,6 +55,8 @@ __getattr__ = lazy_attributes(
         **{name: f".widgets{module}" for name, module in WIDGETS.items()},
         # the registry loads SQLAlchemy and Alembic: on first use too
         **dict.fromkeys(("Registry", "diff", "versions"), ".core.registry"),
+        # the audit trail (core/registry/audit.py): its readers, and where it is written
+        **dict.fromkeys(("audit_log", "audit_verify", "set_audit_path"), ".core.registry.audit"),
     },
 )
 
@@ -87,6 +89,8 @@ __all__ = [
     "UnknownModelError",
     "__version__",
     "active_policy",
+    "audit_log",
+    "audit_verify",
     "benchmark",
     "cache_catalog",
     "check",
@@ -96,6 +100,7 @@ __all__ = [
     "open_catalog",
     "pull_snapshot",
     "recommend",
+    "set_audit_path",
     "snapshot_info",
     "starter_catalog",
     "use_policy",

@@ -801,7 +801,12 @@ def benchmark(
         parts = plan.run_here(model_list, cancel, on_event)
     else:
         parts = plan.run_on(executor, model_list, cancel, on_event)
-    return _result(parts, cancelled=bool(cancel is not None and cancel.is_set()))
+    result = _result(parts, cancelled=bool(cancel is not None and cancel.is_set()))
+    from ..registry.audit import audit_run  # noqa: PLC0415 - one record per run, never raises
+
+    rows = result.summary.to_dict("records")
+    audit_run("inference.benchmark", task=task, rows=rows, n_inputs=len(items), backend=backend)
+    return result
 
 
 def _check_seconds(value: Any) -> float:

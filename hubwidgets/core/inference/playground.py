@@ -563,6 +563,11 @@ class PlaygroundSession:
     def _keep(self, cell: Cell) -> None:
         with self._lock:
             self._rows.append(cell.row)
+            run = [r for r in self._rows[-len(self.models) :] if r["run"] == cell.row["run"]]
+        if len(run) == len(self.models):  # the run's last cell: one audit record per run
+            from ..registry.audit import audit_run  # noqa: PLC0415 - never raises
+
+            audit_run("inference.playground", task=self.task, rows=run, n_inputs=1)
 
 
 def _input_text(item: Any) -> str:

@@ -3,6 +3,7 @@ a team registry of pinned revisions on a real database (``Registry``: SQLAlchemy
 migrations; SQLite by default, PostgreSQL or any SQLAlchemy URL for a team) and the drift of
 its pins from upstream (``Registry.drift``)."""
 
+from .audit import AuditError, AuditReport, audit_log, audit_verify, set_audit_path
 from .drift import DRIFT_COLUMNS, FLAGS, drift
 from .store import (
     ENTRY_COLUMNS,
@@ -33,14 +34,19 @@ __all__ = [
     "HISTORY_COLUMNS",
     "STAGES",
     "VERSION_COLUMNS",
+    "AuditError",
+    "AuditReport",
     "ModelGatedError",
     "ModelNotFoundError",
     "Registry",
     "RegistryError",
     "RegistryLockedError",
     "UnknownRevisionError",
+    "audit_log",
+    "audit_verify",
     "default_registry_path",
     "diff",
     "drift",
+    "set_audit_path",
     "versions",
 ]
