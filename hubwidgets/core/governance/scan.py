@@ -17,6 +17,8 @@ Findings are DataFrames with the columns :data:`FINDING_COLUMNS`; ``severity`` i
 
 from __future__ import annotations
 
+import copy
+import importlib.util
 import json
 import logging
 import os
@@ -33,6 +35,7 @@ import pandas as pd
 __all__ = [
     "FINDING_COLUMNS",
     "HUB_FILE_SCANNERS",
+    "MODELSCAN_MISSING",
     "PICKLE_EXTENSIONS",
     "SCAN_STATUSES",
     "SEVERITIES",
@@ -562,6 +565,61 @@ def _scan_pickle(path: Path, size: int) -> tuple[str, list[Finding]]:
     return worst_status([sev for _, sev, _ in found] or ["safe"]), found
 
 
+#: What a local scan of pickles says when modelscan (the optional second scanner) is absent.
+MODELSCAN_MISSING = "modelscan not installed (pip install hubwidgets[scan])"
+
+#: modelscan's issue severities as finding severities.
+_MODELSCAN_SEVERITY = {
+    "CRITICAL": "unsafe",
+    "HIGH": "unsafe",
+    "MEDIUM": "suspicious",
+    "LOW": "caution",
+}
+
+
+def modelscan_available() -> bool:
+    """Whether modelscan (``pip install hubwidgets[scan]``) can be imported."""
+    return importlib.util.find_spec("modelscan") is not None
+
+
+def _modelscan_report(path: Path) -> dict[str, Any]:
+    """modelscan's report on one file: its static analysis of the pickle opcodes (pickles,
+    torch zip checkpoints), which unpickles nothing."""
+    from modelscan.modelscan import ModelScan  # type: ignore[import-untyped, import-not-found, unused-ignore]  # noqa: PLC0415
+    from modelscan.settings import DEFAULT_SETTINGS  # type: ignore[import-untyped, import-not-found, unused-ignore]  # noqa: PLC0415
+
+    # its scanners read settings, never write them: a copy keeps the shared default safe anyway
+    report: dict[str, Any] = ModelScan(settings=copy.deepcopy(DEFAULT_SETTINGS)).scan(str(path))
+    return report
+
+
+def _with_modelscan(path: Path, level: str, found: list[Finding]) -> tuple[str, list[Finding]]:
+    """``(level, findings)`` of picklescan with modelscan's issues added (scanner
+    "modelscan"). A file modelscan skips (a raw pickle named .bin is not a torch file to it)
+    adds nothing; its errors count where picklescan read the file fine."""
+    try:
+        report = _modelscan_report(path)
+    except Exception as exc:  # a scanner failure is a finding, never a crash
+        return worst_status([level, "error"]), [
+            *found,
+            ("modelscan", "error", f"could not scan: {type(exc).__name__}: {exc}"),
+        ]
+    added: list[Finding] = []
+    for issue in report.get("issues") or []:
+        severity = _MODELSCAN_SEVERITY.get(str(issue.get("severity")).upper(), "suspicious")
+        detail = str(issue.get("description") or "unsafe operator")
+        inner = str(issue.get("source") or "")
+        if ":" in inner:  # a member of a zip checkpoint: "model.pt:model/data.pkl"
+            detail += f" (in {inner.split(':', 1)[1]})"
+        added.append(("modelscan", f"{severity}", f"{detail}, severity {issue.get('severity')}"))
+    if level != "error":
+        for error in report.get("errors") or []:
+            words = str(error.get("description") or error.get("category") or "failed")
+            added.append(("modelscan", "error", f"could not scan: {words}"))
+    levels = [level, *(sev for _, sev, _ in added)]
+    return worst_status(levels), [*found, *added]
+
+
 class _CorruptError(Exception):
     """A file's structure does not hold together (the message says how)."""
 
@@ -637,7 +695,10 @@ def _scan_one(file: Path, fmt: str) -> tuple[str, list[Finding], int]:
     try:
         size = file.stat().st_size
         if fmt == "pickle":
-            return (*_scan_pickle(file, size), size)
+            level, found = _scan_pickle(file, size)
+            if modelscan_available():
+                level, found = _with_modelscan(file, level, found)
+            return level, found, size
         if fmt == "safetensors":
             return (*_scan_safetensors(file, size), size)
         if fmt == "gguf":
@@ -664,7 +725,10 @@ def local_scan(model: str, path: str | Path) -> tuple[dict[str, Any], pd.DataFra
 
     - pickles (``.bin .pt .pth .ckpt .pkl .pickle``, also zip-based torch checkpoints) are
       disassembled with picklescan: dangerous imports -> "unsafe", imports it does not know ->
-      "suspicious", a stream it cannot parse -> "error";
+      "suspicious", a stream it cannot parse -> "error"; with modelscan installed
+      (``pip install hubwidgets[scan]``) its static analysis runs on them too, its issues as
+      findings of scanner "modelscan" (critical/high -> "unsafe", medium -> "suspicious",
+      low -> "caution");
     - safetensors: only the 8-byte length and the JSON header are read; a header that is
       corrupt or promises more tensor bytes than the file holds -> "error";
     - gguf: the magic number is checked (the format holds no code);
@@ -675,7 +739,9 @@ def local_scan(model: str, path: str | Path) -> tuple[dict[str, Any], pd.DataFra
       ``scan_status`` (a policy decides whether custom code is allowed).
 
     Returns ``(summary, findings)``: ``summary = {"scan_status", "scans_done",
-    "files_with_issues", "files_scanned", "custom_code", "bytes_scanned", "seconds"}``.
+    "files_with_issues", "files_scanned", "custom_code", "bytes_scanned", "seconds",
+    "scanners", "scan_note"}``; ``scanners`` lists the scanners that ran, ``scan_note`` is
+    :data:`MODELSCAN_MISSING` when there were pickles and modelscan is not installed, else "".
     ``scan_status`` is "safe" only if every weight file was scanned and found clean ("unscanned"
     when there is no weight file); ``bytes_scanned`` is the size of the weight files whose scan
     completed (a safetensors file counts whole: its header accounts for every byte).
@@ -699,6 +765,7 @@ def local_scan(model: str, path: str | Path) -> tuple[dict[str, Any], pd.DataFra
     issues: set[str] = set()
     bytes_scanned = 0
     scanned = 0
+    seen: set[str] = set()  # the weight formats met
 
     def add(file: str, scanner: str, severity: str, detail: str) -> None:
         rows.append(
@@ -717,6 +784,7 @@ def local_scan(model: str, path: str | Path) -> tuple[dict[str, Any], pd.DataFra
         if fmt is None:
             continue
         level, found, size = _scan_one(file, fmt)
+        seen.add(fmt)
         levels.append(level)
         if level not in ("safe", "unscanned"):
             issues.add(shown)
@@ -746,5 +814,22 @@ def local_scan(model: str, path: str | Path) -> tuple[dict[str, Any], pd.DataFra
         "custom_code": code,
         "bytes_scanned": bytes_scanned,
         "seconds": time.perf_counter() - started,
+        **_scanners(seen),
     }
     return summary, scan_findings_frame(rows)
+
+
+def _scanners(formats: set[str]) -> dict[str, Any]:
+    """``scanners`` (those that ran on files of ``formats``) and ``scan_note`` of a summary."""
+    ran = {_SCANNER_OF[f] for f in formats if f in _SCANNER_OF}
+    note = ""
+    if "pickle" in formats:
+        if modelscan_available():
+            ran.add("modelscan")
+        else:
+            note = MODELSCAN_MISSING
+    return {"scanners": sorted(ran), "scan_note": note}
+
+
+#: The scanner a local scan runs on each weight format it scans.
+_SCANNER_OF = {"pickle": "picklescan", "safetensors": "safetensors", "gguf": "gguf"}
