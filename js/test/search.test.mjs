@@ -503,16 +503,39 @@ describe("detail pane", () => {
     assert.equal(pane().querySelector("h3").textContent, IDS[2]);
   });
 
-  test("a model seen before shows at once, without asking again", async () => {
+  test("a model seen before shows at once, and is asked again for a fresh verdict", async () => {
     model.set("focused_id", IDS[1]);
     await tick(DELAY);
     model.answerDetail();
     await tick();
     model.set("focused_id", IDS[2]);
     model.set("focused_id", IDS[1]);
-    assert.ok(pane().querySelector("h1"));
+    const card = pane().querySelector(".hw-card");
+    assert.ok(card.querySelector("h1")); // at once, from what the pane kept
+    assert.equal(pane().hasAttribute("aria-busy"), false);
     await tick(DELAY);
-    assert.equal(detailRequests().length, 1);
+    assert.deepEqual(
+      detailRequests().map((m) => m.body.model),
+      [IDS[1], IDS[1]], // once the focus rested: IDS[2] never was asked for
+    );
+    model.answerDetail(); // the same answer: nothing is drawn again (a scrolled card stays)
+    await tick();
+    assert.equal(pane().querySelector(".hw-card"), card);
+    // the session's policy changed meanwhile: the new verdict replaces the old one
+    model.set("focused_id", IDS[2]);
+    model.set("focused_id", IDS[1]);
+    await tick(DELAY);
+    model.answerDetail({ governance: { verdict: "deny", reasons: ["denied"], chain: [] } });
+    await tick();
+    assert.equal(pane().querySelector(".hw-verdict").dataset.verdict, "deny");
+    // and a refresh that fails keeps what is shown
+    model.set("focused_id", IDS[2]);
+    model.set("focused_id", IDS[1]);
+    await tick(DELAY);
+    model.fail(detailRequests().at(-1), "the Hub did not answer", "RequestError");
+    await tick();
+    assert.equal(pane().querySelector(".hw-detail-error"), null);
+    assert.equal(pane().querySelector(".hw-verdict").dataset.verdict, "deny");
   });
 
   test("the card is checked again before it enters the page", async () => {

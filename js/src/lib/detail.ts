@@ -137,6 +137,8 @@ export class DetailPane {
   private readonly ask: Debounced<[string]>;
   /** The model shown (or being fetched). */
   private model = "";
+  /** What the pane shows now (null: nothing, or "Loading…"). */
+  private shown: Shown | null = null;
 
   constructor(
     private readonly events: DetailEvents,
@@ -188,8 +190,12 @@ export class DetailPane {
     const known = this.cache.get(model);
     if (known !== undefined) {
       this.render(known);
+      // shown at once, and asked again once the focus rests: the verdict follows the
+      // session's policy, which may have changed since (an equal answer draws nothing)
+      this.ask(model);
       return;
     }
+    this.shown = null;
     this.title.textContent = model;
     this.hubLink.href = hubUrl(model);
     this.element.setAttribute("aria-busy", "true");
@@ -203,6 +209,7 @@ export class DetailPane {
   close(): void {
     this.ask.cancel();
     this.model = "";
+    this.shown = null;
     this.element.hidden = true;
   }
 
@@ -214,7 +221,14 @@ export class DetailPane {
   /** An answer about `model`: shown when it is still the one asked for, dropped otherwise. */
   private receive(model: string, shown: Shown): void {
     if (model !== this.model || this.element.hidden) return;
-    if (!("error" in shown)) this.remember(shown);
+    const before = this.shown;
+    const showing = before !== null && before.model === model && !("error" in before);
+    if ("error" in shown) {
+      if (!showing) this.render(shown); // a failed refresh keeps what is shown
+      return;
+    }
+    this.remember(shown);
+    if (showing && JSON.stringify(before) === JSON.stringify(shown)) return; // no redraw
     this.render(shown);
   }
 
@@ -240,6 +254,7 @@ export class DetailPane {
   }
 
   private render(reply: Shown): void {
+    this.shown = reply;
     this.element.removeAttribute("aria-busy");
     this.title.textContent = reply.model;
     const url = ("url" in reply && safeUrl(reply.url ?? "", false)) || hubUrl(reply.model);
