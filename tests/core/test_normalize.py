@@ -133,6 +133,10 @@ MODERN_ROW: dict[str, Any] = {
     "inference": True,
     "providers": ["together", "nebius"],
     "sha": "c" * 40,
+    "files": ["README.md", "model.safetensors"],
+    "remote_code": None,  # no config in the record
+    "scans_done": None,  # no securityRepoStatus: unknown
+    "files_with_issues": None,
     "source": "records",
     "fetched_at": WHEN,
 }
@@ -180,6 +184,8 @@ LEGACY_2022_ROW: dict[str, Any] = {
     "last_modified": datetime(2021, 5, 18, 16, 20, 8, tzinfo=UTC),
     "private": False,
     "sha": "0a6aa9128b6194f4f3c4db429b6cb4891cdb421b",
+    "files": [".gitattributes", "config.json"],
+    "remote_code": [],  # a config without auto_map: no remote code
     "source": "records",
     "fetched_at": WHEN,
 }
@@ -227,6 +233,10 @@ SNAKE_ROW: dict[str, Any] = {
     "inference": False,
     "providers": ["featherless-ai"],
     "sha": "d" * 40,
+    "files": None,
+    "remote_code": None,
+    "scans_done": None,
+    "files_with_issues": None,
     "source": "records",
     "fetched_at": WHEN,
 }
@@ -299,6 +309,10 @@ WRAPPED_ROW: dict[str, Any] = {
     "inference": None,
     "providers": None,
     "sha": "e" * 40,
+    "files": ["README.md"],  # from the RepoSibling repr
+    "remote_code": None,
+    "scans_done": None,
+    "files_with_issues": None,
     "source": "records",
     "fetched_at": WHEN,
 }
@@ -839,8 +853,12 @@ def test_recorded_2025_vintages_agree(raw_2025_records: list[dict[str, Any]]) ->
 def test_recorded_2025_known_record(raw_2025_records: list[dict[str, Any]]) -> None:
     raw = next(r for r in raw_2025_records if r["metadata"]["id"] == "lllyasviel/ControlNet-v1-1")
     row, card = normalize_record(raw, fetched_at=WHEN)
-    assert {k: plain(v) for k, v in row.items()} == {
-        **ALL_MISSING,
+    got = {k: plain(v) for k, v in row.items()}
+    files = got.pop("files")  # 30 RepoSibling reprs: 14 .pth checkpoints and their .yaml
+    assert files[:3] == [".gitattributes", "README.md", "control_v11e_sd15_ip2p.pth"]
+    assert len(files) == 30 and sum(f.endswith(".pth") for f in files) == 14
+    assert got == {
+        **{k: v for k, v in ALL_MISSING.items() if k != "files"},
         "id": "lllyasviel/ControlNet-v1-1",
         "author": "lllyasviel",
         "license": "openrail",
@@ -875,6 +893,7 @@ def test_recorded_2022_records(raw_2022_records: list[dict[str, Any]]) -> None:
         "last_modified": datetime(2022, 1, 20, 12, 13, 34, tzinfo=UTC),
         "private": False,
         "sha": first["sha"],
+        "files": [".gitattributes"],
         "source": "records",
         "fetched_at": WHEN,
     }
@@ -894,3 +913,117 @@ def test_recorded_2022_records(raw_2022_records: list[dict[str, Any]]) -> None:
             assert row["library"] == raw["library_name"]
         license_tags = [t[8:] for t in raw.get("tags") or [] if t.startswith("license:")]
         assert plain(row["license"]) == (license_tags[0] if license_tags else None)
+
+
+# ---------------------------------------------------------------------------------------------
+# files, remote code and the Hub's repo-level scan verdict (issue 12)
+# ---------------------------------------------------------------------------------------------
+
+SECURITY = {
+    "scansDone": True,
+    "filesWithIssues": [
+        {"path": "pytorch_model.bin", "level": "unsafe"},
+        {"path": "odd (name).pt", "level": "suspicious"},
+    ],
+}
+SECURE_FIELDS: dict[str, Any] = {
+    "files": ["config.json", "pytorch_model.bin", "odd (name).pt", "modeling_x.py"],
+    "remote_code": ["modeling_x.py", "org/other--tokenization_y.py"],
+    "scans_done": True,
+    "files_with_issues": ["pytorch_model.bin (unsafe)", "odd (name).pt (suspicious)"],
+}
+CONFIG = {
+    "model_type": "x",
+    "auto_map": {
+        "AutoModel": "modeling_x.XModel",
+        "AutoTokenizer": ["org/other--tokenization_y.YTokenizer", None],
+    },
+}
+
+
+def _files_fields(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in SECURE_FIELDS}
+
+
+def test_files_and_security_from_api_json() -> None:
+    raw = {
+        "id": "acme/x",
+        "siblings": [{"rfilename": f} for f in SECURE_FIELDS["files"]],
+        "config": CONFIG,
+        "securityRepoStatus": SECURITY,
+    }
+    assert _files_fields(norm(raw)) == SECURE_FIELDS
+
+
+def test_files_and_security_from_a_model_info_object() -> None:
+    info = ModelInfo(
+        id="acme/x",
+        siblings=[{"rfilename": f} for f in SECURE_FIELDS["files"]],
+        config=CONFIG,
+        securityRepoStatus=SECURITY,
+    )
+    assert info.security_repo_status == SECURITY  # what the client keeps of the JSON
+    assert _files_fields(norm(info)) == SECURE_FIELDS
+
+
+def test_files_and_security_from_a_2025_recording_with_repr_siblings() -> None:
+    reprs = [
+        f"RepoSibling(rfilename={name!r}, size=None, blob_id=None, lfs=None)"
+        for name in SECURE_FIELDS["files"]
+    ]
+    raw = {
+        "metadata": {
+            "id": "acme/x",
+            "siblings": reprs,
+            "config": CONFIG,
+            "security_repo_status": SECURITY,
+        },
+        "card": "N/A",
+    }
+    assert _files_fields(norm(raw)) == SECURE_FIELDS
+
+
+def test_repr_siblings_with_quotes_and_escapes() -> None:
+    names = ["it's.bin", 'say "hi".txt', "back\\slash.pt"]
+    raw = {"id": "a/b", "siblings": [f"RepoSibling(rfilename={n!r}, size=1)" for n in names]}
+    assert norm(raw)["files"] == names
+
+
+def test_missing_file_list_and_verdict_stay_missing_never_empty() -> None:
+    row = norm({"id": "a/b"})
+    assert (row["files"], row["remote_code"], row["scans_done"], row["files_with_issues"]) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    clean = norm({"id": "a/b", "securityRepoStatus": {"scansDone": True, "filesWithIssues": []}})
+    assert (clean["scans_done"], clean["files_with_issues"]) == (True, [])
+    queued = norm({"id": "a/b", "securityRepoStatus": {"scansDone": False}})
+    assert (queued["scans_done"], queued["files_with_issues"]) == (False, [])
+    no_level = norm({"id": "a/b", "securityRepoStatus": {"filesWithIssues": [{"path": "w.pt"}]}})
+    assert (no_level["scans_done"], no_level["files_with_issues"]) == (None, ["w.pt (unknown)"])
+
+
+def test_new_columns_survive_a_snapshot_and_an_older_snapshot_loads(tmp_path: Any) -> None:
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    raw = {
+        "id": "acme/x",
+        "siblings": [{"rfilename": f} for f in SECURE_FIELDS["files"]],
+        "config": CONFIG,
+        "securityRepoStatus": SECURITY,
+    }
+    cat = Catalog.from_records([raw, {"id": "acme/y"}], fetched_at=WHEN)
+    path = cat.to_parquet(tmp_path / "s.parquet")
+    back = Catalog.read_parquet(path)
+    assert _files_fields(row_of(back.df, "acme/x")) == SECURE_FIELDS
+    assert _files_fields(row_of(back.df, "acme/y")) == dict.fromkeys(SECURE_FIELDS)
+    # a snapshot written before these columns existed: they load as missing
+    table = pq.read_table(path)
+    old = table.drop_columns(list(SECURE_FIELDS))
+    pq.write_table(old.replace_schema_metadata(table.schema.metadata), tmp_path / "old.parquet")
+    older = Catalog.read_parquet(tmp_path / "old.parquet")
+    assert list(older.df.columns) == list(COLUMN_NAMES)
+    assert _files_fields(row_of(older.df, "acme/x")) == dict.fromkeys(SECURE_FIELDS)
+    assert row_of(older.df, "acme/x")["sha"] is None and len(older) == 2

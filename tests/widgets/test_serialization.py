@@ -17,7 +17,7 @@ from hubwidgets.widgets._serialization import INTEGER_KEY, from_ipc, ipc_size_kb
 
 COUNTS = ("downloads", "downloads_all_time", "likes", "trending_score", "params")
 TIMESTAMPS = ("created_at", "last_modified", "fetched_at")
-BOOLEANS = ("gated", "private", "inference")
+BOOLEANS = ("gated", "private", "inference", "scans_done")
 STRINGS = ("id", "sha", *CATEGORICAL)
 
 #: What the browser gets for each schema column (see the module's doc for why).

@@ -34,7 +34,7 @@ __all__ = ["CACHE_ENV", "MIN_ROWS", "cache_root", "load", "save"]
 CACHE_ENV = "HUBWIDGETS_CACHE"
 #: Smaller snapshots are read and indexed in well under a second: not worth a cache entry.
 MIN_ROWS = 200_000
-_VERSION = "1"
+_VERSION = "2"  # 2: the schema gained files, remote_code, scans_done, files_with_issues
 
 
 def cache_root() -> Path:

@@ -25,7 +25,14 @@ from . import _store
 from ._index import SearchIndex, intersect
 from .normalize import normalize_records
 from .query import FACETS, Query
-from .schema import CATEGORICAL, COLUMN_NAMES, arrow_schema, conform, frame_from_columns
+from .schema import (
+    ADDED_COLUMNS,
+    CATEGORICAL,
+    COLUMN_NAMES,
+    arrow_schema,
+    conform,
+    frame_from_columns,
+)
 from .searchable import Searchable
 
 __all__ = ["SNAPSHOT_FORMAT", "SNAPSHOT_META_KEY", "Catalog", "UnknownModelError"]
@@ -101,7 +108,8 @@ class Catalog(Searchable):
             )
         except (pa.ArrowException, OSError) as err:
             raise ValueError(f"{str(path)!r} is not a readable snapshot: {err}") from None
-        large = pfile.metadata.num_rows >= _store.MIN_ROWS
+        n_rows = pfile.metadata.num_rows
+        large = n_rows >= _store.MIN_ROWS
         cached = _store.load(path) if large else None
         if cached is not None:
             df, index, extras = cached
@@ -109,7 +117,7 @@ class Catalog(Searchable):
             catalog._index = index
             return catalog
         try:
-            df = frame_from_columns(lambda name: pfile.read(columns=[name]).column(0))
+            df = frame_from_columns(lambda name: _read_column(pfile, name, n_rows))
             cards: dict[str, str] = {}
             if "card" in pfile.schema_arrow.names:
                 card_col = pfile.read(columns=["id", "card"])
@@ -376,7 +384,8 @@ def _snapshot_meta(path: Path, pfile: pq.ParquetFile) -> dict[str, Any]:
         if not (pa.types.is_string(card_type) or pa.types.is_large_string(card_type)):
             raise ValueError(f"{str(path)!r} has a 'card' column of {card_type}, not text")
     names = pfile.schema_arrow.names
-    missing = [c for c in COLUMN_NAMES if c not in names]
+    # a snapshot written before a column was added lacks it: it loads as missing values
+    missing = [c for c in COLUMN_NAMES if c not in names and c not in ADDED_COLUMNS]
     if missing:
         raise ValueError(f"{str(path)!r} is not a complete snapshot: missing columns {missing}")
     _check_types(path, pfile.schema_arrow)
@@ -388,10 +397,20 @@ def _snapshot_meta(path: Path, pfile: pq.ParquetFile) -> dict[str, Any]:
     return meta
 
 
+def _read_column(pfile: pq.ParquetFile, name: str, rows: int) -> pa.ChunkedArray:
+    """One column of a snapshot; a column added after the snapshot was written (one of
+    ``ADDED_COLUMNS``) is all missing."""
+    if name not in pfile.schema_arrow.names:
+        return pa.chunked_array([pa.nulls(rows, arrow_schema().field(name).type)])
+    return pfile.read(columns=[name]).column(0)
+
+
 def _check_types(path: Path, schema: pa.Schema) -> None:
     """Raise ValueError when a snapshot column has a type the schema cannot take."""
     expected = arrow_schema()
     for name in COLUMN_NAMES:
+        if name not in schema.names:  # one of ADDED_COLUMNS, in an older snapshot
+            continue
         have = schema.field(name).type
         want = expected.field(name).type
         if pa.types.is_dictionary(have):

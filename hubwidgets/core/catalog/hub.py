@@ -294,7 +294,8 @@ class HubCatalog(Searchable):
         try:
             info = self.api.model_info(
                 model_id,
-                expand=list(EXPAND),  # type: ignore[arg-type]
+                # one model: its file list too (list queries leave it out: too heavy)
+                expand=[*EXPAND, "siblings", "config"],  # type: ignore[list-item]
                 timeout=self.timeout,
             )
         except RepositoryNotFoundError:

@@ -14,7 +14,8 @@ Missing stays missing: nothing is filled with 0 or "".
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -28,6 +29,8 @@ from .vocab import is_language_code, libraries
 __all__ = ["normalize_record", "normalize_records"]
 
 _MISSING = object()
+# rfilename='...' in the repr of a huggingface_hub RepoSibling (how the 2025 client stored them)
+_SIBLING_REPR = re.compile(r"""rfilename=('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
 
 
 def _get(rec: Mapping[str, Any], *keys: str) -> Any:
@@ -203,6 +206,87 @@ def _library(rec: Mapping[str, Any], tags: list[str]) -> str | None:
     return None
 
 
+def _unrepr(quoted: str) -> str:
+    """Undo Python's repr() of a str (quotes, backslash escapes) without eval."""
+    body = quoted[1:-1]
+    if "\\" not in body:
+        return body
+    return body.encode("latin-1", "backslashreplace").decode("unicode_escape")
+
+
+def _sibling_name(entry: Any) -> str | None:
+    """One ``siblings`` entry's path: ``{"rfilename": ...}`` (the API's JSON), a
+    ``RepoSibling``/``RepoFile`` object, or the repr string of a ``RepoSibling``."""
+    if isinstance(entry, Mapping):
+        name = entry.get("rfilename", entry.get("path"))
+    elif isinstance(entry, str):
+        found = _SIBLING_REPR.search(entry)
+        name = _unrepr(found.group(1)) if found else None
+    else:
+        name = getattr(entry, "rfilename", None) or getattr(entry, "path", None)
+    return name if isinstance(name, str) and name else None
+
+
+def _files(value: Any) -> list[str] | None:
+    """The repo's file paths from ``siblings`` (None when the record has no list)."""
+    if value is None or isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return None
+    names = (_sibling_name(entry) for entry in value)
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _code_targets(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _code_targets(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _code_targets(item)
+
+
+def _remote_code(config: Any) -> list[str] | None:
+    """Code files the config's ``auto_map``/``custom_pipelines`` name, as the repo paths they
+    load: ``"modeling_x.MyModel"`` -> ``"modeling_x.py"``, ``"org/repo--modeling_x.MyModel"``
+    -> ``"org/repo--modeling_x.py"`` (code in another repo); None without a config."""
+    if not isinstance(config, Mapping):
+        return None
+    found: list[str] = []
+    for key in ("auto_map", "custom_pipelines"):
+        for target in _code_targets(config.get(key)):
+            repo, sep, ref = target.strip().rpartition("--")
+            module = ref.rsplit(".", 1)[0] if "." in ref else ""
+            if not module:
+                continue
+            path = module.replace(".", "/") + ".py"
+            path = f"{repo}--{path}" if sep else path
+            if path not in found:
+                found.append(path)
+    return sorted(found)
+
+
+def _security(value: Any) -> tuple[bool | None, list[str] | None]:
+    """(scans_done, files_with_issues as 'path (level)') of a ``securityRepoStatus``; (None,
+    None) when the record has none."""
+    if value is None:
+        return None, None
+    if not isinstance(value, Mapping):
+        value = vars(value) if hasattr(value, "__dict__") else None
+        if value is None:
+            return None, None
+    done = _get(value, "scansDone", "scans_done")
+    issues: list[str] = []
+    for item in _get(value, "filesWithIssues", "files_with_issues") or []:
+        if isinstance(item, Mapping):
+            path, level = item.get("path"), item.get("level")
+        else:
+            path, level = item, None
+        if isinstance(path, str) and path:
+            issues.append(f"{path} ({level if isinstance(level, str) and level else 'unknown'})")
+    return (bool(done) if isinstance(done, bool) else None), issues
+
+
 def _unwrap(raw: Any) -> tuple[dict[str, Any], str | None]:
     """Record dict and card text, unwrapping the {'metadata': ..., 'card': ...} recordings."""
     rec = _as_dict(raw)
@@ -237,6 +321,9 @@ def normalize_record(
     author = _get(rec, "author")
     if not author and "/" in model_id:
         author = model_id.split("/", 1)[0]
+    scans_done, files_with_issues = _security(
+        _get(rec, "securityRepoStatus", "security_repo_status")
+    )
     row: dict[str, Any] = {
         "id": model_id,
         "author": author or None,
@@ -260,6 +347,10 @@ def normalize_record(
             _get(rec, "inferenceProviderMapping", "inference_provider_mapping")
         ),
         "sha": rec.get("sha") or None,
+        "files": _files(rec.get("siblings")),
+        "remote_code": _remote_code(rec.get("config")),
+        "scans_done": scans_done,
+        "files_with_issues": files_with_issues,
         "source": source,
         "fetched_at": fetched_at,
     }

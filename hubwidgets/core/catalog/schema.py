@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
+    "ADDED_COLUMNS",
     "CATEGORICAL",
     "COLUMNS",
     "LIST_COLUMNS",
@@ -60,11 +61,44 @@ COLUMNS: tuple[Column, ...] = (
     Column("inference", pa.bool_(), "True when served warm by at least one inference provider"),
     Column("providers", _LIST, "inference providers serving it"),
     Column("sha", _STR, "commit sha of the revision described"),
+    Column(
+        "files",
+        _LIST,
+        "the repo's file paths at that revision (the record's 'siblings'); <NA> when the record "
+        "lists none, as Hub search results do (they are not asked for: too heavy for millions "
+        "of rows)",
+    ),
+    Column(
+        "remote_code",
+        _LIST,
+        "code the config asks to run with trust_remote_code: the files its auto_map and "
+        "custom_pipelines name ('module.py', or 'org/repo--module.py' for code in another "
+        "repo); [] when the record's config names none; <NA> when the record has no config",
+    ),
+    Column(
+        "scans_done",
+        pa.bool_(),
+        "the Hub's securityRepoStatus.scansDone: True when the Hub has scanned every file, "
+        "False while scans are queued; <NA> when the record carries no securityRepoStatus",
+    ),
+    Column(
+        "files_with_issues",
+        _LIST,
+        "the Hub's securityRepoStatus.filesWithIssues as 'path (level)', level as the Hub says "
+        "it (caution, suspicious, unsafe, error...); [] when the Hub's scan found none; <NA> "
+        "when the record carries no securityRepoStatus (unknown, never safe)",
+    ),
     Column("source", _STR, "where the row came from: 'hub', 'snapshot', 'cache' or 'records'"),
     Column("fetched_at", _TS, "when the row was fetched from its origin (UTC)"),
 )
 
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
+
+#: Columns added after the first snapshot format: a snapshot written before them lacks them and
+#: loads with every value missing (<NA>), which is what its records said about them.
+ADDED_COLUMNS: frozenset[str] = frozenset(
+    {"files", "remote_code", "scans_done", "files_with_issues"}
+)
 LIST_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.arrow_type == _LIST)
 
 #: Public sort keys and the schema column each sorts on (descending, ties by id ascending).
