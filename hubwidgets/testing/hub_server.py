@@ -156,6 +156,10 @@ _UNITS: dict[str, float] = {"": 1.0, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 _NUM_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMBT]?)\s*$", re.IGNORECASE)
 _SIBLING_RE = re.compile(r"""rfilename=('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
 _MODEL_API_RE = re.compile(r"^/api/models/(?P<id>[^/]+(?:/[^/]+)?)(?:/revision/(?P<rev>[^/]+))?$")
+_TREE_RE = re.compile(
+    r"^/api/models/(?P<id>[^/]+(?:/[^/]+)?)/tree/(?P<rev>[^/]+)(?:/(?P<path>.*))?$"
+)
+_PATHS_INFO_RE = re.compile(r"^/api/models/(?P<id>[^/]+(?:/[^/]+)?)/paths-info/(?P<rev>[^/]+)$")
 _RESOLVE_RE = re.compile(r"^/(?P<id>[^/]+(?:/[^/]+)?)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
 
 # ---------------------------------------------------------------------------------------------
@@ -640,6 +644,8 @@ class RecordedRequest(TypedDict):
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]
+    #: the fields of a form-encoded body (POST paths-info), as ``parse_qs`` gives them
+    form: dict[str, list[str]]
 
 
 @dataclass
@@ -650,6 +656,7 @@ class _Fault:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
     seconds: float = 0.0
+    match: str | None = None  # only requests whose path?query contains this take the fault
 
 
 @dataclass
@@ -696,12 +703,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)  # drain a body so the keep-alive connection stays usable
+        # read the body whole, which also keeps the keep-alive connection usable
+        body = self.rfile.read(length) if length else b""
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True  # a chunked body is not parsed: do not reuse the socket
         try:
-            response = self.server.hub._respond(self.command, self.path, dict(self.headers.items()))
+            response = self.server.hub._respond(
+                self.command, self.path, dict(self.headers.items()), body
+            )
             self.send_response(response.status)
             for name, value in response.headers:
                 self.send_header(name, value)
@@ -727,7 +736,12 @@ class HubServer:
       ``pipeline_tag``, ``gated``, ``num_parameters``, ``inference``, ``inference_provider``;
       ``sort``/``direction``; ``limit`` (page size, default and max 1000); ``full``, ``config``,
       ``cardData`` and ``expand``; cursor pagination through a ``Link: <...>; rel="next"`` header.
-    * ``GET /api/models/{repo_id}`` and ``.../revision/{rev}`` -- the full record, or ``expand``.
+    * ``GET /api/models/{repo_id}`` and ``.../revision/{rev}`` -- the full record, or ``expand``;
+      ``securityStatus=true`` adds ``securityRepoStatus`` (given, or derived from the record's
+      per-file verdicts under ``_file_security``), which is otherwise left out, as on the Hub.
+    * ``GET /api/models/{repo_id}/tree/{rev}[/{path}]`` (``recursive``, ``expand``) and
+      ``POST .../paths-info/{rev}`` (form ``paths``, ``expand``) -- file entries; with expand
+      they carry ``securityFileStatus`` from ``_file_security`` (``{path: record}``).
     * ``GET``/``HEAD /{repo_id}/resolve/{rev}/README.md`` -- the recorded card text.
 
     Every request is logged in :attr:`requests`; :meth:`fail_next`, :meth:`delay_next` and
@@ -828,6 +842,7 @@ class HubServer:
                     path=r["path"],
                     query={k: list(v) for k, v in r["query"].items()},
                     headers=dict(r["headers"]),
+                    form={k: list(v) for k, v in r["form"].items()},
                 )
                 for r in self._log
             ]
@@ -845,10 +860,13 @@ class HubServer:
         times: int = 1,
         headers: Mapping[str, str] | None = None,
         body: bytes | str | Mapping[str, Any] | list[Any] | None = None,
+        match: str | None = None,
     ) -> None:
         """Answer the next ``times`` requests with ``status`` (e.g. 429 + ``Retry-After``, 503).
 
         ``body`` defaults to the Hub's ``{"error": ...}`` JSON; a str/bytes body is sent as is.
+        ``match``: only requests whose ``path?query`` contains it (e.g. ``"/paths-info/"`` or
+        ``"securityStatus="``) take the fault; other requests are answered meanwhile.
         """
         if body is None:
             payload = json.dumps({"error": f"Injected failure (HTTP {status})"}).encode()
@@ -858,7 +876,16 @@ class HubServer:
             payload = body.encode()
         else:
             payload = json.dumps(body).encode()
-        self._queue(_Fault("fail", times, status=status, headers=dict(headers or {}), body=payload))
+        self._queue(
+            _Fault(
+                "fail",
+                times,
+                status=status,
+                headers=dict(headers or {}),
+                body=payload,
+                match=match,
+            )
+        )
 
     def delay_next(self, seconds: float, times: int = 1) -> None:
         """Sleep ``seconds`` before answering the next ``times`` requests (to provoke timeouts)."""
@@ -878,11 +905,13 @@ class HubServer:
         with self._lock:
             self._faults.append(fault)
 
-    def _take_fault(self) -> _Fault | None:
+    def _take_fault(self, target: str = "") -> _Fault | None:
         with self._lock:
             if not self._faults:
                 return None
             fault = self._faults[0]
+            if fault.match is not None and fault.match not in target:
+                return None
             fault.remaining -= 1
             if fault.remaining <= 0:
                 self._faults.popleft()
@@ -890,16 +919,21 @@ class HubServer:
 
     # -- dispatch ------------------------------------------------------------------------------
 
-    def _respond(self, method: str, target: str, headers: dict[str, str]) -> _Response:
+    def _respond(
+        self, method: str, target: str, headers: dict[str, str], body: bytes = b""
+    ) -> _Response:
         """Log the request, apply a queued fault if any, else answer it like the Hub."""
         parts = urlsplit(target)
         query = parse_qs(parts.query, keep_blank_values=True)
+        form = _form(headers, body)
         with self._lock:
             self._log.append(
-                RecordedRequest(method=method, path=parts.path, query=query, headers=headers)
+                RecordedRequest(
+                    method=method, path=parts.path, query=query, headers=headers, form=form
+                )
             )
         request_id = f"hubserver-{next(self._request_ids)}"
-        fault = self._take_fault()
+        fault = self._take_fault(target)
         if fault is not None and fault.kind == "fail":
             out_headers = [("Content-Type", "application/json; charset=utf-8")]
             out_headers += [(k, v) for k, v in fault.headers.items()]
@@ -908,7 +942,7 @@ class HubServer:
         if fault is not None and fault.kind == "delay":
             time.sleep(fault.seconds)
         try:
-            response = self._route(method, parts.path, parts.query, query)
+            response = self._route(method, parts.path, parts.query, query, form)
         except Exception as exc:
             traceback.print_exc()
             response = _error(_HubError(500, f"HubServer internal error: {exc!r}"))
@@ -920,10 +954,18 @@ class HubServer:
             return _Response(200, kept, cut)
         return response
 
-    def _route(
-        self, method: str, path: str, raw_query: str, query: dict[str, list[str]]
+    def _route(  # noqa: PLR0911 - one return per endpoint reads best
+        self,
+        method: str,
+        path: str,
+        raw_query: str,
+        query: dict[str, list[str]],
+        form: dict[str, list[str]] | None = None,
     ) -> _Response:
         try:
+            match = _PATHS_INFO_RE.match(path)  # security scans (issue 12): per-file verdicts
+            if match and method == "POST":
+                return self._paths_info(unquote(match["id"]), unquote(match["rev"]), form or {})
             if method not in ("GET", "HEAD"):
                 raise _HubError(405, f"Method {method} not allowed on this test server")
             if path in ("/api/models", "/api/models/"):
@@ -931,6 +973,9 @@ class HubServer:
             match = _GIT_API_RE.match(path)  # revisions (issue 13): commits and refs
             if match:
                 return self._git_api(unquote(match["id"]), match["what"], match["rev"], query)
+            match = _TREE_RE.match(path)  # security scans (issue 12): the file tree
+            if match:
+                return self._tree(unquote(match["id"]), unquote(match["rev"]), match, query)
             match = _MODEL_API_RE.match(path)
             if match:
                 rev = unquote(match["rev"]) if match["rev"] else None
@@ -995,8 +1040,13 @@ class HubServer:
         record = self._at_revision(self._visible(repo_id), revision)
         expand = _expand_list(query)
         public = _public(record)
+        # the Hub sends the repo's scan verdict only when asked (securityStatus=true)
+        security = _repo_security(record) if _truthy(query.get("securityStatus")) else None
+        public.pop("securityRepoStatus", None)
         fields = ["_id", "id", *expand] if expand is not None else list(public)
         data = _project(public, fields, provider_as_dict=True)
+        if security is not None:
+            data["securityRepoStatus"] = security
         return _Response(
             200,
             [("Content-Type", "application/json; charset=utf-8")],
@@ -1021,6 +1071,71 @@ class HubServer:
         if isinstance(record.get("sha"), str):
             headers.append(("X-Repo-Commit", record["sha"]))
         return _Response(200, headers, data)
+
+    # -- security scans (issue 12): the Hub's verdicts, repo level and per file
+    # A record may carry ``securityRepoStatus`` (served with ``?securityStatus=true``) and, under
+    # the private key ``_file_security``, the per-file ``securityFileStatus`` records by path
+    # (served by the tree and paths-info endpoints with expand). Without ``securityRepoStatus``
+    # the repo level is derived from the per-file records, as the Hub derives it; without
+    # either, none is sent (the client then has ``security_repo_status=None``).
+
+    def _tree(
+        self, repo_id: str, revision: str, match: re.Match[str], query: dict[str, list[str]]
+    ) -> _Response:
+        """``GET /api/models/{id}/tree/{rev}[/{path}]``: the files (and folders) under ``path``,
+        all of them with ``recursive=true``; ``expand=true`` adds ``securityFileStatus`` and
+        ``lastCommit``. One page (the Hub pages by 1000, 50 with expand; the client follows
+        ``Link`` either way)."""
+        record = self._at_revision(self._visible(repo_id), revision)
+        base = unquote(match["path"] or "").strip("/")
+        recursive = _truthy(query.get("recursive"))
+        expand = _truthy(query.get("expand"))
+        names = _sibling_names(record)
+        prefix = f"{base}/" if base else ""
+        if base and base in names:
+            raise _HubError(404, f"{base} is a file, not a folder", "EntryNotFound")
+        under = [n for n in names if n.startswith(prefix)]
+        if base and not under:
+            raise _HubError(404, f"Entry not found: {base}", "EntryNotFound")
+        entries: list[dict[str, Any]] = []
+        folders: set[str] = set()
+        for name in under:
+            parts = name[len(prefix) :].split("/")
+            for depth in range(1, len(parts)):
+                if recursive or depth == 1:
+                    folders.add(prefix + "/".join(parts[:depth]))
+            if recursive or len(parts) == 1:
+                entries.append(_file_entry(record, name, expand))
+        for folder in folders:
+            entries.append(_folder_entry(record, folder, expand))
+        entries.sort(key=lambda e: (e["type"] != "directory", e["path"]))
+        return _Response(
+            200,
+            [("Content-Type", "application/json; charset=utf-8")],
+            json.dumps(entries).encode(),
+        )
+
+    def _paths_info(self, repo_id: str, revision: str, form: Mapping[str, list[str]]) -> _Response:
+        """``POST /api/models/{id}/paths-info/{rev}`` with form fields ``paths`` (repeated)
+        and ``expand``: one entry per path that exists, in the order asked (others are left
+        out, as on the Hub)."""
+        record = self._at_revision(self._visible(repo_id), revision)
+        expand = _truthy(form.get("expand"))
+        names = set(_sibling_names(record))
+        entries: list[dict[str, Any]] = []
+        for path in dict.fromkeys(form.get("paths", [])):
+            clean = path.strip("/")
+            if clean in names:
+                entries.append(_file_entry(record, clean, expand))
+            elif any(n.startswith(clean + "/") for n in names):
+                entries.append(_folder_entry(record, clean, expand))
+        return _Response(
+            200,
+            [("Content-Type", "application/json; charset=utf-8")],
+            json.dumps(entries).encode(),
+        )
+
+    # -- end of security scans
 
     # -- revisions: commits, refs and a record at a revision (issue 13, hubwidgets.core.registry)
     # A record served as given has one commit (its own sha) and one branch, main. commit() makes
@@ -1095,6 +1210,8 @@ class HubServer:
 
     def _at_revision(self, record: dict[str, Any], revision: str | None) -> dict[str, Any]:
         """The record as it was at ``revision`` (a branch, tag or full sha; None: main)."""
+        if revision in (None, "main", "refs/heads/main") and not _git_history(record):
+            return record  # a record without a sha has no history, but main is the record
         sha = _git_resolve(record, revision)
         for entry in _git_history(record):
             if entry["id"] == sha:
@@ -1203,3 +1320,96 @@ def _git_resolve(record: Mapping[str, Any], revision: str | None) -> str:
         if any(entry["id"] == revision for entry in history):
             return revision
     raise _HubError(404, f"Invalid rev id: {revision}", "RevisionNotFound")
+
+
+# ---------------------------------------------------------------------------------------------
+# Security scans (issue 12): file entries of the tree and paths-info endpoints
+# ---------------------------------------------------------------------------------------------
+
+#: Private record key: ``{path: securityFileStatus}`` (the Hub's per-file scan records).
+_FILE_SECURITY_KEY = "_file_security"
+
+
+def _form(headers: Mapping[str, str], body: bytes) -> dict[str, list[str]]:
+    """The fields of a form-encoded body (``{}`` for any other body)."""
+    kind = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    if not body or "application/x-www-form-urlencoded" not in kind:
+        return {}
+    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def _sibling_names(record: Mapping[str, Any]) -> list[str]:
+    return [
+        str(s["rfilename"])
+        for s in record.get("siblings") or []
+        if isinstance(s, Mapping) and s.get("rfilename")
+    ]
+
+
+def _file_security(record: Mapping[str, Any]) -> dict[str, Any]:
+    value = record.get(_FILE_SECURITY_KEY)
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def _repo_security(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The record's ``securityRepoStatus``, else one derived from its per-file records (the
+    files whose status is not "safe", with that status as their level), else None."""
+    given = record.get("securityRepoStatus")
+    if isinstance(given, Mapping):
+        return dict(given)
+    per_file = _file_security(record)
+    if not per_file:
+        return None
+    issues = [
+        {"path": path, "level": str(status.get("status"))}
+        for path, status in sorted(per_file.items())
+        if isinstance(status, Mapping) and status.get("status") != "safe"
+    ]
+    return {"scansDone": True, "filesWithIssues": issues}
+
+
+def _last_commit(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    if not isinstance(record.get("sha"), str) or not record.get("lastModified"):
+        return None
+    return {"id": record["sha"], "title": "recorded snapshot", "date": record["lastModified"]}
+
+
+def _file_entry(record: Mapping[str, Any], path: str, expand: bool) -> dict[str, Any]:
+    """A file as the tree and paths-info endpoints list it. Its size and oid come from the
+    record (a sibling's ``size``/``blobId``, or a ``_files`` text); unknown ones are null,
+    never invented."""
+    sibling = next(
+        (
+            s
+            for s in record.get("siblings") or []
+            if isinstance(s, Mapping) and s.get("rfilename") == path
+        ),
+        {},
+    )
+    text = (record.get("_files") or {}).get(path)
+    data = str(text).encode("utf-8") if text is not None else None
+    entry: dict[str, Any] = {
+        "type": "file",
+        "oid": sibling.get("blobId") or (_git_blob_sha1(data) if data is not None else None),
+        "size": sibling.get("size", len(data) if data is not None else None),
+        "path": path,
+    }
+    if isinstance(sibling.get("lfs"), Mapping):
+        entry["lfs"] = sibling["lfs"]
+    if expand:
+        commit = _last_commit(record)
+        if commit is not None:
+            entry["lastCommit"] = commit
+        security = _file_security(record).get(path)
+        if security is not None:
+            entry["securityFileStatus"] = security
+    return entry
+
+
+def _folder_entry(record: Mapping[str, Any], path: str, expand: bool) -> dict[str, Any]:
+    # a folder's tree id is not in the records: null, never invented
+    entry: dict[str, Any] = {"type": "directory", "oid": None, "size": 0, "path": path}
+    commit = _last_commit(record) if expand else None
+    if commit is not None:
+        entry["lastCommit"] = commit
+    return entry
