@@ -281,15 +281,18 @@ _SECRET_WORDS = frozenset(
 )
 _SECRET_PAIRS = ("api_key", "access_key", "secret_key", "private_key", "client_secret")
 
-_SECRET_TEXT: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b(?i:bearer)\s+[A-Za-z0-9._~+/=-]+"), "Bearer ***"),
-    (re.compile(r"\b(?:hf|api_org)_[A-Za-z0-9]{16,}"), "***"),
-    (re.compile(r"\bsk-[A-Za-z0-9_-]{16,}"), "***"),
-    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"), "***"),
-    (re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), "***"),
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), "***"),
-    (re.compile(r"(://)[^/\s:@]+:[^/\s@]+@"), r"\1***@"),
+# (cheap substrings one of which the text must hold, pattern, replacement): the substring test
+# skips the regular expression for the texts (nearly all) that hold no credential
+_SECRET_TEXT: list[tuple[tuple[str, ...], re.Pattern[str], str]] = [
+    (("earer", "EARER"), re.compile(r"\b(?i:bearer)\s+[A-Za-z0-9._~+/=-]+"), "Bearer ***"),
+    (("hf_", "api_org_"), re.compile(r"\b(?:hf|api_org)_[A-Za-z0-9]{16,}"), "***"),
+    (("sk-",), re.compile(r"\bsk-[A-Za-z0-9_-]{16,}"), "***"),
+    (("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"), "***"),
+    (("AKIA", "ASIA"), re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), "***"),
+    (("eyJ",), re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), "***"),
+    (("://",), re.compile(r"(://)[^/\s:@]+:[^/\s@]+@"), r"\1***@"),
     (
+        ("=",),
         re.compile(r"\b((?i:token|access_token|api[_-]?key|key|password|secret|sig))=[^&\s]+"),
         r"\1=***",
     ),
@@ -313,6 +316,8 @@ class _Identity:
 
 
 _IDENTITY: dict[tuple[Any, ...], _Identity] = {}
+# when the token file and the remembered users were last looked at, and their mtimes
+_FILES_SEEN: list[float] = [-1e9, 0, 0]
 
 
 _USERS: dict[str | None, Path] = {}
@@ -366,6 +371,7 @@ def remember_hub_user(name: str, token: str | None = None) -> None:
     tmp.write_text(json.dumps(users, indent=1, sort_keys=True), encoding="utf-8")
     os.replace(tmp, target)
     _IDENTITY.clear()
+    _FILES_SEEN[0] = -1e9
 
 
 def _identity() -> _Identity:
@@ -374,13 +380,16 @@ def _identity() -> _Identity:
     from huggingface_hub import constants  # noqa: PLC0415 - cheap once imported
 
     environ = os.environ
+    now = time.monotonic()
+    if now - _FILES_SEEN[0] > 1.0:  # a login or remember_hub_user elsewhere: seen within 1 s
+        _FILES_SEEN[:] = [now, _mtime(constants.HF_TOKEN_PATH), _mtime(_users_file())]
     key = (
         environ.get("HF_USER"),
         environ.get("HF_TOKEN"),
         environ.get(HOME_ENV),
         len(environ),
-        _mtime(constants.HF_TOKEN_PATH),
-        _mtime(_users_file()),
+        _FILES_SEEN[1],
+        _FILES_SEEN[2],
     )
     found = _IDENTITY.get(key)
     if found is None:
@@ -416,19 +425,17 @@ def _resolve_identity() -> _Identity:
 # -------------------------------------------------------------------------------------------------
 
 
-# one search first: most texts hold no credential, and then no substitution runs
-_ANY_SECRET = re.compile(
-    "|".join(f"(?:{p.pattern})" for p, _ in _SECRET_TEXT[1:]) + r"|(?i:bearer)"
-)
+_TRIGGERS = re.compile("|".join(re.escape(t) for triggers, _, _ in _SECRET_TEXT for t in triggers))
 
 
 def _text(value: str, secrets: Sequence[str]) -> str:
     for secret in secrets:
         if secret in value:
             value = value.replace(secret, "***")
-    if _ANY_SECRET.search(value):
-        for pattern, repl in _SECRET_TEXT:
-            value = pattern.sub(repl, value)
+    if _TRIGGERS.search(value):
+        for triggers, pattern, repl in _SECRET_TEXT:
+            if any(t in value for t in triggers):
+                value = pattern.sub(repl, value)
     if len(value) > MAX_TEXT:
         value = f"{value[:MAX_TEXT]}… (+{len(value) - MAX_TEXT} characters)"
     return value
@@ -527,12 +534,12 @@ def _locked(path: Path) -> Iterator[None]:
     if not _THREAD_LOCK.acquire(timeout=LOCK_TIMEOUT_S):
         raise AuditError(f"another thread has held the audit log {path} for {LOCK_TIMEOUT_S} s")
     try:
-        lock_file = path.with_name(path.name + ".lock")
+        lock_file = f"{path}.lock"
         if sys.platform == "win32":
             from filelock import FileLock, Timeout  # noqa: PLC0415 - portable fallback
 
             try:
-                with FileLock(str(lock_file), timeout=LOCK_TIMEOUT_S):
+                with FileLock(lock_file, timeout=LOCK_TIMEOUT_S):
                     yield
             except Timeout as err:
                 raise AuditError(f"could not lock {lock_file} in {LOCK_TIMEOUT_S} s") from err
@@ -544,7 +551,7 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _flock(lock_file: Path) -> Iterator[None]:
+def _flock(lock_file: str) -> Iterator[None]:
     import fcntl  # noqa: PLC0415 - POSIX only
 
     fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
