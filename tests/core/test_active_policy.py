@@ -228,3 +228,41 @@ def test_benchmark_reports_a_denied_model_as_its_error_row(tmp_path: Path) -> No
         hw.benchmark(
             [folder], "text-classification", ["hi"], backend=hw.LocalBackend(), allow_denied=True
         )
+
+
+def test_a_repo_not_in_the_cache_is_fetched_then_checked_before_loading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Online, a repo id the cache lacks is downloaded into the cache first (config, code,
+    weights in one format: only the files a load needs), so the check sees what would load.
+    The test Hub serves an invented repo whose config maps to its own code."""
+    from hubwidgets.testing.hub_server import HubServer  # noqa: PLC0415
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    import huggingface_hub.constants  # noqa: PLC0415
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    auto_map = {"AutoModelForSequenceClassification": "modeling_x.XModel"}
+    files = {
+        "config.json": json.dumps({"model_type": "x", "auto_map": auto_map}),
+        "modeling_x.py": "raise SystemExit('imported')\n",
+    }
+    record = {
+        "id": "acme/needs-code",
+        "sha": "0123456789abcdef0123456789abcdef01234567",
+        "siblings": [{"rfilename": n} for n in [*files, "README.md", "flax_model.msgpack"]],
+        "_files": files,
+    }
+    with HubServer([record]) as server:
+        backend = hw.LocalBackend(device="cpu", cache_dir=tmp_path, endpoint=server.endpoint)
+        with pytest.raises(hw.PolicyError, match=r"needs custom code: modeling_x\.py"):
+            backend.run("text-classification", "acme/needs-code", "hi")
+        fetched = [r["path"].rsplit("/", 1)[-1] for r in server.requests if r["method"] == "GET"]
+    assert sorted(set(fetched) & {"config.json", "modeling_x.py", "flax_model.msgpack"}) == [
+        "config.json",
+        "modeling_x.py",
+    ]
+    folder = backend.model_folder("acme/needs-code")
+    assert folder is not None and (folder / "modeling_x.py").is_file()
+    assert backend.verdicts["acme/needs-code"][0] == "deny"

@@ -55,6 +55,7 @@ from typing import Any
 
 from ...governance.check import check as _check
 from ...governance.policy import Policy, active_policy_source, as_policy
+from ...governance.scan import weight_formats
 from ._base import (
     AUDIO_TASKS,
     IMAGE_TASKS,
@@ -119,15 +120,27 @@ class _Loaded:
     policy: Policy  # the policy it was admitted under: another one checks it again
 
 
-#: Files fetched into the cache before a check of a repo id that is not there yet: config,
-#: tokenizer and code files, and safetensors weights (pickles only when there are none).
-_FETCH_FIRST = ("*.json", "*.txt", "*.model", "*.tiktoken", "*.jinja", "*.py", "*.safetensors")
-_FETCH_PICKLES = ("*.bin", "*.pt", "*.pth")
+#: Files fetched into the cache before a check of a repo id that is not there yet, besides the
+#: weights (safetensors, else pickles): config, tokenizer, chat template and code files.
+_FETCH_SUFFIXES = (".json", ".txt", ".model", ".tiktoken", ".jinja", ".py")
 _SKIP_DIRS = frozenset({".git", ".cache", "__pycache__"})
 #: Verdicts kept (shared by every LocalBackend of the process: a new Playground does not rescan).
 _VERDICTS_KEPT = 256
 _verdict_cache: dict[tuple[str, tuple[int, int, int], Policy], tuple[str, list[str]]] = {}
 _verdict_lock = threading.Lock()
+
+
+def _files_to_fetch(names: list[str]) -> list[str]:
+    """Of a repository's files, those a load needs: config, tokenizer and code files, and the
+    weights in one format (safetensors when there are, else the pickles)."""
+    formats = weight_formats(names)
+    weights = (
+        [n for n in names if n.endswith(".safetensors")]
+        if formats["safetensors"]
+        else list(formats["pickle_files"])
+    )
+    other = [n for n in names if n.lower().endswith(_FETCH_SUFFIXES)]
+    return sorted(set(other) | set(weights))
 
 
 def _stamp(folder: Path) -> tuple[int, int, int]:
@@ -264,6 +277,7 @@ class LocalBackend:
         revision: str | None = None,
         policy: Policy | Mapping[str, Any] | str | os.PathLike[str] | None = None,
         allow_denied: bool = False,
+        endpoint: str | None = None,
     ) -> None:
         if not isinstance(allow_denied, bool):
             raise TypeError(f"allow_denied must be True or False, not {allow_denied!r}")
@@ -274,6 +288,7 @@ class LocalBackend:
         self.revision = revision
         self._policy = None if policy is None else as_policy(policy)
         self.allow_denied = allow_denied
+        self.endpoint = endpoint  # the Hub a repo id not in the cache is fetched from
         #: ``{model: (verdict, reasons)}`` of every model checked before loading ("review":
         #: loaded, with the policy's reasons to look at; "deny": refused, or loaded under
         #: ``allow_denied``)
@@ -295,6 +310,7 @@ class LocalBackend:
             "revision": self.revision,
             "policy": self.policy.to_dict(),
             "allow_denied": self.allow_denied,
+            "endpoint": self.endpoint,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -305,6 +321,7 @@ class LocalBackend:
             revision=state["revision"],
             policy=state.get("policy"),
             allow_denied=state.get("allow_denied", False),
+            endpoint=state.get("endpoint"),
         )
 
     @property
@@ -455,24 +472,25 @@ class LocalBackend:
         return Path(found).parent if isinstance(found, str) else None
 
     def _fetch(self, model: str) -> Path:
-        """Download ``model``'s config, tokenizer, code and weights files into the cache (not
-        loading anything), so the check sees the files that will load."""
-        from huggingface_hub import snapshot_download  # noqa: PLC0415
+        """Download ``model``'s config, tokenizer, code and weights files (safetensors, else
+        pickles; no other framework's) into the cache, loading nothing: the check then sees
+        the files that will load. Its snapshot folder."""
+        from huggingface_hub import HfApi, hf_hub_download  # noqa: PLC0415
 
         try:
-            where = snapshot_download(
-                model,
-                revision=self.revision,
-                cache_dir=self.cache_dir,
-                allow_patterns=list(_FETCH_FIRST),
-            )
-            folder = Path(where)
-            if not any(folder.rglob("*.safetensors")):
-                snapshot_download(
+            info = HfApi(endpoint=self.endpoint).model_info(model, revision=self.revision)
+            names = [s.rfilename for s in info.siblings or []]
+            wanted = _files_to_fetch(names)
+            if not wanted:
+                raise ValueError(f"the repository lists no files to load ({len(names)} files)")
+            path = ""
+            for name in wanted:
+                path = hf_hub_download(
                     model,
+                    name,
                     revision=self.revision,
                     cache_dir=self.cache_dir,
-                    allow_patterns=list(_FETCH_PICKLES),
+                    endpoint=self.endpoint,
                 )
         except Exception as exc:
             raise BackendError(
@@ -481,7 +499,7 @@ class LocalBackend:
                 backend=self.name,
                 reason="load",
             ) from exc
-        return folder
+        return Path(path[: -len(wanted[-1])])  # .../snapshots/<sha>/ + the last name
 
     def _admit(self, model: str, rules: Policy, where: str) -> None:
         """Check ``model``'s files against ``rules`` before anything of it loads: a "deny" is
