@@ -1,0 +1,34 @@
+"""What serving costs: hardware and token prices as DataFrames, and cost estimates per option.
+
+- :func:`hardware_prices`, :func:`provider_prices` (:mod:`.prices`): dated, sourced price tables;
+- :class:`Workload`, :func:`estimate_cost`, :func:`endpoint_cost` (:mod:`.estimate`): dedicated
+  endpoints, serverless providers and this machine, with the cheapest and the break-even.
+"""
+
+from .estimate import (
+    ESTIMATE_COLUMNS,
+    Workload,
+    cost_at_volumes,
+    endpoint_cost,
+    estimate_cost,
+)
+from .prices import (
+    HARDWARE_COLUMNS,
+    PROVIDER_COLUMNS,
+    accelerator_specs,
+    hardware_prices,
+    provider_prices,
+)
+
+__all__ = [
+    "ESTIMATE_COLUMNS",
+    "HARDWARE_COLUMNS",
+    "PROVIDER_COLUMNS",
+    "Workload",
+    "accelerator_specs",
+    "cost_at_volumes",
+    "endpoint_cost",
+    "estimate_cost",
+    "hardware_prices",
+    "provider_prices",
+]
