@@ -342,9 +342,10 @@ def test_a_record_edited_in_a_rotated_file_names_that_file(home: Path) -> None:
 # -- concurrency -----------------------------------------------------------------------------------
 
 
-def _append_many(home: str, who: str, n: int, max_bytes: int) -> None:
+def _append_many(home: str, who: str, n: int, max_bytes: int, start: Any) -> None:
     os.environ["HUBWIDGETS_HOME"] = home
     set_audit_path(None, max_bytes=max_bytes)
+    start.wait()  # both processes begin together, so their appends overlap
     for i in range(n):
         append("inference.playground", model=f"{who}/model", params={"i": i}, actor=who)
 
@@ -353,8 +354,9 @@ def _append_many(home: str, who: str, n: int, max_bytes: int) -> None:
 def test_two_processes_appending_at_once_keep_one_valid_chain(home: Path, max_bytes: int) -> None:
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     ctx = multiprocessing.get_context(method)
+    start = ctx.Barrier(2)
     workers = [
-        ctx.Process(target=_append_many, args=(str(home), who, 200, max_bytes))
+        ctx.Process(target=_append_many, args=(str(home), who, 200, max_bytes, start))
         for who in ("alice", "bob")
     ]
     for w in workers:
