@@ -36,6 +36,7 @@ from .core import (
     snapshot_info,
     starter_catalog,
 )
+from .core.cost import Workload, estimate_cost, hardware_prices, provider_prices
 from .core.governance import active_policy, use_policy
 from .core.inference.backends import PolicyError
 from .widgets import WIDGETS
@@ -87,6 +88,7 @@ __all__ = [
     "RemoteBackend",
     "SearchWidget",
     "UnknownModelError",
+    "Workload",
     "__version__",
     "active_policy",
     "audit_log",
@@ -96,8 +98,11 @@ __all__ = [
     "check",
     "compare",
     "diff",
+    "estimate_cost",
     "hardware",
+    "hardware_prices",
     "open_catalog",
+    "provider_prices",
     "pull_snapshot",
     "recommend",
     "set_audit_path",

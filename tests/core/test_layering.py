@@ -64,7 +64,15 @@ def test_the_core_is_laid_out_by_domain() -> None:
     tables every domain's widget uses (so a new domain gets a folder, not loose files)."""
     top = [m.name for m in pkgutil.iter_modules(hubwidgets.core.__path__)]
     loose = [n for n in top if not n.startswith("_")]
-    assert sorted(loose) == ["catalog", "choose", "governance", "inference", "registry", "report"]
+    assert sorted(loose) == [
+        "catalog",
+        "choose",
+        "cost",
+        "governance",
+        "inference",
+        "registry",
+        "report",
+    ]
 
 
 def test_old_module_paths_are_the_new_modules() -> None:
