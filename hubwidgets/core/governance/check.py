@@ -3,11 +3,13 @@
 >>> hw.check(["openai-community/gpt2", "meta-llama/Llama-2-7b-hf"])  # the starter catalog
 >>> hw.check("./my-model", policy={"require_safetensors": True})   # a local folder
 
-Facts come from the catalog record (license, base models, gating, sha...), the HF cache or a
-local folder (file list, config, local scans) and, where the catalog carries them, the Hub's
-scan verdicts. Nothing is downloaded and nothing checked is ever run or unpickled. Every column
-that can be missing has a ``<column>_source`` saying where the value came from or why it is
-missing; an unknown fact makes the verdict "review", never "allow".
+Facts come from the catalog record (license, base models, gating, sha, and where it has them
+the file list, the config's auto_map and the Hub's repo-level scan verdict), the HF cache or a
+local folder (file list, config, local scans) and, when the catalog is the live Hub, the Hub
+itself: one ``model_info(securityStatus=True)`` per model and the per-file verdicts of its
+pickle files and flagged files. No weights are downloaded and nothing checked is ever run or
+unpickled. Every column that can be missing has a ``<column>_source`` saying where the value
+came from or why it is missing; an unknown fact makes the verdict "review", never "allow".
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -78,6 +82,9 @@ CHECK_COLUMNS: tuple[str, ...] = (
 _BOOL_COLUMNS = ("pickle_only", "safetensors", "scans_done", "gated", "private")
 _SKIP_DIRS = {".git", ".cache", "__pycache__", ".ipynb_checkpoints"}
 _MAX_CONFIG_BYTES = 5_000_000
+#: Paths per paths-info request: the Hub answers at most 50 entries a page with ``expand``.
+_PATHS_PER_REQUEST = 50
+_NO_HUB_VERDICT = "the catalog record has no Hub scan verdict (securityRepoStatus)"
 # schema column -> the card-data field it comes from (for card_fields of a catalog row)
 _CARD_FIELD_COLUMNS = {
     "license": "license",
@@ -225,45 +232,142 @@ def _license_columns(lic: Any, card: Mapping[str, Any], where: str) -> dict[str,
     }
 
 
+@dataclass
+class _HubFacts:
+    """What the catalog record (or the live Hub) says of a model's files and scans."""
+
+    files: list[str] | None = None  # None: no file list
+    files_where: str = ""
+    config_code: list[str] | None = None  # code the config's auto_map names; None: no config
+    config_where: str = ""
+    config_missing: str = "config not in the catalog"  # why config_code is None
+    repo_status: Mapping[str, Any] | None = None  # securityRepoStatus; None: none given
+    file_status: dict[str, Any] = field(default_factory=dict)  # per-file records by path
+    scan_where: str = _NO_HUB_VERDICT
+    error: str | None = None  # why the live Hub could not be asked
+    sha: str | None = None  # the revision the live Hub described
+
+
+def _code_columns(files: Sequence[str], facts: _HubFacts) -> dict[str, Any]:
+    """custom_code from a file list (``*.py``) and, when known, the config's auto_map."""
+    py = sorted(n for n in files if n.lower().endswith(".py"))
+    if facts.config_code is not None:
+        return {
+            "custom_code": sorted({*py, *facts.config_code}),
+            "custom_code_source": (
+                f"config auto_map of {facts.config_where} and *.py files of {facts.files_where}"
+            ),
+        }
+    if py:  # *.py files in the repo: custom code for sure, whatever the config says
+        return {
+            "custom_code": py,
+            "custom_code_source": (
+                f"*.py files of {facts.files_where} (its auto_map unknown: {facts.config_missing})"
+            ),
+        }
+    return {
+        "custom_code": None,
+        "custom_code_source": (
+            f"unknown: {facts.config_missing} (no *.py files in {facts.files_where}, but a "
+            "config auto_map can name code in another repo)"
+        ),
+    }
+
+
+def _format_columns(folder: Path | None, where: str, facts: _HubFacts) -> dict[str, Any]:
+    """formats, pickle files and custom code: from a folder on disk, else the file list the
+    catalog record (or the live Hub) gives, else unknown."""
+    if folder is not None:
+        files = _list_files(folder)
+        config, problem = _read_config(folder)
+        wf = _scan.weight_formats(files)
+        return {
+            "formats": list(wf["formats"]),
+            "pickle_files": list(wf["pickle_files"]),
+            "pickle_only": bool(wf["pickle_only"]),
+            "safetensors": bool(wf["safetensors"]),
+            "formats_source": f"the file list of {where}",
+            "custom_code": list(_scan.custom_code(config, files)),
+            "custom_code_source": (
+                f"config.json auto_map and *.py files of {where}"
+                + (f" ({problem})" if problem else "")
+            ),
+        }
+    if facts.files is not None:
+        wf = _scan.weight_formats(facts.files)
+        return {
+            "formats": list(wf["formats"]),
+            "pickle_files": list(wf["pickle_files"]),
+            "pickle_only": bool(wf["pickle_only"]),
+            "safetensors": bool(wf["safetensors"]),
+            "formats_source": facts.files_where,
+            **_code_columns(facts.files, facts),
+        }
+    if facts.config_code:  # no file list, but the config names code: a sure signal
+        code: dict[str, Any] = {
+            "custom_code": list(facts.config_code),
+            "custom_code_source": f"config auto_map of {facts.config_where} (no file list)",
+        }
+    else:
+        code = {
+            "custom_code": None,
+            "custom_code_source": "unknown: no file list or config (not in the HF cache)",
+        }
+    error = f" ({facts.error})" if facts.error else ""
+    return {
+        "formats": None,
+        "pickle_files": None,
+        "pickle_only": None,
+        "safetensors": None,
+        "formats_source": (
+            "unknown: the catalog record has no file list and the model is not in the HF "
+            f"cache (check a local folder or download it first){error}"
+        ),
+        **code,
+    }
+
+
+def _hub_verdict(
+    model: str, facts: _HubFacts, findings: list[pd.DataFrame]
+) -> dict[str, Any] | None:
+    """The scan columns from the Hub's verdicts (None: the Hub gave none and nothing failed).
+    A failure to ask is an "error" (never safe) beside whatever verdict was read."""
+    if facts.repo_status is None and not facts.file_status:
+        if facts.error is None:
+            return None
+        return {
+            "scan_status": "error",
+            "scans_done": None,
+            "files_with_issues": None,
+            "scan_source": f"the Hub's scan verdicts could not be read: {facts.error}",
+        }
+    summary, found = _scan.hub_scan(model, facts.repo_status, facts.file_status)
+    findings.append(found)
+    status, source = summary["scan_status"], facts.scan_where
+    if facts.error is not None:
+        status = _scan.worst_status([status, "error"])
+        source += f"; {facts.error}"
+    return {
+        "scan_status": status,
+        "scans_done": summary["scans_done"],
+        "files_with_issues": list(summary["files_with_issues"]),
+        "scan_source": source,
+    }
+
+
 def _file_columns(
     model: str,
     folder: Path | None,
     where: str,
     mode: str,
     findings: list[pd.DataFrame],
+    facts: _HubFacts | None = None,
 ) -> dict[str, Any]:
-    """formats, custom code and scan columns from a folder on disk (None: no local copy)."""
-    out: dict[str, Any] = {}
-    if folder is None:
-        out.update(
-            formats=None,
-            pickle_files=None,
-            pickle_only=None,
-            safetensors=None,
-            formats_source=(
-                "unknown: the catalog record has no file list and the model is not in the HF "
-                "cache (check a local folder or download it first)"
-            ),
-            custom_code=None,
-            custom_code_source="unknown: no file list or config (not in the HF cache)",
-        )
-    else:
-        files = _list_files(folder)
-        config, problem = _read_config(folder)
-        wf = _scan.weight_formats(files)
-        out.update(
-            formats=list(wf["formats"]),
-            pickle_files=list(wf["pickle_files"]),
-            pickle_only=bool(wf["pickle_only"]),
-            safetensors=bool(wf["safetensors"]),
-            formats_source=f"the file list of {where}",
-            custom_code=list(_scan.custom_code(config, files)),
-            custom_code_source=(
-                f"config.json auto_map and *.py files of {where}"
-                + (f" ({problem})" if problem else "")
-            ),
-        )
-    hub_words = "the catalog holds no Hub scan verdicts (securityRepoStatus is not in its schema)"
+    """formats, custom code and scan columns from a folder on disk (None: no local copy) and
+    what the catalog record or the live Hub says (``facts``; None for a local folder)."""
+    hub_facts = facts if facts is not None else _HubFacts(scan_where="")
+    out = _format_columns(folder, where, hub_facts)
+    no_verdict = _NO_HUB_VERDICT if facts is not None else "a local folder has no Hub verdicts"
     if mode == "none":
         out.update(
             scan_status="unscanned",
@@ -271,16 +375,33 @@ def _file_columns(
             files_with_issues=None,
             scan_source="not scanned (scan='none')",
         )
-    elif folder is not None and mode in ("local", "all", "auto"):
+        return out
+    local = folder is not None and mode in ("local", "all", "auto")
+    use_hub = mode in ("hub", "all") or (mode == "auto" and folder is None)
+    hub = _hub_verdict(model, hub_facts, findings) if use_hub and facts is not None else None
+    if local:
+        assert folder is not None
         summary, found = _scan.local_scan(model, folder)
         findings.append(found)
+        status = summary.get("scan_status", "error")
+        done = summary.get("scans_done")
+        issues = list(summary.get("files_with_issues") or [])
+        source = f"local scan of {where}"
+        if mode == "all":
+            source += f"; Hub verdicts: {hub['scan_source'] if hub else no_verdict}"
+        if hub is not None:  # both asked for: the worse of the two, the issues of both
+            status = _scan.worst_status([status, hub["scan_status"]])
+            done = (
+                None
+                if done is None or hub["scans_done"] is None
+                else (bool(done) and bool(hub["scans_done"]))
+            )
+            issues = sorted({*issues, *(hub["files_with_issues"] or [])})
         out.update(
-            scan_status=summary.get("scan_status", "error"),
-            scans_done=summary.get("scans_done"),
-            files_with_issues=list(summary.get("files_with_issues") or []),
-            scan_source=f"local scan of {where}"
-            + (f"; Hub verdicts: {hub_words}" if mode == "all" else ""),
+            scan_status=status, scans_done=done, files_with_issues=issues, scan_source=source
         )
+    elif hub is not None:
+        out.update(hub)
     else:
         if mode == "local":
             why = (
@@ -288,11 +409,136 @@ def _file_columns(
                 "downloaded)"
             )
         else:
-            why = hub_words
+            why = no_verdict
         out.update(
             scan_status="unscanned", scans_done=None, files_with_issues=None, scan_source=why
         )
     return out
+
+
+# -- the catalog record's file list and verdicts, and the live Hub -------------------------------
+def _repo_status_of(scans_done: Any, issues: Any) -> dict[str, Any] | None:
+    """A ``securityRepoStatus`` back from the schema's columns (None: the record had none)."""
+    if not isinstance(issues, (list, tuple, np.ndarray)):  # <NA>: no securityRepoStatus
+        return None
+    files: list[dict[str, str]] = []
+    for item in list(issues):
+        text = str(item)
+        path, sep, rest = text.rpartition(" (")
+        if sep and rest.endswith(")"):
+            files.append({"path": path, "level": rest[:-1]})
+        else:
+            files.append({"path": text, "level": "unknown"})
+    done = None if _missing(scans_done) else bool(scans_done)
+    return {"scansDone": done, "filesWithIssues": files}
+
+
+def _str_list(value: Any) -> list[str] | None:
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [str(v) for v in value]
+    return None
+
+
+def _record_facts(catalog: Any, look: Any, model_id: str) -> _HubFacts:
+    """What the catalog record holds of files, config code and the Hub's repo verdict."""
+    columns = ("files", "remote_code", "scans_done", "files_with_issues")
+    arrays = getattr(catalog, "_arrays", None)
+    try:
+        if isinstance(arrays, dict):
+            cells = {c: look.get(model_id, c) if c in arrays else None for c in columns}
+        else:  # a catalog answering .model(id): one look-up for the four cells
+            row = catalog.model(model_id)
+            cells = {c: row.get(c) for c in columns}
+    except Exception:  # a catalog that cannot say: the facts stay unknown
+        cells = dict.fromkeys(columns)
+    repo = _repo_status_of(cells["scans_done"], cells["files_with_issues"])
+    return _HubFacts(
+        files=_str_list(cells["files"]),
+        files_where="the catalog record's file list",
+        config_code=_str_list(cells["remote_code"]),
+        config_where="the catalog record's config",
+        repo_status=repo,
+        scan_where=(
+            "the Hub's securityRepoStatus (catalog record)" if repo is not None else _NO_HUB_VERDICT
+        ),
+    )
+
+
+def _hub_error(err: Exception) -> str:
+    status = getattr(getattr(err, "response", None), "status_code", None)
+    kind = type(err).__name__
+    said = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    head = f"HTTP {status} ({kind})" if status else kind
+    return f"{head}: {said}" if said else head
+
+
+def _live_facts(catalog: Any, model_id: str, revision: str | None) -> _HubFacts:
+    """Ask the live Hub: ``model_info(securityStatus=True)`` (file list, config, repo verdict),
+    then the per-file verdicts of the pickle files and of the files the repo verdict flags.
+
+    The per-file records are read from the paths-info JSON directly: huggingface_hub's
+    ``RepoFile`` keeps only ``status``, ``avScan`` and ``pickleImportScan`` of them (it drops
+    protectAi, jFrog and VirusTotal) and fails on a record without those keys. A failure gives
+    facts with ``error`` set, never an exception.
+    """
+    from huggingface_hub.utils import (  # noqa: PLC0415 (only the live Hub needs it)
+        build_hf_headers,
+        get_session,
+        hf_raise_for_status,
+    )
+
+    timeout = getattr(catalog, "timeout", None)
+    endpoint = str(catalog.endpoint).rstrip("/")
+    where = f"the Hub at {endpoint}"
+    try:
+        info = catalog.api.model_info(
+            model_id, revision=revision, securityStatus=True, timeout=timeout
+        )
+    except Exception as err:  # unreachable, not found, refused...: said, never raised
+        return _HubFacts(error=f"model_info from {where} failed: {_hub_error(err)}")
+    sha = getattr(info, "sha", None)
+    siblings = getattr(info, "siblings", None)
+    files = None if siblings is None else [str(s.rfilename) for s in siblings]
+    config = getattr(info, "config", None)
+    config_code = _scan.custom_code(config, []) if isinstance(config, Mapping) else None
+    if config_code is None and files is not None and "config.json" not in files:
+        config_code = []  # no config.json: no auto_map (model_info sends the config it has)
+    repo = getattr(info, "security_repo_status", None)
+    rev = f" (revision {sha})" if sha else ""
+    facts = _HubFacts(
+        files=files,
+        files_where=f"the file list {where} gave{rev}",
+        config_code=config_code,
+        config_where=f"the config {where} gave",
+        config_missing=f"{where} sent no config though the repo has a config.json",
+        repo_status=repo if isinstance(repo, Mapping) else None,
+        scan_where=f"the Hub's securityRepoStatus and per-file scans ({where}, at check time)",
+        sha=sha,
+    )
+    flagged = [
+        str(item.get("path"))
+        for item in (facts.repo_status or {}).get("filesWithIssues") or []
+        if isinstance(item, Mapping) and item.get("path")
+    ]
+    pickles = _scan.weight_formats(files or [])["pickle_files"]
+    paths = sorted({*flagged, *pickles})
+    url = f"{endpoint}/api/models/{model_id}/paths-info/{quote(sha or revision or 'main', safe='')}"
+    try:
+        for start in range(0, len(paths), _PATHS_PER_REQUEST):
+            response = get_session().post(
+                url,
+                data={"paths": paths[start : start + _PATHS_PER_REQUEST], "expand": True},
+                headers=build_hf_headers(token=getattr(catalog, "token", None)),
+                timeout=timeout,
+            )
+            hf_raise_for_status(response)
+            for entry in response.json():
+                status = entry.get("securityFileStatus") if isinstance(entry, Mapping) else None
+                if status is not None:
+                    facts.file_status[str(entry.get("path"))] = status
+    except Exception as err:  # the repo verdict stands; the per-file detail is missing
+        facts.error = f"per-file scans from {where} failed: {_hub_error(err)}"
+    return facts
 
 
 def _catalog_row(
@@ -314,7 +560,15 @@ def _catalog_row(
     row["license_conflict"] = license_conflict(tree)
     folder, sha = _cache_snapshot(model_id, revision)
     where = f"the HF cache (revision {sha})" if folder is not None else ""
-    row.update(_file_columns(model_id, folder, where, mode, findings))
+    live = getattr(catalog, "source", None) == "hub" and hasattr(catalog, "api")
+    ask = live and (mode in ("hub", "all") or (mode == "auto" and folder is None))
+    facts = _live_facts(catalog, model_id, revision) if ask else None
+    if facts is None or (facts.files is None and facts.sha is None):  # not asked, or failed
+        record = _record_facts(catalog, look, model_id)
+        if facts is not None:
+            record.error = facts.error
+        facts = record
+    row.update(_file_columns(model_id, folder, where, mode, findings, facts))
     for column in ("gated", "private"):
         value = _opt(look.get(model_id, column))
         row[column] = None if value is None else bool(value)
@@ -324,6 +578,9 @@ def _catalog_row(
     record_sha = _opt(look.get(model_id, "sha"))
     if folder is not None:
         row["revision"], row["revision_source"] = sha, "the HF cache snapshot checked"
+    elif facts.sha is not None:
+        row["revision"] = facts.sha
+        row["revision_source"] = "the Hub's model_info at check time (the revision checked)"
     elif revision is not None and record_sha is not None and record_sha != revision:
         row["revision"] = str(record_sha)
         row["revision_source"] = (
@@ -450,10 +707,14 @@ def check(
             policy (see :mod:`hubwidgets.core.governance.policy`).
         catalog: where ids and base models are looked up; default the bundled starter catalog
             (pass ``hw.open_catalog(...)`` for a snapshot or the live Hub).
-        revision: the revision to look for in the HF cache (default ``main``).
-        scan: ``"hub"`` the Hub's verdicts from the catalog record, ``"local"`` scan files on
-            disk (folders, the HF cache), ``"all"`` both, ``"none"``, ``"auto"`` what is
-            available without downloading (local scans where there are files).
+        revision: the revision to look for in the HF cache (default ``main``), and to ask the
+            live Hub about.
+        scan: ``"hub"`` the Hub's verdicts (the catalog record's ``securityRepoStatus``; on the
+            live Hub, ``model_info(securityStatus=True)`` and the per-file verdicts of pickle
+            and flagged files, one model at a time), ``"local"`` scan files on disk (folders,
+            the HF cache), ``"all"`` both (the worse of the two), ``"none"``, ``"auto"`` what
+            is available without downloading weights (a local scan where there are files, else
+            the Hub's verdicts).
 
     Returns a DataFrame with :data:`CHECK_COLUMNS`; ``result.attrs["findings"]`` holds one row
     per finding (``model, file, scanner, severity, detail``), ``result.attrs["trees"]`` each
