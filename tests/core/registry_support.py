@@ -107,7 +107,7 @@ def register_many(
     from hubwidgets.core.registry import Registry  # noqa: PLC0415
 
     registry = Registry(url, endpoint=endpoint)
-    barrier.wait(timeout=120)
+    barrier.wait(timeout=60)
     for i in range(count):
         registry.register(model, alias=f"w{worker}-{i}", note=f"worker {worker}")
     registry.close()

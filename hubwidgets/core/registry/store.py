@@ -437,9 +437,7 @@ class Registry:
                     "updated_at": e["at"],
                 }
             )
-        frame = pd.DataFrame(rows, columns=list(ENTRY_COLUMNS))
-        for column in ("registered_at", "updated_at"):
-            frame[column] = pd.to_datetime(frame[column], utc=True)
+        frame = _typed(pd.DataFrame(rows, columns=list(ENTRY_COLUMNS)))
         return frame.sort_values(["model", "registered_at"], ignore_index=True)
 
     def __len__(self) -> int:
@@ -466,9 +464,7 @@ class Registry:
         rows = self._read(query)
         if model is not None and not rows:
             raise ValueError(self._unknown_model(model))
-        frame = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
-        frame["at"] = pd.to_datetime(frame["at"], utc=True)
-        return frame
+        return _typed(pd.DataFrame(rows, columns=list(HISTORY_COLUMNS)))
 
     def _unknown_model(self, model: str) -> str:
         known = self.models()
@@ -699,6 +695,22 @@ class Registry:
     def hub(self) -> Hub:
         """The Hub the registry resolves revisions on."""
         return self._hub
+
+
+_TIME_COLUMNS = ("at", "registered_at", "updated_at")
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same dtypes whatever the rows hold (or whether there are any): times in UTC, ids
+    Int64, ``aliases`` lists, text as nullable strings."""
+    for column in frame.columns:
+        if column in _TIME_COLUMNS:
+            frame[column] = pd.to_datetime(frame[column], utc=True)
+        elif column == "id":
+            frame[column] = frame[column].astype("Int64")
+        elif column != "aliases":
+            frame[column] = frame[column].astype("string")
+    return frame
 
 
 def _utc(value: Any) -> pd.Timestamp:

@@ -1,0 +1,116 @@
+"""registry.drift(): what changed upstream since each pin, against the Hub-compatible test
+server where the test moves main on (a new license, a pickle file, a scan verdict, gating) and
+takes a model away."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from hubwidgets.core.registry import DRIFT_COLUMNS, FLAGS, Registry
+from hubwidgets.testing.hub_server import HubServer
+
+from .registry_support import hub_fixture, own_home_fixture, records_fixture  # noqa: F401
+
+UNSAFE = {"scansDone": True, "filesWithIssues": [{"path": "pytorch_model.bin", "level": "unsafe"}]}
+
+
+@pytest.fixture
+def reg(tmp_path: Path, hub: HubServer) -> Any:
+    registry = Registry(tmp_path / "registry.sqlite", endpoint=hub.endpoint)
+    yield registry
+    registry.close()
+
+
+def _by_model(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    return {str(r["model"]): r for r in frame.to_dict("records")}
+
+
+def test_drift_flags_what_changed_since_each_pin(
+    reg: Registry, hub: HubServer, records: list[dict[str, Any]]
+) -> None:
+    changed, gone, steady = records
+    pin = reg.register(changed["id"], alias="production")["revision"]
+    reg.register(gone["id"], alias="candidate")
+    reg.register(steady["id"])
+
+    hub.commit(changed["id"], {"likes": 7}, title="a card tweak")
+    head = hub.commit(
+        changed["id"],
+        {
+            "cardData": {**changed["cardData"], "license": "cc-by-nc-4.0"},
+            "siblings": [*changed["siblings"], {"rfilename": "pytorch_model.bin"}],
+            "securityRepoStatus": UNSAFE,
+            "gated": "manual",
+        },
+        title="relicense, add PyTorch weights, gate",
+    )
+    hub.remove(gone["id"])
+
+    frame = reg.drift()
+
+    assert list(frame.columns) == list(DRIFT_COLUMNS)
+    for flag in FLAGS:
+        assert str(frame[flag].dtype) == "boolean", flag
+    rows = _by_model(frame)
+
+    moved = rows[changed["id"]]
+    assert moved["revision"] == pin
+    assert moved["upstream_sha"] == head
+    assert moved["commits_since"] == 2
+    assert moved["aliases"] == ["production"]
+    assert moved["license_changed"]
+    assert moved["pickle_files_added"]
+    assert moved["scan_changed"]
+    assert moved["gated"]
+    assert not pd.isna(moved["gone"])
+    assert not moved["gone"]
+    assert {"license changed", "pickle files added", "scan verdict changed", "gated"} <= set(
+        moved["flags"]
+    )
+    assert any(c.startswith("license: ") and "cc-by-nc-4.0" in c for c in moved["changes"])
+    assert "2 commit(s) on main since the pin" in moved["drift_source"]
+
+    lost = rows[gone["id"]]
+    assert lost["gone"]
+    assert lost["flags"] == ["gone upstream"]
+    assert "not found" in lost["drift_source"]
+    assert pd.isna(lost["license_changed"])  # unknown, not "unchanged"
+    assert pd.isna(lost["upstream_sha"])
+
+    same = rows[steady["id"]]
+    assert same["commits_since"] == 0
+    assert same["upstream_sha"] == same["revision"]
+    assert same["flags"] == []
+    assert not same["license_changed"]
+    assert not same["pickle_files_added"]
+    assert "up to date" in same["drift_source"]
+
+
+def test_deprecated_pins_are_left_out_unless_asked(
+    reg: Registry, records: list[dict[str, Any]]
+) -> None:
+    reg.register(records[0]["id"])
+    reg.register(records[1]["id"])
+    reg.deprecate(records[1]["id"])
+    assert reg.drift()["model"].tolist() == [records[0]["id"]]
+    assert sorted(reg.drift(include_deprecated=True)["model"]) == sorted(
+        [records[0]["id"], records[1]["id"]]
+    )
+
+
+def test_a_hub_that_cannot_answer_gives_unknown_flags_not_clean_ones(
+    reg: Registry, hub: HubServer, records: list[dict[str, Any]]
+) -> None:
+    reg.register(records[0]["id"])
+    hub.fail_next(500, times=50)  # the Hub erroring on everything (retries included)
+    frame = reg.drift()
+    row = frame.iloc[0]
+    for flag in FLAGS:
+        assert pd.isna(row[flag]), flag
+    assert row["flags"] == []
+    assert row["drift_source"].startswith("unknown")
+    hub.clear_faults()
