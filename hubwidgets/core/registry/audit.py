@@ -121,6 +121,7 @@ KNOWN_ACTIONS: dict[str, str] = {
     "policy.set": "the active governance policy was set or changed",
     "registry.register": "a model revision was registered",
     "registry.set_alias": "an alias was pointed at a registered revision",
+    "registry.unset_alias": "an alias was removed",
     "registry.deprecate": "a registered revision was deprecated",
     "registry.stage": "a registered revision changed stage",
     "endpoint.create": "an inference endpoint was created",
@@ -498,8 +499,9 @@ def _check_model(model: Any) -> str | list[str] | None:
         return model
     if isinstance(model, os.PathLike):
         return str(os.fspath(model))
-    if isinstance(model, Iterable) and all(isinstance(m, (str, os.PathLike)) for m in model):
-        models = [str(m) for m in model]
+    items = list(model) if isinstance(model, Iterable) else None
+    if items is not None and all(isinstance(m, (str, os.PathLike)) for m in items):
+        models = [str(os.fspath(m)) for m in items]
         return models[0] if len(models) == 1 else models
     raise TypeError(f"model must be a model id, a list of ids or None, not {model!r}")
 
