@@ -286,6 +286,9 @@ def test_live_hub_gpt2_is_safe_from_its_real_per_file_record(
     assert paths["method"] == "POST"
     assert paths["path"] == f"/api/models/openai-community/gpt2/paths-info/{'a' * 40}"
     assert paths["form"] == {"paths": ["pytorch_model.bin"], "expand": ["true"]}
+    # one look-up of the record for every fact read from it (the Hub rate-limits callers)
+    lookups = [r for r in asked if r["query"].get("expand")]
+    assert len(lookups) == 1
 
 
 def test_live_hub_dangerous_import_is_unsafe_with_findings(

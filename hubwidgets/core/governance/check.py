@@ -732,6 +732,10 @@ def check(
     rules = as_policy(policy)
     items = _items(models)
     cat = _default_catalog() if catalog is None else catalog
+    if not isinstance(getattr(cat, "_arrays", None), dict) and callable(
+        getattr(cat, "model", None)
+    ):
+        cat = _OnceEach(cat)  # the live Hub: one look-up per model, not one per fact
     kinds = _resolve(items, cat)
     checked_at = pd.Timestamp(datetime.now(timezone.utc))
     findings: list[pd.DataFrame] = []
@@ -760,6 +764,24 @@ def check(
     out.attrs["trees"] = trees
     out.attrs["policy"] = rules
     return out
+
+
+class _OnceEach:
+    """A catalog answering ``.model(id)`` over HTTP (the live Hub), seen through one check:
+    each model is looked up once, not once per fact read from its record (license, gating,
+    sha, each base model...). Failures are not kept; everything else is the catalog's own."""
+
+    def __init__(self, catalog: Any) -> None:
+        self._catalog = catalog
+        self._rows: dict[str, Any] = {}
+
+    def model(self, model_id: str) -> Any:
+        if model_id not in self._rows:
+            self._rows[model_id] = self._catalog.model(model_id)
+        return self._rows[model_id]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._catalog, name)
 
 
 def _resolve(items: list[str | Path], catalog: Any) -> list[tuple[str, str | Path]]:
