@@ -20,6 +20,7 @@ import pandas as pd
 import platformdirs
 import pytest
 
+import hubwidgets as hw
 from hubwidgets.core.inference.backends import LocalBackend
 from hubwidgets.core.inference.benchmark import benchmark
 from hubwidgets.core.inference.playground import PlaygroundSession
@@ -514,23 +515,58 @@ def test_a_playground_run_leaves_one_record(tiny_classifier: str, tmp_path: Path
     assert len(audit_log(action="inference.playground")) == 2
 
 
-def test_a_benchmark_run_leaves_one_record(tiny_classifier: str) -> None:
-    result = benchmark(
-        tiny_classifier,
-        "text-classification",
-        ["good", "bad", "fine"],
-        warmup=0,
-        min_iterations=1,
-        min_duration_s=0.0,
-        progress=False,
-    )
+def test_a_benchmark_run_leaves_one_record(tiny_classifier: str, tmp_path: Path) -> None:
+    fast = {"warmup": 0, "min_iterations": 1, "min_duration_s": 0.0, "progress": False}
+    result = benchmark(tiny_classifier, "text-classification", ["good", "bad", "fine"], **fast)
     assert result.summary["status"].tolist() == ["ok"]
     log = audit_log(action="inference.benchmark", model=tiny_classifier)
     assert len(log) == 1
     row = log.iloc[0]
+    assert row["model"] == tiny_classifier
     assert row["outcome"] == "ok"
     assert row["params"]["n_inputs"] == 3
     assert row["params"]["backend"] == "LocalBackend"
+
+    missing = str(tmp_path / "gone")
+    benchmark([tiny_classifier, missing], "text-classification", ["good"], **fast)
+    row = audit_log(action="inference.benchmark").iloc[-1]
+    assert row["model"] == [tiny_classifier, missing]
+    assert row["outcome"] == "partial"
+    assert list(row["params"]["errors"]) == [missing]
+
+
+@pytest.mark.parametrize(
+    ("rows", "outcome"),
+    [
+        ([{"model": "a", "status": "ok"}, {"model": "b", "status": "ok"}], "ok"),
+        ([{"model": "a", "status": "ok"}, {"model": "b", "status": "cancelled"}], "cancelled"),
+        ([{"model": "a", "error": "boom"}, {"model": "b", "error": "bang"}], "error"),
+        ([{"model": "a", "error": ""}, {"model": "b", "error": "bang"}], "partial"),
+    ],
+)
+def test_one_record_per_run_says_how_the_run_went(rows: list[dict[str, Any]], outcome: str) -> None:
+    audit.audit_run("inference.batch", task="text-classification", rows=rows, n_inputs=4)
+    record = audit_log().iloc[-1]
+    assert record["outcome"] == outcome
+    assert record["model"] == ["a", "b"]
+    assert record["params"]["n_inputs"] == 4
+
+
+def test_a_run_records_its_cost_only_when_known() -> None:
+    rows = [{"model": "a", "error": "", "cost_usd": 0.002}, {"model": "b", "error": ""}]
+    audit.audit_run("inference.playground", task="text-generation", rows=rows, n_inputs=1)
+    rows = [{"model": "a", "error": "", "cost_usd": float("nan")}]
+    audit.audit_run("inference.playground", task="text-generation", rows=rows, n_inputs=1)
+    assert audit_log()["cost"].tolist()[0] == 0.002
+    assert pd.isna(audit_log()["cost"].tolist()[1])  # unknown, never 0
+
+
+def test_the_public_names() -> None:
+    assert hw.audit_log is audit_log
+    assert hw.audit_verify is audit_verify
+    assert hw.set_audit_path is set_audit_path
+    append("policy.set")
+    assert "audit trail OK" in audit_verify()._repr_html_()
 
 
 def test_a_run_still_works_when_the_log_cannot_be_written(
