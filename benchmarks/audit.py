@@ -10,6 +10,8 @@ In a temporary folder (deleted afterwards), with nothing else than the log on th
   ``f.write(json.dumps(record) + "\\n")`` into a file kept open (buffered: most calls make no
   system call at all), and the same followed by ``f.flush()`` (one ``write`` per record, as
   an append makes; no lock, no hash, no scrub).
+- **contended append**: two processes appending ``--records / 5`` records each at once through
+  the same file lock (p50, p95), and the chain they leave is verified.
 - **verify**: ``audit_verify()`` over those records (median of ``--repeat`` runs), in records/s.
   The peer reads the same files and computes ``hashlib.sha256`` over every line's bytes: the
   least any check of every record must do.
@@ -30,7 +32,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -100,6 +104,31 @@ def bench_append(folder: Path, n: int) -> dict[str, float]:
     return out
 
 
+def _contend(folder: str, n: int, start: Any, out: Any) -> None:
+    set_audit_path(Path(folder) / "audit.jsonl", max_bytes=DEFAULT_MAX_BYTES)
+    append("inference.benchmark", actor="warm-up")
+    start.wait()
+    out.put(timed_each(n, lambda i: append("inference.playground", **record_fields(i))))
+
+
+def bench_contended(folder: Path, n: int, processes: int = 2) -> dict[str, float]:
+    """p95 (µs) of an append while ``processes`` processes append at once (one file lock)."""
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    start, out = ctx.Barrier(processes), ctx.Queue()
+    target = folder / "contended"
+    workers = [
+        ctx.Process(target=_contend, args=(str(target), n, start, out)) for _ in range(processes)
+    ]
+    for w in workers:
+        w.start()
+    times = [t for _ in workers for t in out.get(timeout=600)]
+    for w in workers:
+        w.join()
+    report = audit_verify(path=target / "audit.jsonl")
+    assert report.ok and report.records == processes * (n + 1), repr(report)
+    return {"p50_us": percentile(times, 50), "p95_us": percentile(times, 95)}
+
+
 def bench_verify(folder: Path, repeat: int) -> dict[str, float]:
     """records/s of ``audit_verify`` and of a bare sha256 over every line (median runs)."""
     log = folder / "audit" / "audit.jsonl"
@@ -140,6 +169,7 @@ def main() -> None:
         folder = Path(tmp)
         a = bench_append(folder, args.records)
         v = bench_verify(folder, args.repeat)
+        c = bench_contended(folder, args.records // 5)
         set_audit_path(None)
 
     n = args.records
@@ -158,6 +188,10 @@ def main() -> None:
         f"  append p95 / bare write p95 = {a['append_p95_us'] / a['bare_p95_us']:.1f}x; "
         f"/ write+flush p95 = {a['append_p95_us'] / a['flushed_p95_us']:.1f}x "
         f"(goal: append p95 <= 1000 µs: {'met' if a['append_p95_us'] <= 1000 else 'MISSED'})"
+    )
+    print(
+        f"  with 2 processes appending at once ({args.records // 5:,} records each): "
+        f"p50 {c['p50_us']:.1f} µs, p95 {c['p95_us']:.1f} µs; the chain verifies"
     )
     print(f"verify ({args.repeat} runs, median)")
     print(f"  hubwidgets audit_verify   {v['verify_records_s']:>12,.0f} records/s")
