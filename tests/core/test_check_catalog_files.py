@@ -351,3 +351,34 @@ def test_live_hub_local_scan_mode_asks_no_verdicts(live: tuple[HubServer, HubCat
     assert not [r for r in server.requests if "/paths-info/" in r["path"]]
     # the single-model look-up carries the file list, so the formats are still known
     assert row["formats"] == ["pickle", "safetensors"] and row["formats_source"] == CATALOG_FILES
+
+
+def test_live_hub_and_a_local_copy_all_takes_the_worse(
+    live: tuple[HubServer, HubCatalog], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from huggingface_hub import constants  # noqa: PLC0415
+
+    server, hub = live
+    sha = "b" * 40  # evil/model's revision, here in the HF cache with a clean safetensors file
+    repo = tmp_path / "models--evil--model"
+    snap = repo / "snapshots" / sha
+    snap.mkdir(parents=True)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(sha)
+    header = json.dumps({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}).encode()
+    (snap / "model.safetensors").write_bytes(len(header).to_bytes(8, "little") + header + bytes(8))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
+
+    server.clear_requests()
+    auto = check("evil/model", catalog=hub, scan="auto", policy=RELAXED).iloc[0]
+    assert auto["scan_status"] == "safe" and auto["scan_source"].startswith("local scan of")
+    assert auto["formats"] == ["safetensors"]  # the files on disk, not the Hub's list
+    assert not [r for r in server.requests if r["query"].get("securityStatus")]
+
+    every = check("evil/model", catalog=hub, scan="all", policy=RELAXED)
+    row = every.iloc[0]
+    assert row["scan_status"] == "unsafe" and row["verdict"] == "deny"
+    assert "local scan" in row["scan_source"] and "per-file scans" in row["scan_source"]
+    assert row["files_with_issues"] == ["pytorch_model.bin"]
+    assert row["revision"] == sha and "HF cache" in row["revision_source"]
+    assert "pickleImportScan" in set(every.attrs["findings"]["scanner"])
