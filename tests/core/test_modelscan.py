@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import hubwidgets as hw
 from hubwidgets.core.governance.scan import MODELSCAN_MISSING, local_scan
 
 
@@ -92,3 +93,17 @@ def test_without_modelscan_the_summary_says_how_to_add_it(
     (folder / "model.gguf").write_bytes(b"GGUF" + b"\0" * 16)
     summary, _ = local_scan("m", folder)  # no pickles: nothing for modelscan to add
     assert (summary["scanners"], summary["scan_note"]) == (["gguf"], "")
+
+
+def test_without_modelscan_check_says_so_in_scan_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "modelscan", None)  # as if not installed
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "pytorch_model.bin").write_bytes(pickle.dumps({"w": [0.0, 1.0]}))
+    row = hw.check(folder, scan="local").iloc[0]
+    assert row["scan_source"] == (
+        f"local scan of the folder {folder} "
+        "(modelscan not installed (pip install hubwidgets[scan]))"
+    )

@@ -387,6 +387,8 @@ def _file_columns(
         done = summary.get("scans_done")
         issues = list(summary.get("files_with_issues") or [])
         source = f"local scan of {where}"
+        if summary.get("scan_note"):  # e.g. modelscan not installed (pip install hubwidgets[scan])
+            source += f" ({summary['scan_note']})"
         if mode == "all":
             source += f"; Hub verdicts: {hub['scan_source'] if hub else no_verdict}"
         if hub is not None:  # both asked for: the worse of the two, the issues of both
