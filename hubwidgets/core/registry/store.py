@@ -499,35 +499,50 @@ class Registry:
 
     def entry(self, model: str, revision: str) -> pd.Series:
         """The entry of ``model`` pinned at ``revision`` (a full sha)."""
-        rows = self._read(
+        here = (EVENTS.c.model == model, EVENTS.c.revision == revision)
+        state = (
             sa.select(EVENTS)
-            .where(
-                EVENTS.c.model == model,
-                EVENTS.c.revision == revision,
-                EVENTS.c.action.in_(_STATE_ACTIONS),
-            )
+            .where(*here, EVENTS.c.action.in_(_STATE_ACTIONS))
             .order_by(EVENTS.c.id.desc())
             .limit(1)
         )
-        if not rows:
-            raise ValueError(f"{model!r} at {revision!r} is not registered in {self._where}")
-        first = self._read(
+        first = (
             sa.select(EVENTS.c.at, EVENTS.c.actor)
-            .where(
-                EVENTS.c.model == model,
-                EVENTS.c.revision == revision,
-                EVENTS.c.action == "register",
-            )
+            .where(*here, EVENTS.c.action == "register")
             .order_by(EVENTS.c.id)
             .limit(1)
         )
-        e = rows[0]
+        # the aliases ever set on this entry, and where each of them points now (index on alias)
+        named = sa.select(EVENTS.c.alias).where(*here, EVENTS.c.alias.is_not(None)).distinct()
+        latest = (
+            sa.select(sa.func.max(EVENTS.c.id))
+            .where(EVENTS.c.alias.in_(named), EVENTS.c.action.in_(_ALIAS_ACTIONS))
+            .group_by(EVENTS.c.alias)
+        )
+        targets = sa.select(
+            EVENTS.c.alias, EVENTS.c.action, EVENTS.c.model, EVENTS.c.revision
+        ).where(EVENTS.c.id.in_(latest))
+
+        def read() -> tuple[list[Any], list[Any], list[Any]]:
+            with self._engine.connect() as conn:  # one connection, one snapshot
+                return (
+                    list(conn.execute(state)),
+                    list(conn.execute(first)),
+                    list(conn.execute(targets)),
+                )
+
+        rows, firsts, aliases = self._retry(read)
+        if not rows:
+            raise ValueError(f"{model!r} at {revision!r} is not registered in {self._where}")
+        e = rows[0]._mapping
         values = {c: e.get(c) for c in ENTRY_COLUMNS}
         values["aliases"] = sorted(
-            a for a, target in self._alias_targets().items() if target == (model, revision)
+            a.alias
+            for a in aliases
+            if a.action != "unset_alias" and (a.model, a.revision) == (model, revision)
         )
-        values["registered_by"] = first[0]["actor"] if first else None
-        values["registered_at"] = _utc(first[0]["at"]) if first else None
+        values["registered_by"] = firsts[0].actor if firsts else None
+        values["registered_at"] = _utc(firsts[0].at) if firsts else None
         values["updated_at"] = _utc(e["at"])
         return pd.Series(values, name=f"{model}@{revision[:12]}")
 

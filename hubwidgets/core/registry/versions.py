@@ -25,11 +25,12 @@ from huggingface_hub.errors import (
     RevisionNotFoundError,
 )
 
-from ..catalog.catalog import Catalog
 from ..catalog.hub import HubError
+from ..catalog.normalize import normalize_record
 from ..governance import check
 from ..governance import scan as _scan
 from ..governance.policy import Policy, as_policy
+from ..report import missing
 
 __all__ = ["DIFF_COLUMNS", "DIFF_FACTS", "VERSION_COLUMNS", "diff", "versions"]
 
@@ -216,51 +217,72 @@ def _dtype(info: Any, where: str) -> tuple[Any, str]:
     return None, f"unknown: no dtype in the config or safetensors metadata of {where}"
 
 
+class _RevisionRecord:
+    """One revision's record as the catalog :func:`hw.check` looks models up in (it answers
+    ``.model(id)``, which check accepts from any catalog): the record normalized like a
+    Catalog's rows, without building a Catalog's Arrow table for a single row."""
+
+    source = "hub revision"
+
+    def __init__(self, info: Any) -> None:
+        row, card = normalize_record(info, source=self.source)
+        self.id = str(row["id"])
+        self.row = pd.Series(row, dtype=object)
+        self._cards = {self.id: card} if card else {}
+
+    def model(self, model_id: str) -> pd.Series:
+        if model_id != self.id:
+            raise KeyError(model_id)
+        return self.row
+
+    def _unknown_message(self, ids: list[str]) -> str:
+        return f"not in the revision's record of {self.id!r}: " + ", ".join(map(repr, ids))
+
+
+def _as_list(value: Any) -> list[str] | None:
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return sorted(str(v) for v in value)
+    return None
+
+
 def revision_facts(
     model: str, info: Any, policy: Policy | None = None
 ) -> dict[str, tuple[Any, str]]:
     """``{fact: (value, source)}`` for one revision's ``ModelInfo``, the facts of
-    :data:`DIFF_FACTS`. License, base model and verdict come from :func:`hw.check` over this
-    revision's record (its file list and the Hub's scan verdicts filled in, so the policy sees
-    them); formats from the file list; the scan status from the Hub's ``securityRepoStatus``."""
+    :data:`DIFF_FACTS`. License, commercial use, formats, pickle files, custom code, the scan
+    status and the verdict are :func:`hw.check`'s over this revision's record alone (its file
+    list, config and the Hub's ``securityRepoStatus``; nothing local is scanned); weight files,
+    parameters, architecture, dtype and gating are read from the record."""
     sha = getattr(info, "sha", None)
     where = "the revision's Hub record"  # the same words on both sides: the sha row says which
     rules = policy or as_policy(None)
-    catalog = Catalog.from_records([info], source="hub revision")
-    row = check(model, catalog=catalog, scan="none", policy=rules).iloc[0].to_dict()
+    record = _RevisionRecord(info)
+    row = check(model, catalog=record, scan="hub", revision=sha, policy=rules).iloc[0]
+
+    def said(column: str) -> str:
+        return str(row[f"{column}_source"]).replace("the catalog record", where)
+
     out: dict[str, tuple[Any, str]] = {"sha": (sha, "the Hub's record" if sha else "unknown")}
-    out["license"] = (
-        row["license"],
-        str(row["license_source"]).replace("the catalog record", where),
-    )
-    out["license_class"] = (row["license_class"], out["license"][1])
-    out["commercial_use"] = (row["commercial_use"], str(row["commercial_use_reason"]))
-    bases = catalog.df["base_models"].iloc[0]
-    base_list = (
-        sorted(str(b) for b in bases) if isinstance(bases, (list, tuple, np.ndarray)) else []
-    )
-    out["base_model"] = (base_list, f"card base_model / base_model tags of {where}")
-    params = catalog.df["params"].iloc[0]
+    out["license"] = (_opt(row["license"]), said("license"))
+    out["license_class"] = (_opt(row["license_class"]), said("license"))
+    out["commercial_use"] = (_opt(row["commercial_use"]), str(row["commercial_use_reason"]))
+    bases = record.row["base_models"]
+    out["base_model"] = (_as_list(bases) or [], f"card base_model / base_model tags of {where}")
+    params = record.row["params"]
     out["params"] = (
         (int(params), f"safetensors/gguf totals of {where}")
         if not pd.isna(params)
         else (None, f"unknown: no safetensors or gguf parameter totals in {where}")
     )
     files = _files(info)
-    if files is None:
-        why = f"unknown: {where} lists no files"
-        for fact in ("weight_files", "formats", "pickle_files", "custom_code"):
-            out[fact] = (None, why)
-    else:
-        formats = _scan.weight_formats(files)
-        listing = f"the file list of {where}"
-        out["weight_files"] = (_weight_files(files), listing)
-        out["formats"] = (list(formats["formats"]), listing)
-        out["pickle_files"] = (list(formats["pickle_files"]), listing)
-        out["custom_code"] = (
-            _scan.custom_code(_config(info), files),
-            f"config auto_map and *.py files of {where}",
-        )
+    out["weight_files"] = (
+        (_weight_files(files), f"the file list of {where}")
+        if files is not None
+        else (None, f"unknown: {where} lists no files")
+    )
+    out["formats"] = (_as_list(row["formats"]), said("formats"))
+    out["pickle_files"] = (_as_list(row["pickle_files"]), said("formats"))
+    out["custom_code"] = (_as_list(row["custom_code"]), said("custom_code"))
     config = _config(info)
     archs = config.get("architectures") if config else None
     out["architecture"] = (
@@ -271,40 +293,23 @@ def revision_facts(
     out["dtype"] = _dtype(info, where)
     gated = getattr(info, "gated", None)
     out["gated"] = (
-        (gated is not False and gated is not None, f"gated ({gated!r}) in {where}")
+        (gated is not False, f"gated ({gated!r}) in {where}")
         if gated is not None
         else (None, f"unknown: {where} does not say whether it is gated")
     )
-    summary, _ = _scan.hub_scan(model, getattr(info, "security_repo_status", None))
     out["scan_status"] = (
-        summary["scan_status"],
-        f"the Hub's securityRepoStatus in {where}"
+        str(row["scan_status"]),
+        said("scan")
         if getattr(info, "security_repo_status", None) is not None
         else f"unknown: {where} carries no scan verdict (unscanned is never safe)",
     )
-    # the verdict under the policy, with what check() cannot see in a catalog filled in
-    filled = dict(row)
-    if files is not None:
-        formats = _scan.weight_formats(files)
-        filled.update(
-            formats=list(formats["formats"]),
-            pickle_files=list(formats["pickle_files"]),
-            pickle_only=bool(formats["pickle_only"]),
-            safetensors=bool(formats["safetensors"]),
-            formats_source=f"the file list of {where}",
-            custom_code=out["custom_code"][0],
-            custom_code_source=out["custom_code"][1],
-        )
-    filled.update(
-        scan_status=summary["scan_status"],
-        scans_done=summary["scans_done"],
-        files_with_issues=summary["files_with_issues"],
-        scan_source=out["scan_status"][1],
-    )
-    judged = rules.evaluate(pd.DataFrame([filled])).iloc[0]
-    reasons = "; ".join(str(r) for r in judged["reasons"]) or "every rule allows it"
-    out["verdict"] = (str(judged["verdict"]), f"hw.check under {rules!r}: {reasons}")
+    reasons = "; ".join(str(r) for r in row["reasons"]) or "every rule allows it"
+    out["verdict"] = (str(row["verdict"]), f"hw.check under {rules!r}: {reasons}")
     return out
+
+
+def _opt(value: Any) -> Any:
+    return None if missing(value) else value
 
 
 def _changed(before: Any, after: Any) -> Any:
