@@ -463,6 +463,16 @@ def test_policy_removes_denied_models_and_says_how_many(starter: Catalog) -> Non
     assert out.attrs["policy"] == hw.Policy(PERMISSIVE_ONLY).to_dict()
 
 
+def test_the_teams_session_policy_filters_when_none_is_given(starter: Catalog) -> None:
+    free = recommend("text-generation", hardware=None, k=10, catalog=starter)
+    assert "verdict" not in free.columns  # no policy set: no filter
+    assert (free["license_class"].astype(str) != "permissive").any()
+    with hw.use_policy(PERMISSIVE_ONLY):
+        out = recommend("text-generation", hardware=None, k=10, catalog=starter)
+    assert (out["license_class"] == "permissive").all()
+    assert out.attrs["policy"] == hw.Policy(PERMISSIVE_ONLY).to_dict()
+
+
 def test_review_is_kept_with_the_policys_reasons(starter: Catalog) -> None:
     out = recommend("text-classification", hardware=None, k=5, catalog=starter, policy={})
     # the starter catalog has no file lists or scans: nothing can be allowed outright

@@ -69,7 +69,7 @@ from ..catalog.query import parse_params, strict_kwargs
 from ..catalog.searchable import Searchable
 from ..catalog.vocab import close_matches
 from ..governance import Policy, check
-from ..governance.policy import as_policy
+from ..governance.policy import as_policy, session_policy
 from .licenses import LICENSE_CLASSES, LICENSE_IDS, license_class, license_classes
 
 __all__ = [
@@ -788,7 +788,8 @@ def recommend(
         pool: how many of the most downloaded and of the most liked qualifying models are scored.
         policy: a team policy (:class:`hw.Policy`, a dict of its keys or a YAML file): the
             best-ranked candidates are checked (:func:`hw.check`, see the module docs for how
-            many) and the ones it denies removed; None: no policy filter.
+            many) and the ones it denies removed; None: the session's policy when the team set
+            one (``hw.use_policy`` or ``$HUBWIDGETS_POLICY``), else no policy filter.
 
     Returns:
         One row per model, best first: ``rank``, ``id``, ``score`` (0-1), ``coverage`` (share
@@ -822,7 +823,7 @@ def recommend(
     _check_k(k)
     _check_k(pool)
     weights = _weights(priorities)
-    rules = None if policy is None else as_policy(policy)
+    rules = session_policy() if policy is None else as_policy(policy)
     if catalog is None:
         catalog = _default_catalog()
     elif not isinstance(catalog, Searchable):

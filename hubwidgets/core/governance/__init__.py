@@ -11,6 +11,7 @@ from .policy import (
     PolicyScope,
     active_policy,
     as_policy,
+    session_policy,
     use_policy,
 )
 from .tree import RELATIONS, TreeNode, chain_labels, license_conflict, model_tree, tree_frame
@@ -36,6 +37,7 @@ __all__ = [
     "license_conflict",
     "license_info",
     "model_tree",
+    "session_policy",
     "tree_frame",
     "use_policy",
 ]

@@ -433,6 +433,16 @@ def active_policy_source() -> tuple[Policy, str]:
     return found if found is not None else (DEFAULT_POLICY, "the default policy")
 
 
+def session_policy() -> Policy | None:
+    """The policy the team set for this session (:func:`use_policy`, else
+    ``$HUBWIDGETS_POLICY``), or None when neither is set: for functions that filter only when a
+    team asked them to (``hw.recommend``)."""
+    if _Session.policy is not None:
+        return _Session.policy
+    found = _env_policy()
+    return None if found is None else found[0]
+
+
 def active_policy() -> Policy:
     """The policy every ``policy=None`` follows in this session: the one :func:`use_policy`
     set, else the YAML file ``$HUBWIDGETS_POLICY`` names, else :data:`DEFAULT_POLICY`.
