@@ -684,6 +684,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     timeout = 30  # idle keep-alive connections are closed after this many seconds
+    # headers and body go out in two writes: with Nagle on, the body waits for the client's
+    # delayed ACK (~40 ms per request on a kept-alive connection), which the Hub never adds
+    disable_nagle_algorithm = True
     server: _Server
 
     def setup(self) -> None:
