@@ -267,6 +267,7 @@ def test_live_provider_prices_from_the_router(monkeypatch: pytest.MonkeyPatch) -
     with _Server({"/v1/models": (200, ROUTER_REPLY)}) as server:
         df = hw.provider_prices("live", endpoint=server.url)
         only = hw.provider_prices(endpoint=server.url, models=["Qwen/Qwen2.5-7B-Instruct"])
+    assert len(server.seen) == 1  # kept for LIVE_TTL_S: re-estimating does not refetch
     assert tuple(df.columns) == PROVIDER_COLUMNS
     assert df["provider"].tolist() == ["together", "featherless-ai", "nebius"]
     together, featherless, nebius = (df.iloc[i] for i in range(3))

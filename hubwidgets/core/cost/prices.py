@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import time
 from datetime import datetime, timezone
 from functools import cache
 from importlib.resources import files
@@ -101,6 +102,21 @@ _FLOAT_COLUMNS = (
     "price_per_hour_usd",
 )
 _TIMEOUT_S = 5.0
+
+#: Live tables are kept this many seconds per address (a widget re-estimating on every input
+#: must not refetch the router's whole model list each time).
+LIVE_TTL_S = 600.0
+_LIVE: dict[str, tuple[float, pd.DataFrame]] = {}
+
+
+def _cached(url: str, fetch: Any) -> pd.DataFrame:
+    now = time.monotonic()
+    hit = _LIVE.get(url)
+    if hit is not None and now - hit[0] < LIVE_TTL_S:
+        return hit[1].copy()
+    df: pd.DataFrame = fetch()
+    _LIVE[url] = (now, df)
+    return df.copy()
 
 
 def _check_source(source: object, valid: tuple[str, ...]) -> str:
@@ -219,8 +235,7 @@ def _token(token: str | bool | None) -> str | None:
 def _live_hardware(
     endpoint: str | None, token: str | bool | None, namespace: str | None, timeout: float
 ) -> pd.DataFrame:
-    from huggingface_hub import HfApi  # noqa: PLC0415
-    from huggingface_hub._inference_endpoints import InferenceEndpointHardware  # noqa: PLC0415
+    from huggingface_hub import constants  # noqa: PLC0415
 
     from ..catalog.hub import HubError  # noqa: PLC0415
 
@@ -229,11 +244,20 @@ def _live_hardware(
         raise HubError("no Hub token (set HF_TOKEN or log in): the endpoints API needs one")
     base = (endpoint or ENDPOINTS_API).rstrip("/")
     if namespace is None:
-        try:
-            namespace = str(HfApi().whoami(token=secret)["name"])
-        except Exception as err:  # no network, a bad token: say so, fall back
-            raise HubError(f"could not find the token's user (whoami): {err}") from err
+        # HfApi.whoami has no timeout: ask the same route with ours
+        me = _get_json(f"{constants.ENDPOINT}/api/whoami-v2", secret, timeout)
+        if not isinstance(me, dict) or not me.get("name"):
+            raise HubError("could not find the token's user (whoami): pass namespace=")
+        namespace = str(me["name"])
     url = f"{base}/v2/provider/{namespace}"
+    return _cached(url, lambda: _fetch_hardware(url, secret, namespace, timeout))
+
+
+def _fetch_hardware(url: str, secret: str, namespace: str, timeout: float) -> pd.DataFrame:
+    from huggingface_hub._inference_endpoints import InferenceEndpointHardware  # noqa: PLC0415
+
+    from ..catalog.hub import HubError  # noqa: PLC0415
+
     payload = _get_json(url, secret, timeout)
     if not isinstance(payload, dict) or not isinstance(payload.get("vendors"), list):
         raise HubError(f"{url} did not answer with a hardware catalog ({{'vendors': [...]}})")
@@ -462,9 +486,13 @@ def _user_table(table: object) -> pd.DataFrame:
 
 
 def _live_providers(endpoint: str | None, token: str | bool | None, timeout: float) -> pd.DataFrame:
+    url = f"{(endpoint or ROUTER).rstrip('/')}/v1/models"
+    return _cached(url, lambda: _fetch_providers(url, token, timeout))
+
+
+def _fetch_providers(url: str, token: str | bool | None, timeout: float) -> pd.DataFrame:
     from ..catalog.hub import HubError  # noqa: PLC0415
 
-    url = f"{(endpoint or ROUTER).rstrip('/')}/v1/models"
     payload = _get_json(url, token if isinstance(token, str) else None, timeout)
     data = payload.get("data") if isinstance(payload, dict) else None
     if not isinstance(data, list):
