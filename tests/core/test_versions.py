@@ -164,3 +164,13 @@ def test_diff_unknown_revision_names_model_revision_and_refs(
         hw.diff("nobody/nothing", "main", "main", endpoint=hub.endpoint)
     with pytest.raises(TypeError, match="a revision of"):
         hw.diff(record_id, "", "main", endpoint=hub.endpoint)
+
+
+def test_an_unreachable_hub_is_a_hub_error_in_words(backoff_clock: Any) -> None:
+    server = HubServer([{"id": "acme/model", "sha": "1" * 40}]).start()
+    endpoint = server.endpoint
+    server.stop()  # nothing listens there any more
+    with pytest.raises(hw.HubError, match=r"could not answer for 'acme/model'"):
+        hw.versions("acme/model", endpoint=endpoint)
+    with pytest.raises(hw.HubError, match=endpoint):
+        hw.diff("acme/model", "main", "main", endpoint=endpoint)

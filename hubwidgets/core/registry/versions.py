@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-import httpx
+import httpx2
 import numpy as np
 import pandas as pd
 from huggingface_hub import HfApi
@@ -114,7 +114,7 @@ class Hub:
                 f"model {model!r} not found on the Hub at {self.endpoint} (or it is private "
                 "and no token with access was given)"
             ) from None
-        except (HfHubHTTPError, httpx.HTTPError, OSError, ValueError) as err:
+        except (HfHubHTTPError, httpx2.HTTPError, OSError, ValueError) as err:
             raise HubError(
                 f"the Hub at {self.endpoint} could not answer for {model!r}: {err}"
             ) from err
@@ -123,7 +123,7 @@ class Hub:
         text = f"revision {revision!r} of {model!r} not found on the Hub at {self.endpoint}"
         try:
             refs = self.api.list_repo_refs(model)
-        except (HfHubHTTPError, httpx.HTTPError, OSError, ValueError):
+        except (HfHubHTTPError, httpx2.HTTPError, OSError, ValueError):
             return text
         names = [r.name for r in refs.branches] + [r.name for r in refs.tags]
         return f"{text}; its branches and tags: {', '.join(names) or 'none'} (or a full commit sha)"
