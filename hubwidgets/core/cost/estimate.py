@@ -295,7 +295,7 @@ def estimate_cost(
 
     Throughput per replica (``throughput_rps``, requests a second) is ``"measured"`` (the
     benchmark's ``items_per_s``; latency its ``p90_ms``) or an ``"estimate"`` at batch 1 from
-    the accelerators' datasheet figures (:func:`hw.core.cost.prices.accelerator_specs`), with
+    the accelerators' datasheet figures (:func:`hubwidgets.core.cost.accelerator_specs`), with
     P parameters, W = P x bytes per parameter, B the memory bandwidth and F the 16-bit FLOPs of
     all the replica's accelerators (tensor parallelism taken as perfect)::
 
@@ -958,7 +958,8 @@ def _mark(df: pd.DataFrame, work: Workload) -> None:
                 even[k] = day[k] / per_request[s]
                 even_source[k] = (
                     f"this endpoint's ${day[k]:,.2f} a day / {provider[s]}'s "
-                    f"${per_request[s]:.6g} a request (at {replicas[k]} replicas)"
+                    f"${per_request[s]:.6g} a request (at {replicas[k]} "
+                    f"replica{'' if replicas[k] == 1 else 's'})"
                 )
         if dedicated.any():
             d = np.flatnonzero(dedicated)[int(np.argmin(day[dedicated]))]
