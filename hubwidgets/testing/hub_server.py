@@ -746,6 +746,9 @@ class HubServer:
       ``POST .../paths-info/{rev}`` (form ``paths``, ``expand``) -- file entries; with expand
       they carry ``securityFileStatus`` from ``_file_security`` (``{path: record}``).
     * ``GET``/``HEAD /{repo_id}/resolve/{rev}/README.md`` -- the recorded card text.
+    * ``GET /api/models/{repo_id}/commits/{rev}`` and ``.../refs`` -- the model's history: one
+      commit (its sha) until :meth:`commit` adds revisions, :meth:`tag` names them and
+      :meth:`remove` takes the model away; model_info and files answer at any of them.
 
     Every request is logged in :attr:`requests`; :meth:`fail_next`, :meth:`delay_next` and
     :meth:`malformed_next` queue faults that the next requests (any path) consume in order.
