@@ -173,7 +173,7 @@ def test_two_processes_registering_at_once_both_keep_their_records(
     db_url: str, hub: HubServer, records: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     model = records[0]["id"]
-    Registry(db_url, endpoint=hub.endpoint).close()  # the schema, made once
+    # no schema yet: both processes also open (and migrate) a fresh database at about once
     count = 8
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)

@@ -99,6 +99,8 @@ _SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _TRIES = 3
+#: The PostgreSQL advisory lock key migrations hold (any constant shared by all openers).
+_PG_MIGRATION_LOCK = 0x68775F726567  # "hw_reg"
 
 _metadata = sa.MetaData()
 #: The events table as the code sees it (the schema itself is made by the migrations).
@@ -242,7 +244,11 @@ def upgrade(engine: Engine, where: str) -> str:
             ) from None
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
+    # one migration at a time: SQLite's BEGIN IMMEDIATE, PostgreSQL's transaction-scoped
+    # advisory lock; alembic reads the revision again inside, so a second opener finds head
     with engine.execution_options(hw_begin="IMMEDIATE").begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     return head
