@@ -68,7 +68,7 @@ def test_drift_flags_what_changed_since_each_pin(
     assert moved["gated"]
     assert not pd.isna(moved["gone"])
     assert not moved["gone"]
-    assert {"license changed", "pickle files added", "scan verdict changed", "gated"} <= set(
+    assert {"license changed", "pickle files added", "scan verdict changed", "became gated"} <= set(
         moved["flags"]
     )
     assert any(c.startswith("license: ") and "cc-by-nc-4.0" in c for c in moved["changes"])
@@ -114,3 +114,17 @@ def test_a_hub_that_cannot_answer_gives_unknown_flags_not_clean_ones(
     assert row["flags"] == []
     assert row["drift_source"].startswith("unknown")
     hub.clear_faults()
+
+
+def test_a_model_already_gated_at_the_pin_is_no_gating_drift(
+    reg: Registry, hub: HubServer, records: list[dict[str, Any]]
+) -> None:
+    model = records[0]["id"]
+    hub.commit(model, {"gated": "manual"}, title="gate the model")
+    reg.register(model)
+    hub.commit(model, {"likes": 3}, title="later edit")
+    row = reg.drift().iloc[0]
+    assert row["commits_since"] == 1
+    assert not pd.isna(row["gated"])
+    assert not row["gated"]
+    assert "became gated" not in row["flags"]

@@ -37,7 +37,7 @@ FLAGS: dict[str, str] = {
     "scan_changed": "scan verdict changed",
     "verdict_changed": "policy verdict changed",
     "gone": "gone upstream",
-    "gated": "gated",
+    "gated": "became gated",
 }
 
 #: The columns of :func:`drift`.
@@ -150,7 +150,11 @@ def _one(up: _Upstream, entry: dict[str, Any]) -> dict[str, Any]:
     row["scan_changed"] = _flag(frame, "scan_status")
     row["verdict_changed"] = _flag(frame, "verdict")
     row["gone"] = False
-    row["gated"] = _gated_now(current)
+    gated_now = _gated_now(current)
+    # gated at the pin too is no drift; gated now and not (or not known) at the pin is
+    row["gated"] = (
+        gated_now if gated_now is pd.NA else bool(gated_now) and pinned["gated"][0] is not True
+    )
     row["changes"] = [
         f"{r['what']}: {_words(r['before'])} -> {_words(r['after'])}"
         for r in frame.to_dict("records")
@@ -176,7 +180,8 @@ def _gated_now(info: Any) -> Any:
 def drift(registry: Registry, *, include_deprecated: bool = False) -> pd.DataFrame:
     """One row per pinned (model, revision) of ``registry``: the upstream sha of main, commits
     since the pin, and flags (:data:`FLAGS`: license changed, pickle files added, scan verdict
-    changed, policy verdict changed, gone, gated), the raised ones also listed in words in
+    changed, policy verdict changed, gone (the model, or the pinned commit), gated (now, and
+    not at the pin; or no access any more)), the raised ones also listed in words in
     ``flags``, the facts that changed in ``changes``, and where it all comes from in
     ``drift_source``. Deprecated entries are left out unless ``include_deprecated``."""
     entries = registry.df
