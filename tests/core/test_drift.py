@@ -128,3 +128,20 @@ def test_a_model_already_gated_at_the_pin_is_no_gating_drift(
     assert not pd.isna(row["gated"])
     assert not row["gated"]
     assert "became gated" not in row["flags"]
+
+
+def test_a_pin_whose_commit_is_gone_upstream_is_flagged_gone(
+    tmp_path: Path, records: list[dict[str, Any]]
+) -> None:
+    record = records[0]
+    path = tmp_path / "registry.sqlite"
+    with HubServer([record]) as before, Registry(path, endpoint=before.endpoint) as reg:
+        reg.register(record["id"], alias="production")
+    rewritten = {**record, "sha": "f" * 40}  # main's history rewritten: the pinned sha is gone
+    with HubServer([rewritten]) as after, Registry(path, endpoint=after.endpoint) as reg:
+        row = reg.drift().iloc[0]
+    assert row["gone"]
+    assert row["upstream_sha"] == "f" * 40
+    assert pd.isna(row["commits_since"])
+    assert "no longer on the Hub" in row["drift_source"]
+    assert row["flags"] == ["gone upstream"]

@@ -25,7 +25,6 @@ import getpass
 import importlib
 import os
 import re
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -283,7 +282,6 @@ class Registry:
         self._hub = Hub(endpoint, token)
         self._token = token
         self._actor: tuple[str, str] | None = None
-        self._lock = threading.Lock()
         if self.path is not None:
             _check_sqlite_file(self.path)
             self._engine = _sqlite_engine(self.url, self.timeout)
