@@ -1228,10 +1228,12 @@ class HubServer:
     def _git_api(
         self, repo_id: str, what: str, rev: str | None, query: dict[str, list[str]]
     ) -> _Response:
-        """``/api/models/{id}/refs`` and ``/api/models/{id}/commits/{rev}`` (newest first, all
-        in one page: the Hub pages them, the client follows ``Link`` either way)."""
+        """``/api/models/{id}/refs`` and ``/api/models/{id}/commits/{rev}``: commits newest
+        first, :data:`COMMITS_PAGE_SIZE` a page (page ``p``, from 0), the next page in a
+        ``Link: <...>; rel="next"`` header as on the Hub."""
         record = self._visible(repo_id)
         history = _git_history(record)
+        headers = [("Content-Type", "application/json; charset=utf-8")]
         if what == "refs":
             ref = lambda name, kind, sha: {  # noqa: E731 - a one-line shape
                 "name": name,
@@ -1250,13 +1252,20 @@ class HubServer:
                 raise _HubError(404, "Not Found")
             sha = _git_resolve(record, unquote(rev))
             ids = [entry["id"] for entry in history]
+            reachable = history[ids.index(sha) :]
+            page_text = _single(query, "p") or "0"
+            if not page_text.isdigit():
+                raise _HubError(400, f"Invalid page: {page_text!r}")
+            page = int(page_text)
+            start = page * COMMITS_PAGE_SIZE
             data = [
                 {k: v for k, v in entry.items() if k != "record"}
-                for entry in history[ids.index(sha) :]
+                for entry in reachable[start : start + COMMITS_PAGE_SIZE]
             ]
-        return _Response(
-            200, [("Content-Type", "application/json; charset=utf-8")], json.dumps(data).encode()
-        )
+            if start + COMMITS_PAGE_SIZE < len(reachable):
+                url = f"{self.endpoint}/api/models/{repo_id}/commits/{rev}?p={page + 1}"
+                headers.append(("Link", f'<{url}>; rel="next"'))
+        return _Response(200, headers, json.dumps(data).encode())
 
     # -- end of revisions
 
@@ -1274,6 +1283,9 @@ def _error(err: _HubError) -> _Response:
 # ---------------------------------------------------------------------------------------------
 # Revisions (issue 13): a record's git history, kept under private keys of the record
 # ---------------------------------------------------------------------------------------------
+
+#: Commits per page of ``/api/models/{id}/commits/{rev}`` (the Hub's page size).
+COMMITS_PAGE_SIZE = 50
 
 _GIT_API_RE = re.compile(
     r"^/api/models/(?P<id>[^/]+(?:/[^/]+)?)/(?P<what>commits|refs)(?:/(?P<rev>[^/]+))?$"

@@ -174,3 +174,25 @@ def test_an_unreachable_hub_is_a_hub_error_in_words(backoff_clock: Any) -> None:
         hw.versions("acme/model", endpoint=endpoint)
     with pytest.raises(hw.HubError, match=endpoint):
         hw.diff("acme/model", "main", "main", endpoint=endpoint)
+
+
+def test_versions_reads_only_the_pages_it_needs(
+    hub: HubServer, records: list[dict[str, Any]]
+) -> None:
+    record_id = records[1]["id"]
+    shas = [hub.commit(record_id, {"likes": i}, title=f"edit {i}") for i in range(120)]
+    pages = lambda: [  # noqa: E731
+        r for r in hub.requests if r["path"].startswith(f"/api/models/{record_id}/commits/")
+    ]
+
+    newest = shas[::-1]
+    hub.clear_requests()
+    first = hw.versions(record_id, limit=5, endpoint=hub.endpoint)
+    assert first["sha"].tolist() == newest[:5]
+    assert len(pages()) == 1
+
+    hub.clear_requests()
+    every = hw.versions(record_id, limit=500, endpoint=hub.endpoint)
+    assert len(every) == 121  # the recorded revision and 120 edits, over three pages
+    assert every["sha"].tolist()[:120] == newest
+    assert len(pages()) == 3

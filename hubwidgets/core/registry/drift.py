@@ -78,6 +78,7 @@ class _Upstream:
         self.policy = registry.policy
         self._infos: dict[tuple[str, str], Any] = {}
         self._commits: dict[str, list[str]] = {}
+        self._complete: dict[str, bool] = {}
         self._facts: dict[tuple[str, str], dict[str, tuple[Any, str]]] = {}
 
     def info(self, model: str, revision: str) -> Any:
@@ -86,9 +87,14 @@ class _Upstream:
             self._infos[key] = self.hub.info(model, revision)
         return self._infos[key]
 
-    def commits(self, model: str) -> list[str]:
-        if model not in self._commits:
-            self._commits[model] = [c.commit_id for c in self.hub.commits(model, "main")]
+    def commits(self, model: str, until: str) -> list[str]:
+        """main's shas, newest first, read down to ``until`` (all of them when it is not on
+        main); one read per model serves every pin at or after the first one asked."""
+        known = self._commits.get(model)
+        if known is None or (until not in known and not self._complete.get(model)):
+            found = [c["sha"] for c in self.hub.commits(model, "main", until=until)]
+            self._complete[model] = until not in found
+            self._commits[model] = found
         return self._commits[model]
 
     def facts(self, model: str, revision: str) -> dict[str, tuple[Any, str]]:
@@ -126,7 +132,7 @@ def _one(up: _Upstream, entry: dict[str, Any]) -> dict[str, Any]:
         return _unknown(row, f"unknown: {err}")
     row["upstream_sha"] = current.sha
     try:
-        history = up.commits(model)
+        history = up.commits(model, sha)
         row["commits_since"] = history.index(sha) if sha in history else pd.NA
         pinned = up.facts(model, sha)
         now = up.facts(model, str(current.sha))

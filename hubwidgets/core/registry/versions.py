@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx2
 import numpy as np
@@ -24,6 +25,7 @@ from huggingface_hub.errors import (
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
+from huggingface_hub.utils import build_hf_headers, paginate, parse_datetime
 
 from ..catalog.hub import HubError
 from ..catalog.normalize import normalize_record
@@ -98,6 +100,7 @@ class Hub:
     def __init__(self, endpoint: str | None = None, token: str | bool | None = None) -> None:
         self.api = HfApi(endpoint=endpoint, token=token)
         self.endpoint: str = self.api.endpoint
+        self.token = token
 
     def call(self, model: str, revision: str | None, fn: Callable[[], T]) -> T:
         try:
@@ -135,10 +138,37 @@ class Hub:
             lambda: self.api.model_info(model, revision=revision, securityStatus=True),
         )
 
-    def commits(self, model: str, revision: str | None = None) -> list[Any]:
-        return self.call(
-            model, revision, lambda: self.api.list_repo_commits(model, revision=revision)
-        )
+    def commits(
+        self,
+        model: str,
+        revision: str | None = None,
+        *,
+        limit: int | None = None,
+        until: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Commits of ``revision`` (default main), newest first: ``{"sha", "date", "title",
+        "authors"}``. Pages are read only as far as needed: ``limit`` commits, or down to the
+        commit ``until`` (included). ``HfApi.list_repo_commits`` would read every page."""
+        path = quote(revision or "main", safe="")
+        url = f"{self.endpoint}/api/models/{model}/commits/{path}"
+
+        def read() -> list[dict[str, Any]]:
+            headers = build_hf_headers(token=self.token)
+            out: list[dict[str, Any]] = []
+            for item in paginate(url, params={}, headers=headers):
+                out.append(
+                    {
+                        "sha": item["id"],
+                        "date": parse_datetime(item["date"]),
+                        "title": item.get("title"),
+                        "authors": [a.get("user") for a in item.get("authors") or []],
+                    }
+                )
+                if (limit is not None and len(out) >= limit) or item["id"] == until:
+                    break
+            return out
+
+        return self.call(model, revision, read)
 
     def refs(self, model: str) -> Any:
         return self.call(model, None, lambda: self.api.list_repo_refs(model))
@@ -166,7 +196,7 @@ def versions(
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise TypeError(f"limit must be a positive int (how many commits), not {limit!r}")
     hub = Hub(endpoint, token)
-    commits = hub.commits(model)[:limit]
+    commits = hub.commits(model, limit=limit)
     refs = hub.refs(model)
     ref_rows = [{"name": r.name, "kind": "branch", "sha": r.target_commit} for r in refs.branches]
     ref_rows += [{"name": r.name, "kind": "tag", "sha": r.target_commit} for r in refs.tags]
@@ -175,11 +205,11 @@ def versions(
         by_sha.setdefault(row["sha"], []).append(row["name"])
     frame = pd.DataFrame(
         {
-            "sha": [c.commit_id for c in commits],
-            "date": pd.to_datetime([c.created_at for c in commits], utc=True),
-            "title": [c.title for c in commits],
-            "authors": [list(c.authors) for c in commits],
-            "refs": [by_sha.get(c.commit_id, []) for c in commits],
+            "sha": [c["sha"] for c in commits],
+            "date": pd.to_datetime([c["date"] for c in commits], utc=True),
+            "title": [c["title"] for c in commits],
+            "authors": [c["authors"] for c in commits],
+            "refs": [by_sha.get(c["sha"], []) for c in commits],
         },
         columns=list(VERSION_COLUMNS),
     )
