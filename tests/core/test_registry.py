@@ -5,6 +5,7 @@ Revisions are resolved on the Hub-compatible test server serving real recorded r
 from __future__ import annotations
 
 import getpass
+import json
 import multiprocessing
 from pathlib import Path
 from typing import Any
@@ -226,3 +227,53 @@ def test_registry_changes_reach_the_audit_trail(
     ]
     assert log["revision"].tolist()[:2] == [entry["revision"], entry["revision"]]
     assert log["outcome"].tolist() == ["ok", "ok", "error"]
+
+
+class _HubWithAccounts(HubServer):
+    """The test Hub plus ``/api/whoami-v2`` for one token (the Hub's answer: 401 otherwise)."""
+
+    TOKEN = "hf_registry_test_token"
+
+    def _respond(self, method: str, target: str, headers: dict[str, str], *rest: Any) -> Any:
+        if target.startswith("/api/whoami-v2"):
+            from hubwidgets.testing.hub_server import _Response  # noqa: PLC0415
+
+            auth = {k.lower(): v for k, v in headers.items()}.get("authorization")
+            ok = auth == f"Bearer {self.TOKEN}"
+            body = {"type": "user", "name": "alice"} if ok else {"error": "Invalid credentials"}
+            status = 200 if ok else 401
+            return _Response(
+                status, [("Content-Type", "application/json")], json.dumps(body).encode()
+            )
+        return super()._respond(method, target, headers, *rest)
+
+
+def test_who_is_the_hub_user_when_logged_in(
+    tmp_path: Path, records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_TOKEN", _HubWithAccounts.TOKEN)  # logged in, as far as the client knows
+    model = records[0]["id"]
+    with (
+        _HubWithAccounts(records) as hub,
+        Registry(tmp_path / "r.sqlite", endpoint=hub.endpoint) as reg,
+    ):
+        entry = reg.register(model, alias="production")
+        assert entry["registered_by"] == "alice"
+        assert reg.history(model).loc[0, "actor_source"] == "the Hub account of the token"
+    try:
+        from hubwidgets.core.registry import audit  # noqa: PLC0415
+    except ImportError:
+        return
+    # the audit trail never asks the Hub: it names the user the registry learned
+    assert audit.audit_log(model=model)["actor"].tolist()[-1] == "alice"
+
+
+def test_who_is_the_os_user_when_the_token_is_refused(
+    tmp_path: Path, records: list[dict[str, Any]]
+) -> None:
+    with (
+        _HubWithAccounts(records) as hub,
+        Registry(tmp_path / "r.sqlite", endpoint=hub.endpoint, token="hf_not_a_token") as reg,
+    ):
+        assert reg.register(records[0]["id"])["registered_by"] == getpass.getuser()
+        assert reg.history().loc[0, "actor_source"] == "the OS user"

@@ -145,6 +145,18 @@ def _audit(action: str, model: str, revision: str | None, **params: Any) -> None
     audit.append(action=action, model=model, revision=revision, params=params, outcome=outcome)
 
 
+def _remember_hub_user(name: str, token: str) -> None:
+    """Let the audit trail (where installed) name the same Hub user offline: it never asks
+    the Hub itself, so it learns the name from whoever did."""
+    try:
+        audit = importlib.import_module(f"{__package__}.audit")
+    except ModuleNotFoundError as err:
+        if err.name != f"{__package__}.audit":
+            raise
+        return
+    audit.remember_hub_user(name, token)
+
+
 def default_registry_path() -> Path:
     """``$HUBWIDGETS_HOME/registry.sqlite``, else ``registry.sqlite`` in the user data dir."""
     home = os.environ.get("HUBWIDGETS_HOME")
@@ -377,6 +389,7 @@ class Registry:
             except Exception:  # any failure means "not known on the Hub"
                 name = None
             if isinstance(name, str) and name:
+                _remember_hub_user(name, token)
                 return name, "the Hub account of the token"
         try:
             return getpass.getuser(), "the OS user"
