@@ -561,13 +561,18 @@ class PlaygroundSession:
         }
 
     def _keep(self, cell: Cell) -> None:
+        n = len(self.models)
         with self._lock:
-            self._rows.append(cell.row)
-            run = [r for r in self._rows[-len(self.models) :] if r["run"] == cell.row["run"]]
-        if len(run) == len(self.models):  # the run's last cell: one audit record per run
+            recent = self._rows[max(0, len(self._rows) - n + 1) :] if n > 1 else []
+            run = [*(r for r in recent if r["run"] == cell.row["run"]), cell.row]
+        if len(run) == n:  # the run's last cell: one audit record per run
             from ..registry.audit import audit_run  # noqa: PLC0415 - never raises
 
+            # written before the cell shows in the history: once a user sees the run's last
+            # cell, the run is over and a new one is not refused as "in progress"
             audit_run("inference.playground", task=self.task, rows=run, n_inputs=1)
+        with self._lock:
+            self._rows.append(cell.row)
 
 
 def _input_text(item: Any) -> str:
