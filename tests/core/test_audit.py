@@ -578,3 +578,13 @@ def test_a_run_still_works_when_the_log_cannot_be_written(
     rows = PlaygroundSession("text-classification", [tiny_classifier], LocalBackend()).run("hi")
     assert rows["error"].tolist() == [""]
     assert "could not write the audit record 'inference.playground'" in caplog.text
+
+
+def test_setting_the_session_policy_leaves_a_record() -> None:
+    with hw.use_policy({"require_safetensors": True}):
+        pass
+    log = audit_log(action="policy.set")
+    assert len(log) == 1
+    params = log.iloc[0]["params"]
+    assert params["given"] == "dict"
+    assert params["require_safetensors"] is True

@@ -485,6 +485,13 @@ def use_policy(
         shown = new
     with _Session.lock:
         previous, _Session.policy = _Session.policy, new
+    from ..registry.audit import safe_append  # noqa: PLC0415 - a state change; never raises
+
+    given = os.fspath(policy) if isinstance(policy, (str, os.PathLike)) else type(policy).__name__
+    safe_append(
+        "policy.set",
+        params={"given": given, **{f.name: getattr(shown, f.name) for f in fields(shown)}},
+    )
     return PolicyScope(shown, previous)
 
 
