@@ -13,7 +13,6 @@ import copy
 import gzip
 import json
 import os
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -344,19 +343,3 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     from hubwidgets.testing.models import make_tiny_models  # noqa: PLC0415
 
     return make_tiny_models(tmp_path_factory.mktemp("tiny-models"))
-
-
-# ---------------------------------------------------------------------------------------------
-# hubwidgets' own folder (the audit trail, the registry's SQLite file...)
-# ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session", autouse=True)
-def hubwidgets_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """``$HUBWIDGETS_HOME`` is a temporary folder for the whole run (and for the kernels and
-    servers tests start, which inherit it), so no test writes an audit record or a registry into
-    the real user data folder. ``$HUBWIDGETS_AUDIT`` is unset for the same reason."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HUBWIDGETS_HOME", str(tmp_path_factory.mktemp("hubwidgets-home")))
-        mp.delenv("HUBWIDGETS_AUDIT", raising=False)
-        yield Path(os.environ["HUBWIDGETS_HOME"])

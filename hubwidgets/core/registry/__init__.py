@@ -3,17 +3,11 @@ a team registry of pinned revisions on a real database (``Registry``: SQLAlchemy
 migrations; SQLite by default, PostgreSQL or any SQLAlchemy URL for a team) and the drift of
 its pins from upstream (``Registry.drift``)."""
 
+from importlib import import_module
+from typing import Any
+
 from .audit import AuditError, AuditReport, audit_log, audit_verify, set_audit_path
 from .drift import DRIFT_COLUMNS, FLAGS, drift
-from .store import (
-    ENTRY_COLUMNS,
-    HISTORY_COLUMNS,
-    STAGES,
-    Registry,
-    RegistryError,
-    RegistryLockedError,
-    default_registry_path,
-)
 from .versions import (
     DIFF_COLUMNS,
     DIFF_FACTS,
@@ -24,6 +18,35 @@ from .versions import (
     diff,
     versions,
 )
+
+# The store is loaded on first use: it needs SQLAlchemy and Alembic (about 0.5 s to import),
+# which an inference run that only appends to the audit trail must not pay for.
+_LAZY: dict[str, str] = dict.fromkeys(
+    (
+        "ENTRY_COLUMNS",
+        "HISTORY_COLUMNS",
+        "STAGES",
+        "Registry",
+        "RegistryError",
+        "RegistryLockedError",
+        "default_registry_path",
+    ),
+    "store",
+)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "DIFF_COLUMNS",

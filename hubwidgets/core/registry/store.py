@@ -142,7 +142,9 @@ def _audit(action: str, model: str, revision: str | None, **params: Any) -> None
         if err.name != f"{__package__}.audit":
             raise
         return
-    audit.append(action=action, model=model, revision=revision, params=params, outcome=outcome)
+    # never fails the registry's change, which is already stored: a log that cannot be
+    # written is a warning (hubwidgets.audit), as for every other hook
+    audit.safe_append(action, model=model, revision=revision, params=params, outcome=outcome)
 
 
 def _remember_hub_user(name: str, token: str) -> None:
