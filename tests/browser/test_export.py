@@ -1,7 +1,8 @@
 """Exported notebooks show the widgets' results, opened offline in Chromium.
 
-One small notebook (a SearchWidget, a CompareWidget of two models, a BenchmarkWidget run and a
-Playground run on a tiny random-weight classifier made in the kernel) is exported twice with
+One small notebook (a SearchWidget, a CompareWidget and a GovernanceWidget of two models, a
+BenchmarkWidget run and a Playground run on a tiny random-weight classifier made in the kernel)
+is exported twice with
 ``jupyter nbconvert --to html --execute``, the two runs side by side:
 
 - with nbconvert's default options, which store the widget state: the page draws the widgets
@@ -48,8 +49,8 @@ LABELS = ("calm", "storm")
 #: Seconds one export (a kernel, torch imported, four widgets, two tiny runs) may take.
 EXPORT_TIMEOUT_S = 240  # under pytest-timeout's 300 s
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-#: The widget views each export draws: all four from the state, none without it.
-VIEWS = {"state": 4, "no-state": 0}
+#: The widget views each export draws: all five from the state, none without it.
+VIEWS = {"state": 5, "no-state": 0}
 
 
 def _cells(model_dir: Path) -> list[str]:
@@ -57,6 +58,7 @@ def _cells(model_dir: Path) -> list[str]:
         "import hubwidgets as hw\ncatalog = hw.starter_catalog()",
         f"s = hw.SearchWidget(catalog, query={QUERY!r})\ns",
         f"c = hw.CompareWidget({list(COMPARED)!r}, catalog=catalog)\nc",
+        f"g = hw.GovernanceWidget({list(COMPARED)!r}, catalog=catalog)\ng",
         "from hubwidgets.testing import models as tiny\n"
         f"model = tiny.tiny_text_classifier({str(model_dir)!r}, {LABELS!r})",
         'b = hw.BenchmarkWidget(models=[model], task="text-classification",\n'
@@ -189,7 +191,7 @@ def _open(browser: Browser, export: Export, cache: Path, *, views: int) -> Itera
         start = time.perf_counter()
         page.goto(export.html.as_uri(), wait_until="load")
         try:
-            expect(page.locator(".jupyter-widgets [class^='hubwidgets-']")).to_have_count(views)
+            expect(page.locator(".jupyter-widgets .hubwidgets")).to_have_count(views)
         except AssertionError as error:  # say what the page could not get (npm offline...)
             raise AssertionError(f"{error}\naborted: {assets.aborted}\nerrors: {errors}") from None
         print(f"{where}: {views} views drawn {time.perf_counter() - start:.1f} s after opening")
@@ -275,10 +277,10 @@ def test_the_default_export_holds_the_state_of_every_view(exports: dict[str, Exp
     assert found, "the export holds no widget state"
     state = json.loads(found.group(1))["state"]
     views = re.findall(r'"model_id": "([0-9a-f]+)"', html)
-    assert len(views) == 4
+    assert len(views) == 5
     assert all(model_id in state for model_id in views)
     names = sorted(state[m]["state"].get("_widget") for m in views)
-    assert names == ["benchmark", "compare", "playground", "search"]
+    assert names == ["benchmark", "compare", "governance", "playground", "search"]
 
 
 def test_search_draws_its_first_results_from_the_state(with_state: Opened) -> None:
@@ -292,6 +294,14 @@ def test_search_draws_its_first_results_from_the_state(with_state: Opened) -> No
 
 def test_compare_draws_its_matrix_from_the_state(with_state: Opened) -> None:
     _expect_drawn(with_state.page, "compare", list(COMPARED))
+
+
+def test_governance_draws_its_verdicts_from_the_state(with_state: Opened) -> None:
+    _expect_drawn(with_state.page, "governance", list(COMPARED))
+    view = _view(with_state.page, "governance")
+    expect(view.locator("table.hw-governance-table tbody tr")).to_have_count(2)
+    expect(view.locator(".hw-verdict").first).to_be_visible()  # a badge per model
+    expect(view.locator(".hw-tree-node").first).to_be_visible()  # the first model's tree
 
 
 def test_benchmark_draws_its_summary_from_the_state(
@@ -312,7 +322,7 @@ def test_playground_draws_its_last_run_from_the_state(with_state: Opened) -> Non
 def test_no_widget_error(with_state: Opened) -> None:
     """Runs last in the module: every view drew without an error on the page or in the views."""
     page = with_state.page
-    for widget in ("search", "compare", "benchmark", "playground"):
+    for widget in ("search", "compare", "governance", "benchmark", "playground"):
         expect(_view(page, widget)).to_have_count(1)
     expect(page.locator(".jupyter-widgets .hw-error")).to_have_count(0)
     expect(page.get_by_text("Error displaying widget")).to_have_count(0)
@@ -334,9 +344,11 @@ def test_an_export_without_state_shows_the_reports(
     page = without_state.page
     html = exports["no-state"].html.read_text(encoding="utf-8")
     assert f'<script type="{WIDGET_STATE}">' not in html
-    expect(page.locator(".jupyter-widgets [class^='hubwidgets-']")).to_have_count(0)
+    expect(page.locator(".jupyter-widgets .hubwidgets")).to_have_count(0)
     reports = page.locator(".jp-RenderedHTMLCommon")
     for text in [*_first_ids(3), *COMPARED, exports["no-state"].model]:
         expect(reports.filter(has_text=text).first).to_be_visible()
     expect(reports.filter(has_text=LABELS[1]).first).to_be_visible()
+    # the GovernanceWidget's report: its verdicts table, captioned by its status line
+    expect(reports.filter(has_text=re.compile(r"2 models: \d+ allow")).first).to_be_visible()
     assert without_state.errors == []
