@@ -268,7 +268,7 @@ class GovernanceWidget(HubWidget):
         if shown is None or shown.empty:
             return f'<p class="hubwidgets-governance">{html.escape(self.status)}</p>'
         columns = [
-            Column("id", "Model", header=True, link=hub_url),
+            Column("id", "Model", header=True, link=_hub_page),
             Column("verdict", "Verdict"),
             Column("license", "License"),
             Column("license_class", "License class"),
@@ -279,6 +279,14 @@ class GovernanceWidget(HubWidget):
             Column("reasons", "Reasons"),
         ]
         return html_table(shown, columns, caption=self.status, css_class="hubwidgets-governance")
+
+
+def _hub_page(model: Any) -> str | None:
+    """The Hub page of a model id; None for a local folder (which has none)."""
+    text = str(model)
+    if text.startswith(("/", ".", "~")) or "\\" in text or Path(text).is_dir():
+        return None
+    return hub_url(text)
 
 
 def _trees_of(trees: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:

@@ -200,3 +200,13 @@ def test_the_session_policy_is_the_default(make: Callable[..., Any], tmp_path: A
     team.write_text("require_safetensors: true\n")
     assert make([GPT2], policy=team).policy.to_dict()["require_safetensors"] is True
     assert make([GPT2]).policy == hw.Policy()
+
+
+def test_a_folder_in_the_report_has_no_hub_link(make: Callable[..., Any], tmp_path: Any) -> None:
+    from hubwidgets.testing.malicious import malicious_folder  # noqa: PLC0415
+
+    evil = malicious_folder(tmp_path)
+    report = make([GPT2, str(evil.folder)])._report_html()
+    assert 'href="https://huggingface.co/openai-community/gpt2"' in report
+    assert f"huggingface.co/{evil.folder}" not in report and "huggingface.co//" not in report
+    assert str(evil.folder) in report and evil.markers_written() == []
