@@ -209,6 +209,24 @@ def main() -> None:
         print(f"goal {name} <= {GOAL_MS:g} ms p95: {verdict} ({value:.2f} ms)")
     print(f"registry register_p95_ms={reg_p95:.2f} get_p95_ms={get_p95:.2f}")
 
+    # the audit trail's side (benchmarks/audit.py measures it at length, with its peers)
+    import audit as audit_bench  # the sibling script: benchmarks/ is on sys.path when run
+
+    with tempfile.TemporaryDirectory() as tmp:
+        appended = audit_bench.bench_append(Path(tmp), 10_000)
+        verified = audit_bench.bench_verify(Path(tmp), 3)
+    print(
+        f"audit append p95 {appended['append_p95_us']:.1f} µs "
+        f"(bare f.write p95 {appended['bare_p95_us']:.1f} µs); verify "
+        f"{verified['verify_records_s']:,.0f} records/s "
+        f"(bare sha256 {verified['sha256_records_s']:,.0f} records/s), 10,000 records"
+    )
+    print(
+        f"registry register_p95_ms={reg_p95:.2f} "
+        f"audit_append_p95_us={appended['append_p95_us']:.1f} "
+        f"verify_records_s={verified['verify_records_s']:.0f}"
+    )
+
 
 if __name__ == "__main__":
     main()
