@@ -114,6 +114,8 @@ class BenchmarkWidget(RunningWidget):
         source: any hubwidgets widget with a selection (a SearchWidget, a CompareWidget...):
             the widget measures the models selected there.
         backend: passed to the engine (default: its own choice, local transformers).
+        allow_denied: load models the session's policy denies (``hw.use_policy``); by default
+            such a model is not loaded and its row says why (``hw.PolicyError``).
         labels, groups: the true answer of each input, and a group per input: quality metrics
             and their gap between groups (only with ``inputs``).
         params: task parameters for every call (``candidate_labels=[...]``, ``max_new_tokens``).
@@ -172,6 +174,7 @@ class BenchmarkWidget(RunningWidget):
         source: Any = None,
         *,
         backend: Any = None,
+        allow_denied: bool = False,
         labels: Any = None,
         groups: Any = None,
         params: dict[str, Any] | None = None,
@@ -184,7 +187,10 @@ class BenchmarkWidget(RunningWidget):
         self._inputs_by_source = samples.Inputs(*samples.given_inputs(inputs))
         self._labels = samples.per_input(labels, "labels")
         self._groups = samples.per_input(groups, "groups")
+        if not isinstance(allow_denied, bool):
+            raise TypeError(f"allow_denied must be True or False, not {allow_denied!r}")
         self._backend = backend
+        self._allow_denied = allow_denied
         self._params = dict(params or {})
         self._result: BenchmarkResult | None = None
         self._failure: BaseException | None = None
@@ -371,6 +377,7 @@ class BenchmarkWidget(RunningWidget):
             "task": self.task,
             "inputs": self.inputs(),
             "backend": self._backend,
+            **({"allow_denied": True} if self._allow_denied else {}),
             "warmup": self.warmup,
             "min_iterations": self.min_iterations,
             "min_duration_s": self.min_duration_s,

@@ -9,6 +9,7 @@ read from its comm. The runs use a fake backend (no model is loaded); drawing th
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -522,3 +523,27 @@ def test_uploaded_files_a_new_task_cannot_read_say_so_at_run(make: Callable[...,
     page(w, "run")
     assert "notes.json is not valid JSON" in w.error and "press Run again" in w.error
     assert not w.running
+
+
+def test_a_model_the_policy_denies_is_not_loaded_and_its_row_says_why(
+    make: Callable[..., Any], tmp_path: Any
+) -> None:
+    """The default local backend checks the folder first: the default policy denies custom
+    code, so the model is not loaded and its row carries the PolicyError; allow_denied=True
+    reaches the engine (which then loads it on purpose: here transformers refuses the code)."""
+    folder = tmp_path / "needs-code"
+    folder.mkdir()
+    auto_map = {"AutoModelForSequenceClassification": "modeling_x.XModel"}
+    (folder / "config.json").write_text(json.dumps({"model_type": "x", "auto_map": auto_map}))
+    (folder / "modeling_x.py").write_text("raise SystemExit('imported')\n")
+    with hw.use_policy(None):
+        w = make([str(folder)], "text-classification", inputs=["hi"], **FAST)
+        w.run(wait=True)
+    row = table_of(w).iloc[0]
+    assert row["status"] == "error"
+    assert "denied by the default policy" in row["error"] and "allow_denied=True" in row["error"]
+    assert make([str(folder)], "text-classification", allow_denied=True)._engine_arguments()[
+        "allow_denied"
+    ]
+    with pytest.raises(TypeError, match="allow_denied must be True or False"):
+        BenchmarkWidget([str(folder)], "text-classification", allow_denied="yes")
