@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..choose.memory import BYTES_PER_PARAM
+from ..inference.results import CV_LIMIT, unreliable
 from .prices import (
     HARDWARE_COLUMNS,
     PROVIDER_COLUMNS,
@@ -50,10 +51,6 @@ DAYS_PER_MONTH = 365 / 12
 #: 101" rule, which huggingface/accelerate's model memory estimator also applies).
 INFERENCE_OVERHEAD = 1.2
 
-#: A benchmark job whose latency coefficient of variation is above this is too spread to trust.
-CV_LIMIT = 0.5
-#: ... and so are runs of the same job whose median latencies differ more than this factor.
-P50_SPREAD_LIMIT = 2.0
 
 #: The kinds of option, as ``options=`` takes them (with "local" for "this machine").
 OPTION_KINDS: tuple[str, ...] = ("dedicated", "serverless", "this machine")
@@ -580,7 +577,7 @@ def _measured(benchmark: Any, ids: list[str]) -> dict[str, _Measured]:
             continue
         # one request at a time: the smallest batch size measured
         smallest = ok[ok["batch_size"] == ok["batch_size"].min()]
-        distrust = _distrust(smallest)
+        distrust = unreliable(smallest)  # the benchmark summary's own rule
         if distrust:
             out[model_id] = _Measured(
                 None, None, f"measured throughput not used: {distrust} (latency spread too wide)"
@@ -596,19 +593,6 @@ def _measured(benchmark: Any, ids: list[str]) -> dict[str, _Measured]:
             f"(items_per_s; latency p90, CV {float(row['cv']):.2f})",
         )
     return out
-
-
-def _distrust(jobs: pd.DataFrame) -> str:
-    cv = pd.to_numeric(jobs["cv"], errors="coerce") if "cv" in jobs.columns else pd.Series([])
-    if (cv > CV_LIMIT).any():
-        return f"CV {float(cv.max()):.2f} > {CV_LIMIT}"
-    p50 = pd.to_numeric(jobs["p50_ms"], errors="coerce").dropna()
-    if len(p50) > 1 and p50.min() > 0 and p50.max() / p50.min() > P50_SPREAD_LIMIT:
-        return (
-            f"p50 of identical runs {p50.min():.4g}..{p50.max():.4g} ms, "
-            f"more than {P50_SPREAD_LIMIT:g}x apart"
-        )
-    return ""
 
 
 def _same_accelerator(benchmark: Any, architecture: str) -> bool:

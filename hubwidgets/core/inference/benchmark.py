@@ -39,6 +39,7 @@ import pandas as pd
 
 from ._quality import LOWER_IS_BETTER, QUALITY_TASKS, metrics_for, score, score_groups
 from .backends._base import Backend, BackendError, check_inputs, check_task
+from .results import spread_flags
 
 __all__ = [
     "RUN_COLUMNS",
@@ -104,6 +105,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "peak_rss_mb",
     "peak_cuda_mb",
     "model_sha",
+    "reliable",
+    "spread_note",
 )
 
 _GROUP_COLUMNS = ("model", "backend", "batch_size", "group", "n", "metric", "value", "lo", "hi")
@@ -924,6 +927,11 @@ def _finished(model: str, row: dict[str, Any], done: int, total: int) -> Benchma
 def _result(parts: _Parts, *, cancelled: bool) -> BenchmarkResult:
     runs, summary, tables = parts
     summary_df = pd.DataFrame(summary)
+    if len(summary_df):
+        # a job whose latency spread is too wide to trust is flagged, never silently used
+        flags = spread_flags(summary_df)
+        summary_df["reliable"] = flags["reliable"]
+        summary_df["spread_note"] = flags["spread_note"]
     for col in SUMMARY_COLUMNS:
         if col not in summary_df.columns:
             summary_df[col] = None

@@ -22,6 +22,8 @@ from ..report import Column, html_table, hub_url, missing
 from ._quality import LOWER_IS_BETTER
 
 __all__ = [
+    "CV_LIMIT",
+    "P50_SPREAD_LIMIT",
     "QUALITY_METRICS",
     "RESULTS_COLUMNS",
     "done_text",
@@ -31,7 +33,16 @@ __all__ = [
     "quality_info",
     "results_html",
     "results_table",
+    "spread_flags",
+    "unreliable",
 ]
+
+#: A benchmark job whose latency coefficient of variation (std / mean) is above this is too
+#: spread to trust (issue 14: "CV above 0.5").
+CV_LIMIT = 0.5
+#: ... and so are identical jobs (same model, backend, batch size: a repeated run) whose median
+#: latencies differ by more than this factor.
+P50_SPREAD_LIMIT = 2.0
 
 #: The columns of :func:`results_table` (one row per model x batch size).
 RESULTS_COLUMNS: tuple[str, ...] = (
@@ -127,6 +138,62 @@ def best_rows(values: pd.Series[Any], ran: pd.Series[bool], *, lower: bool) -> p
     target = usable.min() if lower else usable.max()
     best: pd.Series[bool] = (usable == target).fillna(False).astype(bool)
     return best
+
+
+def unreliable(jobs: pd.DataFrame) -> str:
+    """Why the latencies of these identical jobs are too spread to trust, or "" when they are not.
+
+    ``jobs`` are rows of a benchmark summary for the same model, backend and batch size (one row,
+    or several from repeated runs). Untrustworthy: a CV (``cv``) above :data:`CV_LIMIT`, or
+    medians (``p50_ms``) more than :data:`P50_SPREAD_LIMIT` times apart. The one rule for the
+    benchmark summary's ``reliable`` column and for ``hw.estimate_cost``'s measured throughput.
+    """
+    cv = _column(jobs, "cv").dropna()
+    if (cv > CV_LIMIT).any():
+        return f"CV {float(cv.max()):.2f} > {CV_LIMIT}"
+    p50 = _column(jobs, "p50_ms").dropna()
+    if len(p50) > 1 and p50.min() > 0 and p50.max() / p50.min() > P50_SPREAD_LIMIT:
+        return (
+            f"p50 of identical runs {p50.min():.4g}..{p50.max():.4g} ms, "
+            f"more than {P50_SPREAD_LIMIT:g}x apart"
+        )
+    return ""
+
+
+def spread_flags(summary: pd.DataFrame) -> pd.DataFrame:
+    """``reliable`` and ``spread_note`` for each row of a benchmark summary (same index).
+
+    Rows that ran (status "ok") are grouped with their identical jobs (model, backend, batch
+    size) and judged by :func:`unreliable`: ``reliable`` False with the reason in
+    ``spread_note`` ("latency spread too wide: CV 0.83 > 0.5"). A row with no timings to judge
+    (failed, cancelled, a single call) is not reported reliable: ``reliable`` is NA and the note
+    says why.
+    """
+    index = summary.index
+    reliable = pd.Series(pd.NA, index=index, dtype="boolean")
+    notes = pd.Series("", index=index, dtype=object)
+    status = (
+        summary["status"].astype(str)
+        if "status" in summary.columns
+        else pd.Series("ok", index=index)
+    )
+    iterations = _column(summary, "iterations")
+    keys = [c for c in ("model", "backend", "batch_size") if c in summary.columns]
+    for i in index:
+        if status[i] != "ok":
+            notes[i] = f"no timings to judge ({status[i]})"
+            continue
+        if not iterations.isna()[i] and iterations[i] < 2:
+            notes[i] = "one timed call: too few to judge the spread"
+            continue
+        same = summary[status == "ok"]
+        for key in keys:
+            same = same[same[key].astype(object) == summary.at[i, key]]
+        why = unreliable(same)
+        reliable[i] = not why
+        notes[i] = f"latency spread too wide: {why}" if why else ""
+    # the notes as a list: pandas gives them the dtype of the summary's other text columns
+    return pd.DataFrame({"reliable": reliable, "spread_note": notes.tolist()}, index=index)
 
 
 def pending_rows(models: Sequence[str], batch_sizes: Sequence[int]) -> pd.DataFrame:
