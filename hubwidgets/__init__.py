@@ -39,6 +39,9 @@ from .core import (
 from .core.cost import Workload, estimate_cost, hardware_prices, provider_prices
 from .core.governance import active_policy, use_policy
 from .core.inference.backends import PolicyError
+
+# hw.apply; importing it registers the df.hub accessor (pandas only: torch loads on a run)
+from .core.workflows import apply
 from .widgets import WIDGETS
 
 __version__ = "0.1.0"
@@ -91,6 +94,7 @@ __all__ = [
     "Workload",
     "__version__",
     "active_policy",
+    "apply",
     "audit_log",
     "audit_verify",
     "benchmark",

@@ -72,6 +72,7 @@ def test_the_core_is_laid_out_by_domain() -> None:
         "inference",
         "registry",
         "report",
+        "workflows",
     ]
 
 
