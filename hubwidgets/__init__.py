@@ -36,7 +36,7 @@ from .core import (
     snapshot_info,
     starter_catalog,
 )
-from .core.cost import Workload, estimate_cost, hardware_prices, provider_prices
+from .core.cost import Workload, deploy_snippets, estimate_cost, hardware_prices, provider_prices
 from .core.governance import active_policy, use_policy
 from .core.inference.backends import PolicyError
 
@@ -101,6 +101,7 @@ __all__ = [
     "cache_catalog",
     "check",
     "compare",
+    "deploy_snippets",
     "diff",
     "estimate_cost",
     "hardware",

@@ -2,7 +2,8 @@
 
 - :func:`hardware_prices`, :func:`provider_prices` (:mod:`.prices`): dated, sourced price tables;
 - :class:`Workload`, :func:`estimate_cost`, :func:`endpoint_cost` (:mod:`.estimate`): dedicated
-  endpoints, serverless providers and this machine, with the cheapest and the break-even.
+  endpoints, serverless providers and this machine, with the cheapest and the break-even;
+- :func:`deploy_snippets` (:mod:`.snippets`): code to run or deploy a model.
 """
 
 from .estimate import (
@@ -19,14 +20,17 @@ from .prices import (
     hardware_prices,
     provider_prices,
 )
+from .snippets import SNIPPET_COLUMNS, deploy_snippets
 
 __all__ = [
     "ESTIMATE_COLUMNS",
     "HARDWARE_COLUMNS",
     "PROVIDER_COLUMNS",
+    "SNIPPET_COLUMNS",
     "Workload",
     "accelerator_specs",
     "cost_at_volumes",
+    "deploy_snippets",
     "endpoint_cost",
     "estimate_cost",
     "hardware_prices",
