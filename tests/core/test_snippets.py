@@ -202,3 +202,22 @@ def test_unknown_model_or_task_says_what_is_close(catalog: Catalog) -> None:
         hw.deploy_snippets(CLASSIFIER, catalog=catalog, task="text-clasification")
     with pytest.raises(TypeError, match="model"):
         hw.deploy_snippets(None, catalog=catalog)  # type: ignore[arg-type]
+
+
+def test_the_pipeline_task_is_one_transformers_takes() -> None:
+    pipelines = pytest.importorskip("transformers.pipelines", reason="transformers not installed")
+    supported = set(pipelines.SUPPORTED_TASKS) | set(pipelines.TASK_ALIASES)
+    tasks = ["text-generation", "sentence-similarity", "text-to-speech", "summarization"]
+    records = [{"id": f"org/{t}", "pipeline_tag": t, "library_name": "transformers"} for t in tasks]
+    catalog = Catalog.from_records(records)
+    for task in tasks:
+        code = hw.deploy_snippets(f"org/{task}", catalog=catalog).at[0, "code"]
+        calls = [
+            n
+            for n in ast.walk(ast.parse(code))
+            if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "pipeline"
+        ]
+        if calls:
+            assert ast.literal_eval(calls[0].args[0]) in supported, code
+        else:  # no pipeline for the task: the model class, pinned
+            assert ".from_pretrained(" in code and f"org/{task}" in _constants(code)

@@ -35,6 +35,51 @@ SNIPPET_KINDS: tuple[str, ...] = (
     "vllm",
 )
 
+#: The tasks ``transformers.pipeline`` takes (transformers 5), as the snippets write them.
+PIPELINE_TASKS = frozenset(
+    {
+        "any-to-any",
+        "audio-classification",
+        "automatic-speech-recognition",
+        "depth-estimation",
+        "document-question-answering",
+        "feature-extraction",
+        "fill-mask",
+        "image-classification",
+        "image-feature-extraction",
+        "image-segmentation",
+        "image-text-to-text",
+        "keypoint-matching",
+        "mask-generation",
+        "object-detection",
+        "table-question-answering",
+        "text-classification",
+        "text-generation",
+        "text-to-audio",
+        "token-classification",
+        "video-classification",
+        "zero-shot-audio-classification",
+        "zero-shot-classification",
+        "zero-shot-image-classification",
+        "zero-shot-object-detection",
+    }
+)
+#: Hub tasks served by a pipeline of another name.
+_PIPELINE_ALIASES = {
+    "text-to-speech": "text-to-audio",
+    "sentence-similarity": "feature-extraction",
+    "conversational": "text-generation",
+}
+#: The model class for the tasks without a pipeline.
+_AUTO_CLASSES = {
+    "summarization": "AutoModelForSeq2SeqLM",
+    "translation": "AutoModelForSeq2SeqLM",
+    "text2text-generation": "AutoModelForSeq2SeqLM",
+    "question-answering": "AutoModelForQuestionAnswering",
+    "image-to-text": "AutoModelForImageTextToText",
+    "visual-question-answering": "AutoModelForImageTextToText",
+}
+
 #: Tasks a text-generation server (TGI, vLLM) serves.
 GENERATION_TASKS = frozenset({"text-generation", "image-text-to-text", "conversational"})
 
@@ -159,7 +204,7 @@ def deploy_snippets(
         if revision is None:
             revision = "main"
             pin_note = (
-                'revision not pinned: the catalog has no commit sha, so "main" (the latest); '
+                'revision not pinned: the catalog has no commit sha, so "main" (the latest), '
                 "pass revision= to pin one"
             )
     spec = _Spec(model, revision, task, _text(record.get("library")), _files(record), pin_note)
@@ -207,6 +252,8 @@ class _Spec:
 def _row(
     kind: str, language: str, code: str, note: str, provider: str | None = None
 ) -> dict[str, Any]:
+    if not code:  # no snippet: the note says why, not which revision it would have pinned
+        note = "; ".join(p for p in note.split("; ") if not p.startswith("revision not pinned"))
     return {"kind": kind, "provider": provider, "language": language, "code": code, "note": note}
 
 
@@ -227,20 +274,28 @@ def _local(spec: _Spec) -> list[dict[str, Any]]:
         ]
     library = spec.library
     if library in (None, "transformers"):
-        if spec.task is None:
-            code = (
-                "from transformers import AutoModel\n\n"
-                f"model = AutoModel.from_pretrained({m}, revision={r})\n"
-            )
-            why = "no pipeline task in the catalog: the bare model (pass task= for a pipeline)"
-        else:
+        task = _PIPELINE_ALIASES.get(spec.task or "", spec.task)
+        assumed = "" if library else "library not in the catalog: transformers assumed"
+        if task in PIPELINE_TASKS:
             code = (
                 "from transformers import pipeline\n\n"
-                f"pipe = pipeline({json.dumps(spec.task)}, model={m}, revision={r})\n"
-                f"print(pipe({_pipeline_input(spec.task)}))\n"
+                f"pipe = pipeline({json.dumps(task)}, model={m}, revision={r})\n"
+                f"print(pipe({_pipeline_input(task)}))\n"
             )
-            why = "" if library else "library not in the catalog: transformers assumed"
-        return [_row("transformers", "python", code, spec.note(why))]
+            why = "" if task == spec.task else f"the {task} pipeline serves {spec.task}"
+            return [_row("transformers", "python", code, spec.note(why, assumed))]
+        auto = _AUTO_CLASSES.get(spec.task or "", "AutoModel")
+        code = (
+            f"from transformers import {auto}, AutoTokenizer\n\n"
+            f"tokenizer = AutoTokenizer.from_pretrained({m}, revision={r})\n"
+            f"model = {auto}.from_pretrained({m}, revision={r})\n"
+        )
+        why = (
+            f"transformers has no pipeline for {spec.task}: the model and its tokenizer"
+            if spec.task
+            else "no task in the catalog: the bare model (pass task= for a pipeline)"
+        )
+        return [_row("transformers", "python", code, spec.note(why, assumed))]
     not_tf = f"library {library}: transformers does not load it"
     if library == "diffusers":
         prompt = '"An astronaut riding a horse on the moon."'
@@ -315,9 +370,12 @@ def _pipeline_input(task: str) -> str:
         )
     if task in GENERATION_TASKS:
         return '[{"role": "user", "content": "Hello!"}], max_new_tokens=64'
-    if method is None or "=" in method[1]:
-        return '"..."' if method is None else method[1].split(", ")[0]
-    return method[1]
+    if task == "table-question-answering":
+        table, query = method[1].split("}, ") if method else ("{}", '"..."')
+        return f"table={table}}}, query={query}"
+    if task == "document-question-answering":
+        return 'image="invoice.png", question="What is the total?"'
+    return '"..."' if method is None else method[1]
 
 
 # -- serverless: InferenceClient per provider --------------------------------------------------
