@@ -12,7 +12,7 @@ import pytest
 
 import hubwidgets as hw
 from hubwidgets.core.inference.backends import InferenceResult, LocalBackend
-from hubwidgets.core.workflows import CANCELLED, auto_batch_size
+from hubwidgets.core.workflows import CANCELLED, auto_batch_size, default_task
 
 pytest.importorskip("torch", reason="local models need torch (hubwidgets[inference])")
 pytest.importorskip("transformers", reason="local models need transformers")
@@ -249,3 +249,20 @@ def test_a_checkpoint_of_another_run_is_refused(models: dict[str, str], tmp_path
         hw.apply(frame(5).iloc[1:], models["text-classification"], **kwargs)
     with pytest.raises(ValueError, match=r"different run.*model"):
         hw.apply(frame(4), models["token-classification"], **kwargs)
+
+
+def test_the_task_of_a_hub_id_comes_from_the_starter_catalog() -> None:
+    assert default_task("ProsusAI/finbert") == "text-classification"
+    assert default_task("nobody/no-such-model") is None
+    with pytest.raises(ValueError, match=r"cannot tell the task of 'nobody/no-such-model'"):
+        hw.apply(frame(), "nobody/no-such-model", column="text")
+
+
+def test_the_progress_bar_shows_rows_per_second(
+    models: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    hw.apply(frame(16), models["text-classification"], column="text", batch_size=4)
+    bar = capsys.readouterr().err
+    assert "16/16" in bar and "rows/s" in bar
+    hw.apply(frame(16), models["text-classification"], column="text", progress=False)
+    assert capsys.readouterr().err == ""
