@@ -15,6 +15,7 @@ from hubwidgets.core.inference import benchmark as bench
 from hubwidgets.core.inference.results import (
     CV_LIMIT,
     P50_SPREAD_LIMIT,
+    done_text,
     spread_flags,
     unreliable,
 )
@@ -84,3 +85,12 @@ def test_estimate_cost_uses_the_benchmark_rule() -> None:
     measured = estimate._measured(_result([noisy.iloc[0].to_dict()]), ["org/noisy"])
     assert measured["org/noisy"].throughput is None
     assert "latency spread too wide" in measured["org/noisy"].source
+
+
+def test_the_line_saying_how_a_run_went_counts_the_untrusted_jobs() -> None:
+    result = _result([_summary_row("org/steady", 1, STEADY), _summary_row("org/noisy", 1, NOISY)])
+    assert done_text(result.summary, 1.0, cancelled=False) == (
+        "Done · 2 of 2 ran in 1.0 s · 1 too spread to trust (see spread_note)"
+    )
+    steady = _result([_summary_row("org/steady", 1, STEADY)])
+    assert done_text(steady.summary, 1.0, cancelled=False) == "Done · 1 of 1 ran in 1.0 s"

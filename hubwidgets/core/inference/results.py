@@ -222,13 +222,19 @@ def live_rows(
 
 
 def done_text(summary: pd.DataFrame, took: float, *, cancelled: bool, machine: str = "") -> str:
-    """How a run went, in one line: "Done · 3 of 4 ran in 2.1 s · 1 failed (see their rows)"."""
+    """How a run went, in one line: "Done · 3 of 4 ran in 2.1 s · 1 failed (see their rows)",
+    and how many jobs' latencies are too spread to trust (``reliable`` False)."""
     status = summary["status"].astype(str) if "status" in summary.columns else pd.Series([])
     ok = int((status == "ok").sum())
     failed = int((status == "error").sum())
     parts = ["Cancelled" if cancelled else "Done", f"{ok} of {len(summary)} ran in {took:.1f} s"]
     if failed:
         parts.append(f"{failed} failed (see their rows)")
+    if "reliable" in summary.columns:
+        # NA (nothing to judge) is not counted as untrusted
+        spread = int((~summary["reliable"].astype("boolean")).fillna(False).sum())
+        if spread:
+            parts.append(f"{spread} too spread to trust (see spread_note)")
     if machine:
         parts.append(machine)
     return " · ".join(parts)
