@@ -31,6 +31,8 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "feature-extraction": tiny.tiny_feature_extractor(root / "fe"),
         "text-generation": tiny.tiny_gpt2(root / "gen"),
         "image-classification": tiny.tiny_vit_classifier(root / "vit"),
+        "audio-classification": tiny.tiny_audio_classifier(root / "audio"),
+        "summarization": tiny.tiny_seq2seq(root / "seq2seq"),
     }
 
 
@@ -119,6 +121,34 @@ def test_image_classification_records_a_corrupt_file_and_runs_the_others(
     assert list(out["error"] == "") == [True, False, True, True]
     assert "broken.png" in out["error"][1] or "image" in out["error"][1].lower()
     assert out["label"].notna().sum() == 3 and pd.isna(out["score"][1])
+
+
+def test_audio_classification_runs_on_wav_paths(models: dict[str, str], tmp_path: Path) -> None:
+    waves = [
+        tiny.sample_wav(tmp_path / f"{i}.wav", seconds=0.3, frequency=220.0 * (i + 1))
+        for i in range(3)
+    ]
+    out = hw.apply(
+        pd.DataFrame({"clip": waves}),
+        models["audio-classification"],
+        column="clip",
+        task="audio-classification",
+        progress=False,
+    )
+    assert (out["error"] == "").all() and out["label"].map(type).eq(str).all()
+
+
+def test_summarization_gives_generated_text(models: dict[str, str]) -> None:
+    out = hw.apply(
+        frame(2),
+        models["summarization"],
+        column="text",
+        task="summarization",
+        params={"max_new_tokens": 4},
+        progress=False,
+    )
+    assert (out["error"] == "").all()
+    assert all(isinstance(t, str) for t in out["generated_text"])
 
 
 # -- bad rows, bad input -------------------------------------------------------------------------
