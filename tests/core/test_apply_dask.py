@@ -53,6 +53,7 @@ def test_a_pandas_frame_runs_on_the_workers_and_comes_back_pandas(
     here = hw.apply(df, classifier, column="text", progress=False)
     assert list(out["label"]) == list(here["label"])
     assert out.attrs["partitions"] == 2 and out.attrs["rows_run"] == 40
+    assert out.attrs["task"] == "text-classification" and out.attrs["rows_per_s"] > 0
     # once more: each worker loaded the model once, and keeps it
     hw.apply(texts(10), classifier, column="text", executor=client)
     loaded = client.run(loaded_here)
@@ -74,5 +75,7 @@ def test_a_dask_frame_comes_back_a_dask_frame(client: Client, classifier: str) -
 def test_bad_input_fails_before_anything_is_sent(client: Client, classifier: str) -> None:
     with pytest.raises(ValueError, match=r"no column 'txt'.*Its columns: text"):
         hw.apply(texts(4), classifier, column="txt", executor=client)
+    with pytest.raises(ValueError, match="checkpoint= and cancel= work on this machine only"):
+        hw.apply(texts(4), classifier, column="text", executor=client, checkpoint="ck/")
     with pytest.raises(TypeError, match=r"dask.distributed.Client"):
         hw.apply(texts(4), classifier, column="text", executor="cluster")

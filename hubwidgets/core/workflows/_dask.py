@@ -7,8 +7,11 @@ backend kind): the model is loaded once per worker, however many partitions it r
 from __future__ import annotations
 
 import itertools
+import math
 import threading
+import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -97,11 +100,16 @@ def apply_on_cluster(
         return _partition(df, model, backend, options)
     bounds = [round(i * n / threads) for i in range(threads + 1)]
     parts = [df.iloc[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+    started, clock = datetime.now(UTC), time.perf_counter()
     futures = client.map(_partition, parts, model=model, spec=backend, options=options, pure=False)
     results = client.gather(futures)
     out = pd.concat(results)
     out.attrs = {**results[0].attrs, "executor": repr(client), "partitions": len(parts)}
-    out.attrs["rows_run"] = sum(r.attrs.get("rows_run", 0) for r in results)
+    elapsed = time.perf_counter() - clock
+    out.attrs["rows_run"] = ran = sum(r.attrs.get("rows_run", 0) for r in results)
+    out.attrs["rows_per_s"] = ran / elapsed if elapsed > 0 else math.nan
+    out.attrs["started"] = started.isoformat(timespec="seconds")
+    out.attrs["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     return out
 
 

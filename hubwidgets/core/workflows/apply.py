@@ -305,6 +305,11 @@ def apply(
         BackendError: the model cannot load (nothing ran).
     """
     if executor is not None:
+        if checkpoint is not None or cancel is not None:
+            raise ValueError(
+                "checkpoint= and cancel= work on this machine only, not with executor=: run "
+                "without them, or split the frame and checkpoint each part yourself"
+            )
         from ._dask import apply_on_cluster  # noqa: PLC0415
 
         return apply_on_cluster(
