@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MaliciousFolder", "malicious_folder"]
+__all__ = ["MaliciousFolder", "MarkerPayload", "malicious_folder"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class MaliciousFolder:
         return [p.name for p in (self.pickle_marker, self.code_marker) if p.exists()]
 
 
-class _Payload:
+class MarkerPayload:
     """Pickles as a call of ``builtins.exec`` on code writing ``marker`` (dumping runs nothing)."""
 
     def __init__(self, marker: Path) -> None:
@@ -69,7 +69,7 @@ def malicious_folder(root: str | Path, name: str = "evil-model") -> MaliciousFol
         pickle_marker=base / f"{name}.MARKER_PICKLE",
         code_marker=base / f"{name}.MARKER_CODE",
     )
-    state = collections.OrderedDict(weight=_Payload(found.pickle_marker))
+    state = collections.OrderedDict(weight=MarkerPayload(found.pickle_marker))
     (folder / "pytorch_model.bin").write_bytes(pickle.dumps(state, protocol=4))
     config = {
         "model_type": "bert",

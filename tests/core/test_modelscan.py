@@ -4,27 +4,16 @@ Every file here is written by the test; nothing is unpickled (markers would show
 
 from __future__ import annotations
 
-import builtins
 import collections
 import pickle
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import hubwidgets as hw
 from hubwidgets.core.governance.scan import MODELSCAN_MISSING, local_scan
-
-
-class _Payload:
-    """Pickles as ``builtins.exec`` of code writing ``marker`` (dumping never runs it)."""
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (builtins.exec, (f"open({str(self.marker)!r}, 'w').write('x')",))
+from hubwidgets.testing.malicious import MarkerPayload
 
 
 @pytest.fixture
@@ -38,7 +27,7 @@ def test_modelscan_flags_an_exec_pickle(tmp_path: Path, modelscan: None) -> None
     folder = tmp_path / "m"
     folder.mkdir()
     marker = tmp_path / "MARKER"
-    payload = collections.OrderedDict(w=_Payload(marker))
+    payload = collections.OrderedDict(w=MarkerPayload(marker))
     (folder / "weights.pkl").write_bytes(pickle.dumps(payload, protocol=4))
     summary, findings = local_scan("m", folder)
     assert not marker.exists()
@@ -55,7 +44,7 @@ def test_modelscan_looks_inside_a_torch_checkpoint(tmp_path: Path, modelscan: No
     folder = tmp_path / "m"
     folder.mkdir()
     marker = tmp_path / "MARKER"
-    torch.save({"w": _Payload(marker)}, folder / "model.pt")
+    torch.save({"w": MarkerPayload(marker)}, folder / "model.pt")
     torch.save({"w": torch.zeros(2)}, folder / "clean.pt")
     summary, findings = local_scan("m", folder)
     assert not marker.exists()

@@ -5,8 +5,6 @@ loading, and which fails safely when allowed to load it), nor compare writes a m
 
 from __future__ import annotations
 
-import builtins
-import collections
 import json
 import pickle
 from pathlib import Path
@@ -16,41 +14,14 @@ import pytest
 
 import hubwidgets as hw
 from hubwidgets.core.governance.scan import local_scan
-
-
-class _Payload:
-    """Pickles as ``builtins.exec`` of code writing ``marker`` (dumping never runs it)."""
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (builtins.exec, (f"open({str(self.marker)!r}, 'w').write('x')",))
+from hubwidgets.testing.malicious import malicious_folder
 
 
 @pytest.fixture
 def evil(tmp_path: Path) -> dict[str, Path]:
     """The malicious folder and its two marker paths (weights, code)."""
-    folder = tmp_path / "evil-model"
-    folder.mkdir()
-    weights_marker = tmp_path / "MARKER_PICKLE"
-    code_marker = tmp_path / "MARKER_CODE"
-    state = collections.OrderedDict(weight=_Payload(weights_marker))
-    (folder / "pytorch_model.bin").write_bytes(pickle.dumps(state, protocol=4))
-    config = {
-        "model_type": "bert",
-        "architectures": ["EvilForSequenceClassification"],
-        "auto_map": {
-            "AutoConfig": "modeling_evil.EvilConfig",
-            "AutoModelForSequenceClassification": "modeling_evil.EvilForSequenceClassification",
-        },
-    }
-    (folder / "config.json").write_text(json.dumps(config))
-    (folder / "modeling_evil.py").write_text(
-        f"open({str(code_marker)!r}, 'w').write('x')\n"
-        "class EvilConfig: ...\nclass EvilForSequenceClassification: ...\n"
-    )
-    return {"folder": folder, "weights": weights_marker, "code": code_marker}
+    made = malicious_folder(tmp_path)
+    return {"folder": made.folder, "weights": made.pickle_marker, "code": made.code_marker}
 
 
 def no_markers(evil: dict[str, Path]) -> None:

@@ -4,7 +4,6 @@ malicious pickle's payload would only write a marker file, and the tests check i
 
 from __future__ import annotations
 
-import builtins
 import collections
 import gzip
 import json
@@ -27,23 +26,13 @@ from hubwidgets.core.governance.scan import (
     weight_formats,
     worst_status,
 )
+from hubwidgets.testing.malicious import MarkerPayload
 
 # -- files the tests make ----------------------------------------------------------------------
 
 
-class _Payload:
-    """Pickles as a call of ``builtins.exec`` that would write ``marker``: dumping it only
-    records the call; it runs only if something loads the bytes, which nothing may."""
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (builtins.exec, (f"open({str(self.marker)!r}, 'w').write('x')",))
-
-
 def malicious_pickle(marker: Path) -> bytes:
-    return pickle.dumps(collections.OrderedDict(weight=_Payload(marker)), protocol=4)
+    return pickle.dumps(collections.OrderedDict(weight=MarkerPayload(marker)), protocol=4)
 
 
 def clean_pickle() -> bytes:
@@ -389,7 +378,7 @@ def test_local_scan_malicious_pickle_inside_torch_zip(tmp_path: Path) -> None:
     marker = tmp_path / "MARKER"
     path = tmp_path / "m" / "model.pt"
     path.parent.mkdir()
-    torch.save({"w": torch.zeros(2), "x": _Payload(marker)}, path)
+    torch.save({"w": torch.zeros(2), "x": MarkerPayload(marker)}, path)
     summary, findings = local_scan("m", path)  # one file
     assert summary["scan_status"] == "unsafe"
     assert "builtin__.exec" in findings["detail"].iloc[0]  # protocol 2 spells builtins so
