@@ -27,6 +27,8 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
+from hubwidgets.core.cost.prices import HARDWARE_COLUMNS
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO.parent / "shared" / "data" / "endpoints" / "hardware-prices-2026-05.csv"
 DEFAULT_OUT = REPO / "hubwidgets" / "core" / "data" / "hardware_prices.csv"
@@ -36,31 +38,8 @@ SOURCE = (
     "(https://huggingface.co/docs/inference-endpoints/support/pricing)"
 )
 
-# the order of hubwidgets.core.cost.prices.HARDWARE_COLUMNS (a test checks they agree)
-COLUMNS = (
-    "instance",
-    "vendor",
-    "region",
-    "accelerator",
-    "instance_type",
-    "instance_size",
-    "architecture",
-    "num_accelerators",
-    "num_cpus",
-    "memory_gb",
-    "accelerator_memory_gb",
-    "memory_per_accelerator_gb",
-    "price_per_hour_usd",
-    "status",
-    "quota_max_accelerators",
-    "quota_used_accelerators",
-    "deprecated_from",
-    "region_source",
-    "status_source",
-    "quota_source",
-    "source",
-    "as_of",
-)
+# the bundled table has exactly the columns hardware_prices() returns
+COLUMNS = HARDWARE_COLUMNS
 
 
 def _deprecated_on(text: str) -> date | None:

@@ -28,7 +28,7 @@ from markdown_it.rules_core import StateCore
 
 from ..core.catalog.catalog import Catalog
 from ..core.catalog.vocab import task_modality
-from ..core.governance import check
+from ..core.governance import CHECK_COLUMNS, check
 from ..core.governance.policy import Policy, active_policy_source
 from ..core.report import HUB_URL, hub_url
 
@@ -79,27 +79,8 @@ DETAIL_FIELDS: tuple[str, ...] = (
 GOVERNANCE_FIELDS: tuple[str, ...] = (
     "verdict",
     "reasons",
-    "license",
-    "license_name",
-    "license_link",
-    "license_class",
-    "commercial_use",
-    "commercial_use_reason",
-    "license_source",
-    "base_chain",
-    "base_chain_source",
-    "license_conflict",
-    "formats",
-    "pickle_files",
-    "pickle_only",
-    "safetensors",
-    "formats_source",
-    "custom_code",
-    "custom_code_source",
-    "scan_status",
-    "scans_done",
-    "files_with_issues",
-    "scan_source",
+    # hw.check's license, model tree, formats, custom code and scan columns, in its order
+    *CHECK_COLUMNS[CHECK_COLUMNS.index("license") : CHECK_COLUMNS.index("scan_source") + 1],
 )
 
 #: The Hub's names of its task modalities (huggingface.js ``MODALITY_LABELS``).

@@ -619,7 +619,8 @@ class _Instances:
         self.memory = np.where(cpu, ram, acc.to_numpy(float, na_value=np.nan))
 
 
-_READ = (
+# what a dedicated row repeats of its instance, and what the estimate reads of the price table
+_INSTANCE_COLUMNS = (
     "instance",
     "vendor",
     "region",
@@ -627,11 +628,8 @@ _READ = (
     "instance_type",
     "instance_size",
     "status",
-    "architecture",
-    "num_accelerators",
-    "price_per_hour_usd",
-    "source",
 )
+_READ = (*_INSTANCE_COLUMNS, "architecture", "num_accelerators", "price_per_hour_usd", "source")
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -704,17 +702,6 @@ def _dedicated(
         _bill(row, work, thr)
         out.append(row)
     return out
-
-
-_INSTANCE_COLUMNS = (
-    "instance",
-    "vendor",
-    "region",
-    "accelerator",
-    "instance_type",
-    "instance_size",
-    "status",
-)
 
 
 @cache

@@ -22,7 +22,6 @@ file: it is never reset or overwritten.
 from __future__ import annotations
 
 import getpass
-import importlib
 import os
 import re
 import time
@@ -39,6 +38,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..catalog.vocab import close_matches
 from ..governance.policy import Policy, as_policy
+from . import audit
 from .versions import Hub, check_model, check_revision, revision_facts
 
 __all__ = [
@@ -133,29 +133,16 @@ class RegistryLockedError(RegistryError):
 
 
 def _audit(action: str, model: str, revision: str | None, **params: Any) -> None:
-    """Tell the audit trail (``hubwidgets.core.registry.audit``, where installed) what the
-    registry did; ``params["outcome"]`` is "ok" or the error in words."""
+    """Tell the audit trail what the registry did; ``params["outcome"]`` is "ok" or the error
+    in words. Never fails the registry's change, which is already stored: a log that cannot be
+    written is a warning (hubwidgets.audit), as for every other hook."""
     outcome = params.pop("outcome", "ok")
-    try:
-        audit = importlib.import_module(f"{__package__}.audit")
-    except ModuleNotFoundError as err:
-        if err.name != f"{__package__}.audit":
-            raise
-        return
-    # never fails the registry's change, which is already stored: a log that cannot be
-    # written is a warning (hubwidgets.audit), as for every other hook
     audit.safe_append(action, model=model, revision=revision, params=params, outcome=outcome)
 
 
 def _remember_hub_user(name: str, token: str) -> None:
-    """Let the audit trail (where installed) name the same Hub user offline: it never asks
-    the Hub itself, so it learns the name from whoever did."""
-    try:
-        audit = importlib.import_module(f"{__package__}.audit")
-    except ModuleNotFoundError as err:
-        if err.name != f"{__package__}.audit":
-            raise
-        return
+    """Let the audit trail name the same Hub user offline: it never asks the Hub itself, so
+    it learns the name from whoever did."""
     audit.remember_hub_user(name, token)
 
 
