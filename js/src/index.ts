@@ -8,9 +8,12 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import benchmark from "./benchmark";
 import compare from "./compare";
+import cost from "./cost";
 import governance from "./governance";
+import login from "./login";
 import playground from "./playground";
 import search from "./search";
+import workflow from "./workflow";
 
 // the foundation and pure helpers, exported for the node tests of the built bundle
 export { Client, pack, RequestError, unpack } from "./lib/protocol";
@@ -28,8 +31,11 @@ export const widgets: Readonly<Record<string, Renderer>> = {
   search: search as unknown as Renderer,
   compare: compare as unknown as Renderer,
   governance: governance as unknown as Renderer,
+  login: login as unknown as Renderer,
   benchmark: benchmark as unknown as Renderer,
   playground: playground as unknown as Renderer,
+  cost: cost as unknown as Renderer,
+  workflow: workflow as unknown as Renderer,
 };
 
 interface Slot {
