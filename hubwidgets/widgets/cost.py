@@ -513,6 +513,8 @@ def budget_bar(budget: Any, option: pd.Series | None) -> dict[str, Any]:
         k: _json(status.get(k)) for k in ("budget", "spent", "remaining", "fraction", "month")
     }
     out["hard"] = bool(status.get("hard", False))
+    unpriced = status.get("unpriced_calls")
+    out["unpriced_calls"] = int(unpriced) if _present(unpriced) else 0
     out["option"] = ""
     out["option_usd"] = None
     out["note"] = "no option selected"
