@@ -36,7 +36,19 @@ from .core import (
     snapshot_info,
     starter_catalog,
 )
-from .core.cost import Workload, deploy_snippets, estimate_cost, hardware_prices, provider_prices
+from .core.cost import (
+    Budget,
+    BudgetExceededError,
+    Workload,
+    active_budget,
+    deploy_snippets,
+    estimate_cost,
+    hardware_prices,
+    provider_prices,
+    record_usage,
+    usage,
+    use_budget,
+)
 from .core.governance import active_policy, use_policy
 from .core.inference.backends import PolicyError
 
@@ -74,6 +86,8 @@ __all__ = [
     "BenchmarkProgress",
     "BenchmarkResult",
     "BenchmarkWidget",
+    "Budget",
+    "BudgetExceededError",
     "Catalog",
     "CompareWidget",
     "FallbackBackend",
@@ -93,6 +107,7 @@ __all__ = [
     "UnknownModelError",
     "Workload",
     "__version__",
+    "active_budget",
     "active_policy",
     "apply",
     "audit_log",
@@ -110,9 +125,12 @@ __all__ = [
     "provider_prices",
     "pull_snapshot",
     "recommend",
+    "record_usage",
     "set_audit_path",
     "snapshot_info",
     "starter_catalog",
+    "usage",
+    "use_budget",
     "use_policy",
     "versions",
 ]

@@ -14,6 +14,7 @@ from .._lazy import lazy_attributes
 if TYPE_CHECKING:
     from .benchmark import BenchmarkWidget
     from .compare import CompareWidget
+    from .cost import CostWidget
     from .governance import GovernanceWidget
     from .playground import Playground
     from .search import SearchWidget
@@ -25,11 +26,13 @@ WIDGETS: dict[str, str] = {
     "GovernanceWidget": ".governance",
     "BenchmarkWidget": ".benchmark",
     "Playground": ".playground",
+    "CostWidget": ".cost",
 }
 
 __all__ = [
     "BenchmarkWidget",
     "CompareWidget",
+    "CostWidget",
     "GovernanceWidget",
     "Playground",
     "SearchWidget",
