@@ -90,6 +90,7 @@ __all__ = [
     "BudgetExceededError",
     "Catalog",
     "CompareWidget",
+    "CostWidget",
     "FallbackBackend",
     "GovernanceWidget",
     "HubCatalog",
