@@ -769,6 +769,7 @@ class HubServer:
             self._by_id[model_id] = item
         self._port = port
         self._lock = threading.Lock()
+        self._users: dict[str, dict[str, Any]] = {}  # accounts (issue 16): see add_user
         self._log: list[RecordedRequest] = []
         self._faults: deque[_Fault] = deque()
         self._request_ids = itertools.count(1)
@@ -947,6 +948,8 @@ class HubServer:
             return _Response(fault.status, out_headers, fault.body or b"")
         if fault is not None and fault.kind == "delay":
             time.sleep(fault.seconds)
+        if parts.path == "/api/whoami-v2":  # accounts (issue 16): see add_user
+            return self._whoami(headers, request_id)
         try:
             response = self._route(method, parts.path, parts.query, query, form)
         except Exception as exc:
@@ -1268,6 +1271,50 @@ class HubServer:
         return _Response(200, headers, json.dumps(data).encode())
 
     # -- end of revisions
+
+    # -- accounts (issue 16): whoami for the tokens a test adds ------------------------------
+
+    def add_user(
+        self,
+        token: str,
+        name: str,
+        *,
+        orgs: Sequence[str] = (),
+        fullname: str | None = None,
+        token_name: str = "hubwidgets-test",  # noqa: S107 (the token's name, not a token)
+        role: str = "read",
+    ) -> None:
+        """Let ``token`` be ``name``'s: ``GET /api/whoami-v2`` with ``Authorization: Bearer
+        <token>`` answers the account (with ``orgs``) as the Hub does; any other token, or
+        none, answers ``401``."""
+        with self._lock:
+            self._users[token] = {
+                "type": "user",
+                "id": hashlib.sha1(name.encode()).hexdigest()[:24],  # noqa: S324 (an id, not a secret)
+                "name": name,
+                "fullname": fullname or name,
+                "isPro": False,
+                "orgs": [{"type": "org", "name": org, "fullname": org} for org in orgs],
+                "auth": {
+                    "type": "access_token",
+                    "accessToken": {"displayName": token_name, "role": role},
+                },
+            }
+
+    def _whoami(self, headers: Mapping[str, str], request_id: str) -> _Response:
+        auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        token = auth[len("Bearer ") :].strip() if auth.startswith("Bearer ") else ""
+        with self._lock:
+            user = self._users.get(token) if token else None
+        if user is None:
+            response = _error(_HubError(401, "Invalid credentials in Authorization header"))
+        else:
+            json_type = [("Content-Type", "application/json; charset=utf-8")]
+            response = _Response(200, json_type, json.dumps(user).encode())
+        response.headers.append(("X-Request-Id", request_id))
+        return response
+
+    # -- end of accounts
 
 
 def _error(err: _HubError) -> _Response:

@@ -67,6 +67,7 @@ def test_the_core_is_laid_out_by_domain() -> None:
     assert sorted(loose) == [
         "catalog",
         "choose",
+        "connect",
         "cost",
         "governance",
         "inference",
