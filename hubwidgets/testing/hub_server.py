@@ -53,6 +53,8 @@ from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit
 
 import yaml
 
+from .endpoints_api import FakeEndpointsAPI
+
 __all__ = [
     "DEFAULT_LIST_FIELDS",
     "EXPAND_PROPERTIES",
@@ -775,6 +777,9 @@ class HubServer:
         self._request_ids = itertools.count(1)
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
+        # -- Inference Endpoints (issue 14): the fake /v2 API, see endpoints_api.py
+        self.endpoints_api = FakeEndpointsAPI()
+        """The fake Inference Endpoints API answering ``/v2/...`` (its endpoints, timing)."""
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -950,6 +955,10 @@ class HubServer:
             time.sleep(fault.seconds)
         if parts.path == "/api/whoami-v2":  # accounts (issue 16): see add_user
             return self._whoami(headers, request_id)
+        if self.endpoints_api.handles(parts.path):  # Inference Endpoints (issue 14)
+            status, payload = self.endpoints_api.respond(method, parts.path, body)
+            json_type = [("Content-Type", "application/json; charset=utf-8")]
+            return _Response(status, [*json_type, ("X-Request-Id", request_id)], payload)
         try:
             response = self._route(method, parts.path, parts.query, query, form)
         except Exception as exc:
