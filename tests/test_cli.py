@@ -150,7 +150,7 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(
 ) -> None:
     out = tmp_path / "hub.parquet"
     argv = _pull_args(server, out, "--page-size", "10")
-    real = pull.http_backoff
+    real = pull._fetch_page
     calls = 0
 
     def interrupt_on_page_2(*args: Any, **kwargs: Any) -> Any:
@@ -160,7 +160,7 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pull, "http_backoff", interrupt_on_page_2)
+    monkeypatch.setattr(pull, "_fetch_page", interrupt_on_page_2)
     status, _, err = _run(argv, capsys)
     assert status == 130
     _assert_one_error_line(

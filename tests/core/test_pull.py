@@ -118,10 +118,10 @@ def _list_requests(server: HubServer) -> list[dict[str, list[str]]]:
 def _on_page(monkeypatch: pytest.MonkeyPatch, page: int, action: Callable[[], None]) -> None:
     """Run ``action`` just before the pull requests its ``page``-th page (1-based).
 
-    The pull makes one ``http_backoff`` call per page (retries happen inside it), so counting
+    The pull makes one ``_fetch_page`` call per page (retries happen inside it), so counting
     calls counts pages; ``action`` queues a server fault or raises, e.g. KeyboardInterrupt.
     """
-    real = pull.http_backoff
+    real = pull._fetch_page
     calls = 0
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -131,7 +131,7 @@ def _on_page(monkeypatch: pytest.MonkeyPatch, page: int, action: Callable[[], No
             action()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pull, "http_backoff", wrapper)
+    monkeypatch.setattr(pull, "_fetch_page", wrapper)
 
 
 def _expected_ids(records: list[dict[str, Any]], key: str, n: int | None = None) -> list[str]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import json
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -30,8 +29,10 @@ import numpy as np
 import pandas as pd
 from huggingface_hub import HfApi, constants
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
-from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff
+from huggingface_hub.utils import build_hf_headers
 
+from .. import _redact
+from . import _http
 from ._index import sort_key
 from .catalog import Catalog, UnknownModelError
 from .normalize import normalize_records
@@ -72,6 +73,9 @@ HUB_SORT: dict[str, str] = {
     "modified": "lastModified",
 }
 _MAX_REQUESTS = 16
+#: The most pages one request of a search may walk (1000 models each at most): a server whose
+#: pagination never ends is cut off here even when each page brings new models.
+MAX_PAGES = 100
 
 
 class HubError(RuntimeError):
@@ -92,35 +96,47 @@ def iter_model_pages(
     token: str | bool | None = None,
     timeout: float | None = 10.0,
     next_url: str | None = None,
+    deadline: _http.Deadline | None = None,
+    max_retry_wait: float = 10.0,
+    max_pages: int | None = MAX_PAGES,
 ) -> Iterator[tuple[list[dict[str, Any]], str | None]]:
     """Pages of ``GET {endpoint}/api/models``: yields (records, url of the next page or None).
 
-    Uses huggingface_hub's HTTP stack (its session, headers and ``http_backoff``, which retries
-    429 after ``Retry-After`` and 5xx with backoff) but, unlike ``HfApi.list_models``, with a
-    timeout, and hands out the cursor URL so a crawl can resume from it.
+    Uses huggingface_hub's session and headers with the retries of ``http_backoff``, within
+    ``deadline`` (the whole walk, retries and waits included; see :mod:`._http`), a
+    ``Retry-After`` over ``max_retry_wait`` seconds given up at once, and the walk guarded
+    against pagination that never ends. A next-page link to another origin is followed without
+    the token. Every failure is a :class:`HubError` of one line.
     """
+    deadline = deadline or _http.Deadline(None)
+    home = endpoint.rstrip("/")
     headers = build_hf_headers(token=token)
-    url: str | None = next_url or f"{endpoint.rstrip('/')}/api/models"
+    _redact.remember(token)
+    url: str | None = next_url or f"{home}/api/models"
     first = next_url is None
+    walk = _http.PageWalk(max_pages=max_pages)
+    seen: set[str] = set()
     while url is not None:
         try:
-            response = http_backoff(
-                "GET", url, params=params if first else None, headers=headers, timeout=timeout
+            data, response = _http.get_json(
+                url,
+                params=params if first else None,
+                headers=_http.headers_for(url, home, headers),
+                deadline=deadline,
+                timeout=timeout,
+                max_retry_wait=max_retry_wait,
+                secrets=[token],
             )
-            hf_raise_for_status(response)
-            page = response.json()
-        except HfHubHTTPError as err:
-            raise HubError(_http_message(endpoint, err)) from err
-        except json.JSONDecodeError as err:
-            raise HubError(f"the Hub at {endpoint} sent malformed JSON ({err})") from err
-        except Exception as err:  # httpx2 timeouts and connection errors, after the retries
-            if type(err).__module__.startswith(("httpx", "httpcore")):
-                raise HubError(f"the Hub at {endpoint} did not answer: {err!r}") from err
-            raise
-        if not isinstance(page, list):
-            raise HubError(f"the Hub at {endpoint} sent {type(page).__name__}, not a list")
-        url = response.links.get("next", {}).get("url")
-        first = False
+            page = _http.model_page(data)
+            nxt = _http.next_link(response)
+            fresh = [rec["id"] for rec in page if rec["id"] not in seen]
+            seen.update(fresh)
+            walk.step(str(response.url), len(fresh), nxt)
+        except _http.FetchError as err:
+            raise HubError(_fetch_message(home, err)) from None
+        except ValueError as err:  # not a page of models
+            raise HubError(f"the Hub at {home} sent a bad page: {err}") from None
+        url, first = nxt, False
         yield page, url
 
 
@@ -130,8 +146,12 @@ class HubCatalog(Searchable):
     Args:
         endpoint: the Hub's URL (default: ``HF_ENDPOINT`` or https://huggingface.co).
         token: a Hugging Face token, or None to use the saved one.
-        timeout: seconds to wait for each HTTP response.
+        timeout: seconds to wait for each connection and each read.
         max_results: how many matches ``count``, ``facets`` and ``sort="params"`` look at.
+        deadline: seconds one call (a search, a count, a facets, a model look-up) may take in
+            all, retries and waits included; None for no limit.
+        max_retry_wait: the longest ``Retry-After`` (seconds) a rate-limited call waits; a
+            server asking for more is reported at once with what it said.
     """
 
     source = "hub"
@@ -143,11 +163,19 @@ class HubCatalog(Searchable):
         *,
         timeout: float | None = 10.0,
         max_results: int = 1000,
+        deadline: float | None = 30.0,
+        max_retry_wait: float = 10.0,
     ):
         self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
         self.token = token
+        _redact.remember(token)
         self.timeout = timeout
         self.max_results = max_results
+        _http.Deadline(deadline)  # checked now, not at the first search
+        if not (isinstance(max_retry_wait, (int, float)) and max_retry_wait >= 0):
+            raise ValueError(f"max_retry_wait must be seconds >= 0, not {max_retry_wait!r}")
+        self.deadline = deadline
+        self.max_retry_wait = float(max_retry_wait)
         self.api = HfApi(endpoint=self.endpoint, token=token)
         self.fetched_at = datetime.now(timezone.utc)
         self.meta: dict[str, Any] = {"origin": self.endpoint}
@@ -222,19 +250,27 @@ class HubCatalog(Searchable):
             )
         return [base + list(combo) for combo in combos]
 
-    def _stream(self, params: list[tuple[str, Any]], page_size: int) -> Iterator[dict[str, Any]]:
+    def _stream(
+        self, params: list[tuple[str, Any]], page_size: int, deadline: _http.Deadline
+    ) -> Iterator[dict[str, Any]]:
         for page, _ in iter_model_pages(
             self.endpoint,
             [*params, ("limit", page_size)],
             token=self.token,
             timeout=self.timeout,
+            deadline=deadline,
+            max_retry_wait=self.max_retry_wait,
         ):
             yield from page
 
-    def _matches(self, q: Query, want: int) -> pd.DataFrame:
+    def _deadline(self) -> _http.Deadline:
+        return _http.Deadline(self.deadline)
+
+    def _matches(self, q: Query, want: int, deadline: _http.Deadline | None = None) -> pd.DataFrame:
         """Up to ``want`` matching models, in the query's order, as schema rows."""
         page_size = max(1, min(1000, want))
-        streams = [self._stream(p, page_size) for p in self._requests(q)]
+        deadline = deadline or self._deadline()
+        streams = [self._stream(p, page_size, deadline) for p in self._requests(q)]
         words = tuple(sorted(q.words, key=len, reverse=True)[1:])  # the longest went to the Hub
         key = SORT_KEYS[q.sort]
         records: list[dict[str, Any]] = []
@@ -278,8 +314,9 @@ class HubCatalog(Searchable):
     def _facets(self, q: Query, top: int | None) -> pd.DataFrame:
         frames = []
         capped = False
+        deadline = self._deadline()  # one deadline for the whole call
         for facet in FACETS:
-            rows = self._matches(q.without(facet), self.max_results)
+            rows = self._matches(q.without(facet), self.max_results, deadline)
             capped |= len(rows) >= self.max_results
             if len(rows):
                 part = Catalog(rows, source="hub").facets(top=top)
@@ -296,7 +333,7 @@ class HubCatalog(Searchable):
                 model_id,
                 # one model: its file list too (list queries leave it out: too heavy)
                 expand=[*EXPAND, "siblings", "config"],  # type: ignore[list-item]
-                timeout=self.timeout,
+                timeout=_bounded(self.timeout, self.deadline),
             )
         except RepositoryNotFoundError:
             raise UnknownModelError(
@@ -304,10 +341,11 @@ class HubCatalog(Searchable):
                 "for this token)"
             ) from None
         except HfHubHTTPError as err:
-            raise HubError(_http_message(self.endpoint, err)) from err
+            raise HubError(_http_message(self.endpoint, err, self.token)) from None
         except Exception as err:  # httpx2 timeouts and connection errors, as in iter_model_pages
             if type(err).__module__.startswith(("httpx", "httpcore")):
-                raise HubError(f"the Hub at {self.endpoint} did not answer: {err!r}") from err
+                said = _redact.clean(repr(err), [self.token], limit=200)
+                raise HubError(f"the Hub at {self.endpoint} did not answer: {said}") from None
             raise
         df, _ = normalize_records([info], source="hub")
         row = df.iloc[0].copy()
@@ -319,26 +357,51 @@ class HubCatalog(Searchable):
             return self._cards[model_id]
         url = f"{self.endpoint}/{model_id}/resolve/main/README.md"
         try:
-            response = http_backoff(
-                "GET",
+            body, response = _http.get(
                 url,
                 headers=build_hf_headers(token=self.token),
+                deadline=self._deadline(),
                 timeout=self.timeout,
                 max_retries=1,
+                max_retry_wait=self.max_retry_wait,
             )
-        except Exception:
+        except _http.FetchError:
             return pd.NA
         if response.status_code != 200:
             return pd.NA
-        self._cards[model_id] = response.text
-        return response.text
+        text = body.decode("utf-8", errors="replace")
+        self._cards[model_id] = text
+        return text
 
 
-def _http_message(endpoint: str, err: HfHubHTTPError) -> str:
+def _bounded(timeout: float | None, deadline: float | None) -> float | None:
+    """A per-request timeout no longer than the call's deadline."""
+    if deadline is None:
+        return timeout
+    return deadline if timeout is None else min(timeout, deadline)
+
+
+def _fetch_message(endpoint: str, err: _http.FetchError) -> str:
+    """One line for a failed page: which Hub, what happened, what it said (redacted)."""
+    if err.kind == "http" and err.status is not None:
+        head = f"the Hub at {endpoint} answered HTTP {err.status}"
+        if err.status == 429:
+            head += " (rate limited; retried after Retry-After and still refused)"
+        elif err.status >= 500:
+            head += " (a server error; retried with backoff)"
+        return head + (f": {err.said}" if err.said else "")
+    if err.kind == "json":
+        return f"the Hub at {endpoint} sent {err}"
+    if err.kind in ("timeout", "connection", "deadline"):
+        return f"the Hub at {endpoint} did not answer: {err}"
+    return f"the Hub at {endpoint}: {err}"
+
+
+def _http_message(endpoint: str, err: HfHubHTTPError, token: object = None) -> str:
     """One line: which Hub, which status, what it said (no URL with every query parameter)."""
     response = getattr(err, "response", None)
     status = getattr(response, "status_code", None)
-    said = getattr(err, "server_message", None) or ""
+    said = _redact.clean(getattr(err, "server_message", None) or "", [token], limit=300)
     head = (
         f"the Hub at {endpoint} answered HTTP {status}"
         if status

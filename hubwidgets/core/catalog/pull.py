@@ -13,9 +13,12 @@ sidecar folder ``<path>.partial/`` (``page-00001.jsonl``... plus ``state.json`` 
 arguments and the next cursor URL of every crawl), each file written atomically, so re-running
 the same command continues from the saved cursor instead of starting over.
 
-The HTTP is ``huggingface_hub``'s own stack (its shared session, ``http_backoff`` with its
-429 ``Retry-After`` and 5xx handling, ``hf_raise_for_status`` and ``build_hf_headers``), so
-proxies, user agent, tokens and offline mode behave as everywhere else in the ecosystem.
+The HTTP is ``huggingface_hub``'s own session and headers (``build_hf_headers``) with the
+retry schedule of its ``http_backoff``, so proxies, user agent, tokens and offline mode behave as
+everywhere else in the ecosystem; :mod:`._http` adds what a crawl needs to always end: a
+deadline per page (retries and waits included), a cap on ``Retry-After``, loop detection along
+the next-page links, and no token sent to another origin (see there). The page validation is
+shared with the live catalog (:func:`._http.model_page`).
 
 Only pandas, pyarrow and huggingface_hub are used: this module must import without any widget
 library.
@@ -31,15 +34,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypedDict, cast
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urlsplit
 
-import httpx2
 from huggingface_hub import constants
-from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
-from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff
+from huggingface_hub.errors import OfflineModeIsEnabled
+from huggingface_hub.utils import build_hf_headers
 from huggingface_hub.utils import tqdm as hf_tqdm
 
-from . import vocab
+from .. import _redact
+from . import _http, vocab
 from .catalog import Catalog, open_snapshot
 from .hub import EXPAND, HUB_SORT
 
@@ -64,10 +67,18 @@ SORTS: dict[str, str] = HUB_SORT
 #: The Hub serves at most 1000 models per page of ``/api/models``.
 MAX_PAGE_SIZE = 1000
 
-#: Seconds to wait for one page before ``http_backoff`` retries it. The client's session has no
+#: Seconds to wait for a connection or a read before retrying. The client's session has no
 #: timeout at all, and a crawl must not hang forever on a stalled connection; a page of 1000
 #: expanded models takes a few seconds on the Hub, so this leaves a wide margin.
 REQUEST_TIMEOUT = 60.0
+
+#: Seconds one page may take in all (retries and rate-limit waits included) by default: a
+#: server that trickles its answer a byte at a time is given up after this.
+PAGE_DEADLINE = 300.0
+
+#: The longest ``Retry-After`` (seconds) a pull waits by default; a server asking for more is
+#: reported at once (the finished pages are kept, so re-running later resumes).
+MAX_RETRY_WAIT = 120.0
 
 _STATE_FORMAT = 1
 _STATE_FILE = "state.json"
@@ -126,6 +137,8 @@ def pull_snapshot(
     page_size: int = MAX_PAGE_SIZE,
     progress: bool = True,
     resume: bool = True,
+    timeout: float | None = PAGE_DEADLINE,
+    max_retry_wait: float = MAX_RETRY_WAIT,
 ) -> Path:
     """Crawl the Hub's model listing into a snapshot file at ``path``; return ``path``.
 
@@ -146,20 +159,35 @@ def pull_snapshot(
         progress: show a tqdm bar of models fetched, labelled with the task being crawled.
         resume: continue an interrupted pull of the same arguments from ``<path>.partial/``.
             False discards any such folder and starts afresh.
+        timeout: seconds one page may take in all, retries and waits included (None: no
+            limit; each connection and read still times out after ``REQUEST_TIMEOUT``).
+        max_retry_wait: the longest ``Retry-After`` to wait when rate limited; a longer one
+            stops the pull with the server's message (re-run later to resume).
 
     Raises:
         ValueError: invalid arguments (unknown sort key or task, bad limit or endpoint).
-        PullError: a page failed for good (after ``http_backoff``'s retries) or was not a valid
-            answer. Finished pages are kept and re-running the same call resumes.
+        PullError: a page failed for good (after the retries, or past ``timeout``), was not a
+            valid answer, or the server's pagination loops (a link back to a page already read,
+            pages bringing no new model). Finished pages are kept and re-running the same call
+            resumes. The message is one line; server text in it is redacted.
         KeyboardInterrupt: passed through; finished pages are kept likewise.
     """
     path = Path(path)
     args = _arguments(limit=limit, sort=sort, tasks=tasks, endpoint=endpoint, page_size=page_size)
+    _http.Deadline(timeout)  # a bad timeout fails before any request
+    if not (
+        isinstance(max_retry_wait, (int, float))
+        and not isinstance(max_retry_wait, bool)
+        and max_retry_wait >= 0
+    ):
+        raise ValueError(f"max_retry_wait must be seconds >= 0, not {max_retry_wait!r}")
     if path.is_dir():
         raise ValueError(f"{str(path)!r} is a directory; give the snapshot file to write")
     partial = partial_dir(path)
     state = _load_or_start(partial, args, resume=resume)
     headers = build_hf_headers(token=token)
+    _redact.remember(token)
+    limits = _Limits(timeout=timeout, max_retry_wait=float(max_retry_wait), token=token)
     with hf_tqdm(
         total=args["limit"],
         initial=state["rows"],
@@ -168,7 +196,7 @@ def pull_snapshot(
         disable=not progress,
         name="hubwidgets",
     ) as bar:
-        _crawl(state, partial, headers, bar)
+        _crawl(state, partial, headers, bar, limits)
     return _finish(path, partial, state)
 
 
@@ -386,17 +414,28 @@ def _label(task: str | None) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _crawl(state: _State, partial: Path, headers: dict[str, str], bar: Any) -> None:
+class _Limits(TypedDict):
+    timeout: float | None
+    max_retry_wait: float
+    token: str | bool | None
+
+
+def _crawl(
+    state: _State, partial: Path, headers: dict[str, str], bar: Any, limits: _Limits
+) -> None:
     """Fetch every remaining page of every crawl, saving each page and the cursor as it goes.
 
     The page file is written before the state that counts it, so an interruption between the
     two merely fetches that page again. Models already seen (a live listing can shift between
-    pages) are dropped so that ``limit`` counts distinct models.
+    pages) are dropped so that ``limit`` counts distinct models. Each crawl is guarded by a
+    :class:`._http.PageWalk`: a next link back to a page read in this run, or a run of pages
+    bringing no new model, stops the pull with "the server's pagination loops".
     """
     limit: int | None = state["args"]["limit"]
     seen = {str(record["id"]) for record in _read_pages(partial, state["pages"])}
     for crawl in state["crawls"]:
         bar.set_description_str(_label(crawl["task"]))
+        walk = _http.PageWalk(max_pages=None)
         while crawl["next_url"] is not None:
             if limit is not None and state["rows"] >= limit:
                 for other in state["crawls"]:
@@ -404,7 +443,7 @@ def _crawl(state: _State, partial: Path, headers: dict[str, str], bar: Any) -> N
                 _save_state(partial, state)
                 return
             number = state["pages"] + 1
-            items, next_url = _fetch_page(crawl["next_url"], headers, state, crawl, partial)
+            items, next_url = _fetch_page(crawl["next_url"], headers, state, crawl, partial, limits)
             fresh: list[dict[str, Any]] = []
             for item in items:
                 if item["id"] not in seen:
@@ -414,14 +453,10 @@ def _crawl(state: _State, partial: Path, headers: dict[str, str], bar: Any) -> N
                 fresh = fresh[: limit - state["rows"]]
             lines = "".join(json.dumps(item, separators=(",", ":")) + "\n" for item in fresh)
             _write_atomic(_page_file(partial, number), lines)
-            if next_url == crawl["next_url"]:
-                raise PullError(
-                    f"{_what(crawl)} at page {number}: the server's next-page link points at the "
-                    "same page again, so the crawl would never end",
-                    page=number,
-                    task=crawl["task"],
-                    partial=partial,
-                )
+            try:
+                walk.step(crawl["next_url"], len(fresh), next_url)
+            except _http.PaginationError as err:
+                raise _failure(state, crawl, partial, str(err)) from None
             crawl["next_url"] = next_url
             crawl["pages"] += 1
             crawl["rows"] += len(fresh)
@@ -437,40 +472,49 @@ def _what(crawl: _Crawl) -> str:
 
 
 def _fetch_page(
-    url: str, headers: dict[str, str], state: _State, crawl: _Crawl, partial: Path
+    url: str,
+    headers: dict[str, str],
+    state: _State,
+    crawl: _Crawl,
+    partial: Path,
+    limits: _Limits,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page through ``http_backoff`` (which retries 429 and 5xx); errors become PullError."""
+    """One page, with retries, within the page's deadline; every failure becomes PullError."""
     number = state["pages"] + 1
+    home = state["args"]["endpoint"]
+    host = urlsplit(url).netloc
     try:
-        response = http_backoff("GET", url, headers=headers, timeout=REQUEST_TIMEOUT)
-        hf_raise_for_status(response)
-    except HfHubHTTPError as err:
-        status = err.response.status_code if err.response is not None else "?"
-        detail = err.server_message or _one_line(str(err))
-        raise _failure(
-            state, crawl, partial, f"the server answered HTTP {status}: {detail}"
-        ) from err
+        data, response = _http.get_json(
+            url,
+            headers=_http.headers_for(url, home, headers),
+            deadline=_http.Deadline(limits["timeout"]),
+            timeout=REQUEST_TIMEOUT,
+            max_retry_wait=limits["max_retry_wait"],
+            secrets=[limits["token"]],
+        )
     except OfflineModeIsEnabled as err:
         cause = "huggingface_hub's offline mode is on; unset HF_HUB_OFFLINE to pull"
         raise _failure(state, crawl, partial, cause) from err
-    except (httpx2.HTTPError, OSError) as err:
-        host = urlsplit(url).netloc
+    except _http.FetchError as err:
+        if err.kind in ("http", "rate"):
+            cause = f"the server answered {err}"
+        elif err.kind == "json":
+            cause = f"the server's answer is not valid JSON ({err})"
+        elif err.kind in ("timeout", "deadline"):
+            cause = f"{host}: {err}"
+        else:
+            cause = f"could not reach {host}: {err}"
+        raise _failure(state, crawl, partial, cause) from None
+    except OSError as err:
         cause = f"could not reach {host}: {_one_line(str(err)) or type(err).__name__}"
         raise _failure(state, crawl, partial, cause) from err
     try:
-        data = response.json()
+        items = _http.model_page(data)
     except ValueError as err:
-        cause = f"the server's answer is not valid JSON ({err})"
-        raise _failure(state, crawl, partial, cause) from err
-    if not isinstance(data, list) or not all(
-        isinstance(item, dict) and isinstance(item.get("id"), str) for item in data
-    ):
-        cause = "the server's answer is not a list of models with ids"
-        raise _failure(state, crawl, partial, cause)
-    link = response.links.get("next", {}).get("url")
-    next_url = urljoin(str(response.url), link) if link else None
-    logger.debug("page %d: %d models, next %s", number, len(data), next_url)
-    return data, next_url
+        raise _failure(state, crawl, partial, str(err)) from None
+    next_url = _http.next_link(response)
+    logger.debug("page %d: %d models, next %s", number, len(items), next_url)
+    return items, next_url
 
 
 def _failure(state: _State, crawl: _Crawl, partial: Path, cause: str) -> PullError:

@@ -10,7 +10,6 @@ import json
 import os
 import struct
 import sys
-import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from functools import cache
@@ -20,8 +19,9 @@ from typing import Any, Literal
 
 import yaml
 from huggingface_hub import constants
-from huggingface_hub.utils import build_hf_headers, http_backoff
+from huggingface_hub.utils import build_hf_headers
 
+from . import _http
 from .catalog import Catalog
 from .hub import HubCatalog
 from .schema import COLUMN_NAMES
@@ -63,28 +63,38 @@ def _say(message: str, verbose: bool) -> None:
         print(f"hubwidgets: {message}", file=sys.stdout)
 
 
-def _probe(endpoint: str, token: str | bool | None, timeout: float) -> str | None:
-    """None when the Hub answers a one-model listing within ``timeout`` s, else why not."""
-    started = time.perf_counter()
+def _probe(endpoint: str, token: str | bool | None, timeout: float) -> str | None:  # noqa: PLR0911
+    """None when the Hub answers a one-model listing within ``timeout`` s in all, else why not.
+
+    ``timeout`` is a deadline for the whole answer, not per read: a server that sends its
+    headers and then a byte a second is given up after ``timeout`` seconds too.
+    """
     try:
-        response = http_backoff(
-            "GET",
+        data, _ = _http.get_json(
             f"{endpoint}/api/models",
             params={"limit": 1},
             headers=build_hf_headers(token=token),
+            deadline=_http.Deadline(timeout),
             timeout=timeout,
             max_retries=0,
-            retry_on_status_codes=(),
+            max_retry_wait=0,
+            secrets=[token],
         )
-    except Exception as err:
-        kind = type(err).__name__
-        if "Timeout" in kind:
+        _http.model_page(data)
+    except _http.FetchError as err:
+        if err.kind in ("timeout", "deadline"):
             return f"the Hub at {endpoint} did not answer within {timeout:g} s"
-        return f"the Hub at {endpoint} could not be reached ({kind})"
-    if response.status_code != 200:
-        return f"the Hub at {endpoint} answered HTTP {response.status_code}"
-    elapsed = time.perf_counter() - started
-    return None if elapsed <= timeout else f"the Hub at {endpoint} answered too slowly"
+        if err.kind in ("http", "rate") and err.status is not None:
+            return f"the Hub at {endpoint} answered HTTP {err.status}"
+        if err.kind == "connection":
+            cause = str(err).split(":", 1)[0]
+            return f"the Hub at {endpoint} could not be reached ({cause})"
+        return f"the Hub at {endpoint} gave an unusable answer ({err})"
+    except ValueError as err:  # not a list of models
+        return f"the Hub at {endpoint} gave an unusable answer ({err})"
+    except Exception as err:  # offline mode, an unusable proxy: the other sources still work
+        return f"the Hub at {endpoint} could not be reached ({type(err).__name__})"
+    return None
 
 
 def _offline() -> bool:
@@ -137,7 +147,8 @@ def open_catalog(
             Hub. Auto says in one line which it chose and why (``verbose=False`` silences it).
         path: snapshot file for ``kind="snapshot"`` (or the cache folder for ``kind="cache"``).
         endpoint, token: for the live Hub (default ``HF_ENDPOINT`` / the saved token).
-        timeout: seconds the live Hub gets to answer.
+        timeout: seconds the live Hub gets to answer (auto: the probe's whole answer, a
+            deadline, not a per-read timeout).
     """
     if kind not in _KINDS:
         raise ValueError(f"unknown catalog kind {kind!r}; choose one of: {', '.join(_KINDS)}")
