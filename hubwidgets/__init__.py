@@ -103,6 +103,7 @@ __all__ = [
     "PolicyError",
     "PullError",
     "Registry",
+    "RegistryWidget",
     "RemoteBackend",
     "SearchWidget",
     "UnknownModelError",

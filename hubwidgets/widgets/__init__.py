@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .cost import CostWidget
     from .governance import GovernanceWidget
     from .playground import Playground
+    from .registry import RegistryWidget
     from .search import SearchWidget
 
 #: Public widget class -> the module (relative) that defines it.
@@ -26,6 +27,7 @@ WIDGETS: dict[str, str] = {
     "GovernanceWidget": ".governance",
     "BenchmarkWidget": ".benchmark",
     "Playground": ".playground",
+    "RegistryWidget": ".registry",
     "CostWidget": ".cost",
 }
 
@@ -35,6 +37,7 @@ __all__ = [
     "CostWidget",
     "GovernanceWidget",
     "Playground",
+    "RegistryWidget",
     "SearchWidget",
 ]
 
