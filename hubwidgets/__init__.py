@@ -73,6 +73,9 @@ __getattr__ = lazy_attributes(
         **dict.fromkeys(("Registry", "diff", "versions"), ".core.registry"),
         # the audit trail (core/registry/audit.py): its readers, and where it is written
         **dict.fromkeys(("audit_log", "audit_verify", "set_audit_path"), ".core.registry.audit"),
+        # issue 16: the Hub's health (core), and the login widget (the widget stack)
+        "health": ".core.connect",
+        "login": ".widgets.login",
     },
 )
 
@@ -97,6 +100,7 @@ __all__ = [
     "HubError",
     "InferenceResult",
     "LocalBackend",
+    "LoginWidget",
     "Playground",
     "PlaygroundSession",
     "Policy",
@@ -123,6 +127,8 @@ __all__ = [
     "estimate_cost",
     "hardware",
     "hardware_prices",
+    "health",
+    "login",
     "open_catalog",
     "provider_prices",
     "pull_snapshot",

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .compare import CompareWidget
     from .cost import CostWidget
     from .governance import GovernanceWidget
+    from .login import LoginWidget
     from .playground import Playground
     from .registry import RegistryWidget
     from .search import SearchWidget
@@ -27,6 +28,7 @@ WIDGETS: dict[str, str] = {
     "GovernanceWidget": ".governance",
     "BenchmarkWidget": ".benchmark",
     "Playground": ".playground",
+    "LoginWidget": ".login",
     "RegistryWidget": ".registry",
     "CostWidget": ".cost",
 }
@@ -36,6 +38,7 @@ __all__ = [
     "CompareWidget",
     "CostWidget",
     "GovernanceWidget",
+    "LoginWidget",
     "Playground",
     "RegistryWidget",
     "SearchWidget",
