@@ -121,7 +121,7 @@ def test_lazy_export_and_arguments(make: Callable[..., RegistryWidget], tmp_path
     assert shown(w).empty and w.timeline.empty
     with pytest.raises(TypeError, match="did you mean 'registry'"):
         make(registri=None)
-    with pytest.raises(TypeError, match="registry must be a hw.Registry"):
+    with pytest.raises(TypeError, match=r"registry must be a hw\.Registry"):
         RegistryWidget(registry=42)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="source must be"):
         make(source=object())
@@ -202,7 +202,7 @@ def test_promote_alias_deprecate_from_the_page(make: Callable[..., RegistryWidge
         "registry.register",
     ]
     assert "note=superseded" in timeline["details"][0]
-    assert list(w.timeline["action"])[0] == "registry.deprecate"
+    assert w.timeline["action"].iloc[0] == "registry.deprecate"
 
 
 def test_refusals_keep_the_state(make: Callable[..., RegistryWidget]) -> None:
