@@ -90,6 +90,19 @@ TABLE_COLUMNS: tuple[str, ...] = (
 )
 
 
+# the named arguments: a misspelled "workloud" is told about "workload"
+_ARGUMENTS = (
+    "source",
+    "workload",
+    "budget",
+    "catalog",
+    "prices",
+    "provider_table",
+    "options",
+    "dtype",
+)
+
+
 class _WorkloadTrait(traitlets.TraitType[Workload, Any]):
     """A :class:`Workload`; a dict of its fields is accepted too. On the wire: its dict."""
 
@@ -162,11 +175,11 @@ class CostWidget(HubWidget):
         dtype: the weights' dtype on the instances (default ``"fp16/bf16"``).
 
     Raises:
-        traitlets.TraitError: an unknown model id (with close matches) or a bad workload from
-            Python (the core's message: ``requests_per_day must be > 0, not 0``).
+        traitlets.TraitError: what ``estimate_cost`` refuses, in its words: an unknown model id
+            (with close matches), a bad workload (``requests_per_day must be > 0, not 0``), an
+            unknown option or dtype (with the valid ones), a price table without its columns.
         TypeError: ``source`` is not a widget with a selection, ``catalog`` is not a catalog,
             ``budget`` is not a budget, or a misspelled keyword argument.
-        ValueError: an unknown option or dtype, a price table without its columns.
     """
 
     WIDGET = "cost"
@@ -209,7 +222,7 @@ class CostWidget(HubWidget):
         dtype: str = "fp16/bf16",
         **kwargs: Any,
     ) -> None:
-        self._check_arguments(kwargs, [*self._writable_traits(), "source", "catalog"])
+        self._check_arguments(kwargs, [*self._writable_traits(), *_ARGUMENTS])
         self._cache: dict[tuple[Any, ...], pd.DataFrame] = {}
         self._took: dict[tuple[Any, ...], float] = {}
         self._svg_key: tuple[Any, ...] | None = None
@@ -266,11 +279,13 @@ class CostWidget(HubWidget):
     @property
     def selected_option(self) -> pd.Series | None:
         """The row of :attr:`result` that :attr:`selected` names; None when nothing is."""
-        table = self._table
-        if table is None or not self.selected:
+        if self._table is None or not self.selected:
             return None
-        at = [i for i, k in enumerate(table["key"]) if k == self.selected]
-        return self.result.iloc[at[0]] if at else None
+        result = self.result
+        for i, row in enumerate(result.to_dict("records")):
+            if option_key(row) == self.selected:
+                return result.iloc[i]
+        return None
 
     def chart(self, model: str | None = None) -> alt.LayerChart:
         """The cost against volume of ``model``'s options (default: the selected option's
@@ -446,7 +461,7 @@ class CostWidget(HubWidget):
         if shown is None or shown.empty:
             return f'<p class="hubwidgets-cost">{html.escape(self.status)}</p>'
         frame = shown.assign(
-            cheapest=["★ cheapest" if c is True else "" for c in shown["cheapest"]],
+            cheapest=["★ cheapest" if _present(c) and bool(c) else "" for c in shown["cheapest"]],
         )
         columns = [
             Column("model", "Model", header=True),
@@ -480,6 +495,11 @@ def option_label(row: Mapping[Any, Any] | pd.Series) -> str:
     return kind
 
 
+def option_key(row: Mapping[Any, Any] | pd.Series) -> str:
+    """A row's ``key``: its model and :func:`option_label`, what ``selected`` names."""
+    return f"{row['model']} · {option_label(row)}"
+
+
 def options_table(estimate: pd.DataFrame) -> pd.DataFrame:
     """The estimate as the page shows it: per model (in the order given) the cheapest first,
     then the priced options by $/month, then those without a price; with ``key`` and ``label``.
@@ -491,13 +511,14 @@ def options_table(estimate: pd.DataFrame) -> pd.DataFrame:
         r = records[i]
         month = r["usd_per_month"]
         priced = _present(month)
-        return (order[r["model"]], r["cheapest"] is not True, not priced, month if priced else 0, i)
+        best = _present(r["cheapest"]) and bool(r["cheapest"])
+        return (order[r["model"]], not best, not priced, month if priced else 0, i)
 
     at = sorted(range(len(records)), key=rank)
     out = estimate.iloc[at].reset_index(drop=True)
     labels = [option_label(records[i]) for i in at]
     out.insert(0, "label", pd.Series(labels, dtype="string"))
-    keys = [f"{m} · {lab}" for m, lab in zip(out["model"], labels, strict=True)]
+    keys = [option_key(records[i]) for i in at]
     out.insert(0, "key", pd.Series(keys, dtype="string"))
     return out[list(TABLE_COLUMNS)]
 
@@ -519,7 +540,7 @@ def budget_bar(budget: Any, option: pd.Series | None) -> dict[str, Any]:
     out["option_usd"] = None
     out["note"] = "no option selected"
     if option is not None:
-        out["option"] = f"{option['model']} · {option_label(option)}"
+        out["option"] = option_key(option)
         month = option["usd_per_month"]
         if _present(month):
             cost = float(month)
