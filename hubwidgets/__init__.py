@@ -53,7 +53,7 @@ from .core.governance import active_policy, use_policy
 from .core.inference.backends import PolicyError
 
 # hw.apply; importing it registers the df.hub accessor (pandas only: torch loads on a run)
-from .core.workflows import apply
+from .core.workflows import Pipeline, PipelineError, Step, apply
 from .widgets import WIDGETS
 
 __version__ = "0.1.0"
@@ -101,6 +101,8 @@ __all__ = [
     "InferenceResult",
     "LocalBackend",
     "LoginWidget",
+    "Pipeline",
+    "PipelineError",
     "Playground",
     "PlaygroundSession",
     "Policy",
@@ -110,6 +112,7 @@ __all__ = [
     "RegistryWidget",
     "RemoteBackend",
     "SearchWidget",
+    "Step",
     "UnknownModelError",
     "Workload",
     "__version__",

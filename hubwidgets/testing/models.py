@@ -42,6 +42,7 @@ __all__ = [
     "tiny_text_classifier",
     "tiny_text_to_speech",
     "tiny_token_classifier",
+    "tiny_translator",
     "tiny_vit_classifier",
     "tiny_zero_shot",
 ]
@@ -230,6 +231,20 @@ def tiny_chat_model(directory: str | Path) -> str:
 
 def tiny_seq2seq(directory: str | Path) -> str:
     """An invented BART encoder-decoder (random weights) for summarization and translation."""
+    return _bart(directory, readable=False)
+
+
+def tiny_translator(directory: str | Path) -> str:
+    """The invented BART of :func:`tiny_seq2seq`, generating 2 to 8 letters and spaces.
+
+    Its random weights mostly end a text at once (an empty translation); this one's generation
+    config suppresses every byte but letters and spaces and asks for at least 2 tokens, so the
+    text it gives can feed a next model (a pipeline's classifier). It reads at most 256 bytes.
+    """
+    return _bart(directory, readable=True)
+
+
+def _bart(directory: str | Path, *, readable: bool) -> str:
     from transformers import (  # noqa: PLC0415
         BartConfig,
         BartForConditionalGeneration,
@@ -256,7 +271,16 @@ def tiny_seq2seq(directory: str | Path) -> str:
         decoder_start_token_id=2,
         forced_eos_token_id=2,
     )
-    return _save(path, BartForConditionalGeneration(config), tokenizer)
+    model = BartForConditionalGeneration(config)
+    if readable:
+        ids = tokenizer.convert_tokens_to_ids([*string.ascii_lowercase, "Ġ"])
+        letters = {ids} if isinstance(ids, int) else set(ids)
+        model.generation_config.update(
+            max_new_tokens=_CAPTION_TOKENS,
+            min_new_tokens=2,
+            suppress_tokens=[i for i in range(len(tokenizer)) if i not in letters | {2}],
+        )
+    return _save(path, model, tokenizer)
 
 
 def _image_processor(name: str, **settings: Any) -> Any:

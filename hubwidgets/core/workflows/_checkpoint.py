@@ -18,8 +18,13 @@ import pandas as pd
 
 MANIFEST = "manifest.json"
 POSITION = "_position"
-#: columns stored as JSON text in the parts (lists of dicts, arrays)
-_JSON_COLUMNS = ("entities", "embedding")
+#: columns stored as JSON text in the parts (lists of dicts, arrays), by their last part
+#: (a pipeline's ``"<step>.entities"`` too)
+_JSON_COLUMNS = ("entities", "embedding", "neighbors")
+
+
+def _json_column(name: object) -> bool:
+    return str(name).rsplit(".", 1)[-1] in _JSON_COLUMNS
 
 
 def column_hash(values: pd.Series) -> str:
@@ -61,16 +66,16 @@ class Checkpoint:
         if not parts:
             return pd.DataFrame()
         frame = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-        for name in _JSON_COLUMNS:
-            if name in frame:
-                frame[name] = frame[name].map(_load(name))
+        for name in frame.columns:
+            if _json_column(name):
+                frame[name] = frame[name].map(_load(str(name)))
         return frame.drop_duplicates(POSITION, keep="last")
 
     def write(self, positions: list[int], rows: dict[str, list[Any]]) -> None:
         """One finished batch, written whole (a temporary name, then renamed)."""
         frame = pd.DataFrame({POSITION: positions, **rows})
-        for name in _JSON_COLUMNS:
-            if name in frame:
+        for name in frame.columns:
+            if _json_column(name):
                 frame[name] = frame[name].map(_dump)
         final = self.folder / f"part-{positions[0]:09d}.parquet"
         temporary = final.with_suffix(".tmp")
@@ -83,7 +88,15 @@ def _dump(value: Any) -> str | None:
         return None
     if isinstance(value, np.ndarray):
         value = value.tolist()
-    return json.dumps(value)
+    return json.dumps(value, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
 
 
 def _load(name: str) -> Any:
@@ -91,6 +104,7 @@ def _load(name: str) -> Any:
         if text is None or (isinstance(text, float) and np.isnan(text)):
             return None
         value = json.loads(text)
-        return np.asarray(value, dtype=np.float32) if name == "embedding" else value
+        embedding = name.rsplit(".", 1)[-1] == "embedding"
+        return np.asarray(value, dtype=np.float32) if embedding else value
 
     return load

@@ -44,10 +44,12 @@ def _partition(
     spec: Backend | str | None,
     options: Mapping[str, Any],
 ) -> pd.DataFrame:
-    from .apply import apply  # noqa: PLC0415
+    from .apply import _run_local  # noqa: PLC0415
 
     backend = worker_backend(model, options["task"], spec)
-    return apply(part, model, backend=backend, progress=False, **options)  # type: ignore[no-any-return]
+    return _run_local(
+        part, model, backend=backend, progress=False, checkpoint=None, cancel=None, **options
+    )
 
 
 def apply_on_cluster(

@@ -8,6 +8,9 @@
 | translation, image-to-text                              |                      |
 | automatic-speech-recognition                            | ``text``             |
 | feature-extraction                                      | ``embedding``        |
+| nearest-neighbors (a pipeline step searching a table)   | ``neighbors``,       |
+|                                                         | ``nearest``,         |
+|                                                         | ``similarity``       |
 | anything else                                           | ``output`` (JSON)    |
 
 Every result also has ``error`` ("" when the row ran) and ``latency_ms``.
@@ -50,7 +53,7 @@ ONE_AT_A_TIME = (
 ALWAYS = ("error", "latency_ms")
 
 
-def output_columns(task: str) -> tuple[str, ...]:
+def output_columns(task: str) -> tuple[str, ...]:  # noqa: PLR0911 - one per task family
     """The task's own output columns (without ``error`` and ``latency_ms``)."""
     if task in CLASSIFICATION_TASKS:
         return ("label", "score")
@@ -62,18 +65,21 @@ def output_columns(task: str) -> tuple[str, ...]:
         return ("text",)
     if task == "feature-extraction":
         return ("embedding",)
+    if task == "nearest-neighbors":
+        return ("neighbors", "nearest", "similarity")
     return ("output",)
 
 
 def empty_values(task: str) -> dict[str, Any]:
     """The values of a row that did not run (an error, a cancelled row)."""
     values: dict[str, Any] = dict.fromkeys(output_columns(task))
-    if "score" in values:
-        values["score"] = math.nan
+    for name in ("score", "similarity"):
+        if name in values:
+            values[name] = math.nan
     return values
 
 
-def tidy(task: str, out: Any) -> dict[str, Any]:
+def tidy(task: str, out: Any) -> dict[str, Any]:  # noqa: PLR0911 - one per task family
     """One backend output as the task's columns."""
     if task in CLASSIFICATION_TASKS:
         best = out[0] if out else {}
@@ -86,6 +92,8 @@ def tidy(task: str, out: Any) -> dict[str, Any]:
         return {"text": out.get("text") if isinstance(out, Mapping) else str(out)}
     if task == "feature-extraction":
         return {"embedding": pooled(out)}
+    if task == "nearest-neighbors":
+        return dict(out)  # already the step's fields (pipeline.TableSearch)
     return {"output": json.dumps(out, default=_jsonable)}
 
 

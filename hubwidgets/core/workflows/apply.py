@@ -13,7 +13,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -167,6 +167,8 @@ class _Run:
         if isinstance(backend, LocalBackend) and batch_size > 1:
             self.params.setdefault("batch_size", batch_size)
         self.columns = (*output_columns(task), *ALWAYS)
+        #: items per backend call when a pipeline hands this run a larger batch
+        self.chunk = batch_size
         self.sha: str | None = None
         self.sha_known = False
         self.served_by: str | None = None
@@ -225,6 +227,32 @@ def _progress_bar(total: int, initial: int, enabled: bool, desc: str) -> Any:
     )
 
 
+class _Progress:
+    """A progress callable as a bar: ``update(n)`` calls ``progress(done, total)``."""
+
+    def __init__(self, callback: Callable[[int, int], Any], total: int, initial: int) -> None:
+        self.callback, self.total, self.done = callback, total, initial
+
+    def update(self, n: int) -> None:
+        self.done += n
+        self.callback(self.done, self.total)
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(progress: Any, total: int, initial: int, desc: str) -> Any:
+    """``progress=`` as an object with ``update(n)`` and ``close()``: a bar, or the callable."""
+    if callable(progress):
+        return _Progress(progress, total, initial)
+    if not isinstance(progress, bool):
+        raise TypeError(
+            f"progress must be True, False or a callable progress(done_rows, total_rows), not "
+            f"{progress!r}"
+        )
+    return _progress_bar(total, initial, progress and total > 0, desc)
+
+
 def _revision(backend: Backend, model: str, seen: str | None) -> tuple[str | None, str]:
     """The model's commit and where it came from (or why it is unknown)."""
     if seen:
@@ -268,7 +296,7 @@ def apply(
     output: str | None = None,
     executor: Any = None,
     checkpoint: str | Path | None = None,
-    progress: bool = True,
+    progress: bool | Callable[[int, int], Any] = True,
     cancel: threading.Event | None = None,
     params: Mapping[str, Any] | None = None,
 ) -> Any:
@@ -288,7 +316,8 @@ def apply(
             the model once.
         checkpoint: a folder: each finished batch is saved there and a second call with the
             same input and model runs only the rows not done.
-        progress: a progress bar (rows/s and ETA) moving once per batch.
+        progress: a progress bar (rows/s and ETA) moving once per batch (True), none (False),
+            or a callable ``progress(done_rows, total_rows)`` called after each batch.
         cancel: a ``threading.Event``: when set, the run stops after the batch under way; the
             rows not run have ``error="cancelled"`` and ``result.attrs["cancelled"]`` is True.
         params: passed to each backend call (``candidate_labels``, ``max_new_tokens``...).
@@ -312,7 +341,7 @@ def apply(
             )
         from ._dask import apply_on_cluster  # noqa: PLC0415
 
-        return apply_on_cluster(
+        result = apply_on_cluster(
             df,
             model,
             executor,
@@ -323,6 +352,42 @@ def apply(
             output=output,
             params=params,
         )
+        if isinstance(result, pd.DataFrame):  # a dask frame runs later, on .compute()
+            _audit_apply(result, len(result))
+        return result
+    out = _run_local(
+        df,
+        model,
+        column=column,
+        task=task,
+        backend=backend,
+        batch_size=batch_size,
+        output=output,
+        checkpoint=checkpoint,
+        progress=progress,
+        cancel=cancel,
+        params=params,
+    )
+    _audit_apply(out, len(df))
+    return out
+
+
+def _run_local(
+    df: Any,
+    model: str,
+    *,
+    column: str,
+    task: str | None,
+    backend: Backend | str | None,
+    batch_size: int | str,
+    output: str | None,
+    checkpoint: str | Path | None,
+    progress: bool | Callable[[int, int], Any],
+    cancel: threading.Event | None,
+    params: Mapping[str, Any] | None,
+) -> pd.DataFrame:
+    """:func:`apply` on this machine, without the audit record (a cluster's partitions run
+    this: the client writes one record for the whole run)."""
     if not isinstance(df, pd.DataFrame):
         raise TypeError(
             f"df must be a pandas DataFrame (or a dask one with executor=), not {type(df).__name__}"
@@ -338,6 +403,35 @@ def apply(
     runner = make_backend(backend)
     return _apply_here(
         df, values, runner, model, task, size, names, params or {}, checkpoint, progress, cancel
+    )
+
+
+def _audit_apply(out: pd.DataFrame, n_inputs: int) -> None:
+    """One audit record for one batch run (never raises)."""
+    from ..registry.audit import audit_run  # noqa: PLC0415 - one record per run, never raises
+
+    attrs = out.attrs
+    errors = out[attrs["error_column"]] if attrs.get("error_column") in out else None
+    failed = [e for e in errors if e and e != CANCELLED] if errors is not None else []
+    everything_failed = n_inputs > 0 and len(failed) == n_inputs
+    status = "cancelled" if attrs.get("cancelled") else "error" if everything_failed else "ok"
+    audit_run(
+        "inference.batch",
+        task=str(attrs.get("task")),
+        rows=[
+            {
+                "model": attrs.get("model"),
+                "model_sha": attrs.get("revision"),
+                "status": status,
+                "error": failed[0] if failed else "",
+            }
+        ],
+        n_inputs=n_inputs,
+        backend=attrs.get("backend"),
+        kind="hw.apply",
+        rows_run=attrs.get("rows_run"),
+        rows_failed=len(failed),
+        executor=attrs.get("executor"),
     )
 
 
@@ -368,7 +462,7 @@ def _apply_here(
     names: dict[str, str],
     params: Mapping[str, Any],
     checkpoint: str | Path | None,
-    progress: bool,
+    progress: bool | Callable[[int, int], Any],
     cancel: threading.Event | None,
 ) -> pd.DataFrame:
     started = datetime.now(UTC)
@@ -395,7 +489,7 @@ def _apply_here(
     items = values.tolist()
     cancelled = False
     ran = 0
-    bar = _progress_bar(n, resumed, progress and n > 0, f"{task} · {Path(model).name or model}")
+    bar = _progress(progress, n, resumed, f"{task} · {Path(model).name or model}")
     try:
         for start in range(0, len(todo), size):
             if cancel is not None and cancel.is_set():
@@ -435,6 +529,7 @@ def _apply_here(
             "rows_resumed": resumed,
             "rows_per_s": ran / elapsed if elapsed > 0 and ran else math.nan,
             "cancelled": cancelled,
+            "error_column": names["error"],
         }
     )
     return out
