@@ -64,6 +64,13 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "hubwidgets._server_extension"}]
 
 
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext hubwidgets``: register the ``%hub`` magic (see hubwidgets/magics.py)."""
+    from .magics import load_ipython_extension as load  # noqa: PLC0415 (IPython only)
+
+    load(ipython)
+
+
 # the widgets load anywidget/ipywidgets: only on first use, so hubwidgets.core stays free
 __getattr__ = lazy_attributes(
     __name__,
