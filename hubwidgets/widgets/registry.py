@@ -234,7 +234,7 @@ class RegistryWidget(RunningWidget):
 
     def refresh(self) -> None:
         """Read the registry again (another process may have changed it)."""
-        self._act(lambda: None, "refreshed")
+        self._act(lambda: None, lambda _: "refreshed")
 
     def select(self, model: str, revision: str | None = None) -> None:
         """Select the entry of ``model`` (its newest registered revision, or ``revision``)."""
@@ -323,7 +323,7 @@ class RegistryWidget(RunningWidget):
         model, revision = self._target(model, revision)
         self._act(
             lambda: self._registry.set_alias(alias, model, revision),
-            f"alias {alias!r} now points at {model}@{(revision or '')[:12]}",
+            lambda e: f"alias {alias!r} now points at {_where(e)}",
         )
 
     def set_stage(self, stage: str, model: str | None = None, revision: str | None = None) -> None:
@@ -331,7 +331,7 @@ class RegistryWidget(RunningWidget):
         model, revision = self._target(model, revision)
         self._act(
             lambda: self._registry.set_stage(model, stage, revision),
-            f"{model}@{(revision or '')[:12]} is now {stage}",
+            lambda e: f"{_where(e)} is now {stage}",
         )
 
     def deprecate(
@@ -341,7 +341,7 @@ class RegistryWidget(RunningWidget):
         model, revision = self._target(model, revision)
         self._act(
             lambda: self._registry.deprecate(model, revision, note=note or None),
-            f"{model}@{(revision or '')[:12]} is deprecated",
+            lambda changed: ", ".join(_where(e) for _, e in changed.iterrows()) + " deprecated",
         )
 
     def check_drift(self, *, wait: bool = False) -> bool:
@@ -442,17 +442,18 @@ class RegistryWidget(RunningWidget):
             return str(picked["model"].iloc[0]), str(picked["revision"].iloc[0])
         return model, revision
 
-    def _act(self, fn: Callable[[], Any], done: str) -> None:
-        """Call the core; an error it raises goes to :attr:`error` (the table stays)."""
+    def _act(self, fn: Callable[[], T], done: Callable[[T], str]) -> None:
+        """Call the core; an error it raises goes to :attr:`error` (the table stays); else the
+        status says what was done (``done`` of what the core returned)."""
         try:
             with self._lock:
-                fn()
+                result = fn()
         except (ValueError, TypeError, HubError, RuntimeError) as err:
             self._fail(str(err))
             return
         with self.hold_sync():
             self._refresh(keep_error=False)
-            self.status = f"{done} · {self._summary()}"
+            self.status = f"{done(result)} · {self._summary()}"
 
     def _drift_work(self, cancel: threading.Event) -> None:
         n = len(self._frame)
@@ -627,6 +628,11 @@ class RegistryWidget(RunningWidget):
             caption=f"Audit trail of {self._selected_model()}, newest first",
             css_class="hubwidgets-registry-timeline",
         )
+
+
+def _where(entry: Any) -> str:
+    """``model@sha12`` of an entry (a Series of the registry's columns)."""
+    return f"{entry['model']}@{str(entry['revision'])[:12]}"
 
 
 def _details(params: Any) -> str:
