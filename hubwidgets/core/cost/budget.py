@@ -68,7 +68,7 @@ def format_usd(value: float | None) -> str:
         return "unknown"
     sign = "-" if value < 0 else ""
     v = abs(float(value))
-    if v >= 1 or v == 0:
+    if v >= 1 or v == 0 or abs(v - round(v, 2)) < 1e-12:
         return f"{sign}${v:,.2f}"
     if v >= 0.01:
         return f"{sign}${v:.4f}"

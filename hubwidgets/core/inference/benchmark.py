@@ -29,6 +29,7 @@ import platform
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,6 +229,8 @@ class _Settings:
     min_duration_s: float
     params: Mapping[str, Any]
     score: bool
+    #: prices for the usage ledger (remote calls): hw.provider_prices() or {(provider, model): usd}
+    prices: Any = None
 
 
 # --------------------------------------------------------------------------------------- memory
@@ -336,6 +339,8 @@ class _Job:
         # the measured calls then run the model alone
         self._prepare = getattr(backend, "prepare", None)
         self._prepared: dict[int, Callable[[], Any]] = {}
+        # the billed token counts of each remote call (for the usage ledger)
+        self.remote: list[dict[str, float]] = []
 
     def batch(self) -> tuple[list[int], list[Any], int]:
         """The next ``batch_size`` items, going round the inputs (made once, handed out after),
@@ -379,6 +384,8 @@ class _Job:
                 self.outputs.setdefault(i, output)
         metrics = result.metrics
         latency = result.latency_ms
+        if result.backend == "remote":
+            self.remote.append(metrics)
         self.rows.append(
             (
                 result.backend,
@@ -632,9 +639,29 @@ def _model_jobs(
         groups_out.append(_score_job(job, row, settings, labels, groups))
         runs.append(job.frame())
         summary.append(row)
+        _record_usage(job, row, settings)
         if on_event is not None:
             on_event(_finished(model, row, done + 1, total))
     return runs, summary, groups_out
+
+
+def _record_usage(job: _Job, row: Mapping[str, Any], settings: _Settings) -> None:
+    """One usage-ledger line per (model, batch size) that called remotely (every call priced)."""
+    if not job.remote:
+        return
+    from ..cost.meter import record_call, sum_metrics  # noqa: PLC0415
+
+    record_call(
+        "benchmark",
+        {
+            "backend": "remote",
+            "provider": row.get("provider"),
+            "model": job.model,
+            "metrics": sum_metrics(job.remote),
+        },
+        settings.prices,
+        calls=len(job.remote),
+    )
 
 
 # ------------------------------------------------------------------------------------ environment
@@ -746,6 +773,7 @@ def benchmark(
     cancel: threading.Event | None = None,
     params: Mapping[str, Any] | None = None,
     allow_denied: bool = False,
+    prices: Any = None,
 ) -> BenchmarkResult:
     """Measure how fast (and, with ``labels``, how good) each model is on ``inputs``.
 
@@ -765,6 +793,13 @@ def benchmark(
     (:func:`hw.use_policy`): a denied model is a row with status "error" saying why, unless
     ``allow_denied=True``.
 
+    Remote calls are written to the usage ledger (:func:`hw.usage`, kind "benchmark", one line
+    per model and batch size), priced with ``prices`` (a :func:`hw.provider_prices` table or
+    ``{(provider, model): usd_per_call}``; without it the cost is NA, never 0). With an active
+    budget (:func:`hw.use_budget`) the cost of the run's fewest calls (warmup + min_iterations
+    per batch size; a run that lasts ``min_duration_s`` makes more) is predicted first, and a
+    hard budget refuses the run before any call (``BudgetExceededError``).
+
     Bad input raises ``ValueError`` / ``TypeError`` saying what and where (the index of the bad
     item); a model that fails to load or run is a row with status "error" and its message.
     """
@@ -780,6 +815,7 @@ def benchmark(
         _check_seconds(min_duration_s),
         params,
         labels is not None,
+        prices,
     )
     label_list = None if labels is None else _as_list(labels, "labels", len(items))
     group_list = None if groups is None else _as_list(groups, "groups", len(items))
@@ -798,6 +834,22 @@ def benchmark(
         )
     if not callable(getattr(backend, "run", None)):
         raise TypeError(f"backend must have a run(task, model, inputs) method, not {backend!r}")
+    from ..cost.meter import guard_run  # noqa: PLC0415
+
+    # each iteration of batch size b makes b item calls; every item is called about as often
+    item_calls = sum((settings.warmup + settings.min_iterations) * b for b in sizes)
+    _, warning = guard_run(
+        backend,
+        task,
+        model_list,
+        items,
+        params,
+        prices,
+        "this benchmark run",
+        calls_per_item=item_calls / len(items),
+    )
+    if warning:
+        warnings.warn(warning, UserWarning, stacklevel=2)
     on_event = _TextProgress() if progress is True else (progress or None)
     plan = _Plan(backend, items, sizes, settings, label_list, group_list)
     if executor is None:

@@ -12,8 +12,15 @@ history row per model per run, with the columns of :data:`HISTORY_COLUMNS`:
 - ``latency_ms`` (the backend's own time, loading excluded), ``error`` (empty when it worked);
 - ``fell_back_from``: why the backends tried before the one that answered failed;
 - ``cost_usd``: no provider price table is available offline, so it stays missing (``NA``)
-  unless the session is given ``prices={(provider, model): usd_per_call}``. Prices are never
-  invented.
+  unless the session is given ``prices={(provider, model): usd_per_call}`` or a
+  :func:`hw.provider_prices` table (then priced from the tokens the provider's reply reports).
+  Prices are never invented.
+
+A remote call (an Inference Provider or an endpoint) is written to the usage ledger
+(:func:`hw.usage`, kind "playground"). With an active budget (:func:`hw.use_budget`) a run's cost
+is predicted first: a hard budget refuses a run that would pass it (``BudgetExceededError`` out of
+:meth:`PlaygroundSession.run`, before any call; the history is unchanged), a soft one leaves its
+warning in :attr:`PlaygroundSession.budget_warning`.
 
 Bad input (an empty prompt, an unsupported file type, a corrupt image or audio file, a task the
 model cannot do) never raises out of :meth:`PlaygroundSession.run`: every model gets a row whose
@@ -330,7 +337,8 @@ class PlaygroundSession:
         task: a task of ``hubwidgets.core.inference.backends.INFERENCE_TASKS``.
         models: 1 to :data:`MAX_MODELS` model ids or local folders.
         backend: anything with ``run``/``stream`` (default: a ``LocalBackend``).
-        prices: ``{(provider, model): usd_per_call}`` to fill ``cost_usd``; missing otherwise.
+        prices: ``{(provider, model): usd_per_call}``, or a :func:`hw.provider_prices` table
+            ($ per 1M tokens), to fill ``cost_usd``; missing otherwise.
         params: parameters every call gets (e.g. ``max_new_tokens``); default: the task's
             :func:`hubwidgets.core.inference.samples.sample_params`.
         allow_denied: let the default backend load models the session's policy denies (see
@@ -346,7 +354,7 @@ class PlaygroundSession:
         models: Sequence[str] | str,
         backend: Backend | None = None,
         *,
-        prices: Mapping[tuple[str, str], float] | None = None,
+        prices: Mapping[tuple[str, str], float] | pd.DataFrame | None = None,
         params: Mapping[str, Any] | None = None,
         allow_denied: bool = False,
     ) -> None:
@@ -363,7 +371,10 @@ class PlaygroundSession:
                 "it there instead, e.g. LocalBackend(allow_denied=True)"
             )
         self.backend: Backend = backend
-        self.prices = dict(prices or {})
+        self.prices: Any = prices if isinstance(prices, pd.DataFrame) else dict(prices or {})
+        #: the soft budget's warning about the last run ("" when none)
+        self.budget_warning = ""
+        self._predicted: dict[str, float] = {}
         self.params = dict(sample_params(self.task) if params is None else params)
         self.conversations: dict[str, list[dict[str, Any]]] = {}
         self._rows: list[dict[str, Any]] = []
@@ -397,6 +408,7 @@ class PlaygroundSession:
 
     def iter_run(self, inputs: Any, **params: Any) -> Iterator[Cell]:
         """Like :meth:`run`, one :class:`Cell` per model as each finishes."""
+        self._check_budget(inputs, params)
         run, item, problem = self._start(inputs, params)
         merged = {**self.params, **params}
         for model in self.models:
@@ -420,6 +432,7 @@ class PlaygroundSession:
             for k, cell in enumerate(self.iter_run(inputs, **params)):
                 yield StreamEvent(cell.model, k, cell=cell)
             return
+        self._check_budget(inputs, params)
         run, item, problem = self._start(inputs, params)
         merged = {**self.params, **params}
         for k, model in enumerate(self.models):
@@ -432,6 +445,30 @@ class PlaygroundSession:
             yield StreamEvent(model, k, cell=cell)
 
     # -- internals -------------------------------------------------------------------------------
+    def _check_budget(self, inputs: Any, params: Mapping[str, Any]) -> None:
+        """Predict the run's cost and check it against the active budget (hard: raises)."""
+        from ..cost.budget import active_budget  # noqa: PLC0415
+        from ..cost.meter import may_call_remote, predict_call, provider_of  # noqa: PLC0415
+
+        self.budget_warning = ""
+        self._predicted = {}
+        budget = active_budget()
+        if budget is None or not may_call_remote(self.backend):
+            return
+        provider = provider_of(self.backend)
+        merged = {**self.params, **params}
+        total: float | None = 0.0
+        for model in self.models:
+            item = self._conversation(model, inputs)
+            cost, _ = predict_call(self.prices, provider, model, self.task, item, merged)
+            if cost is None or total is None:
+                total = None
+                continue
+            self._predicted[model] = cost
+            total += cost
+        what = f"this run of {len(self.models)} model(s)"
+        self.budget_warning = budget.check(total, what) or ""
+
     def _start(self, inputs: Any, params: Mapping[str, Any]) -> tuple[int, Any, str]:
         with self._lock:
             self._runs += 1
@@ -544,7 +581,21 @@ class PlaygroundSession:
     ) -> dict[str, Any]:
         backend = result.backend if result else ""
         provider = (result.provider or "") if result else ""
-        price = self.prices.get((provider, model)) if result else None
+        price: float | None = None
+        if result is not None and backend == "remote":
+            from ..cost.meter import record_call  # noqa: PLC0415
+
+            # the run's audit record (inference.playground) carries the cost: audit=False
+            found = record_call(
+                "playground",
+                result,
+                self.prices,
+                predicted_usd=self._predicted.get(model),
+                audit=False,
+            )
+            price = found[0] if found else None
+        elif result is not None and isinstance(self.prices, Mapping):
+            price = self.prices.get((provider, model))
         return {
             "time": pd.Timestamp.now(tz="UTC"),
             "run": run,

@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ...cost.usage import reply_tokens
 from ._base import (
     AUDIO_TASKS,
     IMAGE_TASKS,
@@ -115,6 +116,9 @@ class RemoteBackend:
                 output, tokens = _normalize(task, raw)
                 if tokens is not None:
                     metrics["generated_tokens"] = metrics.get("generated_tokens", 0.0) + tokens
+                # what the provider bills: input_tokens / output_tokens from the reply's usage
+                for key, count in reply_tokens(raw).items():
+                    metrics[key] = metrics.get(key, 0.0) + count
                 outputs.append(output)
         return InferenceResult(
             task=task,
