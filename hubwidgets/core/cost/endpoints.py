@@ -37,10 +37,12 @@ from .estimate import DAYS_PER_MONTH, endpoint_cost
 __all__ = [
     "CREATE_COLUMNS",
     "ENDPOINT_COLUMNS",
+    "INSTANCE_COLUMNS",
     "SETTLED_STATES",
     "EndpointError",
     "create_endpoint",
     "delete_endpoint",
+    "endpoint_instances",
     "endpoints",
     "pause_endpoint",
     "resume_endpoint",
@@ -369,10 +371,8 @@ def _ledger(
 ) -> None:
     """The usage-ledger line of an action (:mod:`hubwidgets.core.cost.usage`); never raises:
     the ledger must not sink the user's action (a failure is logged)."""
-    try:
-        from .usage import record_usage  # noqa: PLC0415
-    except ImportError:  # a checkout without the ledger: the audit record stays
-        return
+    from .usage import record_usage  # noqa: PLC0415
+
     try:
         record_usage(
             kind="endpoint",
@@ -463,6 +463,63 @@ def _fitting(model: str, prices: pd.DataFrame | None, catalog: Any, dtype: str) 
     )
     out = options[usable.to_numpy(dtype=bool)].reset_index(drop=True)
     out.attrs["all"] = options
+    return out
+
+
+#: The columns of :func:`endpoint_instances`.
+INSTANCE_COLUMNS: tuple[str, ...] = (
+    "instance",
+    "vendor",
+    "region",
+    "accelerator",
+    "instance_type",
+    "instance_size",
+    "status",
+    "memory_needed_gb",
+    "memory_available_gb",
+    "price_per_hour_usd",
+    "price_source",
+    "usd_per_month_running",
+)
+
+
+def endpoint_instances(
+    model: str,
+    *,
+    namespace: str | None = None,
+    token: str | bool | None = None,
+    endpoint: str | None = None,
+    prices: pd.DataFrame | None = None,
+    catalog: Any = None,
+    dtype: str = "fp16/bf16",
+) -> pd.DataFrame:
+    """The instances :func:`create_endpoint` accepts for ``model``: those whose memory holds it
+    (:func:`hw.estimate_cost`'s rule), with a price, not deprecated; cheapest first.
+
+    Returns :data:`INSTANCE_COLUMNS`; ``usd_per_month_running`` is one replica all month
+    (730 hours). Empty (with ``attrs["note"]`` saying why) when none holds it.
+
+    Raises:
+        ValueError: an unknown model (with close matches).
+    """
+    if not isinstance(model, str) or not model:
+        raise TypeError(f"model must be a model id (str), not {model!r}")
+    if prices is None:
+        from .prices import hardware_prices  # noqa: PLC0415
+
+        ns = namespace
+        if ns is None and endpoint is not None:
+            ns = _namespace(None, token, endpoint)
+        prices = hardware_prices("auto", endpoint=endpoint, token=token, namespace=ns)
+    fits = _fitting(model, prices, catalog, dtype)
+    out = fits.reindex(columns=[c for c in INSTANCE_COLUMNS if c != "usd_per_month_running"])
+    out["usd_per_month_running"] = [
+        endpoint_cost(float(p), HOURS_PER_MONTH, 1) for p in out["price_per_hour_usd"]
+    ]
+    out = out.sort_values(["price_per_hour_usd", "instance"], kind="stable").reset_index(drop=True)
+    if out.empty:
+        notes = fits.attrs["all"]["note"].dropna()
+        out.attrs["note"] = str(notes.iloc[0]) if len(notes) else "no instance holds it"
     return out
 
 
