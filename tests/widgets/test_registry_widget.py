@@ -11,8 +11,6 @@ The registry itself is tested in the core (tests/core/test_registry*.py).
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,8 +21,8 @@ import pytest
 import traitlets
 
 import hubwidgets as hw
-import hubwidgets.core
 from hubwidgets.testing.hub_server import HubServer
+from hubwidgets.testing.registry_demo import DEMO_IDS, starter_records
 from hubwidgets.widgets import RegistryWidget
 from hubwidgets.widgets._protocol import pack, unpack
 from hubwidgets.widgets._serialization import from_ipc
@@ -32,26 +30,8 @@ from hubwidgets.widgets.registry import ENTRY_SHOWN, TIMELINE_COLUMNS
 
 from .conftest import Picker
 
-
-def _records() -> list[dict[str, Any]]:
-    """Two licensed records of the bundled starter, each given a sha and a file list (the
-    starter carries neither; a Hub record has both)."""
-    path = Path(hubwidgets.core.__file__).with_name("data") / "starter_models.jsonl"
-    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    licensed = [
-        r
-        for r in rows
-        if "id" in r and (r.get("cardData") or {}).get("license") and not r.get("gated")
-    ]
-    picked = copy.deepcopy(licensed[:2])
-    for record in picked:
-        record["sha"] = hashlib.sha1(record["id"].encode(), usedforsecurity=False).hexdigest()
-        record["siblings"] = [{"rfilename": n} for n in ("README.md", "model.safetensors")]
-        record.pop("safetensors", None)
-    return picked
-
-
-RECORDS = _records()
+#: Two starter models as the Hub serves them (a sha and a file list added).
+RECORDS = starter_records(DEMO_IDS[:2])
 FIRST, SECOND = RECORDS[0]["id"], RECORDS[1]["id"]
 
 
