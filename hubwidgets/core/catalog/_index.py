@@ -76,9 +76,14 @@ class Postings:
         return int(self.starts[code + 1] - self.starts[code])
 
     def union(self, codes: Sequence[int]) -> np.ndarray:
-        parts = [self.get(c) for c in codes]
+        parts = [self.get(c) for c in dict.fromkeys(codes)]
         if not parts:
             return np.empty(0, dtype=np.int32)
+        if len(parts) > 16:
+            # many values (an author list of 100,000): one sort of all their rows; merging
+            # pairwise would cost a re-sort of the list per merge, quadratic in the values
+            found: np.ndarray = np.unique(np.concatenate(parts)).astype(np.int32, copy=False)
+            return found
         # merge smallest first, like a Huffman tree: each row is copied O(log k) times
         parts.sort(key=len)
         while len(parts) > 1:
@@ -263,18 +268,23 @@ class SearchIndex:
     # -- text --------------------------------------------------------------------------------
     @staticmethod
     def _trigram_codes(word: str) -> list[int]:
-        sym = kern.SYMBOL[np.frombuffer(word.encode("utf-8"), dtype=np.uint8)]
+        # plain Python on purpose: words are short, and numpy's per-call overhead made a query
+        # of 100,000 words take seconds
+        sym = [_SYMBOLS[b] for b in word.encode("utf-8")]
         a = kern.ALPHABET
-        return sorted(
-            {int((sym[i] * a + sym[i + 1]) * a + sym[i + 2]) for i in range(sym.size - 2)}
-        )
+        return sorted({(sym[i] * a + sym[i + 1]) * a + sym[i + 2] for i in range(len(sym) - 2)})
+
+    def word_stats(self, word: str) -> tuple[int, float]:
+        """(:meth:`estimate`, :meth:`index_cost`) of ``word``, its trigrams looked up once."""
+        if len(word.encode("utf-8")) < 3:
+            return self.n, 3.0 * self.n + 40.0 * self.n
+        starts = self.trigrams.starts
+        sizes = [int(starts[c + 1] - starts[c]) for c in self._trigram_codes(word)]
+        return min(sizes), 3.0 * sum(sizes) + 40.0 * min(sizes)
 
     def index_cost(self, word: str) -> float:
         """Rough cost (ns) of finding ``word`` through the postings: merges plus checks."""
-        if len(word.encode("utf-8")) < 3:
-            return 3.0 * self.n + 40.0 * self.n
-        sizes = [self.trigrams.size(c) for c in self._trigram_codes(word)]
-        return 3.0 * sum(sizes) + 40.0 * min(sizes)
+        return self.word_stats(word)[1]
 
     def params_rows(self, lo: int | None, hi: int | None, rows: np.ndarray | None) -> np.ndarray:
         """Rows (all, or among ``rows``) with a known parameter count within [lo, hi]."""
@@ -293,9 +303,7 @@ class SearchIndex:
 
     def estimate(self, word: str) -> int:
         """An upper bound of the rows containing ``word``, read off the postings."""
-        if len(word.encode("utf-8")) < 3:
-            return self.n
-        return min(self.trigrams.size(c) for c in self._trigram_codes(word))
+        return self.word_stats(word)[0]
 
     def word_rows(self, word: str, within: np.ndarray | None = None) -> np.ndarray:
         """Rows whose id contains ``word`` (lower case), optionally only among ``within``."""
@@ -388,6 +396,7 @@ class SearchIndex:
         return found[start:stop]
 
 
+_SYMBOLS: list[int] = kern.SYMBOL.tolist()
 _NO_BYTES = np.empty(0, np.uint8)
 _NO_WORDS = np.zeros(1, np.int64)
 

@@ -232,10 +232,20 @@ class Catalog(Searchable):
             rows = gated if rows is None else intersect(rows, gated, ix.k)
         return rows
 
-    def _rows(self, q: Query) -> np.ndarray | None:
+    def _word_stats(self, q: Query) -> dict[str, tuple[int, float]]:
+        """Each query word's (row estimate, index cost), looked up once per query."""
+        stats = self.index.word_stats
+        return {w: stats(w) for w in q.words}
+
+    def _rows(
+        self, q: Query, stats: dict[str, tuple[int, float]] | None = None
+    ) -> np.ndarray | None:
         """Row positions matching the whole query (None: every row), ascending."""
         rows = self._structured_rows(q)
-        for word in sorted(q.words, key=self.index.estimate):  # most selective first
+        stats = self._word_stats(q) if stats is None else stats
+        for word in sorted(q.words, key=lambda w: stats[w][0]):  # most selective first
+            if rows is not None and rows.size == 0:
+                break  # nothing left for the other words to narrow
             rows = self.index.word_rows(word, within=rows)
         return rows
 
@@ -243,14 +253,15 @@ class Catalog(Searchable):
         ix = self.index
         stop = len(self) if q.limit is None else q.offset + q.limit
         picked = None
+        stats = self._word_stats(q)
         if q.words and stop <= len(self):
             # Plan: walking the sort order costs about stop / selectivity rows (~100 ns each, a
             # cache miss per row); the index costs its postings merges and checks. Take the
             # cheaper, and give the walk no more than the index would have cost.
             rows = self._structured_rows(q)
             n = max(len(self), 1)
-            index_cost = sum(ix.index_cost(w) for w in q.words)
-            share = min(ix.estimate(w) for w in q.words) / n
+            index_cost = sum(cost for _, cost in stats.values())
+            share = min(rows for rows, _ in stats.values()) / n
             if rows is not None:
                 share *= rows.size / n
             walk = stop / max(share, 1.0 / n)
@@ -261,7 +272,7 @@ class Catalog(Searchable):
                 if found is not None:
                     picked = found[q.offset : stop]
         if picked is None:
-            picked = ix.top(self._rows(q), q.sort, q.offset, stop)
+            picked = ix.top(self._rows(q, stats), q.sort, q.offset, stop)
         return self.rows(picked)
 
     def rows(self, positions: np.ndarray) -> pd.DataFrame:

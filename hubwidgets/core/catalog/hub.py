@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -242,12 +243,13 @@ class HubCatalog(Searchable):
             values = getattr(q, field)
             if values is not None:
                 choices.append([(param, prefix + v) for v in values])
-        combos = list(itertools.product(*choices)) if choices else [()]
-        if len(combos) > _MAX_REQUESTS:
+        needed = math.prod(len(c) for c in choices)  # counted before any is built
+        if needed > _MAX_REQUESTS:
             raise ValueError(
-                f"the live Hub combines filters with AND, so these any-of lists need {len(combos)} "
+                f"the live Hub combines filters with AND, so these any-of lists need {needed:,} "
                 f"requests (at most {_MAX_REQUESTS}); narrow them, or search a snapshot"
             )
+        combos = list(itertools.product(*choices)) if choices else [()]
         return [base + list(combo) for combo in combos]
 
     def _stream(

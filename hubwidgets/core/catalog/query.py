@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -24,6 +25,12 @@ FACETS: dict[str, str] = {
     "author": "author",
 }
 
+#: The most values one filter list may hold, and the longest query (in characters): far above
+#: any real use (the Hub has a few hundred thousand authors), low enough that an absurd input
+#: is refused at once instead of being worked through.
+MAX_VALUES = 1_000_000
+MAX_QUERY_CHARS = 1_000_000
+
 _UNITS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
 _PARAMS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmbt]?)\s*$", re.IGNORECASE)
 
@@ -34,15 +41,18 @@ def parse_params(value: Any, name: str) -> int | None:
         return None
     if isinstance(value, bool):
         raise TypeError(f"{name} must be a number of parameters such as 7_000_000_000 or '7B'")
-    if isinstance(value, (int, float)):
-        if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, int):
+        number: float = value
+    elif isinstance(value, float):
+        if not math.isfinite(value):
             raise ValueError(f"{name} must be a finite number, not {value}")
-        number = float(value)
+        number = value
     elif isinstance(value, str):
         match = _PARAMS_RE.match(value)
         if not match:
+            shown = value if len(value) <= 40 else value[:40] + "..."
             raise ValueError(
-                f"{name}={value!r} is not a parameter count; use e.g. 7e9, '7B', '300M'"
+                f"{name}={shown!r} is not a parameter count; use e.g. 7e9, '7B', '300M'"
             )
         number = float(match.group(1)) * _UNITS[match.group(2).lower()]
     else:
@@ -51,6 +61,12 @@ def parse_params(value: Any, name: str) -> int | None:
         )
     if number < 0:
         raise ValueError(f"{name} must be >= 0, not {value!r}")
+    if not math.isfinite(number):  # '9' * 400 parses to infinity
+        shown = str(value) if len(str(value)) <= 40 else str(value)[:40] + "..."
+        raise ValueError(
+            f"{name}={shown!r} is too large to be a number; use e.g. 7e9, '7B', '300M' "
+            "(any count above the largest model works as no bound)"
+        )
     return int(number)
 
 
@@ -59,14 +75,34 @@ def _values(value: Any, name: str) -> tuple[str, ...] | None:
     if value is None:
         return None
     if isinstance(value, str):
+        _text(value, name)
         return (value,)
     if isinstance(value, Iterable) and not isinstance(value, (bytes, dict)):
-        out = tuple(value)
-        bad = [v for v in out if not isinstance(v, str)]
-        if bad:
-            raise TypeError(f"{name} takes strings; got {bad[0]!r}")
+        # duplicates dropped, order kept: every later step is linear in the distinct values
+        out = tuple(dict.fromkeys(itertools.islice(value, MAX_VALUES + 1)))
+        if len(out) > MAX_VALUES:
+            raise ValueError(
+                f"{name} holds more than {MAX_VALUES:,} values; narrow it (a list this long "
+                "is not a filter)"
+            )
+        for v in out:
+            if not isinstance(v, str):
+                raise TypeError(f"{name} takes strings; got {v!r}")
+            _text(v, name)
         return out or None
     raise TypeError(f"{name} must be a string or a list of strings, not {type(value).__name__}")
+
+
+def _text(value: str, name: str) -> None:
+    """ValueError unless ``value`` is valid text (a lone surrogate such as '\\ud800' is not:
+    it cannot be encoded, compared with the ids' bytes, nor sent to the Hub)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise ValueError(
+            f"{name} is not valid text: it holds {value[err.start]!r} at position {err.start}, "
+            "a lone surrogate that no model id can contain"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -136,6 +172,12 @@ def make_query(
         query = ""
     if not isinstance(query, str):
         raise TypeError(f"query must be a string, not {type(query).__name__}")
+    if len(query) > MAX_QUERY_CHARS:
+        raise ValueError(
+            f"query is {len(query):,} characters long, more than {MAX_QUERY_CHARS:,}; a query "
+            "is words that must all appear in a model id"
+        )
+    _text(query, "query")
     tasks = _values(task, "task")
     if tasks:
         valid = set(TASKS) | set(known_tasks)
@@ -161,7 +203,7 @@ def make_query(
     if gated is not None and not isinstance(gated, bool):
         raise TypeError(f"gated must be True, False or None, not {gated!r}")
     return Query(
-        words=tuple(w.lower() for w in query.split()),
+        words=tuple(dict.fromkeys(w.lower() for w in query.split())),  # each word once
         task=tasks,
         library=_values(library, "library"),
         language=_values(language, "language"),
