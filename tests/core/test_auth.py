@@ -4,6 +4,7 @@ token files, here in a temporary folder), remembered for the audit actor, and ne
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,6 +51,14 @@ def test_login_stores_the_token_as_hf_auth_login_does(token_store: Path, hub: Hu
     logout("laptop")
     assert get_token() is None
     assert get_stored_tokens() == {}
+    # audited: who logged in where, with which token's name, never the token
+    log = audit.audit_path().read_text()
+    assert TOKEN not in log
+    records = [json.loads(line) for line in log.splitlines()]
+    logins = [r for r in records if r["action"] == "auth.login" and r["outcome"] == "ok"]
+    assert logins[-1]["actor"] == "alice"
+    assert logins[-1]["params"] == {"endpoint": hub.endpoint, "label": "laptop"}
+    assert records[-1]["action"] == "auth.logout"
 
 
 def test_a_refused_token_is_invalid_and_never_quoted(token_store: Path, hub: HubServer) -> None:
@@ -60,6 +69,9 @@ def test_a_refused_token_is_invalid_and_never_quoted(token_store: Path, hub: Hub
     assert bad not in text
     assert get_token() is None  # nothing stored
     assert not (token_store / "stored_tokens").exists()
+    last = json.loads(audit.audit_path().read_text().splitlines()[-1])
+    assert (last["action"], last["outcome"]) == ("auth.login", "invalid token: the Hub refused it")
+    assert bad not in audit.audit_path().read_text()
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,9 @@
 :func:`login` checks a token with the Hub (``HfApi(endpoint).whoami(token)``), then stores it
 in huggingface_hub's token store the way ``hf auth login`` does (its own ``_save_token`` and
 ``_set_active_token``: the token under its name in ``stored_tokens``, and made the active one),
-and remembers the user name for the audit trail's actor. A refused token is
+and remembers the user name for the audit trail's actor; each login (refused ones too) and
+logout is an audit record (``auth.login`` / ``auth.logout``: the endpoint and the token's
+label, its name; never the token). A refused token is
 :class:`InvalidTokenError` ("invalid token"), whose words never contain any of the token.
 
 The token is only ever passed on, never kept, logged or returned: :class:`Account` holds the
@@ -117,7 +119,11 @@ def login(token: str, *, endpoint: str | None = None) -> Account:
     from huggingface_hub._login import _set_active_token  # noqa: PLC0415
     from huggingface_hub.utils._auth import _save_token  # noqa: PLC0415
 
-    found = whoami(token, endpoint=endpoint)
+    try:
+        found = whoami(token, endpoint=endpoint)
+    except (InvalidTokenError, ConnectionError) as err:  # refused logins are audited too
+        _audit("auth.login", {"endpoint": _endpoint(endpoint)}, str(err))
+        raise
     token = token.strip()
     # what huggingface_hub's login(token) does after its own whoami (which asks the default
     # Hub, not ``endpoint``): the token under its name, then made the active one
@@ -129,7 +135,15 @@ def login(token: str, *, endpoint: str | None = None) -> Account:
         remember_hub_user(found.name, token)
     except Exception as err:  # the login stands; the audit actor falls back to the OS user
         _LOG.warning("could not remember the Hub user for the audit trail: %s", type(err).__name__)
+    _audit("auth.login", {"endpoint": found.endpoint, "label": found.token_name}, "ok")
     return found
+
+
+def _audit(action: str, params: dict[str, Any], outcome: str) -> None:
+    """One audit record (who logged in or out where, never the token); never raises."""
+    from ..registry.audit import safe_append  # noqa: PLC0415
+
+    safe_append(action, params=params, outcome=outcome)
 
 
 def account(*, endpoint: str | None = None) -> Account | None:
@@ -150,3 +164,4 @@ def logout(token_name: str | None = None) -> None:
     if token_name is not None and token_name not in get_stored_tokens():
         return  # already gone (logged out elsewhere)
     huggingface_hub.logout(token_name)
+    _audit("auth.logout", {"label": token_name or "all"}, "ok")
