@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .benchmark import BenchmarkWidget
     from .compare import CompareWidget
     from .cost import CostWidget
+    from .endpoints import EndpointsWidget
     from .governance import GovernanceWidget
     from .login import LoginWidget
     from .playground import Playground
@@ -31,12 +32,14 @@ WIDGETS: dict[str, str] = {
     "LoginWidget": ".login",
     "RegistryWidget": ".registry",
     "CostWidget": ".cost",
+    "EndpointsWidget": ".endpoints",
 }
 
 __all__ = [
     "BenchmarkWidget",
     "CompareWidget",
     "CostWidget",
+    "EndpointsWidget",
     "GovernanceWidget",
     "LoginWidget",
     "Playground",

@@ -9,6 +9,7 @@ import type { AnyModel, RenderProps } from "@anywidget/types";
 import benchmark from "./benchmark";
 import compare from "./compare";
 import cost from "./cost";
+import endpoints from "./endpoints";
 import governance from "./governance";
 import login from "./login";
 import playground from "./playground";
@@ -35,6 +36,7 @@ export const widgets: Readonly<Record<string, Renderer>> = {
   benchmark: benchmark as unknown as Renderer,
   playground: playground as unknown as Renderer,
   cost: cost as unknown as Renderer,
+  endpoints: endpoints as unknown as Renderer,
   workflow: workflow as unknown as Renderer,
 };
 
