@@ -210,3 +210,38 @@ def test_our_token_count_predicts_the_bill_within_one_percent(cassettes: Path) -
     off = table[table["counted_input_tokens"] != table["billed_input_tokens"]]
     assert list(off["provider"]) == ["nebius"]
     assert (table.drop(off.index)["error_pct"] <= 1.0).all()
+
+
+def test_a_remote_batch_run_records_its_calls(home: Path, cassettes: Path) -> None:
+    df = pd.DataFrame({"question": ["What is deep learning?", "And machine learning?"]})
+    with CassetteReplay(cassettes / CASSETTE):
+        out = hw.apply(
+            df,
+            MODEL,
+            column="question",
+            task="chat-completion",
+            backend=RemoteBackend(provider="together", token=TOKEN),
+            batch_size=1,
+            progress=False,
+            prices={("together", MODEL): 0.002},
+        )
+    assert (out["error"] == "").all()
+    line = hw.usage(kind="batch").iloc[0]
+    assert (line["model"], line["provider"]) == (MODEL, "together")
+    assert line["cost_usd"] == pytest.approx(0.004)  # two calls at $0.002
+    with (
+        CassetteReplay(cassettes / CASSETTE) as replay,
+        hw.use_budget(hw.Budget(0.005, hard=True)),
+        pytest.raises(hw.BudgetExceededError, match=r"\$0.003 over"),
+    ):
+        hw.apply(
+            df,
+            MODEL,
+            column="question",
+            task="chat-completion",
+            backend=RemoteBackend(provider="together", token=TOKEN),
+            batch_size=1,
+            progress=False,
+            prices={("together", MODEL): 0.002},
+        )
+    assert replay.sent("POST") == []

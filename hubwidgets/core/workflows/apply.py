@@ -172,6 +172,9 @@ class _Run:
         self.sha: str | None = None
         self.sha_known = False
         self.served_by: str | None = None
+        #: the billed token counts of each remote call (for the usage ledger)
+        self.remote: list[dict[str, float]] = []
+        self.provider: str | None = None
 
     def batch(self, items: list[Any]) -> list[dict[str, Any]]:
         """The rows of one batch; a failed batch is run again row by row to find the bad one."""
@@ -204,6 +207,9 @@ class _Run:
         if not self.sha_known:
             self.sha, self.sha_known = result.model_sha, True
             self.served_by = result.backend
+        if result.backend == "remote":
+            self.remote.append(result.metrics)
+            self.provider = result.provider
         each = result.latency_ms / len(items)
         return [{**tidy(self.task, out), "error": "", "latency_ms": each} for out in result.outputs]
 
@@ -299,6 +305,7 @@ def apply(
     progress: bool | Callable[[int, int], Any] = True,
     cancel: threading.Event | None = None,
     params: Mapping[str, Any] | None = None,
+    prices: Any = None,
 ) -> Any:
     """Run ``model`` over ``df[column]`` in batches; the frame comes back with output columns.
 
@@ -321,6 +328,10 @@ def apply(
         cancel: a ``threading.Event``: when set, the run stops after the batch under way; the
             rows not run have ``error="cancelled"`` and ``result.attrs["cancelled"]`` is True.
         params: passed to each backend call (``candidate_labels``, ``max_new_tokens``...).
+        prices: for a remote backend, a :func:`hw.provider_prices` table or
+            ``{(provider, model): usd_per_call}``: the run's cost in the usage ledger
+            (:func:`hw.usage`, kind "batch"; NA without it, never 0). With an active
+            :func:`hw.use_budget` the cost is predicted first and a hard budget refuses the run.
 
     Returns:
         The input frame (same index) with the task's columns (see
@@ -367,6 +378,7 @@ def apply(
         progress=progress,
         cancel=cancel,
         params=params,
+        prices=prices,
     )
     _audit_apply(out, len(df))
     return out
@@ -385,6 +397,7 @@ def _run_local(
     progress: bool | Callable[[int, int], Any],
     cancel: threading.Event | None,
     params: Mapping[str, Any] | None,
+    prices: Any = None,
 ) -> pd.DataFrame:
     """:func:`apply` on this machine, without the audit record (a cluster's partitions run
     this: the client writes one record for the whole run)."""
@@ -402,7 +415,18 @@ def _run_local(
     _check_modality(task, values, params or {})
     runner = make_backend(backend)
     return _apply_here(
-        df, values, runner, model, task, size, names, params or {}, checkpoint, progress, cancel
+        df,
+        values,
+        runner,
+        model,
+        task,
+        size,
+        names,
+        params or {},
+        checkpoint,
+        progress,
+        cancel,
+        prices,
     )
 
 
@@ -464,6 +488,7 @@ def _apply_here(
     checkpoint: str | Path | None,
     progress: bool | Callable[[int, int], Any],
     cancel: threading.Event | None,
+    prices: Any = None,
 ) -> pd.DataFrame:
     started = datetime.now(UTC)
     clock = time.perf_counter()
@@ -487,6 +512,7 @@ def _apply_here(
     todo = [i for i in range(n) if not done[i]]
     resumed = n - len(todo)
     items = values.tolist()
+    _check_budget(backend, model, task, [items[p] for p in todo], params, prices)
     cancelled = False
     ran = 0
     bar = _progress(progress, n, resumed, f"{task} · {Path(model).name or model}")
@@ -512,6 +538,7 @@ def _apply_here(
         for c in run.columns:
             results[c][pos] = not_run.get(c)
     elapsed = time.perf_counter() - clock
+    _record_usage(run, model, prices)
     out = _frame(df, task, results, names)
     sha, sha_source = _revision(backend, model, run.sha)
     out.attrs.update(
@@ -569,3 +596,37 @@ class HubAccessor:
     def apply(self, model: str, *, column: str, **kwargs: Any) -> Any:
         """:func:`hubwidgets.apply` on this DataFrame (same arguments after ``df``)."""
         return apply(self._df, model, column=column, **kwargs)
+
+
+def _check_budget(
+    backend: Any, model: str, task: str, items: list[Any], params: Mapping[str, Any], prices: Any
+) -> None:
+    """The active budget against the run's predicted cost (hard: raises before any call)."""
+    from ..cost.meter import guard_run  # noqa: PLC0415
+
+    _, warning = guard_run(
+        backend, task, [model], items, params, prices, f"this batch run of {len(items)} rows"
+    )
+    if warning:
+        import warnings  # noqa: PLC0415
+
+        warnings.warn(warning, UserWarning, stacklevel=4)
+
+
+def _record_usage(run: _Run, model: str, prices: Any) -> None:
+    """One usage-ledger line for the remote calls of a run (none ran remotely: nothing)."""
+    if not run.remote:
+        return
+    from ..cost.meter import record_call, sum_metrics  # noqa: PLC0415
+
+    record_call(
+        "batch",
+        {
+            "backend": "remote",
+            "provider": run.provider,
+            "model": model,
+            "metrics": sum_metrics(run.remote),
+        },
+        prices,
+        calls=len(run.remote),
+    )
