@@ -26,9 +26,11 @@ several kernels spending against one budget share one ledger.
 headers, keys in URLs become ``***``); the ledger has no field for a token.
 
 **The audit trail**: :func:`record_usage` also writes an audit record ``usage.<kind>`` (with the
-cost) unless ``audit=False``. The Playground, ``hw.benchmark`` and ``hw.apply`` pass
-``audit=False``: their run already writes one audit record (``inference.playground``...) that
-carries the run's cost, and one user action stays one audit record (no spend counted twice).
+cost) unless ``audit=False``, so the spend is in the tamper-evident log too
+(``hw.audit_log(action="usage.*")``). The Playground passes ``audit=False``: its run record
+(``inference.playground``) already carries each model's ``cost_usd``, and the same dollars in two
+records would be counted twice by anyone summing ``cost``. ``hw.benchmark`` and ``hw.apply`` keep
+the ``usage.benchmark`` / ``usage.batch`` record: their run records carry no cost.
 """
 
 from __future__ import annotations
