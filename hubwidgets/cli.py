@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
+from hubwidgets.core._redact import printable
 from hubwidgets.core.catalog.pull import (
     MAX_PAGE_SIZE,
     SORTS,
@@ -215,7 +216,8 @@ def _run_info(args: argparse.Namespace) -> int:
         print(json.dumps(info, indent=2, sort_keys=True, default=str))
     else:
         for label, value in _info_lines(info):
-            print(f"{label + ':':<12}{value}")
+            # metadata is anyone's text: an escape sequence in it must not drive the terminal
+            print(f"{label + ':':<12}{' '.join(printable(value).split())}")
     return 0
 
 
@@ -273,4 +275,4 @@ def _size(size: int) -> str:
 
 def _error(prog: str, message: str) -> None:
     """One line on stderr: multi-line messages (e.g. HTTP errors) are folded."""
-    print(f"{prog}: error: {' '.join(message.split())}", file=sys.stderr)
+    print(f"{prog}: error: {' '.join(printable(message).split())}", file=sys.stderr)

@@ -376,8 +376,9 @@ def _snapshot_meta(path: Path, pfile: pq.ParquetFile) -> dict[str, Any]:
         )
     try:
         meta: dict[str, Any] = json.loads(meta_raw)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{str(path)!r} has unreadable snapshot metadata: {err}") from None
+    except (ValueError, RecursionError) as err:  # also bytes that are not UTF-8, absurd nesting
+        reason = "nested too deeply" if isinstance(err, RecursionError) else str(err)
+        raise ValueError(f"{str(path)!r} has unreadable snapshot metadata: {reason}") from None
     if not isinstance(meta, dict):
         raise ValueError(
             f"{str(path)!r} has snapshot metadata that is not a JSON object ({type(meta).__name__})"
@@ -385,10 +386,13 @@ def _snapshot_meta(path: Path, pfile: pq.ParquetFile) -> dict[str, Any]:
     taken = meta.get("taken_at")
     if taken is not None:
         try:
-            datetime.fromisoformat(str(taken))
+            if not isinstance(taken, str):  # 20261205 would pass as a "basic" ISO date
+                raise ValueError
+            datetime.fromisoformat(taken)
         except ValueError:
+            shown = repr(taken) if len(repr(taken)) <= 60 else repr(taken)[:60] + "..."
             raise ValueError(
-                f"{str(path)!r} has a taken_at that is not an ISO date: {taken!r}"
+                f"{str(path)!r} has a taken_at that is not an ISO date string: {shown}"
             ) from None
     if "card" in pfile.schema_arrow.names:
         card_type = pfile.schema_arrow.field("card").type
@@ -413,7 +417,14 @@ def _read_column(pfile: pq.ParquetFile, name: str, rows: int) -> pa.ChunkedArray
     ``ADDED_COLUMNS``) is all missing."""
     if name not in pfile.schema_arrow.names:
         return pa.chunked_array([pa.nulls(rows, arrow_schema().field(name).type)])
-    return pfile.read(columns=[name]).column(0)
+    column = pfile.read(columns=[name]).column(0)
+    if name == "id":
+        try:  # parquet does not check that text is UTF-8; a bad id would fail much later
+            column.validate(full=True)
+        except pa.ArrowInvalid as err:
+            # read_parquet names the file around this message
+            raise pa.ArrowInvalid(f"the id column holds text that is not UTF-8 ({err})") from None
+    return column
 
 
 def _check_types(path: Path, schema: pa.Schema) -> None:
