@@ -178,7 +178,7 @@ export default defineWidget<RegistryState>("registry", (view) => {
     driftButton.disabled = running;
     view.root.classList.toggle("hw-running", running);
     bar.value = view.get("progress");
-    bar.hidden = !running && view.get("progress") === 0;
+    bar.hidden = !running;
     barText.textContent = running ? view.get("progress_text") : "";
   };
 
@@ -240,7 +240,8 @@ export default defineWidget<RegistryState>("registry", (view) => {
     flag.textContent = words;
     flag.title = text(row.drift_source);
     drift.append(flag);
-    if (text(row.commits_since)) drift.append(note(`${text(row.commits_since)} commit(s) since`));
+    const since = text(row.commits_since);
+    if (since && since !== "0") drift.append(note(`${since} commit(s) since the pin`));
     const who = element("td", "hw-col-registered");
     who.append(text(row.registered_by), note(text(row.registered_at)));
     tr.append(
