@@ -138,6 +138,7 @@ __all__ = [
     "SearchWidget",
     "Step",
     "UnknownModelError",
+    "WorkflowWidget",
     "Workload",
     "__version__",
     "active_budget",

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .playground import Playground
     from .registry import RegistryWidget
     from .search import SearchWidget
+    from .workflow import WorkflowWidget
 
 #: Public widget class -> the module (relative) that defines it.
 WIDGETS: dict[str, str] = {
@@ -33,6 +34,7 @@ WIDGETS: dict[str, str] = {
     "RegistryWidget": ".registry",
     "CostWidget": ".cost",
     "EndpointsWidget": ".endpoints",
+    "WorkflowWidget": ".workflow",
 }
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "Playground",
     "RegistryWidget",
     "SearchWidget",
+    "WorkflowWidget",
 ]
 
 

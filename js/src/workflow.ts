@@ -243,7 +243,7 @@ function rowsTable(
       td.dataset.column = key;
       td.textContent =
         typeof value === "number"
-          ? value.toLocaleString("en", { maximumFractionDigits: 1 })
+          ? value.toLocaleString("en", { maximumFractionDigits: Math.abs(value) < 10 ? 3 : 1 })
           : text(value);
       tr.append(td);
     }
@@ -278,7 +278,7 @@ function sampleBox(view: View<WorkflowState>): HTMLFieldSetElement {
     radio.type = "radio";
     radio.name = `${view.uid}-sample-from`;
     radio.value = value;
-    radio.id = `${view.uid}-sample-${value}`;
+    radio.id = `${view.uid}-from-${value}`;
     const tag = element("label", "hw-radio-label");
     tag.htmlFor = radio.id;
     tag.textContent = label;

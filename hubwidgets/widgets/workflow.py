@@ -1,0 +1,746 @@
+"""WorkflowWidget: compose a pipeline of models step by step, try it on a sample, then run it over a
+DataFrame column with live progress and Cancel.
+
+Each user action calls one core function: a change to the steps builds
+:class:`hubwidgets.Pipeline` (its connection check names both steps of a bad link, shown under
+the step it concerns); "Run on the sample" calls :meth:`Pipeline.run`; "Apply" calls
+:meth:`Pipeline.apply` in the background run of
+:class:`~hubwidgets.widgets._base.RunningWidget`, its ``progress=`` callable moving the bar
+(rows done, rows/s, ETA) and its ``cancel=`` Event set by Cancel.
+
+The page writes the composition and the setup: ``steps`` (a list of ``{task, model, input,
+name}``), ``sample_text``, ``sample_from``, ``sample_row`` and ``column``; it sends the notices
+``run`` (apply) and ``cancel``, and the requests ``sample`` (run on the sample, an uploaded file's
+bytes inside its body) and ``rows`` (a window of the result table). What a view shows is synced
+state the kernel writes, so a view drawn from saved state alone shows the steps, the sample's
+outputs (``_sample``) and the first window of the last result (``_result``, Arrow IPC).
+
+A composition the core refuses is kept as it is: the steps stay, the problem shows under the
+step it concerns (``_problems``) and in :attr:`~WorkflowWidget.error`, and :attr:`pipeline` is
+None until it is fixed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import math
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pandas as pd
+import traitlets
+
+from ..core.catalog.searchable import Searchable
+from ..core.catalog.vocab import close_matches
+from ..core.inference.backends import INFERENCE_TASKS
+from ..core.report import Column, html_table
+from ..core.workflows import NEAREST_NEIGHBORS, Pipeline, PipelineError, Step
+from ._base import RunningWidget
+from ._protocol import RequestError, request
+from ._serialization import Table, to_ipc
+
+__all__ = ["SAMPLE_COLUMNS", "WorkflowWidget"]
+
+#: The columns of the sample's table (one row per step), as :meth:`Pipeline.run` gives them.
+SAMPLE_COLUMNS: tuple[str, ...] = (
+    "step",
+    "name",
+    "task",
+    "model",
+    "input",
+    "output",
+    "latency_ms",
+    "error",
+)
+
+#: Where the sample comes from: the text typed in, a row of the data, or an uploaded file.
+SAMPLE_SOURCES = ("text", "row", "file")
+
+#: The keys of a step as the page edits it.
+STEP_KEYS = ("task", "model", "input", "name")
+
+# characters of one cell shown in the page (a long generation or an embedding is cut)
+_CELL_CHARS = 300
+
+
+def _text(value: Any, limit: int = _CELL_CHARS) -> str:
+    """A value as text for a table cell: missing values empty, lists joined, long text cut."""
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if isinstance(value, Mapping):
+        out = ", ".join(f"{k}: {_text(v, limit)}" for k, v in value.items())
+    elif isinstance(value, (list, tuple)):
+        out = "; ".join(_text(v, limit) for v in value)
+    elif hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        listed = value.tolist()
+        out = _text(listed, limit) if isinstance(listed, list) else str(listed)
+    elif isinstance(value, float):
+        out = f"{value:.4g}"
+    elif isinstance(value, bytes):
+        out = f"<{len(value):,} bytes>"
+    else:
+        out = str(value)
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as text (what the page shows), but numbers (``latency_ms``, scores, the
+    data's own numbers) as numbers."""
+    out: dict[str, list[Any]] = {}
+    for column in frame.columns:
+        name = str(column)
+        values = frame[column]
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        if numeric or name == "latency_ms" or name.endswith(".latency_ms"):
+            out[name] = pd.to_numeric(frame[column], errors="coerce").astype("float64").tolist()
+        else:
+            out[name] = [_text(v) for v in frame[column]]
+    return pd.DataFrame(out, columns=list(out))
+
+
+def _model_label(step: Step) -> str:
+    """What the page shows for a step's model: an id or folder as is, an ensemble or a table
+    in words (:attr:`Step.model_name`)."""
+    model: Any = step.model
+    if isinstance(model, os.PathLike):
+        return str(os.fspath(model))
+    return model if isinstance(model, str) else str(step.model_name)
+
+
+#: The tasks a step may have: the inference tasks, and a search in a given table.
+STEP_TASKS: tuple[str, ...] = (*INFERENCE_TASKS, NEAREST_NEIGHBORS)
+
+
+class _Steps(traitlets.List[dict[str, Any]]):
+    """The composed steps: each a dict of :data:`STEP_KEYS` (``params`` too, from Python)."""
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        if isinstance(value, tuple):
+            value = list(value)
+        checked = super().validate(obj, value)
+        out: list[dict[str, Any]] = []
+        for i, step in enumerate(checked or []):
+            if not isinstance(step, Mapping):
+                raise traitlets.TraitError(
+                    f"step {i + 1} must be a dict of {', '.join(STEP_KEYS)}, not {step!r}"
+                )
+            unknown = [k for k in step if k not in (*STEP_KEYS, "params")]
+            if unknown:
+                hint = close_matches(str(unknown[0]), list(STEP_KEYS))
+                also = f" (did you mean {hint[0]!r}?)" if hint else ""
+                raise traitlets.TraitError(
+                    f"step {i + 1} has an unknown key {unknown[0]!r}{also}; a step has "
+                    f"{', '.join(STEP_KEYS)}"
+                )
+            clean: dict[str, Any] = {
+                k: "" if step.get(k) is None else str(step.get(k)).strip() for k in STEP_KEYS
+            }
+            task = clean["task"]
+            if task and task not in STEP_TASKS:
+                hint = close_matches(task, list(STEP_TASKS))
+                also = f" (did you mean {hint[0]!r}?)" if hint else ""
+                raise traitlets.TraitError(
+                    f"step {i + 1}: unknown task {task!r}{also}; choose one of "
+                    f"{', '.join(STEP_TASKS)}"
+                )
+            params = step.get("params")
+            if params:
+                if not isinstance(params, Mapping):
+                    raise traitlets.TraitError(
+                        f"step {i + 1}: params must be a dict, not {params!r}"
+                    )
+                clean["params"] = dict(params)
+            out.append(clean)
+        return out
+
+
+class WorkflowWidget(RunningWidget):
+    """Compose a pipeline (task, then model, per step), run it on a sample with each step's
+    output and latency, then apply it to a DataFrame column with live progress and Cancel.
+
+    >>> w = hw.WorkflowWidget(data=df, column="text")          # doctest: +SKIP
+    >>> w                          # add steps in the page, or:
+    >>> w.pipeline = hw.Pipeline([hw.Step("text-classification", "my/model")])
+    >>> w.run_sample("I loved it")  # each step's output and latency
+    >>> w.apply(wait=True)          # the result, also in w.result
+
+    Args:
+        pipeline: an :class:`hw.Pipeline` (or a list of :class:`hw.Step`) to start from.
+            Default: none (compose it in the page).
+        source: a widget with a selection (a SearchWidget...): its selected models are offered
+            for each step.
+        data: the DataFrame to apply the pipeline to (also :attr:`df`).
+        column: its column of inputs (default: its first column of text).
+        catalog: where each task's models are offered from (default: the source's, else
+            ``hw.open_catalog()``; the most downloaded :attr:`CHOICES` per task).
+        backend: the backend of steps that name none ("local", "remote", "auto" or an object).
+        checkpoint: a folder for :meth:`Pipeline.apply`'s checkpoints (resume after a Cancel).
+
+    Raises:
+        traitlets.TraitError: bad steps or an unknown column from Python.
+        TypeError: ``source`` is not a widget with a selection, ``catalog`` is not a catalog,
+            ``pipeline`` or ``data`` is of the wrong kind, or a misspelled keyword argument.
+    """
+
+    WIDGET = "workflow"
+
+    steps = _Steps().tag(sync=True)
+    """The composed steps, in order: ``{"task", "model", "input", "name"}`` each (``input`` and
+    ``name`` may be ``""``: the natural input, the default name)."""
+
+    column = traitlets.Unicode("").tag(sync=True)
+    """The column of :attr:`df` the pipeline is applied to."""
+
+    sample_from = traitlets.Enum(SAMPLE_SOURCES, default_value="text").tag(sync=True)
+    """Where "Run on the sample" takes its input: ``"text"`` (:attr:`sample_text`), ``"row"``
+    (row :attr:`sample_row` of :attr:`column`) or ``"file"`` (the last uploaded file)."""
+
+    sample_text = traitlets.Unicode("").tag(sync=True)
+    """The sample text typed in the page."""
+
+    sample_row = traitlets.Int(0, min=0).tag(sync=True)
+    """The row (by position) of :attr:`df` to use as the sample."""
+
+    # the tasks a step may have, and the models offered per task: {task: [[id, downloads]]}
+    _tasks = traitlets.List(traitlets.Unicode()).tag(sync=True, kernel=True)
+    _choices = traitlets.Dict().tag(sync=True, kernel=True)
+    # the linked widget's selection, offered for every step
+    _linked = traitlets.List(traitlets.Unicode()).tag(sync=True, kernel=True)
+    # pipeline.describe() as JSON rows (step, name, task, model, takes, gives); [] when unbuilt
+    _plan = traitlets.List(traitlets.Dict()).tag(sync=True, kernel=True)
+    # {step index (str): what is wrong with it}: shown under that step
+    _problems = traitlets.Dict().tag(sync=True, kernel=True)
+    # {"rows": n, "columns": [names]} of the data; {} without data
+    _data = traitlets.Dict().tag(sync=True, kernel=True)
+    # the sample's file: {"name": str} or {}
+    _file = traitlets.Dict().tag(sync=True, kernel=True)
+    # the last sample run, one row per step (SAMPLE_COLUMNS, cells as text)
+    _sample = Table(columns=SAMPLE_COLUMNS)
+    # the first window of the last result (cells as text), and {"total", "columns"} of it
+    _result = Table()
+    _result_info = traitlets.Dict().tag(sync=True, kernel=True)
+
+    #: Models offered per task (the most downloaded of the catalog).
+    CHOICES: ClassVar[int] = 8
+    #: Rows of the result in the first window (saved with the widget) and per "rows" request.
+    WINDOW: ClassVar[int] = 50
+    #: Seconds between two progress updates sent to the page (the last always is).
+    PROGRESS_EVERY: ClassVar[float] = 0.2
+
+    def __init__(
+        self,
+        pipeline: Pipeline | Sequence[Step] | None = None,
+        source: Any = None,
+        *,
+        data: pd.DataFrame | None = None,
+        column: str | None = None,
+        catalog: Searchable | None = None,
+        backend: Any = None,
+        checkpoint: str | Path | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self._check_arguments(kwargs)
+        self._ready = False
+        self._pipeline: Pipeline | None = None
+        self._df: pd.DataFrame | None = None
+        self._full: pd.DataFrame | None = None  # the last result, whole
+        self._sample_full: pd.DataFrame | None = None
+        self._objects: dict[str, Any] = {}  # label -> a model object (an Ensemble) of a step
+        self._backend = backend
+        self._checkpoint = checkpoint
+        self._file_path: str | None = None
+        self._failure: BaseException | None = None
+        self._last_progress = 0.0
+        self._tmp = tempfile.TemporaryDirectory(prefix="hubwidgets-workflow-")
+        super().__init__(_tasks=list(INFERENCE_TASKS), **kwargs)
+        self._catalog = self._link_catalog(source, catalog)
+        try:
+            self._choices = self._offered()
+            if data is not None:
+                self.df = data
+            if column is not None:
+                self.column = column
+            if pipeline is not None:
+                self.steps = self._steps_of(pipeline)
+        except Exception:
+            self.close()
+            raise
+        if source is not None:
+            self._linked = list(source.selection)
+        self._ready = True
+        self._build()
+
+    # -- Python API ------------------------------------------------------------------------------
+    @property
+    def pipeline(self) -> Pipeline | None:
+        """The :class:`hw.Pipeline` of the composed steps; None while they are incomplete or
+        cannot connect (:attr:`error` says why)."""
+        return self._pipeline
+
+    @pipeline.setter
+    def pipeline(self, value: Pipeline | Sequence[Step]) -> None:
+        self.steps = self._steps_of(value)
+
+    @property
+    def result(self) -> pd.DataFrame | None:
+        """The last :meth:`apply`'s DataFrame (:meth:`Pipeline.apply`), None before one."""
+        return self._full
+
+    @property
+    def sample_result(self) -> pd.DataFrame | None:
+        """The last :meth:`run_sample`'s DataFrame (:meth:`Pipeline.run`), None before one."""
+        return self._sample_full
+
+    @property
+    def catalog(self) -> Searchable:
+        """The catalog each task's models are offered from."""
+        return self._catalog
+
+    @property
+    def df(self) -> pd.DataFrame | None:
+        """The DataFrame :meth:`apply` runs over (set it to change the data)."""
+        return self._df
+
+    @df.setter
+    def df(self, frame: pd.DataFrame | None) -> None:
+        if frame is not None and not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"data must be a pandas DataFrame, not {type(frame).__name__}")
+        self._df = frame
+        columns = [str(c) for c in frame.columns] if frame is not None else []
+        with self.hold_sync():
+            self._data = {"rows": len(frame), "columns": columns} if frame is not None else {}
+            if self.column not in columns:
+                self.column = _text_column(frame) if frame is not None else ""
+        self._idle_status()
+
+    def run_sample(self, x: Any = None, *, wait: bool = True) -> pd.DataFrame | None:
+        """Run the pipeline once (:meth:`Pipeline.run`) on ``x``, else on the sample chosen in
+        the page (:attr:`sample_from`): one row per step with its output and latency.
+
+        With ``wait=True`` (the default) block and return the table, raising ``ValueError``
+        when there is no pipeline or no sample; without, return None at once (the status says
+        what happened).
+        """
+        try:
+            pipeline = self._ready_pipeline()
+            item = self._sample_item() if x is None else x
+        except ValueError as err:
+            self._fail(str(err))
+            if wait:
+                raise
+            return None
+        started = self._start(lambda _cancel: self._run_sample(pipeline, item), name="sample")
+        return self._after_start(started, wait, lambda: self._sample_full)
+
+    def apply(self, *, wait: bool = False) -> pd.DataFrame | None:
+        """Run the pipeline over :attr:`column` of :attr:`df` (:meth:`Pipeline.apply`) in the
+        background, as the Apply button does; Cancel (or :meth:`cancel`) stops it after the
+        batch under way.
+
+        With ``wait=True`` block and return the result (or raise what stopped it); without,
+        return None at once and never raise: the status says what happened.
+        """
+        try:
+            pipeline = self._ready_pipeline()
+            frame, column = self._apply_input()
+        except ValueError as err:
+            self._fail(str(err))
+            if wait:
+                raise
+            return None
+        work = lambda cancel: self._apply(pipeline, frame, column, cancel)  # noqa: E731
+        started = self._start(work, name="workflow")
+        return self._after_start(started, wait, lambda: self._full)
+
+    def cancel(self) -> None:
+        """Stop the run after the batch under way (as the Cancel button does)."""
+        if self.running:
+            super().cancel()
+            self._progress(self.progress, "cancelling after the batch under way...")
+
+    def close(self) -> None:
+        """Cancel a run, close the widget and stop following the source."""
+        with contextlib.suppress(AttributeError):  # __init__ failed early
+            self._cancel.set()
+        super().close()
+
+    # -- the steps -------------------------------------------------------------------------------
+    def _steps_of(self, pipeline: Any) -> list[dict[str, Any]]:
+        """A pipeline (or a list of steps) as the page's step dicts; model objects kept."""
+        if isinstance(pipeline, Pipeline):
+            items = list(pipeline.steps)
+        elif isinstance(pipeline, (list, tuple)) and all(isinstance(s, Step) for s in pipeline):
+            items = list(pipeline)
+        else:
+            raise TypeError(
+                "pipeline must be a hw.Pipeline or a list of hw.Step, not "
+                f"{type(pipeline).__name__}"
+            )
+        out = []
+        for step in items:
+            label = _model_label(step)
+            if not isinstance(step.model, (str, os.PathLike)):
+                self._objects[label] = step.model
+            entry: dict[str, Any] = {
+                "task": str(step.task),
+                "model": label,
+                "input": str(step.input or ""),
+                "name": str(getattr(step, "name", "") or ""),
+            }
+            params = getattr(step, "params", None)
+            if params:
+                entry["params"] = dict(params)
+            out.append(entry)
+        return out
+
+    @traitlets.observe("steps")
+    def _on_steps(self, _change: Any) -> None:
+        if self._ready:
+            self._build()
+
+    @traitlets.observe("column", "sample_from", "sample_row", "sample_text")
+    def _on_setup(self, _change: Any) -> None:
+        if self._ready and not self.running:
+            self._idle_status()
+
+    @traitlets.validate("column")
+    def _valid_column(self, proposal: Any) -> str:
+        value = str(proposal["value"])
+        columns = [str(c) for c in self._df.columns] if self._df is not None else []
+        if value and self._df is not None and value not in columns:
+            hint = close_matches(value, columns)
+            also = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise traitlets.TraitError(
+                f"no column {value!r} in the data{also}; its columns: {', '.join(columns)}"
+            )
+        return value
+
+    def _build(self) -> None:
+        """Build the pipeline of the steps (:class:`hw.Pipeline`); a problem goes under its
+        step, and the steps stay as they are."""
+        steps = list(self.steps)
+        problems: dict[str, str] = {}
+        built: Pipeline | None = None
+        for i, entry in enumerate(steps):
+            if not entry["task"]:
+                problems[str(i)] = "choose a task"
+            elif not entry["model"]:
+                problems[str(i)] = "choose a model (from the list, or type an id or a folder)"
+        if steps and not problems:
+            try:
+                built = Pipeline([self._step(e) for e in steps])
+            except (ValueError, TypeError) as err:  # PipelineError is a ValueError
+                problems[str(self._failing_step(steps, err))] = str(err)
+        plan: list[dict[str, Any]] = []
+        if built is not None:
+            plan = [
+                {str(k): _text(v) for k, v in row.items()}
+                for row in built.describe().to_dict(orient="records")
+            ]
+        self._pipeline = built
+        with self.hold_sync():
+            self._problems = problems
+            self._plan = plan
+            first = next(iter(problems.items()), None)
+            self.error = _problem_text(*first) if first and built is None else ""
+            if (
+                steps
+                and problems
+                and any(
+                    not p.startswith(("choose a task", "choose a model")) for p in problems.values()
+                )
+            ):
+                self.status = self.error
+            else:
+                self.error = ""
+                self._idle_status()
+        self._update_report()
+
+    def _step(self, entry: Mapping[str, Any]) -> Step:
+        model = self._objects.get(entry["model"], entry["model"])
+        return Step(
+            entry["task"],
+            model,
+            input=entry["input"] or None,
+            params=entry.get("params") or None,
+            backend=self._backend,
+            name=entry["name"] or None,
+        )
+
+    def _failing_step(self, steps: list[dict[str, Any]], err: Exception) -> int:
+        """The step a build error concerns: the last step of the shortest prefix that fails
+        (a bad link is the later of its two steps)."""
+        for n in range(1, len(steps) + 1):
+            try:
+                Pipeline([self._step(e) for e in steps[:n]])
+            except (ValueError, TypeError):
+                return n - 1
+        return len(steps) - 1 if isinstance(err, PipelineError) else 0
+
+    def _offered(self) -> dict[str, list[list[Any]]]:
+        """The most downloaded models of each task in the catalog."""
+        out: dict[str, list[list[Any]]] = {}
+        for task in INFERENCE_TASKS:
+            try:
+                found = self._catalog.search(task=task, sort="downloads", limit=self.CHOICES)
+            except (ValueError, TypeError, KeyError):
+                continue  # a task this catalog does not know: nothing offered, typing still works
+            downloads = found["downloads"] if "downloads" in found else [None] * len(found)
+            out[task] = [
+                [str(i), None if pd.isna(d) else float(d)]
+                for i, d in zip(found["id"], downloads, strict=False)
+            ]
+        return out
+
+    def _on_source_selection(self, ids: list[str]) -> None:
+        self._linked = list(ids)
+
+    # -- the status line -------------------------------------------------------------------------
+    def _idle_status(self) -> None:
+        if self.error or self.running:
+            return
+        n = len(self.steps)
+        if n == 0:
+            self.status = "No steps yet: add a step, choose its task, then its model"
+            return
+        names = " → ".join(str(p.get("name", "")) for p in self._plan) or f"{n} steps"
+        data = ""
+        if self._df is not None:
+            data = f" · data: {len(self._df):,} rows, column {self.column or '(none)'}"
+        ready = "ready" if self._pipeline is not None else "incomplete"
+        self.status = f"Pipeline {names} ({ready}){data}"
+
+    # -- runs ------------------------------------------------------------------------------------
+    def _ready_pipeline(self) -> Pipeline:
+        if self.running:
+            raise ValueError("a run is already going on: wait for it, or Cancel it first")
+        if self._pipeline is None:
+            if not self.steps:
+                raise ValueError("add at least one step first")
+            first = next(iter(self._problems.items()), ("0", "incomplete"))
+            raise ValueError(f"fix the steps first: {_problem_text(*first)}")
+        return self._pipeline
+
+    def _sample_item(self) -> Any:
+        if self.sample_from == "text":
+            if not self.sample_text.strip():
+                raise ValueError("type a sample text first (or choose a row or a file)")
+            return self.sample_text
+        if self.sample_from == "file":
+            if self._file_path is None:
+                raise ValueError("upload a file first (or type a sample text)")
+            return self._file_path
+        frame, column = self._apply_input()
+        if self.sample_row >= len(frame):
+            raise ValueError(
+                f"row {self.sample_row} is past the end: the data has {len(frame):,} rows"
+            )
+        return frame[column].iloc[self.sample_row]
+
+    def _apply_input(self) -> tuple[pd.DataFrame, str]:
+        if self._df is None:
+            raise ValueError("no data: set widget.df = a DataFrame (or pass data=)")
+        if not self.column:
+            raise ValueError(f"choose a column of the data: {', '.join(map(str, self._df))}")
+        return self._df, self.column
+
+    def _after_start(self, started: bool, wait: bool, result: Any) -> pd.DataFrame | None:
+        if not started:
+            problem = "a run is already going on: wait for it, or Cancel it first"
+            self._fail(problem)
+            if wait:
+                raise RuntimeError(problem)
+            return None
+        if not wait:
+            return None
+        self.wait()
+        if self._failure is not None:
+            raise self._failure
+        out: pd.DataFrame | None = result()
+        return out
+
+    def _run_sample(self, pipeline: Pipeline, item: Any) -> None:
+        self._failure = None
+        self._progress(0.0, "running the sample through each step...")
+        try:
+            out = pipeline.run(item)
+        except Exception as err:  # the widget outlives whatever a model raises
+            self._failure = err
+            self._fail(f"the sample did not run: {err}")
+            return
+        self._sample_full = out
+        total = out.attrs.get("total_ms")
+        failed = [str(n) for n, e in zip(out["name"], out["error"], strict=False) if _text(e)]
+        took = f" in {float(total):.0f} ms" if isinstance(total, (int, float)) else ""
+        text = (
+            f"the sample stopped at step {failed[0]}: see its error"
+            if failed
+            else f"the sample ran through {len(out)} step{'' if len(out) == 1 else 's'}{took}"
+        )
+        with self.hold_sync():
+            self._sample = _shown(out.reindex(columns=list(SAMPLE_COLUMNS)))
+            self.error = text if failed else ""
+            self.status = text
+            self._progress(1.0, "sample done")
+        self._update_report()
+
+    def _apply(
+        self, pipeline: Pipeline, frame: pd.DataFrame, column: str, cancel: threading.Event
+    ) -> None:
+        self._failure = None
+        started = time.perf_counter()
+        with self.hold_sync():
+            self.error = ""
+            self.status = f"Applying the pipeline to {len(frame):,} rows of {column}"
+
+        def progress(done: int, total: int) -> None:
+            now = time.perf_counter()
+            if done < total and now - self._last_progress < self.PROGRESS_EVERY:
+                return
+            self._last_progress = now
+            self._progress(done / total if total else 1.0, _rate_text(done, total, now - started))
+
+        try:
+            out = pipeline.apply(
+                frame, column, progress=progress, cancel=cancel, checkpoint=self._checkpoint
+            )
+        except Exception as err:  # shown; what was shown before stays
+            self._failure = err
+            self._fail(f"the pipeline did not run: {err}")
+            return
+        took = time.perf_counter() - started
+        cancelled = bool(out.attrs.get("cancelled")) or cancel.is_set()
+        errors = out["error"].astype(str).str.len().gt(0).sum() if "error" in out else 0
+        done = len(out) if not cancelled else int((out["error"].astype(str) != "cancelled").sum())
+        rate = done / took if took > 0 else 0.0
+        text = (
+            f"cancelled: {done:,} of {len(out):,} rows done in {took:.1f} s"
+            if cancelled
+            else f"{len(out):,} rows in {took:.1f} s ({rate:,.1f} rows/s)"
+        )
+        if errors and not cancelled:
+            text += f"; {errors:,} row{'' if errors == 1 else 's'} with an error"
+        self._full = out
+        shown = _shown(out.iloc[: self.WINDOW])
+        with self.hold_sync():
+            self._result = shown
+            self._result_info = {"total": len(out), "columns": list(shown.columns)}
+            self.status = text
+            self.progress = self.progress if cancelled else 1.0
+            self.progress_text = "cancelled" if cancelled else "done"
+        self._update_report()
+
+    # -- requests from the page ------------------------------------------------------------------
+    @request("run")
+    def _on_run(self, _body: dict[str, Any]) -> None:
+        self.apply(wait=False)
+
+    @request("cancel")
+    def _on_cancel(self, _body: dict[str, Any]) -> None:
+        self.cancel()
+
+    @request("sample")
+    def _on_sample(self, body: dict[str, Any]) -> None:
+        """Run on the sample; an upload comes along as ``{"file": {"name", "data"}}``."""
+        upload = body.get("file")
+        if upload is not None:
+            if not (
+                isinstance(upload, dict)
+                and isinstance(upload.get("name"), str)
+                and isinstance(upload.get("data"), bytes)
+            ):
+                raise RequestError("the upload did not arrive whole: choose the file again")
+            name = Path(upload["name"]).name or "sample"
+            path = Path(self._tmp.name) / name
+            path.write_bytes(upload["data"])
+            self._file_path = str(path)
+            with self.hold_sync():
+                self._file = {"name": name}
+                self.sample_from = "file"
+        self.run_sample(wait=False)
+
+    @request("rows")
+    def _on_rows(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Rows ``[start, stop)`` of the last result, as Arrow IPC bytes in ``table``."""
+        from ._search_state import window_bounds  # noqa: PLC0415
+
+        full = self._full
+        if full is None:
+            raise RequestError("no result yet: apply the pipeline first")
+        start, stop = window_bounds(body, self.WINDOW)
+        shown = _shown(full.iloc[start:stop])
+        return {
+            "start": start,
+            "stop": start + len(shown),
+            "total": len(full),
+            "table": to_ipc(shown),
+        }
+
+    # -- display ---------------------------------------------------------------------------------
+    def _report_html(self) -> str:
+        """The steps, the sample's outputs and the first rows of the result, for exports."""
+        parts = [f"<p>{html.escape(self.status)}</p>"]
+        if self.steps:
+            items = "".join(
+                f"<li>{html.escape(s['task'] or '(no task)')}: "
+                f"{html.escape(s['model'] or '(no model)')}</li>"
+                for s in self.steps
+            )
+            parts.append(f"<ol>{items}</ol>")
+        sample = self._sample
+        if sample is not None and len(sample):
+            columns = [
+                Column("name", "Step", header=True),
+                Column("model", "Model"),
+                Column("output", "Output"),
+                Column("latency_ms", "Latency (ms)", numeric=True, format=_ms),
+                Column("error", "Error"),
+            ]
+            parts.append(html_table(sample, columns, caption="The sample", css_class=""))
+        result = self._result
+        if result is not None and len(result):
+            total = int(self._result_info.get("total", len(result)))
+            caption = f"The result: first {len(result):,} of {total:,} rows"
+            columns = [Column(str(c), str(c)) for c in result.columns]
+            parts.append(html_table(result, columns, caption=caption, css_class=""))
+        return f'<div class="hubwidgets-workflow">{"".join(parts)}</div>'
+
+
+def _problem_text(index: str, problem: str) -> str:
+    """A step's problem in words that name the step (the core's messages already do)."""
+    return problem if problem.startswith("step ") else f"step {int(index) + 1}: {problem}"
+
+
+def _ms(value: Any) -> str:
+    try:
+        return f"{float(value):.1f}"
+    except (TypeError, ValueError):
+        return ""
+
+
+def _rate_text(done: int, total: int, seconds: float) -> str:
+    """ "120 / 500 rows · 35.2 rows/s · ETA 11 s"."""
+    rate = done / seconds if seconds > 0 else 0.0
+    text = f"{done:,} / {total:,} rows"
+    if done and rate > 0:
+        text += f" · {rate:,.1f} rows/s"
+        if done < total:
+            text += f" · ETA {math.ceil((total - done) / rate):,} s"
+    return text
+
+
+def _text_column(frame: pd.DataFrame) -> str:
+    """The first column of text (else the first column; "" for none)."""
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if len(values) and isinstance(values.iloc[0], str):
+            return str(column)
+    return str(frame.columns[0]) if len(frame.columns) else ""
