@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from ... import _redact
+
 __all__ = [
     "AUDIO_TASKS",
     "IMAGE_TASKS",
@@ -107,12 +109,16 @@ class BackendError(RuntimeError):
 
     ``status`` is the HTTP status when a remote answered with one (401, 429, 503...), ``reason``
     a short word for what went wrong ("timeout", "connection", "http", "load", "run").
+
+    The message is cleaned where it is made, since it carries server and library text into
+    histories, benchmark results and widgets: tokens are redacted (a server's error body may
+    echo the ``Authorization`` header) and terminal colour codes (torch's) are dropped.
     """
 
     def __init__(
         self, message: str, *, backend: str = "", reason: str = "run", status: int | None = None
     ) -> None:
-        super().__init__(message)
+        super().__init__(_redact.strip_ansi(_redact.redact(str(message))))
         self.backend = backend
         self.reason = reason
         self.status = status

@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ... import _redact
 from ...cost.usage import reply_tokens
 from ._base import (
     AUDIO_TASKS,
@@ -76,6 +77,7 @@ class RemoteBackend:
             raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
         self.provider = provider
         self.token = token
+        _redact.remember(token)  # an error body echoing it is redacted (BackendError)
         self.base_url = base_url
         self.timeout = timeout
         self.bill_to = bill_to
@@ -260,7 +262,8 @@ def _http_status(exc: BaseException) -> tuple[int, str] | None:
                     said = ""
             if seen is not exc:  # text-generation errors carry the parsed server message
                 said = str(exc) or said
-            return seen.response.status_code, said[:500]
+            # server text enters here: redacted, without escape codes, one line
+            return seen.response.status_code, _redact.clean(said, limit=500)
         seen = seen.__cause__
     return None
 
