@@ -41,6 +41,7 @@ from typing import Any, ClassVar
 import pandas as pd
 import traitlets
 
+from ..core.cost.budget import BudgetExceededError, budget_line
 from ..core.inference.backends import Backend, make_backend
 from ..core.inference.backends._base import (
     AUDIO_TASKS,
@@ -153,6 +154,10 @@ class Playground(RunningWidget):
     stream = traitlets.Bool(True).tag(sync=True)
     """Stream text as it is generated (text-generation, chat-completion)."""
 
+    budget = traitlets.Unicode("").tag(sync=True, kernel=True)
+    """Spend against the session's budget (:func:`hw.use_budget`): "spent $x of $y this month",
+    with the soft budget's warning about the last run; "" when no budget is active."""
+
     _input_kind = traitlets.Unicode("text").tag(sync=True, kernel=True)
     _samples: traitlets.List[Any] = traitlets.List().tag(sync=True, kernel=True)
     _tasks = traitlets.List(traitlets.Unicode(), default_value=list(INFERENCE_TASKS)).tag(
@@ -212,6 +217,7 @@ class Playground(RunningWidget):
             raise
         self.params = dict(self._session.params)
         self._on_task({"new": task})
+        self._show_budget()
 
     # -- Python API ------------------------------------------------------------------------------
     @property
@@ -237,6 +243,7 @@ class Playground(RunningWidget):
         if not self.models:
             raise ValueError("no models: set pg.models = ['org/model', ...] first")
         self._wait_if_finishing()
+        self._check_budget(from_python(inputs), params)
         if not self._run_lock.acquire(blocking=False):
             raise RuntimeError("a run is in progress in the page: wait for it, or press Stop")
         try:
@@ -321,6 +328,7 @@ class Playground(RunningWidget):
             raise RequestError("No models yet: set pg.models = ['org/model', ...] (up to 6)")
         self._wait_if_finishing()
         item, params = page_input(self.task, body, self._uploads)
+        self._check_budget(item, params)
         finishing = threading.Event()
 
         def work(cancel: threading.Event) -> None:
@@ -358,6 +366,21 @@ class Playground(RunningWidget):
         return {**file_info(upload_id, upload), "data": upload.data}
 
     # -- a run -----------------------------------------------------------------------------------
+    def _check_budget(self, item: Any, params: Mapping[str, Any]) -> None:
+        """The run's predicted cost against the active budget, before anything runs: a hard
+        budget's refusal becomes the widget's error (what the page shows stays as it was)."""
+        try:
+            self._session.check_budget(item, **params)
+        except BudgetExceededError as err:
+            self._fail(str(err))
+            self._show_budget()
+            raise
+
+    def _show_budget(self) -> None:
+        line = budget_line()
+        warning = self._session.budget_warning
+        self.budget = f"{line} · {warning}" if line and warning else line
+
     def _wait_if_finishing(self) -> None:
         """A run whose cells are all out is only wrapping up: a click (or call) right after its
         last cell waits for it rather than being refused as overlapping."""
@@ -421,6 +444,7 @@ class Playground(RunningWidget):
                 outcome += " (stopped)"
             status = f"{task} · {self._backend_name} backend · {outcome}"
             publish.finish(status, stopped=cancel.is_set())
+            self._show_budget()
             self._update_report()
         return cells
 

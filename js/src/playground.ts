@@ -30,6 +30,8 @@ interface PlaygroundState {
   stream: boolean;
   status: string;
   error: string;
+  /** "spent $x of $y this month" when a budget is active, else "". */
+  budget: string;
   running: boolean;
   _input_kind: string;
   _samples: Sample[];
@@ -62,7 +64,9 @@ function build(view: View<PlaygroundState>): void {
   const status = element("div", "hw-status");
   status.setAttribute("role", "status");
   status.setAttribute("aria-live", "polite");
-  toolbar.append(taskLabel, status);
+  const budget = element("div", "hw-budget");
+  budget.setAttribute("aria-label", "Budget");
+  toolbar.append(taskLabel, status, budget);
 
   // -- input -----------------------------------------------------------------------------------
   const form = element("form", "hw-input");
@@ -193,6 +197,10 @@ function build(view: View<PlaygroundState>): void {
     status.textContent = view.get("status");
     status.classList.toggle("hw-status-error", Boolean(view.get("error")));
   };
+  const showBudget = (): void => {
+    budget.textContent = view.get("budget") ?? "";
+    budget.hidden = !budget.textContent;
+  };
   const showRunning = (): void => {
     const running = view.get("running");
     run.disabled = running;
@@ -226,6 +234,7 @@ function build(view: View<PlaygroundState>): void {
   view.on(["task", "_input_kind"], showTask);
   view.on(["_samples", "_needs_labels", "_online"], buildFields);
   view.on(["status", "error"], showStatus);
+  view.on("budget", showBudget);
   view.on("running", showRunning);
   view.on("_last_run", showCells);
   view.cleanup(client.on("piece", (body) => cells.piece(body as unknown as PieceEvent)));
@@ -237,6 +246,7 @@ function build(view: View<PlaygroundState>): void {
   showTasks();
   buildFields();
   showStatus();
+  showBudget();
   showRunning();
   showCells();
 }

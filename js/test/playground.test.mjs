@@ -30,6 +30,7 @@ class FakeModel extends BaseModel {
       stream: true,
       status: "text-classification · 2 models · fake backend",
       error: "",
+      budget: "",
       running: false,
       _input_kind: "text",
       _samples: [{ label: "I loved it", text: "I loved it" }],
@@ -163,6 +164,25 @@ describe("Playground", () => {
     );
     assert.equal(el.querySelector(".hw-cell .hw-bars"), first);
     assert.ok(el.querySelectorAll(".hw-cell")[1].classList.contains("hw-done"));
+  });
+
+  test("spend against the budget shows beside the status; a refusal is the error", () => {
+    const { el, model } = mount();
+    const budget = el.querySelector(".hw-budget");
+    assert.ok(budget.hidden); // no budget: nothing shown
+    model.set("budget", "spent $4.50 of $10.00 this month (hard budget)");
+    assert.ok(!budget.hidden);
+    assert.equal(budget.textContent, "spent $4.50 of $10.00 this month (hard budget)");
+    const area = el.querySelector("textarea");
+    area.value = "a long prompt";
+    el.querySelector("form").requestSubmit();
+    const refusal = "refused: this run would cost about $6.00, $0.50 over the hard budget";
+    model.set("error", refusal);
+    model.set("status", refusal);
+    const status = el.querySelector("[role=status]");
+    assert.equal(status.textContent, refusal);
+    assert.ok(status.classList.contains("hw-status-error"));
+    assert.equal(area.value, "a long prompt"); // the user's prompt is kept
   });
 
   test("a view drawn from the state alone shows the last run", () => {

@@ -481,3 +481,36 @@ def test_a_model_the_policy_denies_shows_why_in_its_cell(tmp_path: Any, made: li
     allowed = Playground("text-classification", [str(folder)], allow_denied=True)
     made.extend([pg, allowed])
     assert getattr(allowed.backend, "allow_denied", None) is True
+
+
+class PaidBackend(FakeBackend):
+    """A remote provider's answer, with the billed tokens its reply reports."""
+
+    name = "remote"
+    provider = "together"
+
+    def run(self, task: str, model: str, inputs: Any, **params: Any) -> InferenceResult:
+        result = super().run(task, model, inputs, **params)
+        result.metrics = {"input_tokens": 10.0, "output_tokens": 5.0}
+        return result
+
+
+def test_spend_against_the_budget_and_a_hard_refusal_keeps_the_last_run(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUBWIDGETS_HOME", str(tmp_path))
+    monkeypatch.delenv("HUBWIDGETS_BUDGET_USD", raising=False)
+    prices = {("together", "a/one"): 0.3, ("together", "b/two"): 0.3}
+    pg, _ = make(backend=PaidBackend(), prices=prices)
+    assert pg.budget == ""
+    with hw.use_budget(hw.Budget(1.0, hard=True)):
+        pg.run("great")
+        assert pg.budget == "spent $0.60 of $1.00 this month (hard budget)"
+        shown = pg._last_run
+        page(pg, "run", {"text": "again"})  # $0.60 more: $0.20 over
+        assert not pg.running
+        assert "$0.20 over the hard budget" in pg.error
+        assert pg._last_run == shown and len(pg.history) == 2
+        with pytest.raises(hw.BudgetExceededError):
+            pg.run("again")
+    assert hw.usage()["cost_usd"].sum() == pytest.approx(0.6)

@@ -408,7 +408,7 @@ class PlaygroundSession:
 
     def iter_run(self, inputs: Any, **params: Any) -> Iterator[Cell]:
         """Like :meth:`run`, one :class:`Cell` per model as each finishes."""
-        self._check_budget(inputs, params)
+        self.check_budget(inputs, **params)
         run, item, problem = self._start(inputs, params)
         merged = {**self.params, **params}
         for model in self.models:
@@ -432,7 +432,7 @@ class PlaygroundSession:
             for k, cell in enumerate(self.iter_run(inputs, **params)):
                 yield StreamEvent(cell.model, k, cell=cell)
             return
-        self._check_budget(inputs, params)
+        self.check_budget(inputs, **params)
         run, item, problem = self._start(inputs, params)
         merged = {**self.params, **params}
         for k, model in enumerate(self.models):
@@ -445,8 +445,15 @@ class PlaygroundSession:
             yield StreamEvent(model, k, cell=cell)
 
     # -- internals -------------------------------------------------------------------------------
-    def _check_budget(self, inputs: Any, params: Mapping[str, Any]) -> None:
-        """Predict the run's cost and check it against the active budget (hard: raises)."""
+    def check_budget(self, inputs: Any, **params: Any) -> str:
+        """Predict the cost of running ``inputs`` on every model and check it against the active
+        budget (:func:`hw.use_budget`); what :meth:`run` does first. Returns the soft budget's
+        warning ("" when none, also kept in :attr:`budget_warning`).
+
+        Raises:
+            BudgetExceededError: a hard budget that the run would pass, or whose cost cannot be
+                predicted (no price, no token count).
+        """
         from ..cost.budget import active_budget  # noqa: PLC0415
         from ..cost.meter import may_call_remote, predict_call, provider_of  # noqa: PLC0415
 
@@ -454,7 +461,7 @@ class PlaygroundSession:
         self._predicted = {}
         budget = active_budget()
         if budget is None or not may_call_remote(self.backend):
-            return
+            return ""
         provider = provider_of(self.backend)
         merged = {**self.params, **params}
         total: float | None = 0.0
@@ -468,6 +475,7 @@ class PlaygroundSession:
             total += cost
         what = f"this run of {len(self.models)} model(s)"
         self.budget_warning = budget.check(total, what) or ""
+        return self.budget_warning
 
     def _start(self, inputs: Any, params: Mapping[str, Any]) -> tuple[int, Any, str]:
         with self._lock:
