@@ -130,10 +130,33 @@ def _bert_model(directory: str | Path, model_class: str, **config: Any) -> str:
 
 
 def tiny_text_classifier(
-    directory: str | Path, labels: Sequence[str] = ("negative", "positive")
+    directory: str | Path,
+    labels: Sequence[str] = ("negative", "positive"),
+    *,
+    favour: str | None = None,
 ) -> str:
-    """An invented BERT text classifier (random weights) with ``labels``; returns its directory."""
-    return _bert_model(directory, "BertForSequenceClassification", **_labels(labels))
+    """An invented BERT text classifier (random weights) with ``labels``; returns its directory.
+
+    ``favour="positive"`` biases its head so that label wins (score ~0.99) on every text: for
+    tests that need models which disagree (ensembles).
+    """
+    path = _bert_model(directory, "BertForSequenceClassification", **_labels(labels))
+    return _favour(path, "BertForSequenceClassification", labels, favour)
+
+
+def _favour(path: str, model_class: str, labels: Sequence[str], favour: str | None) -> str:
+    """The saved model at ``path`` with its classifier's bias raised for ``favour``."""
+    if favour is None:
+        return path
+    if favour not in labels:
+        raise ValueError(f"favour must be one of the labels {list(labels)}, not {favour!r}")
+    import torch  # noqa: PLC0415
+    import transformers  # noqa: PLC0415
+
+    model = getattr(transformers, model_class).from_pretrained(path)
+    with torch.no_grad():
+        model.classifier.bias[list(labels).index(favour)] += 6.0
+    return _save(Path(path), model)
 
 
 def tiny_zero_shot(directory: str | Path) -> str:
@@ -143,10 +166,15 @@ def tiny_zero_shot(directory: str | Path) -> str:
 
 
 def tiny_token_classifier(
-    directory: str | Path, labels: Sequence[str] = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC")
+    directory: str | Path,
+    labels: Sequence[str] = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC"),
+    *,
+    favour: str | None = None,
 ) -> str:
-    """An invented BERT token classifier (random weights, BIO ``labels``)."""
-    return _bert_model(directory, "BertForTokenClassification", **_labels(labels))
+    """An invented BERT token classifier (random weights, BIO ``labels``); ``favour="B-PER"``
+    tags every token with that label (see :func:`tiny_text_classifier`)."""
+    path = _bert_model(directory, "BertForTokenClassification", **_labels(labels))
+    return _favour(path, "BertForTokenClassification", labels, favour)
 
 
 def tiny_feature_extractor(directory: str | Path) -> str:

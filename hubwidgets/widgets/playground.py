@@ -188,6 +188,11 @@ class Playground(RunningWidget):
         self._check_arguments(
             kwargs, [*self._writable_traits(), "backend", "source", "prices", "allow_denied"]
         )
+        from ..core.workflows.ensemble import route  # noqa: PLC0415 - hw.Ensemble as a model
+
+        models, routed = route(models, backend, allow_denied=allow_denied)
+        if routed is not backend:
+            backend, allow_denied = routed, False
         self._backend = make_backend(backend, allow_denied=allow_denied)
         self._user_params = params is not None
         self._uploads = Uploads()

@@ -806,6 +806,11 @@ def benchmark(
     task = check_task(task)
     params = dict(params or {})
     items = check_inputs(task, inputs, params=params)
+    from ..workflows.ensemble import route  # noqa: PLC0415 - hw.Ensemble objects among models
+
+    models, routed = route(models, backend, allow_denied=allow_denied)
+    if routed is not backend:
+        backend, allow_denied = routed, False
     model_list = _check_models(models)
     sizes = _check_batch_sizes(batch_sizes)
     settings = _Settings(

@@ -362,6 +362,11 @@ class PlaygroundSession:
         from .samples import sample_params  # noqa: PLC0415
 
         self.task = check_task(task)
+        from ..workflows.ensemble import route  # noqa: PLC0415 - hw.Ensemble objects as models
+
+        models, routed = route(models, backend, allow_denied=allow_denied)
+        if routed is not backend:
+            backend, allow_denied = routed, False
         self.models = check_models(models)
         if backend is None:
             backend = make_backend("local", allow_denied=allow_denied)

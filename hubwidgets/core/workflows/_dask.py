@@ -54,7 +54,7 @@ def _partition(
 
 def apply_on_cluster(
     df: Any,
-    model: str,
+    model: Any,
     client: Any,
     *,
     column: str,
@@ -74,7 +74,9 @@ def apply_on_cluster(
         raise ImportError(
             "executor= needs dask: pip install 'hubwidgets[workflows]' (dask[distributed])"
         ) from exc
-    from .apply import _output_names, _resolve  # noqa: PLC0415
+    from .apply import _ensemble_as_backend, _output_names, _resolve  # noqa: PLC0415
+
+    model, backend, task = _ensemble_as_backend(model, backend, task)
 
     if not isinstance(client, Client):
         raise TypeError(f"executor must be a dask.distributed.Client, not {client!r}")
@@ -83,7 +85,7 @@ def apply_on_cluster(
         raise TypeError(f"df must be a pandas or dask DataFrame, not {type(df).__name__}")
     sample = df._meta if is_dask else df
     model, column, task, size = _resolve(sample, model, column, task, batch_size)
-    _output_names(sample, task, output)
+    _output_names(sample, task, output, backend)
     if isinstance(backend, str) or backend is None:
         make_backend(backend)  # a bad name fails here, not on every worker
     options = {
@@ -94,7 +96,7 @@ def apply_on_cluster(
         "params": dict(params) if params else None,
     }
     if is_dask:
-        meta = _partition_meta(sample, task, output)
+        meta = _partition_meta(sample, task, output, backend)
         return df.map_partitions(_partition, model, backend, options, meta=meta)
     threads = sum(client.nthreads().values()) or 1
     n = len(df)
@@ -115,11 +117,13 @@ def apply_on_cluster(
     return out
 
 
-def _partition_meta(sample: pd.DataFrame, task: str, output: str | None) -> pd.DataFrame:
-    from ._outputs import ALWAYS, output_columns  # noqa: PLC0415
+def _partition_meta(
+    sample: pd.DataFrame, task: str, output: str | None, backend: Any = None
+) -> pd.DataFrame:
+    from .apply import _output_names  # noqa: PLC0415
 
     meta = sample.iloc[:0].copy()
-    for c in (*output_columns(task), *ALWAYS):
-        name = f"{output}_{c}" if output else c
-        meta[name] = pd.Series(dtype="float64" if c in ("score", "latency_ms") else "object")
+    for c, name in _output_names(sample, task, output, backend).items():
+        numeric = c.rsplit(".", 1)[-1] in ("score", "latency_ms", "agreement")
+        meta[name] = pd.Series(dtype="float64" if numeric else "object")
     return meta

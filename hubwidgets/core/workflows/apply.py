@@ -166,7 +166,12 @@ class _Run:
         self.params = dict(params)
         if isinstance(backend, LocalBackend) and batch_size > 1:
             self.params.setdefault("batch_size", batch_size)
-        self.columns = (*output_columns(task), *ALWAYS)
+        self.ensemble: Any = None
+        own = output_columns(task)
+        if getattr(backend, "is_ensemble", False) is True:
+            self.ensemble = backend
+            own = self.ensemble.output_columns()
+        self.columns = (*own, *ALWAYS)
         #: items per backend call when a pipeline hands this run a larger batch
         self.chunk = batch_size
         self.sha: str | None = None
@@ -203,6 +208,10 @@ class _Run:
         return [r for r in rows if r is not None]
 
     def _call(self, items: list[Any]) -> list[dict[str, Any]]:
+        if self.ensemble is not None:
+            self.served_by = self.ensemble.name
+            rows, latency = self.ensemble.detailed(items, **self.params)
+            return [{**row, "error": "", "latency_ms": latency / len(items)} for row in rows]
         result = self.backend.run(self.task, self.model, items, **self.params)
         if not self.sha_known:
             self.sha, self.sha_known = result.model_sha, True
@@ -293,7 +302,7 @@ def _resolve(
 
 def apply(
     df: Any,
-    model: str,
+    model: Any,
     *,
     column: str,
     task: str | None = None,
@@ -311,7 +320,9 @@ def apply(
 
     Args:
         df: a pandas DataFrame (or, with ``executor=``, a dask DataFrame).
-        model: a Hub id or a model folder.
+        model: a Hub id, a model folder, or an ``hw.Ensemble`` (then the columns are the
+            combined ones, ``agreement`` and each member's, see
+            :mod:`hubwidgets.core.workflows.ensemble`).
         column: the column of inputs: texts, image paths/bytes, or audio, by task.
         task: one of ``hw.INFERENCE_TASKS``; by default the model's own (its folder's config,
             else the starter catalog's ``task``).
@@ -386,7 +397,7 @@ def apply(
 
 def _run_local(
     df: Any,
-    model: str,
+    model: Any,
     *,
     column: str,
     task: str | None,
@@ -401,6 +412,7 @@ def _run_local(
 ) -> pd.DataFrame:
     """:func:`apply` on this machine, without the audit record (a cluster's partitions run
     this: the client writes one record for the whole run)."""
+    model, backend, task = _ensemble_as_backend(model, backend, task)
     if not isinstance(df, pd.DataFrame):
         raise TypeError(
             f"df must be a pandas DataFrame (or a dask one with executor=), not {type(df).__name__}"
@@ -410,10 +422,10 @@ def _run_local(
         raise TypeError(f"params must be a dict of keyword arguments, not {params!r}")
     if cancel is not None and not isinstance(cancel, threading.Event):
         raise TypeError(f"cancel must be a threading.Event, not {cancel!r}")
-    names = _output_names(df, task, output)
+    runner = make_backend(backend)
+    names = _output_names(df, task, output, runner)
     values = df[column]
     _check_modality(task, values, params or {})
-    runner = make_backend(backend)
     return _apply_here(
         df,
         values,
@@ -459,8 +471,25 @@ def _audit_apply(out: pd.DataFrame, n_inputs: int) -> None:
     )
 
 
-def _output_names(df: pd.DataFrame, task: str, output: object) -> dict[str, str]:
-    own = (*output_columns(task), *ALWAYS)
+def _ensemble_as_backend(model: Any, backend: Any, task: str | None) -> tuple[Any, Any, Any]:
+    """An ``hw.Ensemble`` given as the model: (its id, itself as the backend, its task)."""
+    if getattr(model, "is_ensemble", False) is not True:
+        return model, backend, task
+    if backend is not None and backend is not model:
+        raise ValueError(
+            "an hw.Ensemble runs its models with its own backend: pass backend= to "
+            "hw.Ensemble(...), not to hw.apply"
+        )
+    if task is not None and check_task(task) != model.task:
+        raise ValueError(f"the ensemble is for {model.task}, not task={task!r}")
+    return model.id, model, model.task
+
+
+def _output_names(
+    df: pd.DataFrame, task: str, output: object, backend: Any = None
+) -> dict[str, str]:
+    ensemble = getattr(backend, "is_ensemble", False) is True
+    own = (*(backend.output_columns() if ensemble else output_columns(task)), *ALWAYS)
     if output is None:
         names = {c: c for c in own}
     elif isinstance(output, str) and output.strip():
@@ -577,7 +606,7 @@ def _frame(
 ) -> pd.DataFrame:
     out = df.copy()
     for c, values in results.items():
-        if c in ("score", "latency_ms"):
+        if c.rsplit(".", 1)[-1] in ("score", "latency_ms", "agreement"):
             out[names[c]] = pd.Series(values, index=df.index, dtype="float64")
         elif c == "error":
             out[names[c]] = pd.Series(values, index=df.index, dtype="object").fillna("")
