@@ -53,7 +53,7 @@ from .core.governance import active_policy, use_policy
 from .core.inference.backends import PolicyError
 
 # hw.apply; importing it registers the df.hub accessor (pandas only: torch loads on a run)
-from .core.workflows import Pipeline, PipelineError, Step, apply
+from .core.workflows import Ensemble, Pipeline, PipelineError, Step, apply, dataset_rows
 from .widgets import WIDGETS
 
 __version__ = "0.1.0"
@@ -118,6 +118,7 @@ __all__ = [
     "CostWidget",
     "EndpointError",
     "EndpointsWidget",
+    "Ensemble",
     "FallbackBackend",
     "GovernanceWidget",
     "HubCatalog",
@@ -151,6 +152,7 @@ __all__ = [
     "check",
     "compare",
     "create_endpoint",
+    "dataset_rows",
     "delete_endpoint",
     "deploy_snippets",
     "diff",
