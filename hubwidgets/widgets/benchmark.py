@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
+from ..core.cost.budget import BudgetExceededError, budget_line
 from ..core.inference import samples
 from ..core.inference.results import (
     RESULTS_COLUMNS,
@@ -119,6 +120,10 @@ class BenchmarkWidget(RunningWidget):
         labels, groups: the true answer of each input, and a group per input: quality metrics
             and their gap between groups (only with ``inputs``).
         params: task parameters for every call (``candidate_labels=[...]``, ``max_new_tokens``).
+        prices: for a remote backend, a :func:`hw.provider_prices` table or
+            ``{(provider, model): usd_per_call}``: each run's cost in the usage ledger
+            (:func:`hw.usage`). With an active :func:`hw.use_budget`, a run that would pass a
+            hard budget is refused before it starts (the widget's error; the results stay).
         warmup, min_iterations, min_duration_s, batch_sizes: the measurement options (traits).
 
     Raises:
@@ -152,6 +157,10 @@ class BenchmarkWidget(RunningWidget):
     batch_sizes = _BatchSizes().tag(sync=True)
     """Items per call to measure, each a row of the table (e.g. ``[1, 8, 32]``)."""
 
+    budget = traitlets.Unicode("").tag(sync=True, kernel=True)
+    """Spend against the session's budget (:func:`hw.use_budget`): "spent $x of $y this month",
+    with the soft budget's warning about the last run; "" when no budget is active."""
+
     # the results table (RESULTS_COLUMNS): pending rows, then each finished one; None before a run
     _summary = Table(columns=RESULTS_COLUMNS)
     # {chart name: SVG}, drawn in the kernel (offline) when a run ends
@@ -178,6 +187,7 @@ class BenchmarkWidget(RunningWidget):
         labels: Any = None,
         groups: Any = None,
         params: dict[str, Any] | None = None,
+        prices: Any = None,
         **kwargs: Any,
     ) -> None:
         from ..core.inference.backends._base import INFERENCE_TASKS  # noqa: PLC0415
@@ -192,6 +202,9 @@ class BenchmarkWidget(RunningWidget):
         self._backend = backend
         self._allow_denied = allow_denied
         self._params = dict(params or {})
+        # remote calls' prices for the usage ledger (hw.provider_prices() or {(provider, model): $})
+        self._prices = prices
+        self._budget_warning = ""
         self._result: BenchmarkResult | None = None
         self._failure: BaseException | None = None
         self._rows: dict[tuple[str, int], dict[str, Any]] = {}  # finished jobs of the run
@@ -216,6 +229,7 @@ class BenchmarkWidget(RunningWidget):
         self._ready = True
         self._send_inputs()
         self._idle_status()
+        self._show_budget()
 
     # -- Python API ------------------------------------------------------------------------------
     @property
@@ -232,19 +246,26 @@ class BenchmarkWidget(RunningWidget):
         """Start a run, as the Run button does: in a background thread.
 
         With ``wait=True``, block until it ends and return its result (or raise what stopped
-        it: ``ValueError`` for inputs, a task or labels the engine refuses, ``RuntimeError``
-        when a run is already going on). Without, return None at once and never raise: the
+        it: ``ValueError`` for inputs, a task or labels the engine refuses,
+        ``hw.BudgetExceededError`` when a hard budget refuses it, ``RuntimeError`` when a run is
+        already going on). Without, return None at once and never raise: the
         status says what happened.
         """
         problem = self._why_not_run()
         arguments: dict[str, Any] = {}
+        refused: BudgetExceededError | None = None
         if not problem:
             try:
                 arguments = self._engine_arguments()
+                self._check_budget(arguments)
+            except BudgetExceededError as err:
+                problem, refused = str(err), err  # the results shown stay: nothing ran
             except ValueError as err:
                 problem = f"{err}. Fix it and press Run again."
         if problem:
             self._fail(problem)
+            if wait and refused is not None:
+                raise refused
             if wait:
                 raise (RuntimeError if self.running else ValueError)(problem)
             return None
@@ -385,7 +406,38 @@ class BenchmarkWidget(RunningWidget):
             "labels": self._labels if with_labels else None,
             "groups": self._groups if with_labels else None,
             "params": params or None,
+            **({"prices": self._prices} if self._prices is not None else {}),
         }
+
+    def _check_budget(self, arguments: dict[str, Any]) -> None:
+        """The run's predicted cost against the active budget, before its thread starts (a
+        hard budget raises; the core checks again, for runs started without the widget)."""
+        from ..core.cost.meter import guard_run  # noqa: PLC0415
+
+        items = arguments["inputs"]
+        # the first call, the warmup and the measured ones (a timed run may make more)
+        calls = sum((1 + self.warmup + self.min_iterations) * b for b in self.batch_sizes)
+        self._budget_warning = ""
+        try:
+            _, warning = guard_run(
+                self._backend,
+                self.task,
+                arguments["models"],
+                items,
+                arguments["params"],
+                self._prices,
+                "this benchmark run",
+                calls_per_item=calls / max(len(items), 1),
+            )
+        finally:
+            self._show_budget()
+        self._budget_warning = warning or ""
+        self._show_budget()
+
+    def _show_budget(self) -> None:
+        line = budget_line()
+        warning = self._budget_warning
+        self.budget = f"{line} · {warning}" if line and warning else line
 
     def _begin(self, models: list[str], batch_sizes: list[int]) -> None:
         """The page before the run's thread starts: every job pending, no charts."""
@@ -437,6 +489,7 @@ class BenchmarkWidget(RunningWidget):
             self.status = text
             self.progress = self.progress if (failed or cancelled) else 1.0
             self.progress_text = "cancelled" if cancelled else ("" if failed else "done")
+        self._show_budget()
         self._update_report()
 
     def _on_progress(self, event: BenchmarkProgress) -> None:

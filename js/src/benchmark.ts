@@ -8,7 +8,8 @@
  * the request "files" (an upload: `{files: [{name, data}]}`, the bytes inside the body; the reply
  * says how many inputs they hold). Everything it shows is state the kernel writes, so a view
  * drawn from saved state alone shows the results: `running`, `progress`, `progress_text`,
- * `status`, `error`, `_summary` (the results table, Arrow IPC), `_charts` ({name: svg}),
+ * `status`, `error`, `budget` (spend against the session's budget), `_summary` (the results
+ * table, Arrow IPC, with each row's `reliable` verdict), `_charts` ({name: svg}),
  * `_inputs` (what each input source holds) and `_quality` (the quality column's words).
  */
 import { modelAdder } from "./lib/adder";
@@ -34,6 +35,8 @@ interface BenchmarkState {
   progress_text: string;
   status: string;
   error: string;
+  /** "spent $x of $y this month" when a budget is active, else "". */
+  budget: string;
   _summary: DataView | null;
   _charts: Record<string, string>;
   _inputs: {
@@ -273,13 +276,19 @@ export default defineWidget<BenchmarkState>("benchmark", (view) => {
   const controls = new RunControls(view);
   const status = element("div", "hw-status");
   status.setAttribute("role", "status");
+  const budget = element("div", "hw-budget");
+  budget.setAttribute("aria-label", "Budget");
   const results = element("div", "hw-results");
   const charts = element("div", "hw-charts");
-  view.root.append(models, setup, controls.element, status, results, charts);
+  view.root.append(models, setup, controls.element, status, budget, results, charts);
 
   const drawStatus = (): void => {
     status.textContent = view.get("status");
     status.classList.toggle("hw-error", view.get("error") !== "");
+  };
+  const drawBudget = (): void => {
+    budget.textContent = view.get("budget") ?? "";
+    budget.hidden = !budget.textContent;
   };
   const drawResults = (): void => {
     const rows = decodeRows(view.get("_summary"));
@@ -291,9 +300,11 @@ export default defineWidget<BenchmarkState>("benchmark", (view) => {
     charts.replaceChildren(...chartFigures(view.get("_charts") ?? {}, CHART_TITLES));
   };
   view.on(["status", "error"], drawStatus);
+  view.on("budget", drawBudget);
   view.on(["_summary", "_quality"], drawResults);
   view.on("_charts", drawCharts);
   drawStatus();
+  drawBudget();
   drawResults();
   drawCharts();
 });

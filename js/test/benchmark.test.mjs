@@ -33,14 +33,18 @@ function summaryBytes(rows) {
     quality_hi: [],
     best_p50: [],
     best_quality: [],
+    reliable: [],
+    spread_note: [],
   };
   for (const row of rows) {
     for (const [name, values] of Object.entries(columns)) {
       const fallback = name.startsWith("best")
         ? false
-        : ["model", "backend", "status", "error"].includes(name)
-          ? ""
-          : Number.NaN;
+        : name === "reliable"
+          ? null
+          : ["model", "backend", "status", "error", "spread_note"].includes(name)
+            ? ""
+            : Number.NaN;
       values.push(row[name] ?? fallback);
     }
   }
@@ -102,6 +106,7 @@ class FakeModel extends BaseModel {
       progress_text: "",
       status: "2 models · text-classification · 8 built-in samples · batch size 1",
       error: "",
+      budget: "",
       _summary: null,
       _charts: {},
       _inputs: { samples: 8, column: 0, column_label: "", files: [], file_items: 0 },
@@ -224,6 +229,41 @@ describe("BenchmarkWidget", () => {
     // a new table replaces the old one (live updates as models finish)
     model.set("_summary", summaryBytes(RESULTS.slice(0, 1)));
     assert.equal(el.querySelectorAll("tbody tr").length, 1);
+  });
+
+  test("each row says whether its latencies are reliable, the reason as the title", () => {
+    const { el, model } = mount();
+    const note = "latency spread too wide: CV 0.82 > 0.5";
+    model.set(
+      "_summary",
+      summaryBytes([
+        { ...RESULTS[0], reliable: true },
+        { ...RESULTS[1], reliable: false, spread_note: note },
+        { ...RESULTS[2], reliable: null, spread_note: "no timings to judge (error)" },
+      ]),
+    );
+    const heads = [...el.querySelectorAll("thead th")].map((th) => th.textContent);
+    assert.ok(heads.includes("Reliable"));
+    const cells = [...el.querySelectorAll("tbody td.hw-reliable")];
+    assert.equal(cells[0].textContent, "yes");
+    assert.ok(cells[1].classList.contains("hw-unreliable"));
+    assert.equal(cells[1].title, note);
+    assert.equal(cells[1].textContent, `no (${note})`);
+    assert.match(cells[2].textContent, /^— \(no timings/);
+  });
+
+  test("spend against the budget shows under the status; a refusal is the error", () => {
+    const { el, model } = mount();
+    const budget = el.querySelector(".hw-budget");
+    assert.ok(budget.hidden);
+    model.set("budget", "spent $2.00 of $5.00 this month (hard budget)");
+    assert.equal(budget.textContent, "spent $2.00 of $5.00 this month (hard budget)");
+    assert.ok(!budget.hidden);
+    model.set("error", "refused: this benchmark run would cost about $4.00, $1.00 over");
+    model.set("status", "refused: this benchmark run would cost about $4.00, $1.00 over");
+    const status = el.querySelector("[role=status]");
+    assert.ok(status.classList.contains("hw-error"));
+    assert.match(status.textContent, /\$1\.00 over/);
   });
 
   test("models: Enter adds, × removes", () => {

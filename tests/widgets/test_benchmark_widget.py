@@ -547,3 +547,52 @@ def test_a_model_the_policy_denies_is_not_loaded_and_its_row_says_why(
     ]
     with pytest.raises(TypeError, match="allow_denied must be True or False"):
         BenchmarkWidget([str(folder)], "text-classification", allow_denied="yes")
+
+
+class PaidBackend(FakeBackend):
+    """A remote provider: each call is billed (prices per call in the test)."""
+
+    name = "remote"
+    provider = "together"
+
+    def run(self, task: str, model: str, inputs: Any, **params: Any) -> InferenceResult:
+        result = super().run(task, model, inputs, **params)
+        result.backend, result.provider = "remote", "together"
+        return result
+
+
+def test_the_table_says_which_rows_are_reliable(make: Callable[..., Any]) -> None:
+    w = make(["org/a"], "text-classification", backend=FakeBackend(), **FAST)
+    w.run(wait=True)
+    row = table_of(w).iloc[0]
+    summary = w.result.summary.iloc[0]
+    assert bool(row["reliable"]) == bool(summary["reliable"])
+    assert row["spread_note"] == summary["spread_note"]
+
+
+def test_spend_against_the_budget_and_a_hard_refusal_keeps_the_results(
+    make: Callable[..., Any], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUBWIDGETS_HOME", str(tmp_path))
+    monkeypatch.delenv("HUBWIDGETS_BUDGET_USD", raising=False)
+    options = {"warmup": 0, "min_iterations": 2, "min_duration_s": 0.0}
+    w = make(
+        ["org/a"],
+        "text-classification",
+        inputs=TEXTS[:1],
+        backend=PaidBackend(),
+        prices={("together", "org/a"): 0.1},
+        **options,
+    )
+    with hw.use_budget(hw.Budget(1.0, hard=True)):
+        w.run(wait=True)  # 3 calls (the first, unmeasured one is billed too): $0.30
+        assert w.budget == "spent $0.30 of $1.00 this month (hard budget)"
+        shown = table_of(w)
+        w.min_iterations = 10  # 11 calls at least: $1.10 more, $0.40 over
+        page(w, "run")
+        assert not w.running
+        assert "$0.40 over the hard budget" in w.error
+        pd.testing.assert_frame_equal(table_of(w), shown)  # the last results stay
+        with pytest.raises(hw.BudgetExceededError):
+            w.run(wait=True)
+    assert hw.usage(kind="benchmark")["cost_usd"].sum() == pytest.approx(0.3)

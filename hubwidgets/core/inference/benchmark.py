@@ -796,7 +796,7 @@ def benchmark(
     Remote calls are written to the usage ledger (:func:`hw.usage`, kind "benchmark", one line
     per model and batch size), priced with ``prices`` (a :func:`hw.provider_prices` table or
     ``{(provider, model): usd_per_call}``; without it the cost is NA, never 0). With an active
-    budget (:func:`hw.use_budget`) the cost of the run's fewest calls (warmup + min_iterations
+    budget (:func:`hw.use_budget`) the cost of the run's fewest calls (1 + warmup + min_iterations
     per batch size; a run that lasts ``min_duration_s`` makes more) is predicted first, and a
     hard budget refuses the run before any call (``BudgetExceededError``).
 
@@ -841,8 +841,9 @@ def benchmark(
         raise TypeError(f"backend must have a run(task, model, inputs) method, not {backend!r}")
     from ..cost.meter import guard_run  # noqa: PLC0415
 
-    # each iteration of batch size b makes b item calls; every item is called about as often
-    item_calls = sum((settings.warmup + settings.min_iterations) * b for b in sizes)
+    # each call of batch size b sends b items (the first, the warmup and the measured calls, all
+    # billed); every item is called about as often
+    item_calls = sum((1 + settings.warmup + settings.min_iterations) * b for b in sizes)
     _, warning = guard_run(
         backend,
         task,

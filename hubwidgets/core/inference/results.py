@@ -62,6 +62,8 @@ RESULTS_COLUMNS: tuple[str, ...] = (
     "quality_hi",
     "best_p50",
     "best_quality",
+    "reliable",
+    "spread_note",
 )
 
 _TEXT = ("model", "backend", "status", "error")
@@ -105,7 +107,8 @@ def results_table(summary: pd.DataFrame, metric: str | None = None) -> pd.DataFr
     :func:`main_quality_metric`) as ``quality`` with its confidence interval, and whether each
     row has the best median latency (``best_p50``) and the best quality (``best_quality``; lower
     is better for error rates) among the rows that ran. Nothing is marked best with fewer than
-    two rows to compare.
+    two rows to compare. ``reliable`` and ``spread_note`` are :func:`spread_flags`' verdict on the
+    latency spread (NA and "" while a run goes on).
 
     Raises:
         TypeError: ``summary`` is not a DataFrame.
@@ -126,6 +129,15 @@ def results_table(summary: pd.DataFrame, metric: str | None = None) -> pd.DataFr
     ran = out["status"] == "ok"
     out["best_p50"] = best_rows(out["p50_ms"], ran, lower=True)
     out["best_quality"] = best_rows(out["quality"], ran, lower=metric in LOWER_IS_BETTER)
+    # spread_flags' verdict: NA where there was nothing to judge (or before a run ends)
+    given = (
+        frame["reliable"] if "reliable" in frame.columns else pd.Series(pd.NA, index=frame.index)
+    )
+    out["reliable"] = pd.array([None if missing(v) else bool(v) for v in given], dtype="boolean")
+    notes = (
+        frame["spread_note"] if "spread_note" in frame.columns else pd.Series("", index=frame.index)
+    )
+    out["spread_note"] = ["" if missing(v) else str(v) for v in notes.astype(object)]
     return out[list(RESULTS_COLUMNS)]
 
 

@@ -1,7 +1,7 @@
 /**
  * A benchmark's results table: one row per model x batch size, numbers right-aligned, the best
  * median latency and the best quality marked (with words, not only a colour), a failed row
- * with its error. The rows are `results_table` of hubwidgets/core/inference/results.py, decoded
+ * with its error, and whether its latencies are reliable (the reason as the cell's title). The rows are `results_table` of hubwidgets/core/inference/results.py, decoded
  * from the widget's `_summary` (Arrow IPC).
  */
 import type { Cell, Row } from "./arrow";
@@ -46,6 +46,7 @@ export function resultsTable(rows: readonly Row[], quality: Quality): HTMLTableE
     ["Model", false],
     ["Batch", true],
     ["Status", false],
+    ["Reliable", false],
     ...NUMBERS.map(([, title]): [string, boolean] => [title, true]),
     ...(hasQuality
       ? [[`${quality.label ?? "Quality"} (${direction} is better)`, true] as [string, boolean]]
@@ -83,7 +84,7 @@ function resultRow(row: Row, hasQuality: boolean): HTMLTableRowElement {
     why.textContent = String(row.error);
     status.append(document.createTextNode(" "), why);
   }
-  tr.append(name, batch, status);
+  tr.append(name, batch, status, reliableCell(row));
   for (const [column, , digits] of NUMBERS) {
     const td = numberCell(column, formatNumber(row[column], digits));
     if (column === "p50_ms" && row.best_p50 === true) markBest(td, "fastest");
@@ -99,6 +100,24 @@ function resultRow(row: Row, hasQuality: boolean): HTMLTableRowElement {
     tr.append(td);
   }
   return tr;
+}
+
+/** "yes", "no" (the spread note as its title and in words for screen readers) or "—". */
+function reliableCell(row: Row): HTMLTableCellElement {
+  const td = element("td", "hw-reliable");
+  const note = String(row.spread_note ?? "");
+  if (row.reliable === true) td.textContent = "yes";
+  else if (row.reliable === false) {
+    td.textContent = "no";
+    td.classList.add("hw-unreliable");
+  } else td.textContent = "—";
+  if (note) {
+    td.title = note;
+    const words = element("span", "hw-visually-hidden");
+    words.textContent = ` (${note})`;
+    td.append(words);
+  }
+  return td;
 }
 
 function numberCell(column: string, text: string): HTMLTableCellElement {
