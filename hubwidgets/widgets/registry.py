@@ -459,8 +459,8 @@ class RegistryWidget(RunningWidget):
         n = len(self._frame)
         self._progress(0.1, f"asking the Hub what changed since {n} pin(s)...")
         try:
-            with self._lock:
-                found = self._registry.drift()
+            # without the lock: a page action during a long check must not wait for the Hub
+            found = self._registry.drift()
         except (HubError, RuntimeError, ValueError) as err:
             self._fail(f"drift not checked: {err}")
             return
