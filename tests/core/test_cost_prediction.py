@@ -245,3 +245,28 @@ def test_a_remote_batch_run_records_its_calls(home: Path, cassettes: Path) -> No
             prices={("together", MODEL): 0.002},
         )
     assert replay.sent("POST") == []
+
+
+def test_a_streamed_run_is_priced_from_the_usage_in_its_last_chunk(
+    home: Path, cassettes: Path
+) -> None:
+    path = (
+        cassettes
+        / "TestInferenceClient.test_chat_completion_with_stream[cerebras,conversational].yaml"
+    )
+    model = "meta-llama/Llama-3.3-70B-Instruct"
+    table = PRICES.assign(model=[model], provider=["cerebras"])
+    session = hw.PlaygroundSession(
+        "chat-completion",
+        [model],
+        RemoteBackend(provider="cerebras", token=TOKEN),
+        prices=hw.provider_prices(table=table),
+        params={"max_tokens": 20},
+    )
+    with CassetteReplay(path):
+        events = list(session.stream(MESSAGES))
+    row = events[-1].cell.row
+    assert row["error"] == ""
+    line = hw.usage().iloc[0]
+    assert (line["input_tokens"], line["output_tokens"]) == (46, 20)  # the recorded usage
+    assert row["cost_usd"] == pytest.approx(66 * 0.18 / 1e6)

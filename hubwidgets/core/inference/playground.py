@@ -570,7 +570,11 @@ class PlaygroundSession:
             provider=served[2],
             latency_ms=(time.perf_counter() - started) * 1000,
             attempts=attempts,
-            metrics={} if first is None else {"first_token_ms": (first - started) * 1000},
+            metrics={
+                **({} if first is None else {"first_token_ms": (first - started) * 1000}),
+                # the billed tokens, when the provider reported them in its chunks (remote)
+                **(getattr(stream, "usage", None) or {}),
+            },
         )
         row = self._row(run, model, item, result=result, output=output)
         return Cell(model, row, output, streamed=text)

@@ -153,7 +153,9 @@ class RemoteBackend:
         """Yield the generated text as it comes (text-generation, chat-completion; one item).
 
         Inputs are checked now; the request is made on the first ``next()``, and a failure
-        before the first piece is a :class:`BackendError` like in :meth:`run`.
+        before the first piece is a :class:`BackendError` like in :meth:`run`. Once the stream
+        is over, its ``usage`` holds the billed ``input_tokens`` / ``output_tokens`` when the
+        provider reported them in its chunks ({} otherwise).
         """
         task = check_task(task)
         if task not in STREAMING_TASKS:
@@ -162,9 +164,12 @@ class RemoteBackend:
         if len(items) != 1:
             raise ValueError(f"stream takes one input item, got {len(items)}")
         self._check_model(model)
-        return self._stream(task, model, items[0], params)
+        usage: dict[str, float] = {}
+        return _Stream(self._stream(task, model, items[0], params, usage), usage)
 
-    def _stream(self, task: str, model: str, item: Any, params: dict[str, Any]) -> Iterator[str]:
+    def _stream(
+        self, task: str, model: str, item: Any, params: dict[str, Any], usage: dict[str, float]
+    ) -> Iterator[str]:
         client = self._client()
         try:
             if task == "chat-completion":
@@ -191,6 +196,7 @@ class RemoteBackend:
                 chunk = self._guard(task, model, lambda: next(pieces, None))
                 if chunk is None:
                     return
+                usage.update(reply_tokens(chunk))  # the last chunk that has them: the totals
                 text = _delta_text(chunk)
                 if text:
                     yield text
@@ -620,3 +626,22 @@ def _delta_text(chunk: Any) -> str:
     if not choices:
         return ""
     return str(_get(_get(choices[0], "delta"), "content") or "")
+
+
+class _Stream:
+    """A stream's text pieces, and (``usage``) the billed tokens its chunks reported."""
+
+    def __init__(self, pieces: Iterator[str], usage: dict[str, float]) -> None:
+        self._pieces = pieces
+        self.usage = usage
+
+    def __iter__(self) -> _Stream:
+        return self
+
+    def __next__(self) -> str:
+        return next(self._pieces)
+
+    def close(self) -> None:
+        close = getattr(self._pieces, "close", None)
+        if callable(close):
+            close()
