@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,7 +76,48 @@ def test_a_dask_frame_comes_back_a_dask_frame(client: Client, classifier: str) -
 def test_bad_input_fails_before_anything_is_sent(client: Client, classifier: str) -> None:
     with pytest.raises(ValueError, match=r"no column 'txt'.*Its columns: text"):
         hw.apply(texts(4), classifier, column="txt", executor=client)
-    with pytest.raises(ValueError, match="checkpoint= and cancel= work on this machine only"):
-        hw.apply(texts(4), classifier, column="text", executor=client, checkpoint="ck/")
+    lazy = dd.from_pandas(texts(4), npartitions=2)
+    with pytest.raises(ValueError, match=r"need a pandas DataFrame.*df\.compute\(\)"):
+        hw.apply(lazy, classifier, column="text", executor=client, checkpoint="ck/")
     with pytest.raises(TypeError, match=r"dask.distributed.Client"):
         hw.apply(texts(4), classifier, column="text", executor="cluster")
+
+
+def test_cancel_then_resume_on_the_cluster_from_the_checkpoint(
+    client: Client, classifier: str, tmp_path: Path
+) -> None:
+    df = texts(40)
+    folder = tmp_path / "run"
+    stop = threading.Event()
+    seen: list[tuple[int, int]] = []
+
+    def press_cancel(done: int, total: int) -> None:  # the user's Cancel after one partition
+        seen.append((done, total))
+        stop.set()
+
+    first = hw.apply(
+        df,
+        classifier,
+        column="text",
+        executor=client,
+        checkpoint=folder,
+        cancel=stop,
+        progress=press_cancel,
+    )
+    assert first.attrs["cancelled"] is True
+    ran = first.attrs["rows_run"]
+    assert 0 < ran < 40 and first.attrs["partitions"] >= 4  # small partitions with a cancel
+    assert (first["error"] == "cancelled").sum() == 40 - ran
+    assert seen[0][1] == 40
+    assert list(folder.glob("part-*.parquet"))  # the client saved the finished partitions
+    # resumed on the cluster: only the rows not done run, and the result is a whole run's
+    second = hw.apply(df, classifier, column="text", executor=client, checkpoint=folder)
+    assert second.attrs["rows_resumed"] == ran and second.attrs["rows_run"] == 40 - ran
+    assert second.attrs["cancelled"] is False and (second["error"] == "").all()
+    here = hw.apply(df, classifier, column="text", progress=False)
+    assert second["label"].tolist() == here["label"].tolist()
+    assert second["score"].tolist() == pytest.approx(here["score"].tolist(), abs=1e-6)
+    assert second.index.equals(df.index)
+    # the checkpoint is the same as one made on this machine: resumed here, nothing runs
+    third = hw.apply(df, classifier, column="text", checkpoint=folder, progress=False)
+    assert third.attrs["rows_resumed"] == 40 and third.attrs["rows_run"] == 0

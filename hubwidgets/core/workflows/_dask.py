@@ -6,12 +6,13 @@ backend kind): the model is loaded once per worker, however many partitions it r
 
 from __future__ import annotations
 
-import itertools
 import math
 import threading
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -63,10 +64,20 @@ def apply_on_cluster(
     batch_size: int | str,
     output: str | None,
     params: Mapping[str, Any] | None,
+    checkpoint: str | Path | None = None,
+    cancel: threading.Event | None = None,
+    progress: bool | Callable[[int, int], Any] = False,
 ) -> Any:
     """:func:`apply` with the partitions of ``df`` on ``client``'s workers: a pandas frame in,
-    a pandas frame out (split into one partition per worker thread); a dask frame in, a dask
-    frame out (lazy: ``.compute()`` runs it)."""
+    a pandas frame out; a dask frame in, a dask frame out (lazy: ``.compute()`` runs it).
+
+    A pandas frame's rows go out in partitions: one per worker thread, or, with ``checkpoint``
+    or ``cancel``, smaller ones (four per thread at least) so that a cancel or an interrupt
+    loses little. Only the input column is sent. The client saves each finished partition in
+    the checkpoint folder (the same parts and manifest as a run on this machine: either can
+    resume the other), submits at most two partitions per thread ahead, and on ``cancel``
+    submits no more and cancels those not finished (their rows say ``"cancelled"``).
+    """
     try:
         import dask.dataframe as dd  # noqa: PLC0415
         from distributed import Client  # noqa: PLC0415
@@ -77,7 +88,6 @@ def apply_on_cluster(
     from .apply import _ensemble_as_backend, _output_names, _resolve  # noqa: PLC0415
 
     model, backend, task = _ensemble_as_backend(model, backend, task)
-
     if not isinstance(client, Client):
         raise TypeError(f"executor must be a dask.distributed.Client, not {client!r}")
     is_dask = isinstance(df, dd.DataFrame)
@@ -85,9 +95,11 @@ def apply_on_cluster(
         raise TypeError(f"df must be a pandas or dask DataFrame, not {type(df).__name__}")
     sample = df._meta if is_dask else df
     model, column, task, size = _resolve(sample, model, column, task, batch_size)
-    _output_names(sample, task, output, backend)
+    names = _output_names(sample, task, output, backend)
     if isinstance(backend, str) or backend is None:
         make_backend(backend)  # a bad name fails here, not on every worker
+    if cancel is not None and not isinstance(cancel, threading.Event):
+        raise TypeError(f"cancel must be a threading.Event, not {cancel!r}")
     options = {
         "column": column,
         "task": task,
@@ -96,25 +108,194 @@ def apply_on_cluster(
         "params": dict(params) if params else None,
     }
     if is_dask:
+        if checkpoint is not None or cancel is not None:
+            raise ValueError(
+                "checkpoint= and cancel= with executor= need a pandas DataFrame (the rows are "
+                "sent in partitions the client tracks); a dask DataFrame runs lazily on "
+                ".compute(): pass df.compute(), or run without them"
+            )
         meta = _partition_meta(sample, task, output, backend)
         return df.map_partitions(_partition, model, backend, options, meta=meta)
-    threads = sum(client.nthreads().values()) or 1
-    n = len(df)
-    if n == 0:
-        return _partition(df, model, backend, options)
-    bounds = [round(i * n / threads) for i in range(threads + 1)]
-    parts = [df.iloc[a:b] for a, b in itertools.pairwise(bounds) if b > a]
-    started, clock = datetime.now(UTC), time.perf_counter()
-    futures = client.map(_partition, parts, model=model, spec=backend, options=options, pure=False)
-    results = client.gather(futures)
-    out = pd.concat(results)
-    out.attrs = {**results[0].attrs, "executor": repr(client), "partitions": len(parts)}
-    elapsed = time.perf_counter() - clock
-    out.attrs["rows_run"] = ran = sum(r.attrs.get("rows_run", 0) for r in results)
-    out.attrs["rows_per_s"] = ran / elapsed if elapsed > 0 else math.nan
-    out.attrs["started"] = started.isoformat(timespec="seconds")
-    out.attrs["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
-    return out
+    return _ClusterRun(client, df, model, backend, options, names).run(checkpoint, cancel, progress)
+
+
+#: the name of the one column a partition sends (the user's own may clash with outputs)
+_INPUT = "__hubwidgets_input__"
+
+
+def _values_partition(
+    values: list[Any], model: str, spec: Backend | str | None, options: Mapping[str, Any]
+) -> pd.DataFrame:
+    """One partition's rows run on a worker (its own columns, unprefixed)."""
+    from .apply import _run_local  # noqa: PLC0415
+
+    backend = worker_backend(model, options["task"], spec)
+    return _run_local(
+        pd.DataFrame({_INPUT: values}),
+        model,
+        column=_INPUT,
+        task=options["task"],
+        backend=backend,
+        batch_size=options["batch_size"],
+        output=None,
+        checkpoint=None,
+        progress=False,
+        cancel=None,
+        params=options["params"],
+    )
+
+
+class _ClusterRun:
+    """A pandas frame's run on a cluster: partitions out, results (and checkpoint parts) in."""
+
+    def __init__(
+        self,
+        client: Any,
+        df: pd.DataFrame,
+        model: str,
+        backend: Any,
+        options: Mapping[str, Any],
+        names: dict[str, str],
+    ) -> None:
+        self.client, self.df, self.model, self.backend = client, df, model, backend
+        self.options, self.names = options, names
+        self.values = df[options["column"]]
+        n = len(self.values)
+        self.results: dict[str, list[Any]] = {c: [None] * n for c in names}
+        self.done = [False] * n
+        self.attrs: dict[str, Any] | None = None
+
+    def run(
+        self,
+        checkpoint: str | Path | None,
+        cancel: threading.Event | None,
+        progress: bool | Callable[[int, int], Any],
+    ) -> pd.DataFrame:
+        from ._checkpoint import Checkpoint, column_hash  # noqa: PLC0415
+        from .apply import _progress, _resume  # noqa: PLC0415
+
+        started, clock = datetime.now(UTC), time.perf_counter()
+        n, task = len(self.values), self.options["task"]
+        store = None
+        if checkpoint is not None:
+            store = Checkpoint(
+                checkpoint,
+                {
+                    "model": self.model,
+                    "task": task,
+                    "column": str(self.values.name),
+                    "rows": n,
+                    "input_hash": column_hash(self.values),
+                },
+            )
+            _resume(store, self.results, self.done)
+        todo = [i for i in range(n) if not self.done[i]]
+        threads = sum(self.client.nthreads().values()) or 1
+        small = checkpoint is not None or cancel is not None
+        per = max(1, math.ceil(len(todo) / threads))
+        if small:
+            per = max(1, min(per, max(self.options["batch_size"], len(todo) // (threads * 4))))
+        chunks = deque(todo[k : k + per] for k in range(0, len(todo), per))
+        partitions = len(chunks)
+        bar = _progress(progress, n, n - len(todo), f"{task} · {Path(self.model).name} · dask")
+        ran, cancelled = 0, False
+        try:
+            ran, cancelled = self._loop(chunks, store, cancel, bar, threads * 2 if small else 0)
+        finally:
+            bar.close()
+        return self._frame(started, clock, ran, n - len(todo), partitions, cancelled)
+
+    def _loop(
+        self,
+        chunks: deque[list[int]],
+        store: Any,
+        cancel: threading.Event | None,
+        bar: Any,
+        ahead: int,
+    ) -> tuple[int, bool]:
+        from distributed import wait  # noqa: PLC0415
+
+        items = self.values.tolist()
+        pending: dict[Any, list[int]] = {}
+        ran = 0
+        try:
+            while chunks or pending:
+                if cancel is not None and cancel.is_set():
+                    return ran, True
+                while chunks and (not ahead or len(pending) < ahead):
+                    positions = chunks.popleft()
+                    future = self.client.submit(
+                        _values_partition,
+                        [items[p] for p in positions],
+                        self.model,
+                        self.backend,
+                        self.options,
+                        pure=False,
+                    )
+                    pending[future] = positions
+                try:
+                    finished = wait(list(pending), timeout=0.2, return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    continue
+                for future in finished.done:
+                    positions = pending.pop(future)
+                    ran += self._take(future.result(), positions, store)
+                    bar.update(len(positions))
+            return ran, False
+        finally:
+            if pending:
+                self.client.cancel(list(pending))
+
+    def _take(self, part: pd.DataFrame, positions: list[int], store: Any) -> int:
+        if self.attrs is None:
+            self.attrs = {str(k): v for k, v in part.attrs.items()}
+        rows = {c: part[c].tolist() for c in self.names}
+        for c, values in rows.items():
+            column = self.results[c]
+            for p, v in zip(positions, values, strict=True):
+                column[p] = v
+        for p in positions:
+            self.done[p] = True
+        if store is not None:
+            store.write(positions, rows)
+        return len(positions)
+
+    def _frame(
+        self,
+        started: datetime,
+        clock: float,
+        ran: int,
+        resumed: int,
+        partitions: int,
+        cancelled: bool,
+    ) -> pd.DataFrame:
+        from ._outputs import empty_values  # noqa: PLC0415
+        from .apply import CANCELLED, _frame  # noqa: PLC0415
+
+        task = self.options["task"]
+        not_run = {**empty_values(task), "error": CANCELLED, "latency_ms": math.nan}
+        for p in (p for p in range(len(self.done)) if not self.done[p]):
+            for c in self.names:
+                self.results[c][p] = not_run.get(c)
+        out = _frame(self.df, task, self.results, self.names)
+        if self.attrs is None:  # nothing ran here: the provenance of an empty run
+            empty = _values_partition([], self.model, self.backend, self.options)
+            self.attrs = {str(k): v for k, v in empty.attrs.items()}
+        elapsed = time.perf_counter() - clock
+        out.attrs = {
+            **self.attrs,  # type: ignore[dict-item]
+            "column": str(self.values.name),
+            "executor": repr(self.client),
+            "partitions": partitions,
+            "rows_run": ran,
+            "rows_resumed": resumed,
+            "rows_per_s": ran / elapsed if elapsed > 0 and ran else math.nan,
+            "cancelled": cancelled,
+            "started": started.isoformat(timespec="seconds"),
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            "error_column": self.names["error"],
+        }
+        return out
 
 
 def _partition_meta(

@@ -331,7 +331,8 @@ def apply(
         output: a prefix for the added columns (``output="sentiment"`` gives
             ``sentiment_label``...), needed when a column of the same name exists.
         executor: a ``dask.distributed.Client``: partitions run on its workers, each loading
-            the model once.
+            the model once; with ``checkpoint``/``cancel`` (a pandas frame only) the client
+            saves each finished partition and a cancel stops sending more.
         checkpoint: a folder: each finished batch is saved there and a second call with the
             same input and model runs only the rows not done.
         progress: a progress bar (rows/s and ETA) moving once per batch (True), none (False),
@@ -356,11 +357,6 @@ def apply(
         BackendError: the model cannot load (nothing ran).
     """
     if executor is not None:
-        if checkpoint is not None or cancel is not None:
-            raise ValueError(
-                "checkpoint= and cancel= work on this machine only, not with executor=: run "
-                "without them, or split the frame and checkpoint each part yourself"
-            )
         from ._dask import apply_on_cluster  # noqa: PLC0415
 
         result = apply_on_cluster(
@@ -373,6 +369,9 @@ def apply(
             batch_size=batch_size,
             output=output,
             params=params,
+            checkpoint=checkpoint,
+            cancel=cancel,
+            progress=progress,
         )
         if isinstance(result, pd.DataFrame):  # a dask frame runs later, on .compute()
             _audit_apply(result, len(result))
