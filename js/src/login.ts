@@ -93,8 +93,8 @@ export default defineWidget<LoginState>("login", (view) => {
     input.setAttribute("aria-invalid", String(message !== ""));
   };
 
-  view.listen(form, "submit", (event: Event) => {
-    event.preventDefault();
+  const send = (): void => {
+    if (submit.disabled) return; // a request is on its way
     const token = input.value;
     if (token.trim() === "") {
       say("invalid token: it is empty");
@@ -106,6 +106,7 @@ export default defineWidget<LoginState>("login", (view) => {
     view.client
       .request<Reply>("login", { token })
       .then((reply) => {
+        busy(false); // a disabled button cannot take the focus
         if (reply.ok) {
           input.value = "";
           logout.focus();
@@ -119,6 +120,18 @@ export default defineWidget<LoginState>("login", (view) => {
         say(error instanceof Error ? error.message : "could not log in");
       })
       .finally(() => busy(false));
+  };
+  view.listen(form, "submit", (event: Event) => {
+    event.preventDefault();
+    send();
+  });
+  // Enter sends the token itself: JupyterLab's notebook shortcuts may take the keydown (and
+  // prevent the form's implicit submission) before the form sees it
+  view.listen(input, "keydown", (event: KeyboardEvent) => {
+    if (event.key !== "Enter" || event.isComposing || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    event.stopPropagation();
+    send();
   });
 
   view.listen(logout, "click", () => {
@@ -126,6 +139,7 @@ export default defineWidget<LoginState>("login", (view) => {
     view.client
       .request<Reply>("logout")
       .then((reply) => {
+        busy(false);
         if (!reply.ok) say(String(reply.error ?? "could not log out"));
         else input.focus();
       })

@@ -70,6 +70,7 @@ describe("LoginWidget", () => {
     model.reply(request, { ok: true, user: ALICE });
     await tick();
     assert.equal(input.value, ""); // cleared once accepted
+    assert.equal(document.activeElement?.textContent, "Log out"); // the focus moves on
     assert.equal(el.querySelector("form").hidden, true);
     assert.ok(!el.innerHTML.includes(TOKEN));
   });
@@ -86,6 +87,20 @@ describe("LoginWidget", () => {
     assert.equal(input.value, "hf_typo"); // the user's work is kept (in the page only)
     assert.equal(input.getAttribute("aria-invalid"), "true");
     assert.equal(el.querySelector("button[type=submit]").disabled, false);
+  });
+
+  test("Enter in the field sends the token, once", () => {
+    const { el, model } = mount();
+    const input = el.querySelector("input[type=password]");
+    input.value = TOKEN;
+    const enter = () =>
+      new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true });
+    const first = enter();
+    input.dispatchEvent(first);
+    assert.equal(first.defaultPrevented, true); // the notebook's own Enter does not fire
+    input.dispatchEvent(enter()); // pressed again while the first is on its way: not resent
+    assert.equal(model.requests("login").length, 1);
+    assert.equal(model.requests("login")[0].body.token, TOKEN);
   });
 
   test("an empty field is refused in the page, nothing sent", () => {
