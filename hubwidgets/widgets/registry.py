@@ -177,6 +177,8 @@ class RegistryWidget(RunningWidget):
     ) -> None:
         self._check_arguments(kwargs, [*self._writable_traits(), "registry", "source"])
         self._registry = _open_registry(registry)
+        # a registry the widget opened is the widget's to close
+        self._owns_registry = registry is None or isinstance(registry, (str, os.PathLike))
         self._drift: pd.DataFrame | None = None
         self._frame = pd.DataFrame()
         self._lock = threading.RLock()
@@ -351,6 +353,12 @@ class RegistryWidget(RunningWidget):
         if started and wait:
             self.wait()
         return started
+
+    def close(self) -> None:
+        """Close the widget (and the registry's connections, when the widget opened it)."""
+        super().close()
+        if getattr(self, "_owns_registry", False):
+            self._registry.close()
 
     # -- the page's requests ---------------------------------------------------------------------
     @request("register")

@@ -348,15 +348,31 @@ class Registry:
             yield conn
 
     def _append(self, rows: list[dict[str, Any]]) -> None:
-        at = datetime.now(timezone.utc)
-        actor, actor_source = self.actor
-        full = [{"at": at, "actor": actor, "actor_source": actor_source, **row} for row in rows]
+        full = self._stamped(rows)
 
         def write() -> None:
             with self._writing() as conn:
                 conn.execute(EVENTS.insert(), full)
 
         self._retry(write)
+
+    def _append_then_entry(self, rows: list[dict[str, Any]], model: str, sha: str) -> pd.Series:
+        """Append ``rows``, then read the entry of ``model`` at ``sha`` in the same transaction:
+        one connection and one commit for a change and its answer (a register on SQLite with
+        10,000 entries: one round of BEGIN/COMMIT fewer)."""
+        full = self._stamped(rows)
+
+        def write() -> tuple[list[Any], list[Any], list[Any]]:
+            with self._writing() as conn:
+                conn.execute(EVENTS.insert(), full)
+                return self._entry_rows_on(conn, model, sha)
+
+        return self._entry_of(model, sha, *self._retry(write))
+
+    def _stamped(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        at = datetime.now(timezone.utc)
+        actor, actor_source = self.actor
+        return [{"at": at, "actor": actor, "actor_source": actor_source, **row} for row in rows]
 
     def _read(self, query: Any) -> list[dict[str, Any]]:
         def read() -> list[dict[str, Any]]:
@@ -511,6 +527,19 @@ class Registry:
 
     def entry(self, model: str, revision: str) -> pd.Series:
         """The entry of ``model`` pinned at ``revision`` (a full sha)."""
+
+        def read() -> tuple[list[Any], list[Any], list[Any]]:
+            with self._engine.connect() as conn:  # one connection, one snapshot
+                return self._entry_rows_on(conn, model, revision)
+
+        return self._entry_of(model, revision, *self._retry(read))
+
+    @staticmethod
+    def _entry_rows_on(
+        conn: Connection, model: str, revision: str
+    ) -> tuple[list[Any], list[Any], list[Any]]:
+        """The rows an entry is made of: its newest state row, its first register row, and
+        where each alias ever set on it points now."""
         here = (EVENTS.c.model == model, EVENTS.c.revision == revision)
         state = (
             sa.select(EVENTS)
@@ -534,16 +563,15 @@ class Registry:
         targets = sa.select(
             EVENTS.c.alias, EVENTS.c.action, EVENTS.c.model, EVENTS.c.revision
         ).where(EVENTS.c.id.in_(latest))
+        return (
+            list(conn.execute(state)),
+            list(conn.execute(first)),
+            list(conn.execute(targets)),
+        )
 
-        def read() -> tuple[list[Any], list[Any], list[Any]]:
-            with self._engine.connect() as conn:  # one connection, one snapshot
-                return (
-                    list(conn.execute(state)),
-                    list(conn.execute(first)),
-                    list(conn.execute(targets)),
-                )
-
-        rows, firsts, aliases = self._retry(read)
+    def _entry_of(
+        self, model: str, revision: str, rows: list[Any], firsts: list[Any], aliases: list[Any]
+    ) -> pd.Series:
         if not rows:
             raise ValueError(f"{model!r} at {revision!r} is not registered in {self._where}")
         e = rows[0]._mapping
@@ -620,7 +648,7 @@ class Registry:
             "note": note,
             "endpoint": self._hub.endpoint,
         }
-        self._append([row])
+        entry = self._append_then_entry([row], model, sha)
         _audit(
             "registry.register",
             model,
@@ -632,7 +660,7 @@ class Registry:
             license_class=row["license_class"],
             verdict=row["verdict"],
         )
-        return self.entry(model, sha)
+        return entry
 
     def _facts_of(self, model: str, sha: str, info: Any) -> dict[str, tuple[Any, str]]:
         """:func:`revision_facts` of ``model`` at ``sha``, cached. hw.check is most of a
@@ -666,9 +694,11 @@ class Registry:
             raise TypeError("alias must be a name such as 'production', not None")
         model = check_model(model)
         sha = self._resolve_registered(model, revision)
-        self._append([{"action": "set_alias", "model": model, "revision": sha, "alias": name}])
+        entry = self._append_then_entry(
+            [{"action": "set_alias", "model": model, "revision": sha, "alias": name}], model, sha
+        )
         _audit("registry.set_alias", model, sha, alias=name)
-        return self.entry(model, sha)
+        return entry
 
     def unset_alias(self, alias: str) -> None:
         """Remove ``alias`` (the entry stays registered)."""
