@@ -36,6 +36,7 @@ from typing import Any, ClassVar
 import pandas as pd
 import traitlets
 
+from ..core.catalog.hub import HubError
 from ..core.catalog.searchable import Searchable
 from ..core.catalog.vocab import close_matches
 from ..core.inference.backends import INFERENCE_TASKS
@@ -209,7 +210,8 @@ class WorkflowWidget(RunningWidget):
     sample_row = traitlets.Int(0, min=0).tag(sync=True)
     """The row (by position) of :attr:`df` to use as the sample."""
 
-    # the tasks a step may have, and the models offered per task: {task: [[id, downloads]]}
+    # the tasks a step may have, and the models offered for the steps' tasks: {task: [[id,
+    # downloads]]}
     _tasks = traitlets.List(traitlets.Unicode()).tag(sync=True, kernel=True)
     _choices = traitlets.Dict().tag(sync=True, kernel=True)
     # the linked widget's selection, offered for every step
@@ -253,6 +255,7 @@ class WorkflowWidget(RunningWidget):
         self._df: pd.DataFrame | None = None
         self._full: pd.DataFrame | None = None  # the last result, whole
         self._sample_full: pd.DataFrame | None = None
+        self._offered: dict[str, list[list[Any]]] = {}  # task -> [[id, downloads]]
         self._objects: dict[str, Any] = {}  # label -> a model object (an Ensemble) of a step
         self._backend = backend
         self._checkpoint = checkpoint
@@ -263,7 +266,6 @@ class WorkflowWidget(RunningWidget):
         super().__init__(_tasks=list(INFERENCE_TASKS), **kwargs)
         self._catalog = self._link_catalog(source, catalog)
         try:
-            self._choices = self._offered()
             if data is not None:
                 self.df = data
             if column is not None:
@@ -427,6 +429,7 @@ class WorkflowWidget(RunningWidget):
         """Build the pipeline of the steps (:class:`hw.Pipeline`); a problem goes under its
         step, and the steps stay as they are."""
         steps = list(self.steps)
+        self._offer([e["task"] for e in steps])
         problems: dict[str, str] = {}
         built: Pipeline | None = None
         for i, entry in enumerate(steps):
@@ -485,20 +488,26 @@ class WorkflowWidget(RunningWidget):
                 return n - 1
         return len(steps) - 1 if isinstance(err, PipelineError) else 0
 
-    def _offered(self) -> dict[str, list[list[Any]]]:
-        """The most downloaded models of each task in the catalog."""
-        out: dict[str, list[list[Any]]] = {}
-        for task in INFERENCE_TASKS:
+    def _offer(self, tasks: Sequence[str]) -> None:
+        """Offer the most downloaded models of each of ``tasks`` (looked up once per task, when
+        a step first has it: a live Hub catalog answers each look-up with a request)."""
+        wanted = [t for t in dict.fromkeys(tasks) if t and t not in self._offered]
+        if not wanted:
+            return
+        for task in wanted:
             try:
                 found = self._catalog.search(task=task, sort="downloads", limit=self.CHOICES)
-            except (ValueError, TypeError, KeyError):
-                continue  # a task this catalog does not know: nothing offered, typing still works
-            downloads = found["downloads"] if "downloads" in found else [None] * len(found)
-            out[task] = [
-                [str(i), None if pd.isna(d) else float(d)]
-                for i, d in zip(found["id"], downloads, strict=False)
-            ]
-        return out
+            except (ValueError, TypeError, KeyError, HubError):
+                found = None  # nothing offered for it: a model id or folder can still be typed
+            rows: list[list[Any]] = []
+            if found is not None:
+                downloads = found["downloads"] if "downloads" in found else [None] * len(found)
+                rows = [
+                    [str(i), None if pd.isna(d) else float(d)]
+                    for i, d in zip(found["id"], downloads, strict=False)
+                ]
+            self._offered[task] = rows
+        self._choices = dict(self._offered)
 
     def _on_source_selection(self, ids: list[str]) -> None:
         self._linked = list(ids)

@@ -95,6 +95,9 @@ def test_models_offered_per_task_from_the_catalog(
     make: Callable[..., WorkflowWidget], catalog: hw.Catalog
 ) -> None:
     w = make()
+    assert w._choices == {}  # looked up when a step has the task, not for every task
+    w.set_state({"steps": [{"task": "text-classification", "model": "", "input": "", "name": ""}]})
+    assert list(w._choices) == ["text-classification"]
     offered = w._choices["text-classification"]
     assert 0 < len(offered) <= WorkflowWidget.CHOICES
     top = catalog.search(task="text-classification", sort="downloads", limit=1)
@@ -323,3 +326,22 @@ def test_report_keeps_steps_sample_and_result(
     assert "text-classification" in report and folders["clf"] in report
     assert "The sample" in report and "first 5 of 5 rows" in report
     assert "sentiment.label" in report
+
+
+def test_an_ensemble_step_stays_an_ensemble(
+    make: Callable[..., WorkflowWidget], folders: dict[str, str], tmp_path: Path
+) -> None:
+    from hubwidgets.testing import models  # noqa: PLC0415
+
+    upbeat = models.tiny_text_classifier(tmp_path / "upbeat", favour="positive")
+    panel = hw.Ensemble([folders["clf"], upbeat], "text-classification", strategy="mean")
+    w = make([Step("text-classification", panel, name="panel")])
+    assert w.steps[0]["model"] == panel.id  # shown in words in the page
+    assert w.pipeline is not None and w.pipeline.steps[0].model is panel
+    out = w.run_sample("good movie")
+    assert out is not None and out["error"].tolist() == [""]
+    assert "agreement" in str(out["output"].iloc[0])
+    # renamed in the page: rebuilt with the same ensemble
+    w.set_state({"steps": [{**w.steps[0], "name": "voters"}]})
+    assert w.pipeline is not None and w.pipeline.steps[0].model is panel
+    assert w._plan[0]["name"] == "voters"
