@@ -234,8 +234,7 @@ class Catalog(Searchable):
 
     def _word_stats(self, q: Query) -> dict[str, tuple[int, float]]:
         """Each query word's (row estimate, index cost), looked up once per query."""
-        stats = self.index.word_stats
-        return {w: stats(w) for w in q.words}
+        return self.index.words_stats(q.words)
 
     def _rows(
         self, q: Query, stats: dict[str, tuple[int, float]] | None = None
