@@ -722,9 +722,10 @@ class Registry:
         model = check_model(model)
         stage = _check_stage(stage)
         sha = self._resolve_registered(model, revision)
-        self._append([self._state_row("set_stage", model, sha, stage, _check_note(note))])
+        row = self._state_row("set_stage", model, sha, stage, _check_note(note))
+        entry = self._append_then_entry([row], model, sha)
         _audit("registry.stage", model, sha, stage=stage, note=note)
-        return self.entry(model, sha)
+        return entry
 
     def deprecate(
         self, model: str, revision: str | None = None, *, note: str | None = None
