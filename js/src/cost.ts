@@ -113,6 +113,13 @@ export default defineWidget<CostState>("cost", (view) => {
     input.dataset.field = name;
     if (optional) input.placeholder = "none";
     inputs.set(name, input);
+    // Enter estimates: JupyterLab's notebook keys would otherwise swallow the form's own submit
+    view.listen<KeyboardEvent>(input, "keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      event.stopPropagation();
+      form.requestSubmit();
+    });
     box.append(labelled(`${view.uid}-${name}`, label, input));
   }
   const submit = element("button", "hw-button hw-primary");
@@ -297,7 +304,12 @@ export default defineWidget<CostState>("cost", (view) => {
       ),
       td("slo", slo(row.meets_slo), text(row.meets_slo_source)),
       td("breakeven", breakEven(row.break_even_requests_per_day), text(row.break_even_source)),
-      td("source", text(row.price_source) || "—", "", kindOf(text(row.price_source))),
+      td(
+        "source",
+        shortSource(text(row.price_source)),
+        text(row.price_source),
+        kindOf(text(row.price_source)),
+      ),
       td("note", noteOf(row, month)),
     );
     return tr;
@@ -362,6 +374,11 @@ function td(name: string, value: string, source = "", kind = ""): HTMLTableCellE
     if (name === "throughput" && value !== "—") cell.append(" ", badge(kind, "hw-source"));
   }
   return cell;
+}
+
+/** A source without its address in brackets (the whole of it stays in the tooltip). */
+export function shortSource(source: string): string {
+  return source.replace(/\s*\(https?:\/\/[^)]*\)/g, "") || "—";
 }
 
 function price(row: Row): string {

@@ -195,9 +195,9 @@ describe("CostWidget", () => {
       el.querySelector("input[data-field=input_tokens]").getAttribute("aria-invalid"),
       "false",
     );
-    // fixed and accepted: the message goes, the kernel's workload shows
+    // fixed and accepted (Enter in a field estimates): the message goes, the workload shows
     requests.value = "50000";
-    el.querySelector("form.hw-workload").requestSubmit();
+    requests.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
     const second = model.requests("workload")[1];
     model.set("workload", { ...WORKLOAD, requests_per_day: 50000 });
     model.reply(second, { workload: { ...WORKLOAD, requests_per_day: 50000 } });
