@@ -157,7 +157,9 @@ def _real_values(field: str) -> list[str]:
 
 
 def _one_line(err: Exception) -> None:
-    """A refused argument is said in one non-empty line."""
+    """A refused argument is said in one non-empty line, by hubwidgets (a codec error is a
+    ValueError too, but says nothing of which argument was wrong)."""
+    assert not isinstance(err, UnicodeError), repr(err)
     assert str(err) and "\n" not in str(err), repr(err)
 
 
@@ -188,9 +190,10 @@ _PARAMS = _mostly(
         st.sampled_from(["7B", "300M", "1.5b", " 12k ", "0", "125m", "1T"]),
     ),
     st.one_of(
+        st.just("9" * 400),  # overflows a float: was an OverflowError
         st.integers(max_value=-1),
         st.floats(allow_nan=True, allow_infinity=True),
-        st.sampled_from(["9" * 400, "-1", "1e9", "B", "", "7 B B"]),
+        st.sampled_from(["-1", "1e9", "B", "", "7 B B"]),
         st.text(max_size=5),
         st.booleans(),
     ),
@@ -243,7 +246,7 @@ def _reference_filters(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 FUZZ = settings(
-    max_examples=150,
+    max_examples=300,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
@@ -277,7 +280,7 @@ def test_fuzz_count_matches_pandas_or_raises_value_or_type_error(
     assert got == _ref(tiny_catalog).count(query or "", **_reference_filters(kwargs))
 
 
-@settings(FUZZ, max_examples=60)
+@settings(FUZZ, max_examples=100)
 @given(
     query=_QUERY,
     kwargs=_args({"top": _mostly(st.one_of(st.none(), st.integers(0, 5)), st.integers(-2, -1))}),
