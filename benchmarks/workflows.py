@@ -14,7 +14,22 @@ times give ``apply_ratio = loop_time / apply_time`` (1.0: as fast as the loop).
     .venv/bin/python benchmarks/workflows.py            # 2,000 texts, batch 8
     .venv/bin/python benchmarks/workflows.py --quick    # 400 texts
 
-Goal (issue 15): apply_ratio >= 0.90. Last line:
+**The pipeline.** A 3-step ``hw.Pipeline`` audio -> text -> classification on tiny models
+(a Wav2Vec2 CTC recognizer, a BART translator, the BERT classifier; random weights, made here)
+runs ``pipeline.run(clip)`` on ``--clips`` short sine-wave WAV files (0.25 s, 16 kHz, generated):
+``pipeline_p95_ms`` is the 95th percentile of the end-to-end time per input. The same inputs
+go through the three steps by hand, on the same backend objects the pipeline holds:
+
+    text = backend.run("automatic-speech-recognition", asr, [clip]).outputs[0]["text"]
+    text = backend.run("translation", translator, [text]).outputs[0]["translation_text"]
+    label = backend.run("text-classification", classifier, [text]).outputs[0][0]["label"]
+
+alternating with the pipeline clip by clip (``--pipeline-repeats`` rounds after a warm-up);
+``pipeline_overhead_pct = (pipeline time / by-hand time - 1) * 100`` over the medians of the
+rounds' totals.
+
+Goals (issue 15): apply_ratio >= 0.90, pipeline_p95_ms < 5000, pipeline_overhead_pct <= 2.
+Last line:
 ``workflows apply_ratio=<float> pipeline_p95_ms=<float> pipeline_overhead_pct=<float>``
 """
 
@@ -76,12 +91,93 @@ def hand_loop(pipe: Any, texts: list[str], batch: int) -> list[Any]:
     return outputs
 
 
+def make_clips(folder: Path, n: int) -> list[str]:
+    from hubwidgets.testing.models import sample_wav
+
+    return [
+        sample_wav(folder / f"clip{i}.wav", seconds=0.25, frequency=180.0 + 37.0 * i)
+        for i in range(n)
+    ]
+
+
+def pipeline_figures(tmp: Path, clips_n: int, repeats: int) -> tuple[float, float, str]:
+    """(p95 ms per input, overhead %, a summary line) of the 3-step pipeline."""
+    import hubwidgets as hw
+    from hubwidgets.testing.models import (
+        tiny_speech_recognizer,
+        tiny_text_classifier,
+        tiny_translator,
+    )
+
+    models = {
+        "asr": tiny_speech_recognizer(tmp / "asr"),
+        "translator": tiny_translator(tmp / "translator"),
+        "classifier": tiny_text_classifier(tmp / "classifier-p"),
+    }
+    pipeline = hw.Pipeline(
+        [
+            hw.Step("automatic-speech-recognition", models["asr"], name="asr"),
+            hw.Step("translation", models["translator"]),
+            hw.Step("text-classification", models["classifier"], name="sentiment"),
+        ]
+    )
+    # the steps by hand use the very objects the pipeline holds: one backend per step
+    hands = [pipeline.backend(i) for i in range(3)]
+    clips = make_clips(tmp, clips_n)
+
+    def hand(clip: str) -> str:
+        text = hands[0].run("automatic-speech-recognition", models["asr"], [clip]).outputs[0]
+        out = hands[1].run("translation", models["translator"], [text["text"]]).outputs[0]
+        label = hands[2].run("text-classification", models["classifier"], [out["translation_text"]])
+        return str(label.outputs[0][0]["label"])
+
+    def piped(clip: str) -> str:
+        r = pipeline.run(clip)
+        assert (r["error"] == "").all(), r["error"].tolist()
+        return str(r.attrs["output"]["label"])
+
+    for clip in clips[:3]:  # warm-up: models loaded, lazy initialisation paid
+        assert hand(clip) == piped(clip)
+    per_input: list[float] = []
+    pipe_rounds: list[float] = []
+    hand_rounds: list[float] = []
+    for r in range(repeats):
+        pipe_total = hand_total = 0.0
+        for k, clip in enumerate(clips):
+            order = (piped, hand) if (k + r) % 2 == 0 else (hand, piped)
+            for fn in order:
+                started = time.perf_counter()
+                fn(clip)
+                took = time.perf_counter() - started
+                if fn is piped:
+                    pipe_total += took
+                    per_input.append(took * 1000)
+                else:
+                    hand_total += took
+        pipe_rounds.append(pipe_total)
+        hand_rounds.append(hand_total)
+    p95 = statistics.quantiles(per_input, n=20)[-1]
+    pipe_s, hand_s = statistics.median(pipe_rounds), statistics.median(hand_rounds)
+    overhead = (pipe_s / hand_s - 1) * 100
+    line = (
+        f"3-step pipeline (asr -> translation -> text-classification), {clips_n} clips x "
+        f"{repeats} rounds: p50 {statistics.median(per_input):.1f} ms, p95 {p95:.1f} ms per "
+        f"input (goal < 5000); by hand {hand_s * 1000:.1f} ms, pipeline {pipe_s * 1000:.1f} ms "
+        f"per round: overhead {overhead:+.2f}% (goal <= 2)"
+    )
+    return p95, overhead, line
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="texts (default 2,000)")
     parser.add_argument("--batch", type=int, default=8, help="batch size (default 8)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of each (default 3)")
-    parser.add_argument("--quick", action="store_true", help="400 texts")
+    parser.add_argument("--quick", action="store_true", help="400 texts, 12 clips")
+    parser.add_argument("--clips", type=int, default=30, help="pipeline inputs (default 30)")
+    parser.add_argument(
+        "--pipeline-repeats", type=int, default=5, help="pipeline rounds (default 5)"
+    )
     args = parser.parse_args()
     n = 400 if args.quick else args.n
 
@@ -120,6 +216,9 @@ def main() -> None:
         for _ in range(args.repeats):
             apply_times.append(run_apply())
             loop_times.append(run_loop())
+        p95, overhead, pipeline_line = pipeline_figures(
+            Path(tmp), 12 if args.quick else args.clips, args.pipeline_repeats
+        )
 
     apply_s, loop_s = statistics.median(apply_times), statistics.median(loop_times)
     ratio = loop_s / apply_s
@@ -131,8 +230,11 @@ def main() -> None:
     print(f"hand-written loop  median {loop_s * 1000:8.1f} ms  {n / loop_s:8.0f} rows/s")
     print(f"hw.apply           median {apply_s * 1000:8.1f} ms  {n / apply_s:8.0f} rows/s")
     print(f"apply_ratio (loop time / apply time) = {ratio:.3f}  (goal >= 0.90)")
-    # the pipeline parts (hw.Pipeline, issue 15 item 2) are not built yet: nan until they are
-    print(f"workflows apply_ratio={ratio:.3f} pipeline_p95_ms=nan pipeline_overhead_pct=nan")
+    print(pipeline_line)
+    print(
+        f"workflows apply_ratio={ratio:.3f} pipeline_p95_ms={p95:.1f} "
+        f"pipeline_overhead_pct={overhead:.2f}"
+    )
 
 
 if __name__ == "__main__":
