@@ -150,6 +150,8 @@ function stepsBox(view: View<WorkflowState>): HTMLFieldSetElement {
     input.dataset.key = "input";
     input.value = entry.input;
     input.placeholder = i === 0 ? "the sample or the column" : "the natural one";
+    // the first step takes the pipeline's own input: there is no field to choose
+    input.disabled = i === 0 && !entry.input;
     view.listen(input, "change", () => edit(i, { input: input.value.trim() }));
 
     const fields = element("div", "hw-step-fields");
@@ -421,7 +423,8 @@ function applyBox(view: View<WorkflowState>): HTMLFieldSetElement {
     if (data.rows === undefined) {
       about.textContent = "No data: set widget.df = a DataFrame in Python (or pass data=).";
     } else {
-      about.textContent = `${data.rows.toLocaleString("en")} rows · ${names.length} columns`;
+      const rows = `${data.rows.toLocaleString("en")} row${data.rows === 1 ? "" : "s"}`;
+      about.textContent = `${rows} · ${names.length} column${names.length === 1 ? "" : "s"}`;
     }
     column.replaceChildren(...names.map((name) => option(name, name)));
     column.value = view.get("column");
