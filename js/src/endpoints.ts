@@ -71,10 +71,13 @@ const ACTIONS: [string, string, (state: string) => boolean][] = [
 const text = (value: unknown): string =>
   value === null || value === undefined ? "" : String(value);
 
-/** Dollars: cents for big sums, three decimals for small hourly rates. */
+/** Dollars: cents (with thousands separators) from $1, three decimals below (hourly rates). */
 export function usd(value: unknown): string {
   if (typeof value !== "number" || !Number.isFinite(value)) return "unknown";
-  return value >= 100 ? `$${value.toFixed(2)}` : `$${value.toFixed(3).replace(/0$/, "")}`;
+  if (value >= 1) {
+    return `$${value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  }
+  return `$${value.toFixed(3).replace(/0$/, "")}`;
 }
 
 export default defineWidget<EndpointsState>("endpoints", (view) => {

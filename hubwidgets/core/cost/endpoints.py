@@ -183,13 +183,19 @@ def _call(
     doing: str, token: Any, name: str | None, endpoint: str | None, fn: Callable[[Any], Any]
 ) -> Any:
     """Run ``fn(api)``; any error of the API or the network becomes an EndpointError."""
-    from huggingface_hub.errors import HfHubHTTPError  # noqa: PLC0415
+    from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled  # noqa: PLC0415
 
     with _client(endpoint) as api:
         try:
             return fn(api)
         except HfHubHTTPError as err:
             raise _api_error(err, doing, token, name) from None
+        except OfflineModeIsEnabled:
+            raise EndpointError(
+                f"{doing}: huggingface_hub's offline mode is on (HF_HUB_OFFLINE); unset it, "
+                "and restart Python, to reach the endpoints API",
+                name=name,
+            ) from None
         except (ValueError, TypeError):
             raise
         except Exception as err:
