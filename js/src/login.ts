@@ -67,7 +67,9 @@ export default defineWidget<LoginState>("login", (view) => {
   link.target = "_blank";
   link.rel = "noopener noreferrer";
   link.textContent = "huggingface.co/settings/tokens";
-  hint.append(link, ". It is checked with the Hub and stored as `hf auth login` stores it.");
+  const cli = element("code", "");
+  cli.textContent = "hf auth login";
+  hint.append(link, ". It is checked with the Hub and stored as ", cli, " stores it.");
   form.append(label, input, submit, hint);
 
   // -- logged in: the account ----------------------------------------------------------------
