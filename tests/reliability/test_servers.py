@@ -265,3 +265,27 @@ def test_live_catalog_reports_a_page_that_is_not_a_model_list() -> None:
 def test_pull_reports_a_page_that_is_not_a_model_list(tmp_path: Path) -> None:
     message, _, _ = _run_pull(not_a_model_list, tmp_path)
     assert "not a list of models with ids" in message
+
+
+def test_an_echoed_token_reaches_no_history_benchmark_or_file(tmp_path: Path) -> None:
+    """Downstream of the backends: playground history, benchmark runs, summary and parquet."""
+    with Misbehaving(echoes_the_token) as server:
+        remote = RemoteBackend(base_url=server.endpoint, token=TOKEN, timeout=5.0)
+        session = hw.PlaygroundSession("text-classification", ["acme/model"], backend=remote)
+        session.run("hello")
+        result = hw.benchmark(
+            ["acme/model"],
+            "text-classification",
+            ["hello"],
+            backend=remote,
+            warmup=0,
+            min_iterations=1,
+            min_duration_s=0.0,
+            progress=False,
+        )
+    history = session.history.astype(str).to_csv()
+    assert "HTTP 401" in history and TOKEN not in history
+    for frame in (result.runs, result.summary):
+        assert TOKEN not in frame.astype(str).to_csv()
+    saved = result.to_parquet(tmp_path / "bench.parquet")
+    assert TOKEN.encode() not in saved.read_bytes()
