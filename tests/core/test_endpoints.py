@@ -127,7 +127,7 @@ def test_create_shows_the_cost_first_then_deploys_and_is_followed_to_running(
     assert done["ready_replicas"] == 1
     assert str(done["url"]).startswith("https://sentiment.")
     assert seen[0] == "pending"
-    assert "initializing" in seen
+    assert set(seen) <= {"pending", "initializing", "running"}
     assert seen[-1] == "running"
     # polled with backoff: far fewer reads than one every 50 ms over the 0.6 s deploy
     reads = [r for r in hub.requests if r["path"] == f"/v2/endpoint/{NS}/sentiment"]
@@ -245,3 +245,15 @@ def test_no_token_in_any_record_or_message(hub: HubServer, catalog: Any) -> None
     mine = [x for x in lines if x.get("kind") == "endpoint" and x.get("endpoint") == "quiet"]
     assert {x["action"] for x in mine} >= {"create", "pause", "delete"}
     assert TOKEN not in ledger.read_text()
+
+
+def test_the_namespace_defaults_to_the_tokens_user(hub: HubServer) -> None:
+    hub.add_user(TOKEN, NS)
+    hub.endpoints_api.add(NS, "MOCK_RUNNING", name="mine")
+    mine = endpoints(endpoint=hub.endpoint, token=TOKEN)
+    assert list(mine["name"]) == ["mine"]
+    assert list(mine["namespace"]) == [NS]
+    with pytest.raises(EndpointError, match="401") as info:
+        endpoints(endpoint=hub.endpoint, token="hf_not_a_known_token")
+    assert info.value.status_code == 401
+    assert "hf_not_a_known_token" not in str(info.value)

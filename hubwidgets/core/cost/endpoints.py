@@ -138,7 +138,8 @@ def _client(endpoint: str | None) -> Iterator[Any]:
     from huggingface_hub import HfApi, constants  # noqa: PLC0415 - only when asked
 
     if endpoint is None:
-        yield HfApi()
+        with _API_LOCK:  # not while another call has the constant pointed elsewhere
+            yield HfApi()
         return
     if not isinstance(endpoint, str) or not endpoint.startswith(("http://", "https://")):
         raise ValueError(f"endpoint must be an http(s):// address, not {endpoint!r}")
