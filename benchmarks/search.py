@@ -11,6 +11,11 @@ Every engine runs every query in the same process on the same data; every result
 order) is checked against hubwidgets'. The last line is machine-readable:
 
     search p95_ms=... duckdb_p95_ms=... duckdb_ratio=... load_s=... rss_gb=... rows=...
+
+and the line before it gives the worst cases of hostile input (issue 18), best of 3 runs each:
+a count filtered by a list of 100,000 authors, and a search for a query of 100,000 words:
+
+    hardening author_list_100k_s=... query_100k_words_s=...
 """
 
 # Imports inside functions are deliberate: duckdb and polars load only after the load and RSS
@@ -437,6 +442,23 @@ def cold_open(path: Path) -> tuple[float, float]:
     return float(out[0]), float(out[1]) * 1024 / GB
 
 
+def hardening(cat: Any) -> tuple[float, float]:
+    """Seconds (best of 3) for ``count(author=<100,000 authors>)`` and for a search whose query
+    has 100,000 distinct words: both were quadratic before issue 18 (minutes at this size)."""
+    known = list(cat.index.columns["author"].values[:100_000])
+    authors = known + [f"no-such-author-{i}" for i in range(100_000 - len(known))]
+    query = " ".join(f"w{i}" for i in range(100_000))
+    out = []
+    for call in (lambda: cat.count(author=authors), lambda: cat.search(query)):
+        best = float("inf")
+        for _ in range(3):
+            t = time.perf_counter()
+            call()
+            best = min(best, time.perf_counter() - t)
+        out.append(best)
+    return out[0], out[1]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="hubwidgets search vs pandas, DuckDB and Polars")
     ap.add_argument("--repeat", type=int, default=7, help="timed runs per query and engine")
@@ -610,10 +632,12 @@ def main(argv: list[str] | None = None) -> int:
             f"correctness: all {len(QUERIES)} queries give the same ids in the same order "
             "in all engines, and count() agrees with pandas"
         )
+    author_s, words_s = hardening(cat)
     print(
         f"pandas_p95_ms={stats['pandas'][1]:.3f} pandas_ratio={stats['pandas'][1] / hw:.2f} "
         f"polars_p95_ms={stats['polars'][1]:.3f} polars_ratio={stats['polars'][1] / hw:.2f}"
     )
+    print(f"hardening author_list_100k_s={author_s:.3f} query_100k_words_s={words_s:.3f}")
     print(
         f"search p95_ms={hw:.3f} duckdb_p95_ms={stats['duckdb'][1]:.3f} "
         f"duckdb_ratio={stats['duckdb'][1] / hw:.2f} load_s={load_s:.3f} rss_gb={peak_gb:.3f} "
