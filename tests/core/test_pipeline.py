@@ -96,8 +96,10 @@ def test_steps_that_cannot_connect_fail_at_build_naming_both(models: dict[str, s
 
 
 def test_default_names_are_the_task_deduplicated_and_input_picks_a_field() -> None:
-    p = Pipeline([Step(CLASSIFY, "a/b"), Step(CLASSIFY, "c/d", input="label")])
+    given = [Step(CLASSIFY, "a/b"), Step(CLASSIFY, "c/d", input="label")]
+    p = Pipeline(given)
     assert [s.name for s in p.steps] == ["text-classification", "text-classification-2"]
+    assert [s.name for s in given] == [None, None]  # the steps given are left as they were
     assert p.describe()["takes"].iloc[1] == "text (text-classification.label)"
     with pytest.raises(PipelineError, match="two steps are named 'x'"):
         Pipeline([Step(CLASSIFY, "a/b", name="x"), Step(CLASSIFY, "c/d", name="x")])
@@ -164,6 +166,7 @@ def test_text_to_embedding_to_nearest_neighbours_in_a_table(models: dict[str, st
         ]
     )
     assert p.describe()["model"].iloc[1] == "table of 3 rows"
+    assert p.steps[1].params == {"k": 2, "label": "text"}  # as given: JSON for a widget
     out = p.run("the film was bad").attrs["output"]
     assert out["nearest"] == "the film was bad"  # its own embedding is the closest
     assert out["similarity"] == pytest.approx(1.0, abs=1e-4)

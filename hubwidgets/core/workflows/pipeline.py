@@ -39,6 +39,7 @@ row's other columns}``, best first), ``nearest`` (the best row's index label, or
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 import time
@@ -173,7 +174,8 @@ class Step:
         self.params = dict(params or {})
         self.backend, self.name = backend, name
         if task == NEAREST_NEIGHBORS:
-            _check_table(model, self.params)
+            #: the table's vectors, unit length (for a nearest-neighbors step)
+            self.matrix = _check_table(model, self.params)
         elif _is_ensemble(model):
             if model.task != task:
                 raise PipelineError(
@@ -214,14 +216,15 @@ def _is_ensemble(model: Any) -> bool:
     return getattr(model, "is_ensemble", False) is True
 
 
-def _check_table(table: Any, params: dict[str, Any]) -> None:
+def _check_table(table: Any, params: Mapping[str, Any]) -> np.ndarray:
+    """The table's vectors made unit length; ValueError/TypeError for a bad table or params."""
     if not isinstance(table, pd.DataFrame):
         raise TypeError(
             f"a {NEAREST_NEIGHBORS} step searches a DataFrame with a column of vectors: pass "
             f"it as the model, not {type(table).__name__}"
         )
-    column = params.setdefault("column", "embedding")
-    k = params.setdefault("k", 5)
+    column = params.get("column", "embedding")
+    k = params.get("k", 5)
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError(f"params['k'] must be a whole number >= 1, not {k!r}")
     names = [str(c) for c in table.columns]
@@ -251,7 +254,7 @@ def _check_table(table: Any, params: dict[str, Any]) -> None:
             f"length ({exc})"
         ) from None
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    params["_matrix"] = matrix / np.where(norms == 0, 1, norms)
+    return np.asarray(matrix / np.where(norms == 0, 1, norms), dtype=np.float32)
 
 
 class TableSearch:
@@ -259,11 +262,11 @@ class TableSearch:
 
     name = "table"
 
-    def __init__(self, table: pd.DataFrame, params: Mapping[str, Any]) -> None:
+    def __init__(self, table: pd.DataFrame, params: Mapping[str, Any], matrix: np.ndarray) -> None:
         self.table = table
-        self.matrix: np.ndarray = params["_matrix"]
-        self.k = min(int(params["k"]), len(table))
-        self.column = params["column"]
+        self.matrix = matrix
+        self.k = min(int(params.get("k", 5)), len(table))
+        self.column = params.get("column", "embedding")
         self.label = params.get("label")
         self.others = [c for c in table.columns if c != self.column]
 
@@ -347,6 +350,7 @@ class Pipeline:
             raise TypeError(f"name must be a text, not {name!r}")
         self.name = name
         self.names = _default_names(steps)
+        steps = [copy.copy(step) for step in steps]  # the given steps keep their own names
         for step, step_name in zip(steps, self.names, strict=True):
             step.name = step_name
         self.steps: list[Step] = steps
@@ -404,7 +408,7 @@ class Pipeline:
             if i not in self._backends:
                 step = self.steps[i]
                 if step.task == NEAREST_NEIGHBORS:
-                    self._backends[i] = TableSearch(step.model, step.params)
+                    self._backends[i] = TableSearch(step.model, step.params, step.matrix)
                 elif _is_ensemble(step.model):
                     self._backends[i] = step.model
                 else:
@@ -413,9 +417,7 @@ class Pipeline:
 
     def _runner(self, i: int, batch_size: int) -> Any:
         step = self.steps[i]
-        params = {k: v for k, v in step.params.items() if not k.startswith("_")}
-        if step.task == NEAREST_NEIGHBORS:
-            params = {}
+        params = {} if step.task == NEAREST_NEIGHBORS else dict(step.params)
         return _Run(self.backend(i), step.model_name, step.task, params, batch_size)
 
     def _runner_columns(self, i: int) -> tuple[str, ...]:
