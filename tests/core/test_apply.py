@@ -296,3 +296,17 @@ def test_the_progress_bar_shows_rows_per_second(
     assert "16/16" in bar and "rows/s" in bar
     hw.apply(frame(16), models["text-classification"], column="text", progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_progress_can_be_a_callable_given_done_and_total_rows(models: dict[str, str]) -> None:
+    seen: list[tuple[int, int]] = []
+    hw.apply(
+        frame(10),
+        models["text-classification"],
+        column="text",
+        batch_size=4,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen == [(4, 10), (8, 10), (10, 10)]
+    with pytest.raises(TypeError, match="progress must be True, False or a callable"):
+        hw.apply(frame(2), models["text-classification"], column="text", progress="bar")

@@ -166,3 +166,18 @@ def test_bad_ensembles_say_what_is_valid(models: dict[str, str]) -> None:
         Ensemble([models["neg"], models["neg"]], CLASSIFY)
     with pytest.raises(ValueError, match="own backend"):
         hw.apply(frame(), Ensemble(two, CLASSIFY), column="text", backend="local")
+
+
+def test_image_classifiers_combine_too(tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = tmp_path_factory.mktemp("ensemble-vit")
+    first = tiny.tiny_vit_classifier(root / "vit-a")
+    second = tiny.tiny_vit_classifier(root / "vit-b")  # the same weights: they agree
+    image = tiny.sample_image(root / "x.png")
+    df = pd.DataFrame({"image": [image]})
+    alone = hw.apply(df, first, column="image", progress=False)
+    out = hw.apply(
+        df, Ensemble([first, second], "image-classification", strategy="mean"), column="image"
+    )
+    assert out["label"].iloc[0] == alone["label"].iloc[0]
+    assert out["score"].iloc[0] == pytest.approx(alone["score"].iloc[0], abs=1e-5)
+    assert out["agreement"].iloc[0] == 1.0
