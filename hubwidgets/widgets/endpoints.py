@@ -207,6 +207,7 @@ class EndpointsWidget(RunningWidget):
         self._frame: pd.DataFrame | None = None
         self._watch: set[str] = set()
         self._watch_lock = threading.Lock()
+        self._live = False  # a follow run is polling (and will read a newly added name)
         super().__init__(namespace=namespace or "")
         if load:
             self.refresh()
@@ -409,11 +410,18 @@ class EndpointsWidget(RunningWidget):
         with self._watch_lock:
             self._watch.add(name)
             self.following = sorted(self._watch)
-        self._start(self._follow_run, name="endpoints-follow", announce=False)
-        # a run already going picks the new name up at its next read
+        while not self._start(self._follow_run, name="endpoints-follow", announce=False):
+            with self._watch_lock:
+                if self._live:  # the run going reads the new name at its next poll
+                    return
+            thread = self._thread  # a run that just ended: start a new one once it is gone
+            if thread is not None:
+                thread.join(0.05)
 
     def _follow_run(self, cancel: threading.Event) -> None:
         delay = self.poll
+        with self._watch_lock:
+            self._live = True
         with self.hold_sync():
             self.running = True
             self.progress_text = "following " + ", ".join(self.following)
@@ -426,12 +434,15 @@ class EndpointsWidget(RunningWidget):
                 self._settle(df)
             with self._watch_lock:
                 if not self._watch:
+                    self._live = False  # decided with the lock held: follow() sees it
                     break
                 self.progress_text = "following " + ", ".join(sorted(self._watch))
             delay = min(delay * 2, self.max_poll)
         with self._watch_lock:
-            self._watch.clear()
-            self.following = []
+            if self._live:  # cancelled (closed): stop following
+                self._live = False
+                self._watch.clear()
+                self.following = []
         self.progress_text = ""
 
     def _settle(self, df: pd.DataFrame) -> None:

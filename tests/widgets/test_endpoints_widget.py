@@ -187,3 +187,23 @@ def test_the_report_lists_the_endpoints(
     assert "hubwidgets-endpoints" in page
     assert "chat" in page
     assert "running" in page
+
+
+def test_several_endpoints_are_followed_by_one_run(
+    hub: HubServer, make: Callable[..., EndpointsWidget]
+) -> None:
+    hub.endpoints_api.step_s = 0.2
+    hub.endpoints_api.add(NS, "MOCK_RUNNING", name="a")
+    hub.endpoints_api.add(NS, "MOCK_RUNNING", name="b")
+    w = make()
+    w.pause("a")
+    w.pause("b")
+    w.resume("a")
+    w.resume("b")  # while a is followed: the same run reads it too
+    assert set(w.following) <= {"a", "b"}
+    assert w.wait(20)
+    assert w.following == []
+    assert list(shown(w)["status"]) == ["running", "running"]
+    w.resume("a")  # running already: settled at the first read
+    assert w.wait(20)
+    assert not w.error
