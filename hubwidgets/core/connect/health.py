@@ -132,9 +132,7 @@ def _http_row(row: _Row, reply: _Reply, what: str) -> _Row:
     return row
 
 
-def _hub_check(
-    endpoint: str, token: str | None, user: dict[str, Any]
-) -> Callable[[float], list[_Row]]:
+def _hub_check(endpoint: str, token: str | None) -> Callable[[float], list[_Row]]:
     def run(deadline: float) -> list[_Row]:
         row = _Row("hub", endpoint)
         url = f"{endpoint}/api/whoami-v2" if token else f"{endpoint}/api/models?limit=1"
@@ -144,9 +142,7 @@ def _hub_check(
             row.last_error = str(err)
             return [row]
         _http_row(row, reply, "the Hub")
-        if row.status == "ok" and token and isinstance(reply.body, dict):
-            user.update(reply.body)
-        elif row.status == "ok" and not isinstance(reply.body, (list, dict)):
+        if row.status == "ok" and not isinstance(reply.body, (list, dict)):
             row.status, row.last_error = "error", "the answer was not JSON"
         return [row]
 
@@ -333,10 +329,9 @@ def health(
     router_url = (router or ROUTER).rstrip("/")
     api = (endpoints_api or ENDPOINTS_API).rstrip("/")
     secret = _token(token)
-    user: dict[str, Any] = {}
     route, route_placeholder = _router_check(router_url, secret, providers, models)
     checks = [
-        _Check(_hub_check(hub, secret, user), [_Row("hub", hub)]),
+        _Check(_hub_check(hub, secret), [_Row("hub", hub)]),
         _Check(route, route_placeholder),
         _Check(_endpoints_check(api, hub, secret, namespace), [_Row("endpoints", api)]),
     ]
