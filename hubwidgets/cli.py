@@ -7,7 +7,8 @@ starting Python by hand.
 Usage::
 
     hubwidgets snapshot pull [--limit N] [--sort downloads] [--task T ...] [--endpoint URL]
-                             [--token TOKEN] [--no-progress] [--restart] -o FILE
+                             [--token TOKEN] [--page-timeout S] [--max-retry-wait S]
+                             [--no-progress] [--restart] -o FILE
     hubwidgets snapshot info FILE [--json]
 
 Errors are one line on stderr (no traceback) and exit status 2; Ctrl-C during a pull says how to
@@ -28,6 +29,8 @@ from typing import Any, NoReturn
 from hubwidgets.core._redact import printable
 from hubwidgets.core.catalog.pull import (
     MAX_PAGE_SIZE,
+    MAX_RETRY_WAIT,
+    PAGE_DEADLINE,
     SORTS,
     partial_dir,
     pull_snapshot,
@@ -126,6 +129,21 @@ def _build_parser() -> _Parser:
         metavar="N",
         help=f"models per request, at most {MAX_PAGE_SIZE} (default: {MAX_PAGE_SIZE})",
     )
+    pull.add_argument(
+        "--page-timeout",
+        type=_positive_float,
+        default=PAGE_DEADLINE,
+        metavar="SECONDS",
+        help=f"seconds one page may take in all, retries included (default: {PAGE_DEADLINE:g})",
+    )
+    pull.add_argument(
+        "--max-retry-wait",
+        type=_positive_float,
+        default=MAX_RETRY_WAIT,
+        metavar="SECONDS",
+        help="longest Retry-After to wait when rate limited; a longer one stops the pull, "
+        f"which a re-run resumes (default: {MAX_RETRY_WAIT:g})",
+    )
     pull.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     pull.add_argument(
         "--restart", action="store_true", help="discard an unfinished pull instead of resuming it"
@@ -153,6 +171,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
 def _run_pull(args: argparse.Namespace) -> int:
     prog = f"{PROG} snapshot pull"
     try:
@@ -167,6 +195,8 @@ def _run_pull(args: argparse.Namespace) -> int:
                 page_size=args.page_size,
                 progress=not args.no_progress,
                 resume=not args.restart,
+                timeout=args.page_timeout,
+                max_retry_wait=args.max_retry_wait,
             )
         info = snapshot_info(path)
     except KeyboardInterrupt:

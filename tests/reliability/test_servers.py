@@ -289,3 +289,32 @@ def test_an_echoed_token_reaches_no_history_benchmark_or_file(tmp_path: Path) ->
         assert TOKEN not in frame.astype(str).to_csv()
     saved = result.to_parquet(tmp_path / "bench.parquet")
     assert TOKEN.encode() not in saved.read_bytes()
+
+
+def test_cli_pull_gives_up_on_an_hour_long_retry_after_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hubwidgets.cli import main  # noqa: PLC0415 - the command line, run in this process
+
+    with Misbehaving(rate_limited) as server, Timer() as t:
+        status = main(
+            [
+                "snapshot",
+                "pull",
+                "--endpoint",
+                server.endpoint,
+                "--token",
+                TOKEN,
+                "--max-retry-wait",
+                "30",
+                "--page-timeout",
+                "3",
+                "--no-progress",
+                "-o",
+                str(tmp_path / "s.parquet"),
+            ]
+        )
+    assert t.seconds < BOUND
+    err = capsys.readouterr().err.strip()
+    assert status == 2
+    assert "asks to wait 3600 s" in _one_line(err) and "max_retry_wait=30 s" in err
