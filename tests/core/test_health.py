@@ -229,3 +229,27 @@ def test_offline_nothing_is_contacted(monkeypatch: pytest.MonkeyPatch, hub: HubS
 def test_bad_arguments(kwargs: dict[str, Any], error: type[Exception], words: str) -> None:
     with pytest.raises(error, match=words):
         hw.health(**kwargs)
+
+
+def test_recorded_endpoint_states_from_the_test_hub_server(
+    hub: HubServer, services: str, shared_data: Any
+) -> None:
+    """The user's endpoints as the test Hub server's Inference Endpoints API answers them,
+    from the recorded API shapes (running, failed, initializing)."""
+    hub.endpoints_api.clear()
+    hub.endpoints_api.add("alice", "MOCK_RUNNING", name="live")
+    hub.endpoints_api.add("alice", "MOCK_FAILED", name="broken")
+    hub.endpoints_api.add("alice", "MOCK_INITIALIZING", name="starting")
+    starting = hub.endpoints_api.state("alice", "starting")  # as recorded ("pending")
+    try:
+        df = hw.health(
+            endpoint=hub.endpoint, router=services, endpoints_api=hub.endpoint, token=TOKEN
+        )
+    finally:
+        hub.endpoints_api.clear()
+    rows = _by_target(df)
+    assert rows[f"endpoints:{hub.endpoint}"]["status"] == "ok"
+    assert rows["endpoint:alice/live"]["status"] == "ok"
+    assert rows["endpoint:alice/broken"]["status"] == "error"
+    assert rows["endpoint:alice/starting"]["status"] == "error"  # not serving yet: not "ok"
+    assert f"state: {starting}" in rows["endpoint:alice/starting"]["last_error"]
