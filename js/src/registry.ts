@@ -169,7 +169,7 @@ export default defineWidget<RegistryState>("registry", (view) => {
     bar,
     barText,
     refresh,
-    labelled(`${view.uid}-find`, "Alias", find),
+    labelled(`${view.uid}-find`, "Find alias", find),
     findButton,
   );
 
