@@ -181,3 +181,16 @@ def test_image_classifiers_combine_too(tmp_path_factory: pytest.TempPathFactory)
     assert out["label"].iloc[0] == alone["label"].iloc[0]
     assert out["score"].iloc[0] == pytest.approx(alone["score"].iloc[0], abs=1e-5)
     assert out["agreement"].iloc[0] == 1.0
+
+
+def test_the_playground_widget_takes_an_ensemble(models: dict[str, str]) -> None:
+    pytest.importorskip("anywidget", reason="the widgets need anywidget")
+    ens = Ensemble([models["neg"], models["pos"], models["pos2"]], CLASSIFY)
+    pg = hw.Playground(CLASSIFY, [ens, models["neg"]])
+    try:
+        assert pg.models == [ens.id, models["neg"]]
+        rows = pg.run("a good day")
+        assert (rows["error"] == "").all()
+        assert '"positive"' in rows.set_index("model").loc[ens.id, "output"]
+    finally:
+        pg.close()
