@@ -348,7 +348,8 @@ def apply(
     Returns:
         The input frame (same index) with the task's columns (see
         :mod:`hubwidgets.core.workflows._outputs`), ``error`` ("" when the row ran) and
-        ``latency_ms`` (its batch's time over its rows); provenance in ``result.attrs``.
+        ``latency_ms`` (its batch's time over its rows); provenance in ``result.attrs``. The
+        run is written to the audit trail (action ``inference.batch``, see ``hw.audit_log``).
 
     Raises:
         ValueError: a missing column (the message lists the columns), a value of the wrong kind

@@ -510,7 +510,8 @@ class Pipeline:
             then ``error`` (the first failing step's, ``"<step>: <message>"``; "" when all ran)
             and ``latency_ms`` (the sum over the steps). ``attrs``: ``steps`` (one provenance
             dict per step: name, task, model, revision, backend), ``rows_run``,
-            ``rows_resumed``, ``rows_per_s``, ``cancelled``, ``started``, ``finished``.
+            ``rows_resumed``, ``rows_per_s``, ``cancelled``, ``started``, ``finished``. The run
+            is written to the audit trail (action ``inference.batch``, one row per step).
         """
         if not isinstance(df, pd.DataFrame):
             raise TypeError(f"df must be a pandas DataFrame, not {type(df).__name__}")
