@@ -8,6 +8,7 @@ call that ends from one that waits an hour or loops forever, not a fast machine 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -171,7 +172,7 @@ def test_a_retry_after_longer_than_the_deadline_is_not_slept() -> None:
 @pytest.mark.parametrize("behaviour", [byte_a_second, answers_after_30_s])
 def test_live_catalog_search_has_an_overall_deadline(behaviour: Callable[[Request], Reply]) -> None:
     message, _, seconds = _run_hub(behaviour)
-    assert "did not answer" in message and "deadline of 3 s" in message
+    assert re.search(r"did not (answer|finish its answer) within the deadline of 3 s", message)
     assert seconds < 3.0 + 3.0  # the deadline, plus at most one read's slack
 
 

@@ -176,7 +176,7 @@ def _read(response: httpx2.Response, deadline: Deadline, url: str) -> bytes:
             )
         if deadline.left() <= 0:
             raise FetchError(
-                f"{_host(url)} did not finish its answer within the deadline of {deadline} "
+                f"did not finish its answer within the deadline of {deadline} "
                 f"(it sent {size:,} bytes so far)",
                 kind="deadline",
             )
@@ -211,9 +211,7 @@ def get(
         tries += 1
         left = deadline.left()
         if left <= 0:
-            raise FetchError(
-                f"{_host(url)} did not answer within the deadline of {deadline}", kind="deadline"
-            )
+            raise FetchError(f"did not answer within the deadline of {deadline}", kind="deadline")
         per_read = left if timeout is None else min(timeout, left)
         retry_after: float | None = None
         try:
@@ -260,8 +258,8 @@ def get(
         pause = retry_after + 1 if retry_after is not None else wait
         if pause >= deadline.left():
             raise FetchError(
-                f"gave up after {tries} tries ({problem}): waiting {pause:g} s more would pass "
-                f"the deadline of {deadline}",
+                f"did not answer in time: gave up after {tries} {'try' if tries == 1 else 'tries'} "
+                f"({problem}), as waiting {pause:g} s more would pass the deadline of {deadline}",
                 kind="deadline",
             )
         _sleep(pause)
@@ -270,7 +268,7 @@ def get(
 
 def _network(err: Exception, url: str, deadline: Deadline, kind: str) -> str:
     if kind == "deadline":
-        return f"{_host(url)} did not answer within the deadline of {deadline}"
+        return f"did not answer within the deadline of {deadline}"
     text = clean(str(err), limit=200)
     return f"{type(err).__name__}" + (f": {text}" if text else "")
 

@@ -394,7 +394,9 @@ def _fetch_message(endpoint: str, err: _http.FetchError) -> str:
         return head + (f": {err.said}" if err.said else "")
     if err.kind == "json":
         return f"the Hub at {endpoint} sent {err}"
-    if err.kind in ("timeout", "connection", "deadline"):
+    if err.kind == "deadline":
+        return f"the Hub at {endpoint} {err}"
+    if err.kind in ("timeout", "connection"):
         return f"the Hub at {endpoint} did not answer: {err}"
     return f"the Hub at {endpoint}: {err}"
 

@@ -500,8 +500,10 @@ def _fetch_page(
             cause = f"the server answered {err}"
         elif err.kind == "json":
             cause = f"the server's answer is not valid JSON ({err})"
-        elif err.kind in ("timeout", "deadline"):
-            cause = f"{host}: {err}"
+        elif err.kind == "deadline":
+            cause = f"{host} {err}"
+        elif err.kind == "timeout":
+            cause = f"{host} did not answer: {err}"
         else:
             cause = f"could not reach {host}: {err}"
         raise _failure(state, crawl, partial, cause) from None
