@@ -32,6 +32,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import _redact
 from .estimate import DAYS_PER_MONTH, endpoint_cost
 
 __all__ = [
@@ -154,9 +155,8 @@ def _client(endpoint: str | None) -> Iterator[Any]:
 
 
 def _scrub(text: str, token: Any) -> str:
-    if isinstance(token, str) and token:
-        text = text.replace(token, "***")
-    return text
+    # the shared redactor: the token, and anything else shaped like one (issue 18)
+    return _redact.redact(text, [token])
 
 
 def _api_error(err: Exception, doing: str, token: Any, name: str | None) -> EndpointError:
