@@ -46,7 +46,7 @@ cells = [
     ),
     md(
         "## 1. One model over a column: `hw.apply`\n\n"
-        "A table of 200 reviews. `hw.apply` runs the model over the `review` column in "
+        "A table of 100 reviews. `hw.apply` runs the model over the `review` column in "
         "batches and gives the frame back with the task's columns (`label`, `score` for a "
         "classifier), `error` (empty when the row ran) and `latency_ms`. The same call is "
         "available as `reviews.hub.apply(model, column=...)`. In JupyterLab the progress bar "
@@ -54,7 +54,7 @@ cells = [
     ),
     code(
         'words = ["a good film", "the food was bad", "i love paris", "a terrible day", "fine"]\n'
-        'reviews = pd.DataFrame({"review": [words[i % len(words)] for i in range(200)]})\n\n'
+        'reviews = pd.DataFrame({"review": [words[i % len(words)] for i in range(100)]})\n\n'
         'labelled = hw.apply(reviews, sentiment, column="review", progress=False)\n'
         "labelled.head()"
     ),
@@ -65,7 +65,7 @@ cells = [
     ),
     code(
         CHECK + "seen = []\n"
-        'again = reviews.hub.apply(sentiment, column="review", batch_size=50,\n'
+        'again = reviews.hub.apply(sentiment, column="review", batch_size=25,\n'
         '                          progress=lambda done, total: seen.append(f"{done}/{total}"))\n'
         'print("progress calls:", seen)\n'
         'print({k: labelled.attrs[k] for k in ("task", "backend", "rows_run", "cancelled")})'
@@ -81,13 +81,13 @@ cells = [
         CHECK + 'checkpoint = work / "checkpoint"\n'
         "stop = threading.Event()\n\n\n"
         "def stop_after_two_batches(done, total):\n"
-        "    if done >= 80:\n"
+        "    if done >= 40:\n"
         "        stop.set()\n\n\n"
-        'first = hw.apply(reviews, sentiment, column="review", batch_size=40,\n'
+        'first = hw.apply(reviews, sentiment, column="review", batch_size=20,\n'
         "                 checkpoint=checkpoint, cancel=stop, progress=stop_after_two_batches)\n"
         'print("first run:", first.attrs["rows_run"], "rows run,",\n'
         '      (first["error"] == "cancelled").sum(), "cancelled")\n\n'
-        'resumed = hw.apply(reviews, sentiment, column="review", batch_size=40,\n'
+        'resumed = hw.apply(reviews, sentiment, column="review", batch_size=20,\n'
         "                   checkpoint=checkpoint, progress=False)\n"
         'print("second run:", resumed.attrs["rows_resumed"], "rows from the checkpoint,",\n'
         '      resumed.attrs["rows_run"], "run now")\n'
