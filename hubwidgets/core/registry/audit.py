@@ -128,6 +128,7 @@ KNOWN_ACTIONS: dict[str, str] = {
     "endpoint.update": "an inference endpoint was changed",
     "endpoint.pause": "an inference endpoint was paused",
     "endpoint.resume": "an inference endpoint was resumed",
+    "endpoint.scale_to_zero": "an inference endpoint was scaled to zero replicas",
     "endpoint.delete": "an inference endpoint was deleted",
 }
 
