@@ -19,14 +19,16 @@ import traitlets
 
 from ..core.connect import Account, InvalidTokenError
 from ..core.connect import auth as _auth
-from ._base import HubWidget
+from ._health import HealthChecked
 from ._protocol import request
 
 __all__ = ["LoginWidget", "login"]
 
 
-class LoginWidget(HubWidget):
-    """A password field that logs this machine in to the Hub, then the account and Log out.
+class LoginWidget(HealthChecked):
+    """A password field that logs this machine in to the Hub, then the account and Log out,
+    and a badge of the Hub's health checked on demand (:meth:`check_health`, or the page's
+    "Check the Hub" button: :func:`hw.health` against this widget's endpoint).
 
     >>> w = hw.login()           # doctest: +SKIP
     >>> w.user                   # {"name": "alice", "orgs": ["acme"], ...} once logged in
@@ -57,6 +59,9 @@ class LoginWidget(HubWidget):
             self._check_stored()
 
     # -- Python API ------------------------------------------------------------------------------
+    def _health_arguments(self) -> dict[str, Any]:
+        return {"endpoint": self.endpoint}
+
     @property
     def logged_in(self) -> bool:
         """Whether this widget logged in (or found a stored token the Hub accepts)."""

@@ -6,11 +6,13 @@
  * submitted and sent once, in the body of a `login` request (a custom message, not state); the
  * field is cleared when the kernel accepts it. A refused token leaves it in the field (the DOM
  * only) to be corrected, with the kernel's words, which never quote it. What the view shows
- * otherwise comes from synced state (`user`, `endpoint`, `status`, `error`), so a view drawn
- * from saved state shows who was logged in, and never a token.
+ * otherwise comes from synced state (`user`, `endpoint`, `status`, `error`, `health`: the
+ * badge of lib/health.ts), so a view drawn from saved state shows who was logged in, and never
+ * a token.
  */
 
 import { element } from "./lib/dom";
+import { type Health, healthBadge } from "./lib/health";
 import { RequestError } from "./lib/protocol";
 import { defineWidget } from "./lib/view";
 
@@ -26,6 +28,7 @@ interface User {
 
 /** The synced traits of LoginWidget (see hubwidgets/widgets/login.py). */
 interface LoginState {
+  health: Health;
   user: User;
   endpoint: string;
   status: string;
@@ -184,7 +187,9 @@ export default defineWidget<LoginState>("login", (view) => {
   };
 
   say("");
-  view.root.append(status, form, accountBox, problem);
+  const line = element("div", "hw-login-status");
+  line.append(status, healthBadge(view));
+  view.root.append(line, form, accountBox, problem);
   view.on("user", draw);
   view.on(["status", "error"], drawStatus);
   draw();

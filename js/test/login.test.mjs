@@ -26,6 +26,7 @@ class FakeModel extends BaseModel {
   constructor(state = {}) {
     super({
       user: {},
+      health: {},
       endpoint: "http://127.0.0.1:1234",
       status: "Not logged in: paste a token",
       error: "",
@@ -119,6 +120,40 @@ describe("LoginWidget", () => {
     assert.match(account.textContent, /token “notebook”, write token/);
     const orgs = [...el.querySelectorAll(".hw-login-org")].map((li) => li.textContent);
     assert.deepEqual(orgs, ["acme", "bigscience"]);
+  });
+
+  test("the health badge: hidden before a check, asked on demand, drawn from state", async () => {
+    const { el, model } = mount();
+    const badge = el.querySelector(".hw-health-badge");
+    assert.equal(badge.hidden, true);
+    const check = [...el.querySelectorAll("button")].find((b) => b.textContent === "Check the Hub");
+    check.click();
+    assert.equal(check.disabled, true);
+    const [request] = model.requests("check_health");
+    const health = {
+      status: "degraded",
+      ok: 2,
+      total: 3,
+      checked_at: "2026-12-05T04:00:00+00:00",
+      problems: ["router https://router.huggingface.co: unreachable (timed out)"],
+    };
+    model.set("health", health);
+    model.reply(request, health);
+    await tick();
+    assert.equal(check.disabled, false);
+    assert.equal(badge.hidden, false);
+    assert.equal(badge.dataset.status, "degraded");
+    assert.ok(badge.classList.contains("hw-verdict-review"));
+    assert.equal(badge.textContent, "?Hub degraded · 2/3 services ok");
+    assert.match(badge.title, /router https:\/\/router.huggingface.co: unreachable/);
+  });
+
+  test("a saved unreachable check shows as such", () => {
+    const { el } = mount({ health: { status: "unreachable", ok: 0, total: 3, problems: [] } });
+    const badge = el.querySelector(".hw-health-badge");
+    assert.equal(badge.hidden, false);
+    assert.ok(badge.classList.contains("hw-verdict-deny")); // never styled as fine
+    assert.match(badge.textContent, /Hub unreachable · 0\/3 services ok/);
   });
 
   test("Log out asks the kernel and shows the form again", async () => {

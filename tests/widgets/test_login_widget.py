@@ -155,3 +155,37 @@ def test_the_token_is_not_a_trait_the_page_can_write(widget: Recording) -> None:
     assert "only the kernel" in widget.error
     with pytest.raises(TypeError, match="unexpected argument 'token'"):
         LoginWidget(token=TOKEN)  # type: ignore[call-arg]
+
+
+class LocalServices(Recording):
+    """Every service of the health check on the test server (which has no router: 404)."""
+
+    def _health_arguments(self) -> dict[str, Any]:
+        return {"endpoint": self.endpoint, "router": self.endpoint, "endpoints_api": self.endpoint}
+
+
+def test_the_health_badge_is_checked_on_demand(token_store: Path, hub: HubServer) -> None:
+    widget = LocalServices(endpoint=hub.endpoint)
+    try:
+        assert widget.health == {}  # nothing checked until asked
+        _page(widget, "login", {"token": TOKEN})
+        reply = _page(widget, "check_health", {"timeout": 5}, rid=2)
+        assert reply == widget.health
+        # the Hub and the endpoints API answer, the router does not: degraded, and why
+        assert widget.health["status"] == "degraded"
+        assert (widget.health["ok"], widget.health["total"]) == (2, 3)
+        assert widget.health["problems"] == [f"router {hub.endpoint}: error (HTTP 404: Not Found)"]
+        assert TOKEN not in _everything_said(widget)
+    finally:
+        widget.close()
+
+
+def test_offline_the_badge_says_unreachable(
+    widget: Recording, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    df = widget.check_health(timeout=1)
+    assert set(df["status"]) == {"unreachable"}
+    assert widget.health["status"] == "unreachable"
+    assert widget.health["ok"] == 0
+    assert widget.health["total"] == len(df)
