@@ -494,7 +494,7 @@ def _endpoint(spec: _Spec, catalog: Any, prices: pd.DataFrame | None) -> dict[st
         f"    accelerator={json.dumps(str(best['accelerator']))},\n"
         f"    vendor={json.dumps(vendor)},\n"
         f"    region={json.dumps(region)},\n"
-        '    type="protected",\n'
+        '    type="authenticated",\n'
         f"    instance_size={json.dumps(str(best['instance_size']))},\n"
         f"    instance_type={json.dumps(str(best['instance_type']))},\n"
         ")\n"
