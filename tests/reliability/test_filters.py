@@ -98,7 +98,7 @@ def test_a_100k_word_query_is_linear(big: Catalog, query: str) -> None:
 def test_absurd_inputs_are_refused_at_once(big: Catalog) -> None:
     with Timer() as t:
         with pytest.raises(ValueError, match=f"more than {MAX_VALUES:,} values"):
-            big.count(author=(f"a{i}" for i in itertools.count()))  # an endless generator
+            big.count(author=itertools.repeat("acme"))  # an endless generator
         with pytest.raises(ValueError, match="more than 1,000,000"):
             big.search("x" * (MAX_QUERY_CHARS + 1))
     assert t.seconds < QUICK

@@ -78,16 +78,18 @@ def _values(value: Any, name: str) -> tuple[str, ...] | None:
         _text(value, name)
         return (value,)
     if isinstance(value, Iterable) and not isinstance(value, (bytes, dict)):
-        # duplicates dropped, order kept: every later step is linear in the distinct values
-        out = tuple(dict.fromkeys(itertools.islice(value, MAX_VALUES + 1)))
-        if len(out) > MAX_VALUES:
+        given = list(itertools.islice(value, MAX_VALUES + 1))  # an endless iterator ends here
+        if len(given) > MAX_VALUES:
             raise ValueError(
                 f"{name} holds more than {MAX_VALUES:,} values; narrow it (a list this long "
                 "is not a filter)"
             )
-        for v in out:
+        for v in given:
             if not isinstance(v, str):
                 raise TypeError(f"{name} takes strings; got {v!r}")
+        # duplicates dropped, order kept: every later step is linear in the distinct values
+        out = tuple(dict.fromkeys(given))
+        for v in out:
             _text(v, name)
         return out or None
     raise TypeError(f"{name} must be a string or a list of strings, not {type(value).__name__}")
