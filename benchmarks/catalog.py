@@ -1,0 +1,161 @@
+"""Catalog benchmark (issue 17): opening a Hub-sized snapshot, history queries, the mirror.
+
+The catalog is RESAMPLED from the real Hub records in ../shared/data to --rows rows (3.1M by
+default), every row with a fresh unique id: see benchmarks/README.md and _catalog.py.
+
+    .venv/bin/python benchmarks/catalog.py            # 3.1M rows
+    .venv/bin/python benchmarks/catalog.py --quick    # 200k rows
+
+Every open is measured in a fresh Python process (time from ``Catalog.read_parquet`` to a built
+index, peak RSS from ``resource.getrusage``), with a private empty ``HUBWIDGETS_CACHE``. The last
+line is machine-readable:
+
+    catalog cold_open_s=... cold_peak_gb=... warm_open_s=... history_query_ms=... serve_rps=...
+    serve_p95_ms=...
+
+(one line). Who fills what (issue 17): ``cold_open_s``/``cold_peak_gb``/``warm_open_s`` item 1
+(stored index); ``history_query_ms`` item 2 (history and trends); ``serve_rps``/``serve_p95_ms``
+item 4 (the mirror, ``hubwidgets serve``). A figure not measured yet is ``nan``. To add one, write
+a ``measure_<name>(snapshot: Path) -> dict[str, float]`` function and call it in ``main``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from _catalog import add_catalog_arguments, announce, cache_path  # noqa: E402
+
+GB = 1024**3
+
+_OPEN = (
+    "import resource, sys, time\n"
+    "from hubwidgets.core.catalog.catalog import Catalog\n"
+    "t = time.perf_counter(); cat = Catalog.read_parquet(sys.argv[1]); cat.index\n"
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+)
+
+
+def open_in_fresh_process(snapshot: Path, cache: Path) -> tuple[float, float]:
+    """(seconds, peak RSS GB) of ``Catalog.read_parquet(snapshot)`` plus its index, measured in
+    a new process whose snapshot cache (``HUBWIDGETS_CACHE``) is ``cache``."""
+    env = {**os.environ, "HUBWIDGETS_CACHE": str(cache), "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", _OPEN, str(snapshot)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout.split()
+    return float(out[-2]), float(out[-1]) * 1024 / GB
+
+
+def _store_index(snapshot: Path) -> float | None:
+    """Store the index with ``snapshot`` as ``hubwidgets snapshot pull`` does at its end, in a
+    child process; its seconds, or None when this version of hubwidgets has no stored index."""
+    code = (
+        "import sys, time\n"
+        "from hubwidgets.core.catalog import _store\n"
+        "if not hasattr(_store, 'write_stored_index'): print('none'); raise SystemExit\n"
+        "t = time.perf_counter(); _store.write_stored_index(sys.argv[1])\n"
+        "print(time.perf_counter() - t)\n"
+    )
+    env = {**os.environ, "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(snapshot)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout.split()
+    return None if out[-1] == "none" else float(out[-1])
+
+
+# -- item 1 (stored index) ----------------------------------------------------------------------
+def measure_open(snapshot: Path, work: Path) -> dict[str, float]:
+    """cold_open_s, cold_peak_gb: the first open of a freshly pulled snapshot (its index stored
+    with it at the end of the pull). warm_open_s: a snapshot written elsewhere, without a stored
+    index, opened a second time (its first open built the index and filled the user cache)."""
+    pulled = work / "pulled" / snapshot.name
+    pulled.parent.mkdir()
+    shutil.copyfile(snapshot, pulled)
+    stored_s = _store_index(pulled)
+    if stored_s is not None:
+        print(f"index stored with the snapshot (end of pull): {stored_s:.2f}s", flush=True)
+    cold_s, cold_gb = open_in_fresh_process(pulled, work / "cache-pulled")
+    print(f"first open of a pulled snapshot: {cold_s:.3f}s, peak RSS {cold_gb:.3f} GB", flush=True)
+
+    bare = work / "bare" / snapshot.name
+    bare.parent.mkdir()
+    shutil.copyfile(snapshot, bare)
+    first_s, first_gb = open_in_fresh_process(bare, work / "cache-bare")
+    print(
+        f"first open without a stored index (parquet decoded, index built, cache written): "
+        f"{first_s:.3f}s, peak RSS {first_gb:.3f} GB",
+        flush=True,
+    )
+    warm_s, warm_gb = open_in_fresh_process(bare, work / "cache-bare")
+    print(f"warm open (user cache memory-mapped): {warm_s:.3f}s, peak RSS {warm_gb:.3f} GB")
+    return {"cold_open_s": cold_s, "cold_peak_gb": cold_gb, "warm_open_s": warm_s}
+
+
+# -- item 2 (history and trends): fills history_query_ms ----------------------------------------
+def measure_history(snapshot: Path) -> dict[str, float]:
+    return {"history_query_ms": math.nan}
+
+
+# -- item 4 (the mirror, hubwidgets serve): fills serve_rps and serve_p95_ms --------------------
+def measure_serve(snapshot: Path) -> dict[str, float]:
+    return {"serve_rps": math.nan, "serve_p95_ms": math.nan}
+
+
+FIELDS = (
+    "cold_open_s",
+    "cold_peak_gb",
+    "warm_open_s",
+    "history_query_ms",
+    "serve_rps",
+    "serve_p95_ms",
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_catalog_arguments(ap)
+    args = ap.parse_args(argv)
+    rows = announce(args)
+    if rows is None:
+        return 0
+    path = cache_path(rows, args.seed, args.cache_dir)
+    if not path.exists():
+        print(f"building the resampled catalog ({rows:,} rows, once; cached at {path}) ...")
+        cmd = [sys.executable, str(HERE / "_catalog.py"), "--rows", str(rows)]
+        cmd += ["--seed", str(args.seed)]
+        if args.cache_dir is not None:
+            cmd += ["--cache-dir", str(args.cache_dir)]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    print(f"snapshot: {path.name} ({path.stat().st_size / 1e6:.0f} MB)", flush=True)
+
+    figures: dict[str, float] = {}
+    work = Path(tempfile.mkdtemp(prefix="catalog-bench-", dir=path.parent))
+    try:
+        figures.update(measure_open(path, work))
+        figures.update(measure_history(path))
+        figures.update(measure_serve(path))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("catalog " + " ".join(f"{k}={figures.get(k, math.nan):.3f}" for k in FIELDS))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
