@@ -182,12 +182,16 @@ class SearchIndex:
     SCALAR = ("task", "library", "license", "author")
     LISTS = ("languages", "tags", "providers")
     FACETED = ("task", "library", "license", "author", "languages")
+    #: what building an index does, in order (``progress`` is called after each)
+    STEPS = ("trigrams of the ids", "columns", "sort orders")
 
-    def __init__(self, df: pd.DataFrame):
+    def __init__(self, df: pd.DataFrame, progress: Callable[[str], None] | None = None):
+        done = progress or (lambda _step: None)
         self._bind(df)
         n, k = self.n, self.k
         starts, rows = k.trigram_postings(self.offsets, self.data, kern.SYMBOL)
         self.trigrams = Postings(starts, rows, k)
+        done(self.STEPS[0])
         self.columns: dict[str, _Column] = {}
         for name in self.SCALAR + self.LISTS:
             self.columns[name] = _Column(
@@ -197,6 +201,7 @@ class SearchIndex:
         starts, rows = k.group_rows(gated, np.empty(0, np.int32), 2)
         self.gated = Postings(starts, rows, k)  # code 0: open, 1: gated
         self.params = df["params"].to_numpy(dtype="int64", na_value=-1)
+        done(self.STEPS[1])
         self._orders: dict[str, np.ndarray] = {}
         self._ranks: dict[str, np.ndarray] = {}  # position of each row in each order
         for key, col in SORT_KEYS.items():
@@ -204,6 +209,7 @@ class SearchIndex:
             rank = np.empty(n, dtype=np.int32)
             rank[order] = np.arange(n, dtype=np.int32)
             self._orders[key], self._ranks[key] = order, rank
+        done(self.STEPS[2])
 
     def _bind(self, df: pd.DataFrame) -> None:
         """Point at the ids' Arrow buffers (no copy) and pick the kernels for this size."""

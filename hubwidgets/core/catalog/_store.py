@@ -10,6 +10,13 @@ read from disk, which also keeps the resident memory of a large catalog low.
 The cache is keyed by the snapshot's absolute path, size and modification time, and by the
 formats of both files: a changed snapshot or a new hubwidgets version never reads a stale entry.
 Anything unreadable in the cache is ignored and rebuilt.
+
+A snapshot can also carry its index with it: ``hubwidgets snapshot pull`` writes the same files
+into ``<snapshot>.index/`` beside the parquet (:func:`write_stored_index`), so that even the first
+open of a freshly pulled snapshot only memory-maps. That folder travels with the snapshot, so it
+is never trusted: its manifest names the format version, the snapshot it was built from (size and
+SHA-256 of the whole parquet file) and every file's size and CRC-32, all checked on every open
+(:func:`load_stored`); anything that does not match is reported and rebuilt.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ import json
 import os
 import shutil
 import tempfile
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +38,18 @@ import pyarrow as pa
 from ._index import SearchIndex
 from .schema import COLUMN_NAMES, frame_from_columns
 
-__all__ = ["CACHE_ENV", "MIN_ROWS", "cache_root", "load", "save"]
+__all__ = [
+    "CACHE_ENV",
+    "MIN_ROWS",
+    "STORED_SUFFIX",
+    "cache_root",
+    "load",
+    "load_stored",
+    "save",
+    "save_stored",
+    "stored_index_path",
+    "write_stored_index",
+]
 
 CACHE_ENV = "HUBWIDGETS_CACHE"
 #: Smaller snapshots are read and indexed in well under a second: not worth a cache entry.
@@ -52,15 +72,22 @@ def load(path: Path) -> tuple[pd.DataFrame, SearchIndex, dict[str, Any]] | None:
     try:
         entry = _entry(path)
         meta = json.loads((entry / "meta.json").read_text())
-        table = pa.ipc.open_file(pa.memory_map(str(entry / "table.arrow"))).read_all()
-        df = frame_from_columns(table.column)
-        arrays = {
-            name: np.load(entry / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-            for name in meta["arrays"]
-        }
-        index = SearchIndex.restore(df, arrays, meta["values"])
+        return _read_entry(entry, meta)
     except (OSError, ValueError, KeyError, pa.ArrowException):
         return None
+
+
+def _read_entry(
+    entry: Path, meta: dict[str, Any]
+) -> tuple[pd.DataFrame, SearchIndex, dict[str, Any]]:
+    """Memory-map the table and the arrays of an entry whose meta.json says ``meta``."""
+    table = pa.ipc.open_file(pa.memory_map(str(entry / "table.arrow"))).read_all()
+    df = frame_from_columns(table.column)
+    arrays = {
+        name: np.load(entry / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+        for name in meta["arrays"]
+    }
+    index = SearchIndex.restore(df, arrays, meta["values"])
     return df, index, meta.get("extras", {})
 
 
@@ -70,7 +97,23 @@ def save(path: Path, df: pd.DataFrame, index: SearchIndex, extras: dict[str, Any
     try:
         entry = _entry(path)
         entry.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".tmp-"))
+        _write_entry(entry, df, index, {"extras": extras, "source": str(path)})
+    except (OSError, pa.ArrowException, TypeError, ValueError):
+        pass
+
+
+def _write_entry(
+    entry: Path,
+    df: pd.DataFrame,
+    index: SearchIndex,
+    meta: dict[str, Any],
+    manifest: Callable[[Path], dict[str, Any]] | None = None,
+) -> None:
+    """Write table.arrow, one .npy per index array and meta.json into a temporary folder beside
+    ``entry``, then (with ``manifest``: after writing the manifest it returns for the folder)
+    move it to ``entry`` in one rename: readers see a whole entry or none."""
+    tmp = Path(tempfile.mkdtemp(dir=entry.parent, prefix=f".{entry.name}.tmp-"))
+    try:
         table = pa.Table.from_pandas(df[list(COLUMN_NAMES)], preserve_index=False)
         table = table.replace_schema_metadata(None)
         with (
@@ -78,13 +121,174 @@ def save(path: Path, df: pd.DataFrame, index: SearchIndex, extras: dict[str, Any
             pa.ipc.new_file(sink, table.schema) as writer,
         ):
             writer.write_table(table)
+        del table
         arrays, values = index.arrays()
         for name, arr in arrays.items():
             np.save(tmp / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
-        meta = {"arrays": sorted(arrays), "values": values, "extras": extras, "source": str(path)}
+        meta = {**meta, "arrays": sorted(arrays), "values": values}
         (tmp / "meta.json").write_text(json.dumps(meta))
+        if manifest is not None:
+            (tmp / MANIFEST).write_text(json.dumps(manifest(tmp)))
         if entry.exists():
             shutil.rmtree(entry, ignore_errors=True)
-        os.replace(tmp, entry)  # readers see a whole entry or none
-    except (OSError, pa.ArrowException, TypeError, ValueError):
-        shutil.rmtree(locals().get("tmp", entry.parent / ".none"), ignore_errors=True)
+        os.replace(tmp, entry)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+# -- the index stored with a snapshot -----------------------------------------------------------
+
+#: ``<snapshot file name><STORED_SUFFIX>`` is the folder holding a snapshot's stored index.
+STORED_SUFFIX = ".index"
+MANIFEST = "manifest.json"
+STORED_FORMAT = "hubwidgets.stored-index"
+#: bumped with any change of what the files hold (and with the cache's ``_VERSION``)
+STORED_VERSION = f"1.{_VERSION}"
+_CHUNK = 8 * 1024 * 1024
+
+
+def stored_index_path(path: str | os.PathLike[str]) -> Path:
+    """The folder that holds (or would hold) the stored index of the snapshot ``path``."""
+    path = Path(path)
+    return path.with_name(path.name + STORED_SUFFIX)
+
+
+def _digest(path: Path, algorithm: str) -> tuple[int, str]:
+    """(size, checksum) of a file, read in chunks into one reused buffer (the file's pages do
+    not count in this process's memory); ``crc32`` (fast) or ``sha256``."""
+    buf = bytearray(_CHUNK)
+    view = memoryview(buf)
+    size, crc = 0, 0
+    sha = hashlib.sha256() if algorithm == "sha256" else None
+    with path.open("rb", buffering=0) as f:
+        while True:
+            got = f.readinto(view)
+            if not got:
+                break
+            size += got
+            if sha is not None:
+                sha.update(view[:got])
+            else:
+                crc = zlib.crc32(view[:got], crc)
+    return size, (sha.hexdigest() if sha is not None else f"{crc:08x}")
+
+
+def _snapshot_fingerprint(path: Path) -> dict[str, Any]:
+    size, sha = _digest(path, "sha256")
+    return {"size": size, "sha256": sha}
+
+
+def _manifest_for(snapshot: Path) -> Callable[[Path], dict[str, Any]]:
+    def manifest(folder: Path) -> dict[str, Any]:
+        files = {}
+        for file in sorted(folder.iterdir()):
+            size, crc = _digest(file, "crc32")
+            files[file.name] = {"size": size, "crc32": crc}
+        return {
+            "format": STORED_FORMAT,
+            "version": STORED_VERSION,
+            "snapshot": {"name": snapshot.name, **_snapshot_fingerprint(snapshot)},
+            "files": files,
+        }
+
+    return manifest
+
+
+def save_stored(
+    path: str | os.PathLike[str], df: pd.DataFrame, index: SearchIndex, extras: dict[str, Any]
+) -> Path:
+    """Store ``index`` (built over ``df``, the snapshot ``path`` as read) beside the snapshot;
+    returns the folder. OSError (a read-only folder, a full disk) is raised: the caller decides
+    whether that matters."""
+    path = Path(path)
+    entry = stored_index_path(path)
+    _write_entry(entry, df, index, {"extras": extras}, manifest=_manifest_for(path))
+    return entry
+
+
+class StaleIndexError(ValueError):
+    """A stored index that must not be used; the message says why, in a few words."""
+
+
+def _read_manifest(entry: Path) -> tuple[int, str, dict[str, tuple[int, str]]]:
+    """(snapshot size, snapshot SHA-256, {file: (size, crc32)}) from a stored index's manifest."""
+    try:
+        manifest = json.loads((entry / MANIFEST).read_text())
+    except FileNotFoundError:
+        raise StaleIndexError(f"incomplete (no {MANIFEST})") from None
+    except (OSError, ValueError) as err:
+        raise StaleIndexError(f"corrupted ({MANIFEST} unreadable: {err})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != STORED_FORMAT:
+        raise StaleIndexError(f"not a hubwidgets stored index ({MANIFEST} of another format)")
+    if manifest.get("version") != STORED_VERSION:
+        raise StaleIndexError(
+            f"of another hubwidgets version (format {manifest.get('version')!r}, this version "
+            f"reads {STORED_VERSION!r})"
+        )
+    try:
+        snap, files = manifest["snapshot"], manifest["files"]
+        expected = {str(n): (int(f["size"]), str(f["crc32"])) for n, f in files.items()}
+        return int(snap["size"]), str(snap["sha256"]), expected
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise StaleIndexError(f"corrupted ({MANIFEST} lacks fields)") from None
+
+
+def _check_stored(path: Path, entry: Path) -> dict[str, Any]:
+    """meta.json of a stored index after checking everything the manifest promises;
+    StaleIndexError saying what did not match otherwise."""
+    want_size, want_sha, expected = _read_manifest(entry)
+    if path.stat().st_size != want_size:
+        raise StaleIndexError(
+            "stale: built for another snapshot file (the snapshot's size differs); "
+            "the snapshot was replaced or the folder copied from elsewhere"
+        )
+    present = {p.name for p in entry.iterdir()} - {MANIFEST}
+    if present != set(expected) or "meta.json" not in expected:
+        missing = sorted(set(expected) - present) or sorted(present - set(expected))
+        raise StaleIndexError(f"corrupted (files missing or unexpected: {', '.join(missing[:3])})")
+    for name, (size, _) in expected.items():
+        if (entry / name).stat().st_size != size:
+            raise StaleIndexError(f"corrupted ({name} has the wrong size)")
+    if _snapshot_fingerprint(path)["sha256"] != want_sha:
+        raise StaleIndexError(
+            "stale: built for another snapshot file (the snapshot's SHA-256 differs); "
+            "the snapshot was replaced or the folder copied from elsewhere"
+        )
+    for name, (_, crc) in expected.items():
+        if _digest(entry / name, "crc32")[1] != crc:
+            raise StaleIndexError(f"corrupted ({name} fails its checksum)")
+    meta: dict[str, Any] = json.loads((entry / "meta.json").read_text())
+    return meta
+
+
+def load_stored(
+    path: str | os.PathLike[str], rows: int
+) -> tuple[tuple[pd.DataFrame, SearchIndex, dict[str, Any]] | None, str | None]:
+    """(the stored index of the snapshot ``path`` with its table, None) when it is there and
+    checks out; (None, None) when there is none; (None, why) when one is there but must not be
+    used. ``rows`` is the snapshot's row count (from its footer)."""
+    path = Path(path)
+    entry = stored_index_path(path)
+    if not entry.is_dir():
+        return None, None
+    try:
+        meta = _check_stored(path, entry)
+        found = _read_entry(entry, meta)
+    except StaleIndexError as err:
+        return None, str(err)
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as err:
+        return None, f"unreadable ({type(err).__name__}: {err})"
+    if len(found[0]) != rows:
+        return None, f"stale: it holds {len(found[0])} rows, the snapshot {rows}"
+    return found, None
+
+
+def write_stored_index(path: str | os.PathLike[str]) -> Path:
+    """Read the snapshot ``path``, build its index and store both beside it (what
+    ``hubwidgets snapshot pull`` does at its end); returns the index folder."""
+    from .catalog import Catalog  # noqa: PLC0415 - catalog imports this module
+
+    path = Path(path)
+    catalog = Catalog._decode_snapshot(path, progress=False)
+    return save_stored(path, catalog.df, catalog.index, {"cards": catalog._cards})

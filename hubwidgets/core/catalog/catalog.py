@@ -10,6 +10,7 @@ import difflib
 import json
 import os
 import threading
+import warnings
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,7 +36,13 @@ from .schema import (
 )
 from .searchable import Searchable
 
-__all__ = ["SNAPSHOT_FORMAT", "SNAPSHOT_META_KEY", "Catalog", "UnknownModelError"]
+__all__ = [
+    "SNAPSHOT_FORMAT",
+    "SNAPSHOT_META_KEY",
+    "Catalog",
+    "StoredIndexWarning",
+    "UnknownModelError",
+]
 
 SNAPSHOT_META_KEY = b"hubwidgets.snapshot"
 SNAPSHOT_FORMAT = 1
@@ -46,6 +53,10 @@ class UnknownModelError(ValueError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class StoredIndexWarning(UserWarning):
+    """The index stored with a snapshot is stale, corrupted or foreign: it is rebuilt."""
 
 
 class Catalog(Searchable):
@@ -96,42 +107,83 @@ class Catalog(Searchable):
     def read_parquet(cls, path: str | os.PathLike[str]) -> Catalog:
         """Load a snapshot file written by :meth:`to_parquet` or ``hubwidgets snapshot pull``.
 
-        A large snapshot (``_store.MIN_ROWS`` models or more) is indexed at once and cached
-        under ``$HUBWIDGETS_CACHE``, so that opening it again memory-maps the table and the index
-        instead of decoding and indexing again.
+        A snapshot pulled by ``hubwidgets snapshot pull`` carries its index in
+        ``<file>.index/``: the table and the index are memory-mapped from there, after checking
+        that they belong to this very file and are intact (a stale or corrupted one is reported
+        in a one-line warning and rebuilt). Otherwise a large snapshot (``_store.MIN_ROWS``
+        models or more) is decoded and indexed (with a progress bar) and cached under
+        ``$HUBWIDGETS_CACHE``, so that opening it again memory-maps instead.
         """
         path = Path(path)
         meta = open_snapshot(path)[1]
-        try:
-            pfile = pq.ParquetFile(
-                path, read_dictionary=list(CATEGORICAL), page_checksum_verification=True
-            )
-        except (pa.ArrowException, OSError) as err:
-            raise ValueError(f"{str(path)!r} is not a readable snapshot: {err}") from None
+        pfile = _parquet(path)
         n_rows = pfile.metadata.num_rows
+        stored, stale = _store.load_stored(path, n_rows)
+        if stored is None and stale is not None:
+            warnings.warn(
+                f"the index stored with {path.name} is {stale}; rebuilding it",
+                StoredIndexWarning,
+                stacklevel=2,
+            )
         large = n_rows >= _store.MIN_ROWS
-        cached = _store.load(path) if large else None
-        if cached is not None:
-            df, index, extras = cached
+        found = stored or (_store.load(path) if large else None)
+        if found is not None:
+            df, index, extras = found
             catalog = cls._from_snapshot(path, df, extras.get("cards", {}), meta)
             catalog._index = index
             return catalog
-        try:
-            df = frame_from_columns(lambda name: _read_column(pfile, name, n_rows))
-            cards: dict[str, str] = {}
-            if "card" in pfile.schema_arrow.names:
-                card_col = pfile.read(columns=["id", "card"])
-                has = card_col.column("card").is_valid()
-                ids = card_col.column("id").filter(has).to_pylist()
-                texts = card_col.column("card").filter(has).to_pylist()
-                cards = dict(zip(ids, texts, strict=True))
-        except (pa.ArrowException, OSError) as err:
-            raise ValueError(f"{str(path)!r} is not a readable snapshot: {err}") from None
-        finally:
-            pa.default_memory_pool().release_unused()
-        catalog = cls._from_snapshot(path, df, cards, meta)
+        catalog = cls._decode_snapshot(path, progress=large, pfile=pfile, meta=meta)
+        if stale is not None:  # replace the bad one; a read-only folder: the cache instead
+            try:
+                _store.save_stored(path, catalog.df, catalog.index, {"cards": catalog._cards})
+                return catalog
+            except (OSError, pa.ArrowException, TypeError, ValueError):
+                pass
         if large:
-            _store.save(path, catalog.df, catalog.index, {"cards": cards})
+            _store.save(path, catalog.df, catalog.index, {"cards": catalog._cards})
+        return catalog
+
+    @classmethod
+    def _decode_snapshot(
+        cls,
+        path: Path,
+        *,
+        progress: bool,
+        pfile: pq.ParquetFile | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> Catalog:
+        """Decode the snapshot's parquet and build its index (no stored index, no cache);
+        ``progress`` shows a bar of the steps."""
+        if meta is None:
+            meta = open_snapshot(path)[1]
+        if pfile is None:
+            pfile = _parquet(path)
+        n_rows = pfile.metadata.num_rows
+        from huggingface_hub.utils import tqdm as hf_tqdm  # noqa: PLC0415 - only when indexing
+
+        with hf_tqdm(
+            total=len(SearchIndex.STEPS) + 1,
+            desc=f"indexing {path.name} ({n_rows:,} models, once)",
+            unit=" steps",
+            disable=not progress,
+            name="hubwidgets",
+        ) as bar:
+            try:
+                df = frame_from_columns(lambda name: _read_column(pfile, name, n_rows))
+                cards: dict[str, str] = {}
+                if "card" in pfile.schema_arrow.names:
+                    card_col = pfile.read(columns=["id", "card"])
+                    has = card_col.column("card").is_valid()
+                    ids = card_col.column("id").filter(has).to_pylist()
+                    texts = card_col.column("card").filter(has).to_pylist()
+                    cards = dict(zip(ids, texts, strict=True))
+            except (pa.ArrowException, OSError) as err:
+                raise ValueError(f"{str(path)!r} is not a readable snapshot: {err}") from None
+            finally:
+                pa.default_memory_pool().release_unused()
+            bar.update()
+            catalog = cls._from_snapshot(path, df, cards, meta)
+            catalog._index = SearchIndex(catalog.df, progress=lambda _step: bar.update())
         return catalog
 
     @classmethod
@@ -409,6 +461,15 @@ def _snapshot_meta(path: Path, pfile: pq.ParquetFile) -> dict[str, Any]:
             f"{str(path)!r} is truncated or corrupted: it says {meta['rows']} rows but holds {rows}"
         )
     return meta
+
+
+def _parquet(path: Path) -> pq.ParquetFile:
+    try:
+        return pq.ParquetFile(
+            path, read_dictionary=list(CATEGORICAL), page_checksum_verification=True
+        )
+    except (pa.ArrowException, OSError) as err:
+        raise ValueError(f"{str(path)!r} is not a readable snapshot: {err}") from None
 
 
 def _read_column(pfile: pq.ParquetFile, name: str, rows: int) -> pa.ChunkedArray:

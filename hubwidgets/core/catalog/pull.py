@@ -36,13 +36,14 @@ from pathlib import Path
 from typing import Any, TypedDict, cast
 from urllib.parse import urlencode, urlsplit
 
+import pyarrow as pa
 from huggingface_hub import constants
 from huggingface_hub.errors import OfflineModeIsEnabled
 from huggingface_hub.utils import build_hf_headers
 from huggingface_hub.utils import tqdm as hf_tqdm
 
 from .. import _redact
-from . import _http, vocab
+from . import _http, _store, vocab
 from .catalog import Catalog, open_snapshot
 from .hub import EXPAND, HUB_SORT
 
@@ -579,5 +580,17 @@ def _finish(path: Path, partial: Path, state: _State) -> Path:
         pages=state["pages"],
         finished_at=finished.isoformat(),
     )
+    del catalog  # the index is built from the file as written; free the records' copy first
     _discard(partial)
+    store_index(path)
     return path
+
+
+def store_index(path: Path) -> None:
+    """Build the snapshot's search index and store it beside the file (``<file>.index/``), so
+    that the first open only memory-maps it. A failure (a full disk, a read-only folder) costs
+    only time: the first open then builds the index, so it is logged, not raised."""
+    try:
+        _store.write_stored_index(path)
+    except (OSError, ValueError, pa.ArrowException) as err:
+        logger.warning("could not store the index beside %s (%s); it is built on open", path, err)
