@@ -31,12 +31,14 @@ import logging
 import os
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypedDict, cast
 from urllib.parse import urlencode, urlsplit
 
+import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 from huggingface_hub import constants
 from huggingface_hub.errors import OfflineModeIsEnabled
 from huggingface_hub.utils import build_hf_headers
@@ -46,6 +48,7 @@ from .. import _redact
 from . import _http, _store, vocab
 from .catalog import Catalog, open_snapshot
 from .hub import EXPAND, HUB_SORT
+from .schema import arrow_schema, table_to_frame
 
 __all__ = [
     "EXPAND",
@@ -140,6 +143,8 @@ def pull_snapshot(
     resume: bool = True,
     timeout: float | None = PAGE_DEADLINE,
     max_retry_wait: float = MAX_RETRY_WAIT,
+    since: str | os.PathLike[str] | None = None,
+    full: bool = False,
 ) -> Path:
     """Crawl the Hub's model listing into a snapshot file at ``path``; return ``path``.
 
@@ -164,6 +169,13 @@ def pull_snapshot(
             limit; each connection and read still times out after ``REQUEST_TIMEOUT``).
         max_retry_wait: the longest ``Retry-After`` to wait when rate limited; a longer one
             stops the pull with the server's message (re-run later to resume).
+        since: an earlier complete snapshot of the same endpoint. Without ``full``, only the
+            models modified since it was taken are fetched (newest first, stopping at the first
+            older one) and merged into its rows: new ids added, changed ones replaced. Deleted
+            models are not seen this way; a periodic ``full`` pull finds them. ``sort`` is then
+            ``modified`` and ``tasks`` those of ``since``.
+        full: with ``since``: pull everything, then compare ids with ``since`` and record the
+            models that were removed (``removed``/``removed_ids`` in the snapshot's metadata).
 
     Raises:
         ValueError: invalid arguments (unknown sort key or task, bad limit or endpoint).
@@ -175,6 +187,10 @@ def pull_snapshot(
     """
     path = Path(path)
     args = _arguments(limit=limit, sort=sort, tasks=tasks, endpoint=endpoint, page_size=page_size)
+    if since is not None:
+        args = _since_arguments(args, Path(since), full=full, tasks_given=tasks is not None)
+    elif full:
+        raise ValueError("full=True compares with an earlier snapshot: give it as since=")
     _http.Deadline(timeout)  # a bad timeout fails before any request
     if not (
         isinstance(max_retry_wait, (int, float))
@@ -445,6 +461,9 @@ def _crawl(
                 return
             number = state["pages"] + 1
             items, next_url = _fetch_page(crawl["next_url"], headers, state, crawl, partial, limits)
+            if state["args"].get("since"):  # incremental: stop at the first unchanged model
+                items, reached = _modified_since(items, state["args"]["since"]["cutoff"])
+                next_url = None if reached else next_url
             fresh: list[dict[str, Any]] = []
             for item in items:
                 if item["id"] not in seen:
@@ -553,6 +572,7 @@ def _finish(path: Path, partial: Path, state: _State) -> Path:
     catalog = Catalog.from_records(
         _read_pages(partial, state["pages"]), source="snapshot", fetched_at=started
     )
+    catalog, since_meta, since_note = _apply_since(catalog, args)
     tasks = args["tasks"]
     scope = f"tasks {', '.join(tasks)}" if tasks else "all tasks"
     capped = f", top {args['limit']}" if args["limit"] is not None else ""
@@ -561,6 +581,7 @@ def _finish(path: Path, partial: Path, state: _State) -> Path:
         f"pulled from {args['endpoint']}/api/models by hubwidgets: {scope}, sorted by "
         f"{args['sort']} descending{capped}; {state['pages']} page(s) fetched between "
         f"{started.isoformat(timespec='seconds')} and {finished.isoformat(timespec='seconds')}"
+        f"{since_note}"
     )
     query = {
         "sort": SORTS[args["sort"]],
@@ -579,6 +600,7 @@ def _finish(path: Path, partial: Path, state: _State) -> Path:
         note=note,
         pages=state["pages"],
         finished_at=finished.isoformat(),
+        **since_meta,
     )
     del catalog  # the index is built from the file as written; free the records' copy first
     _discard(partial)
@@ -594,3 +616,169 @@ def store_index(path: Path) -> None:
         _store.write_stored_index(path)
     except (OSError, ValueError, pa.ArrowException) as err:
         logger.warning("could not store the index beside %s (%s); it is built on open", path, err)
+
+
+# ---------------------------------------------------------------------------------------------
+# Incremental pulls (issue 17 item 3): --since an earlier snapshot, and --full comparisons
+# ---------------------------------------------------------------------------------------------
+
+#: Models modified up to this long before the earlier snapshot was taken are fetched again: the
+#: Hub's clock and ours may differ, and fetching a model twice only costs a little time (the merge
+#: keeps the newer row), whereas missing a change would keep a stale row for good.
+SINCE_MARGIN = timedelta(hours=1)
+
+#: The most removed ids written into a snapshot's metadata (the count is always exact).
+MAX_REMOVED_IDS = 10_000
+
+
+def _since_arguments(
+    args: dict[str, Any], since: Path, *, full: bool, tasks_given: bool
+) -> dict[str, Any]:
+    """The resume key of a pull ``since`` an earlier snapshot, after checking that the earlier
+    snapshot can be updated or compared: same endpoint, a complete listing, same tasks."""
+    if not isinstance(full, bool):
+        raise TypeError(f"full must be True or False, not {full!r}")
+    info = snapshot_info(since)  # ValueError naming the file when it is not a snapshot
+    origin = info.get("origin")
+    shown = str(since)
+    if not origin:
+        raise ValueError(
+            f"refusing --since {shown!r}: it records no origin (it was not pulled from a Hub), "
+            "so what changed since cannot be asked of one"
+        )
+    if str(origin).rstrip("/") != args["endpoint"]:
+        raise ValueError(
+            f"refusing --since {shown!r}: it was pulled from {origin}, not {args['endpoint']}; "
+            "models modified on one Hub say nothing about another (pull from "
+            f"{origin} or start a new snapshot without --since)"
+        )
+    raw_query = info.get("query")
+    query: dict[str, Any] = raw_query if isinstance(raw_query, dict) else {}
+    if args["limit"] is not None or query.get("limit") is not None:
+        which = "this pull" if args["limit"] is not None else f"{shown!r}"
+        raise ValueError(
+            f"refusing --since: {which} is limited to the top models (limit), and a change or "
+            "removal can only be told from a model leaving the top by comparing complete "
+            "listings; pull without a limit"
+        )
+    old_tasks = query.get("pipeline_tag") or None
+    if tasks_given and args["tasks"] != old_tasks:
+        raise ValueError(
+            f"refusing --since {shown!r}: it holds {_scope(old_tasks)}, not {_scope(args['tasks'])}"
+        )
+    taken = info.get("taken_at")
+    if not taken:
+        raise ValueError(f"refusing --since {shown!r}: it records no date (taken_at)")
+    moment = datetime.fromisoformat(str(taken))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    base = {"path": str(since.resolve()), "taken_at": str(taken), "rows": info["rows"]}
+    if full:
+        return {**args, "compare": base}
+    cutoff = (moment - SINCE_MARGIN).astimezone(timezone.utc).isoformat()
+    return {**args, "sort": "modified", "tasks": old_tasks, "since": {**base, "cutoff": cutoff}}
+
+
+def _scope(tasks: Sequence[str] | None) -> str:
+    return f"tasks {', '.join(tasks)}" if tasks else "all tasks"
+
+
+def _modified_since(items: list[dict[str, Any]], cutoff: str) -> tuple[list[dict[str, Any]], bool]:
+    """The models of a page (sorted by lastModified, newest first) modified at or after
+    ``cutoff``, and whether an older one was reached (the crawl then stops). A model without a
+    ``lastModified`` is kept: nothing says it is unchanged."""
+    limit = datetime.fromisoformat(cutoff)
+    for n, item in enumerate(items):
+        stamp = _when_modified(item.get("lastModified"))
+        if stamp is not None and stamp < limit:
+            return items[:n], True
+    return items, False
+
+
+def _when_modified(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _apply_since(catalog: Catalog, args: Mapping[str, Any]) -> tuple[Catalog, dict[str, Any], str]:
+    """(the catalog to write, metadata to add, a sentence for the note) for a ``since`` pull:
+    the fetched models merged into the earlier snapshot, or the ids compared with it."""
+    if args.get("since"):
+        since = args["since"]
+        old = _reopen(since["path"])
+        fetched = catalog.df
+        fetched_ids = set(fetched["id"].astype(str))
+        old_ids = old.df["id"].astype(str)
+        kept = old.df[~old_ids.isin(fetched_ids).to_numpy()]
+        updated = int(len(old.df) - len(kept))
+        added = len(fetched_ids) - updated
+        merged_df = table_to_frame(pa.concat_tables([_schema_table(kept), _schema_table(fetched)]))
+        cards = {**old._cards, **catalog._cards}
+        merged = Catalog(merged_df, source="snapshot", fetched_at=catalog.fetched_at, cards=cards)
+        meta: dict[str, Any] = {
+            "incremental": {
+                "since": since["path"],
+                "since_taken_at": since["taken_at"],
+                "modified_after": since["cutoff"],
+                "fetched": len(fetched_ids),
+                "added": added,
+                "updated": updated,
+                "kept": len(kept),
+            }
+        }
+        note = (
+            f"; incremental: the {len(fetched_ids)} model(s) modified since {since['cutoff']} "
+            f"({added} new, {updated} updated) merged into {since['path']} ({len(kept)} rows "
+            "kept as they were; removed models are only found by a full pull)"
+        )
+        return merged, meta, note
+    if args.get("compare"):
+        compare = args["compare"]
+        before = set(_ids_of(compare["path"]))
+        after = {str(i) for i in catalog.df["id"]}
+        removed = sorted(before - after)
+        added_ids = after - before
+        meta = {
+            "compared_with": {
+                "path": compare["path"],
+                "taken_at": compare["taken_at"],
+                "removed": len(removed),
+                "added": len(added_ids),
+            },
+            "removed_ids": removed[:MAX_REMOVED_IDS],
+        }
+        cut = f" (the first {MAX_REMOVED_IDS} listed)" if len(removed) > MAX_REMOVED_IDS else ""
+        note = (
+            f"; compared with {compare['path']}: {len(removed)} model(s) removed{cut}, "
+            f"{len(added_ids)} new"
+        )
+        return catalog, meta, note
+    return catalog, {}, ""
+
+
+def _schema_table(df: pd.DataFrame) -> pa.Table:
+    """Rows as an Arrow table in the schema's types (categoricals and dictionary-coded lists
+    decoded), so that two catalogs' rows concatenate whatever their dictionaries."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    return pa.table(
+        [table.column(f.name).cast(f.type) for f in arrow_schema()], schema=arrow_schema()
+    )
+
+
+def _reopen(path: str) -> Catalog:
+    try:
+        return Catalog.read_parquet(path)
+    except ValueError as err:
+        raise ValueError(f"cannot merge into the earlier snapshot: {err}") from None
+
+
+def _ids_of(path: str) -> list[str]:
+    try:
+        return [str(i) for i in pq.read_table(path, columns=["id"]).column("id").to_pylist()]
+    except (OSError, pa.ArrowException) as err:
+        raise ValueError(f"cannot compare with the earlier snapshot {path!r}: {err}") from None
