@@ -114,8 +114,143 @@ def measure_history(snapshot: Path) -> dict[str, float]:
 
 
 # -- item 4 (the mirror, hubwidgets serve): fills serve_rps and serve_p95_ms --------------------
-def measure_serve(snapshot: Path) -> dict[str, float]:
-    return {"serve_rps": math.nan, "serve_p95_ms": math.nan}
+_SERVE = (
+    "import os, sys\n"
+    "from hubwidgets.core.catalog.serve import Mirror\n"
+    "m = Mirror(sys.argv[1], host='127.0.0.1', port=0, log=open(os.devnull, 'w')).start()\n"
+    "print(m.port, flush=True)\n"
+    "m.wait()\n"
+)
+SERVE_CLIENTS = 8
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return math.nan
+
+
+def _serve_paths(snapshot: Path, n: int = 400) -> list[str]:
+    """A mix of what clients ask a mirror: searches by a word of a real id, with a task filter,
+    other sorts, deeper pages of a cursor walk's size, and model info of known ids."""
+    import random  # noqa: PLC0415
+    from urllib.parse import quote, urlencode  # noqa: PLC0415
+
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    table = pq.read_table(snapshot, columns=["id", "task"])
+    rng = random.Random(0)
+    picks = rng.sample(range(table.num_rows), n)
+    ids = [str(table.column("id")[i]) for i in picks]
+    tasks = sorted({str(t) for t in table.column("task").unique().to_pylist() if t})[:20]
+    paths: list[str] = []
+    for i, model_id in enumerate(ids):
+        word = model_id.rsplit("/", 1)[-1].split("-")[0][:12] or "model"
+        kind = i % 5
+        if kind == 0:
+            q = [("search", word), ("sort", "downloads"), ("direction", "-1"), ("limit", "20")]
+        elif kind == 1:
+            q = [("pipeline_tag", rng.choice(tasks)), ("sort", "likes"), ("limit", "50")]
+        elif kind == 2:
+            q = [("search", word), ("filter", "transformers"), ("limit", "20"), ("full", "true")]
+        elif kind == 3:
+            q = [("author", model_id.split("/")[0]), ("sort", "lastModified"), ("limit", "100")]
+        else:
+            paths.append(f"/api/models/{quote(model_id)}")
+            continue
+        paths.append(f"/api/models?{urlencode(q)}")
+    return paths
+
+
+def measure_serve(snapshot: Path, seconds: float = 60.0) -> dict[str, float]:
+    """serve_rps, serve_p95_ms: ``hubwidgets serve`` (a Mirror in its own process) under
+    SERVE_CLIENTS concurrent keep-alive clients on 127.0.0.1 for ``seconds``: requests per
+    second, the 95th percentile latency, errors (must be 0) and the server's RSS along the way
+    (must stay flat). Bounded: loopback only, a fixed time, 10 s per request at most."""
+    import http.client  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    env = {**os.environ, "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-c", _SERVE, str(snapshot)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline())
+        paths = _serve_paths(snapshot)
+        latencies: list[list[float]] = [[] for _ in range(SERVE_CLIENTS)]
+        errors: list[str] = []
+
+        def client(k: int, until: float, record: bool) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            i = k
+            while time.perf_counter() < until:
+                path = paths[i % len(paths)]
+                i += SERVE_CLIENTS
+                t = time.perf_counter()
+                try:
+                    conn.request("GET", path)
+                    response = conn.getresponse()
+                    response.read()
+                    status = response.status
+                except OSError as err:
+                    errors.append(f"{path}: {err!r}")
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                    continue
+                if record:
+                    latencies[k].append(time.perf_counter() - t)
+                    if status != 200:
+                        errors.append(f"{path}: HTTP {status}")
+            conn.close()
+
+        def run(duration: float, record: bool) -> None:
+            until = time.perf_counter() + duration
+            threads = [
+                threading.Thread(target=client, args=(k, until, record))
+                for k in range(SERVE_CLIENTS)
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(duration + 30)
+
+        run(min(5.0, seconds / 4), record=False)  # warm-up: every path's first answer
+        rss = [_rss_mb(server.pid)]
+        sampler_stop = threading.Event()
+
+        def sample() -> None:
+            while not sampler_stop.wait(1.0):
+                rss.append(_rss_mb(server.pid))
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        start = time.perf_counter()
+        run(seconds, record=True)
+        elapsed = time.perf_counter() - start
+        sampler_stop.set()
+        sampler.join()
+        rss.append(_rss_mb(server.pid))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    done = sorted(x for part in latencies for x in part)
+    rps = len(done) / elapsed
+    p95 = done[int(0.95 * (len(done) - 1))] * 1000 if done else math.nan
+    p50 = done[len(done) // 2] * 1000 if done else math.nan
+    print(
+        f"mirror under {SERVE_CLIENTS} concurrent clients for {elapsed:.0f}s on 127.0.0.1: "
+        f"{len(done):,} requests, {rps:.0f} req/s, p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
+        f"{len(errors)} errors; server RSS {rss[0]:.0f} MB at start, max {max(rss):.0f} MB, "
+        f"{rss[-1]:.0f} MB at end",
+        flush=True,
+    )
+    for line in errors[:5]:
+        print(f"  error: {line}")
+    return {"serve_rps": rps, "serve_p95_ms": p95}
 
 
 FIELDS = (
@@ -150,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         figures.update(measure_open(path, work))
         figures.update(measure_history(path))
-        figures.update(measure_serve(path))
+        figures.update(measure_serve(path, seconds=10.0 if args.quick else 60.0))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("catalog " + " ".join(f"{k}={figures.get(k, math.nan):.3f}" for k in FIELDS))

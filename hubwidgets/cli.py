@@ -10,6 +10,8 @@ Usage::
                              [--token TOKEN] [--page-timeout S] [--max-retry-wait S]
                              [--no-progress] [--restart] -o FILE
     hubwidgets snapshot info FILE [--json]
+    hubwidgets snapshot pull --since SNAPSHOT [--full] ...   (incremental / removals)
+    hubwidgets serve SNAPSHOT [--host 127.0.0.1] [--port N]   (a read-only Hub mirror)
 
 Errors are one line on stderr (no traceback) and exit status 2; Ctrl-C during a pull says how to
 resume and exits 130, the shell's convention for SIGINT.
@@ -99,6 +101,7 @@ def _build_parser() -> _Parser:
         ),
     )
     pull.add_argument("-o", "--output", required=True, metavar="FILE", help="snapshot to write")
+    _add_since_options(pull)
     pull.add_argument(
         "--limit", type=_positive_int, metavar="N", help="keep at most N models (top by --sort)"
     )
@@ -158,7 +161,101 @@ def _build_parser() -> _Parser:
     info.add_argument("file", metavar="FILE", help="snapshot file")
     info.add_argument("--json", action="store_true", help="print the description as JSON")
     info.set_defaults(run=_run_info)
+    _add_serve_command(commands)
     return parser
+
+
+# -- incremental pulls and the mirror (issue 17 items 3 and 4) ----------------------------------
+def _add_since_options(pull: argparse.ArgumentParser) -> None:
+    pull.add_argument(
+        "--since",
+        metavar="SNAPSHOT",
+        help="an earlier complete snapshot of the same endpoint: fetch only the models modified "
+        "since it was taken and merge them into its rows (removed models are found by --full)",
+    )
+    pull.add_argument(
+        "--full",
+        action="store_true",
+        help="with --since: pull everything and report the models removed since SNAPSHOT",
+    )
+
+
+def _since_report(info: dict[str, Any]) -> None:
+    """What an incremental pull merged, or which models a full pull found removed."""
+    inc = info.get("incremental")
+    if isinstance(inc, dict):
+        print(
+            f"incremental: {inc.get('fetched', 0):,} model(s) modified since "
+            f"{inc.get('modified_after')} ({inc.get('added', 0):,} new, "
+            f"{inc.get('updated', 0):,} updated), {inc.get('kept', 0):,} kept from "
+            f"{inc.get('since')}"
+        )
+    compared = info.get("compared_with")
+    if isinstance(compared, dict):
+        removed = [str(i) for i in info.get("removed_ids") or []]
+        shown = ", ".join(printable(i) for i in removed[:20])
+        more = f" and {compared['removed'] - 20:,} more" if compared["removed"] > 20 else ""
+        listing = f": {shown}{more}" if removed else ""
+        print(
+            f"compared with {compared.get('path')}: {compared.get('removed', 0):,} model(s) "
+            f"removed{listing}; {compared.get('added', 0):,} new"
+        )
+
+
+def _add_serve_command(commands: Any) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="serve a snapshot as a read-only, Hub-compatible model API (a mirror)",
+        description=(
+            "Serve GET /api/models (search, filters, sort, cursor paging) and "
+            "/api/models/{id} from a snapshot, so huggingface_hub clients pointed at it "
+            "(HF_ENDPOINT=http://HOST:PORT) list and search models offline. Read-only; one "
+            "log line per request on stderr; Ctrl-C stops it."
+        ),
+    )
+    serve.add_argument("snapshot", metavar="SNAPSHOT", help="snapshot file to serve")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=_port, default=8000, metavar="N", help="port (default: 8000; 0: any free)"
+    )
+    serve.set_defaults(run=_run_serve)
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {text!r}")
+    return value
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from hubwidgets.core.catalog.serve import Mirror  # noqa: PLC0415 - only this command
+
+    prog = f"{PROG} serve"
+    try:
+        mirror = Mirror(args.snapshot, host=args.host, port=args.port, log=sys.stderr)
+        mirror.start()
+    except (ValueError, OSError) as err:
+        _error(prog, str(err))
+        return EXIT_ERROR
+    print(
+        f"serving {mirror.describe()} at {mirror.endpoint} (read-only); point clients at it "
+        f"with HF_ENDPOINT={mirror.endpoint}; Ctrl-C stops",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        mirror.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        mirror.stop()
+    return 0
 
 
 def _positive_int(text: str) -> int:
@@ -197,6 +294,8 @@ def _run_pull(args: argparse.Namespace) -> int:
                 resume=not args.restart,
                 timeout=args.page_timeout,
                 max_retry_wait=args.max_retry_wait,
+                since=args.since,
+                full=args.full,
             )
         info = snapshot_info(path)
     except KeyboardInterrupt:
@@ -211,6 +310,7 @@ def _run_pull(args: argparse.Namespace) -> int:
         f"wrote {info['path']}: {info['rows']:,} models from {info['origin']} "
         f"({_size(info['size_bytes'])})"
     )
+    _since_report(info)
     return 0
 
 

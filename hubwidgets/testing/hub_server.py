@@ -1222,6 +1222,23 @@ class HubServer:
                 raise ValueError(f"no record {model_id!r} on this server to remove")
             self._records = [r for r in self._records if r.get("id") != model_id]
 
+    # -- incremental pulls (issue 17 item 3): a model appears -----------------------------------
+    def add(self, record: Mapping[str, Any]) -> None:
+        """Publish a new model: ``record`` in the Hub's JSON shape, with an ``id`` not served
+        yet; ``lastModified`` and ``createdAt`` default to now (so a pull sorted by
+        ``lastModified`` sees it first)."""
+        item = dict(record)
+        if "id" not in item:
+            raise ValueError(f"record without 'id': keys {sorted(item)}")
+        now = _iso(dt.datetime.now(dt.timezone.utc))
+        item.setdefault("lastModified", now)
+        item.setdefault("createdAt", now)
+        with self._lock:
+            if str(item["id"]) in self._by_id:
+                raise ValueError(f"a model {item['id']!r} is already on this server")
+            self._records.append(item)
+            self._by_id[str(item["id"])] = item
+
     def _replace(self, model_id: str, record: dict[str, Any]) -> None:
         self._records = [record if r.get("id") == model_id else r for r in self._records]
         self._by_id[model_id] = record
