@@ -373,6 +373,9 @@ class SearchWidget(HubWidget):
             self._fail(str(err))
             return
         status = self._summary(total, (time.perf_counter() - started) * 1000)
+        left_out = first.attrs.get("params_unknown_left_out")
+        if left_out:  # a params range drops the models of unknown size: say how many
+            status += f" · {left_out:,} of unknown size left out by the params range"
         self._good = Results(filters, self.sort, total, status)
         with self.hold_sync():  # one message: the grid draws these rows as the revision arrives
             self._first_rows = first

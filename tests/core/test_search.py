@@ -348,7 +348,7 @@ TINY_FILTERS: list[dict[str, Any]] = [
     {"library": ["diffusers", "gguf", "no-such-library"]},
     {"language": "en"},
     {"language": ["de", "zh"]},
-    {"language": "xx"},
+    {"language": ["xx", "en"]},  # a value no model has, beside one they have (any of)
     {"license": "apache-2.0"},
     {"license": ["llama2", "other"]},
     {"author": "acme"},

@@ -11,7 +11,7 @@ import json
 import os
 import threading
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -255,8 +255,22 @@ class Catalog(Searchable):
         return f"{label} as of {when}, {len(self):,} models"
 
     # -- search ------------------------------------------------------------------------------
+    _upstream = False  # a value no model here has matches nothing: refused with close matches
+
     def _known_tasks(self) -> list[str]:
         return self.index.columns["task"].values
+
+    def _vocabulary(self) -> dict[str, Collection[str]]:
+        columns = self.index.columns
+        return {
+            name: columns[column].lookup
+            for name, column in (
+                ("library", "library"),
+                ("language", "languages"),
+                ("license", "license"),
+                ("tags", "tags"),
+            )
+        }
 
     def _structured_rows(self, q: Query) -> np.ndarray | None:
         """Rows matching every filter but the text words (None: every row), ascending."""
@@ -278,7 +292,11 @@ class Catalog(Searchable):
         for s in sorted(sets, key=len):  # smallest first: every intersection stays small
             rows = s if rows is None else intersect(rows, s, ix.k)
         if q.min_params is not None or q.max_params is not None:
-            rows = ix.params_rows(q.min_params, q.max_params, rows)
+            within = rows
+            rows = ix.params_rows(q.min_params, q.max_params, within)
+            if q.include_unknown_params:
+                pool = np.arange(ix.n, dtype=rows.dtype) if within is None else within
+                rows = np.union1d(rows, pool[ix.params[pool] < 0]).astype(rows.dtype, copy=False)
         if q.gated is not None:
             gated = ix.gated.get(1 if q.gated else 0)
             rows = gated if rows is None else intersect(rows, gated, ix.k)

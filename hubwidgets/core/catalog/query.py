@@ -7,14 +7,55 @@ import inspect
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable
+import warnings
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from ..choose.licenses import LICENSE_CLASSES, LICENSE_IDS, license_class
 from .schema import SORT_KEYS
 from .vocab import TASKS, close_matches
 
-__all__ = ["FACETS", "Query", "make_query", "parse_params", "strict_kwargs"]
+__all__ = [
+    "FACETS",
+    "RISING",
+    "Query",
+    "UnknownValueWarning",
+    "make_query",
+    "parse_params",
+    "resolve_values",
+    "strict_kwargs",
+]
+
+
+class UnknownValueWarning(UserWarning):
+    """A filter value this package does not know, sent to the live Hub anyway (it may exist
+    only there)."""
+
+
+#: Filters whose values are checked against what the catalog holds (a value no model has is a
+#: typo far more often than a wish for zero rows). Authors and providers are open-ended.
+CHECKED = ("library", "language", "license", "tags")
+
+#: The most license ids a license class may stand for on the live Hub (one request per id,
+#: as many as ``hub._MAX_REQUESTS`` allows).
+UPSTREAM_LICENSE_IDS = 16
+
+# Language names people type for the codes the Hub lists ("english" -> "en"), for hints.
+_LANGUAGE_NAMES = {
+    "english": "en", "french": "fr", "german": "de", "spanish": "es", "italian": "it",
+    "portuguese": "pt", "dutch": "nl", "russian": "ru", "chinese": "zh", "japanese": "ja",
+    "korean": "ko", "arabic": "ar", "hindi": "hi", "bengali": "bn", "turkish": "tr",
+    "polish": "pl", "swedish": "sv", "danish": "da", "norwegian": "no", "finnish": "fi",
+    "greek": "el", "czech": "cs", "hungarian": "hu", "romanian": "ro", "ukrainian": "uk",
+    "vietnamese": "vi", "thai": "th", "indonesian": "id", "malay": "ms", "hebrew": "he",
+    "persian": "fa", "farsi": "fa", "urdu": "ur", "tamil": "ta", "telugu": "te",
+    "swahili": "sw", "catalan": "ca", "bulgarian": "bg", "croatian": "hr", "serbian": "sr",
+    "slovak": "sk", "slovenian": "sl", "estonian": "et", "latvian": "lv", "lithuanian": "lt",
+}  # fmt: skip
+
+#: The sort key of a catalog with history attached: largest gain over the window first.
+RISING = "rising"
 
 #: Facets the catalogs count: the facet name and the filter argument it narrows.
 FACETS: dict[str, str] = {
@@ -122,6 +163,7 @@ class Query:
     max_params: int | None = None
     gated: bool | None = None
     provider: tuple[str, ...] | None = None
+    include_unknown_params: bool = False
     sort: str = "downloads"
     limit: int | None = 50
     offset: int = 0
@@ -145,6 +187,8 @@ class Query:
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
+        if self.include_unknown_params:
+            out["include_unknown_params"] = True
         return out
 
 
@@ -165,8 +209,13 @@ def make_query(
     limit: int | None = 50,
     offset: int = 0,
     known_tasks: Iterable[str] = (),
+    rising: bool = False,
+    include_unknown_params: Any = False,
 ) -> Query:
-    """Validate search arguments.
+    """Validate search arguments (their values against a catalog: :func:`resolve_values`).
+
+    ``rising``: the catalog has a history attached (``Catalog.with_history``), so
+    ``sort="rising"`` (largest gain over the history's window first) is valid too.
 
     Raises ValueError/TypeError saying what is wrong and what is valid.
     """
@@ -191,12 +240,7 @@ def make_query(
                     f"unknown task {t!r}{also} Valid tasks are the Hub's pipeline tags: "
                     + ", ".join(TASKS)
                 )
-    if not isinstance(sort, str):
-        raise TypeError(f"sort must be one of {', '.join(SORT_KEYS)}, not {sort!r}")
-    if sort not in SORT_KEYS:
-        hint = close_matches(str(sort), list(SORT_KEYS))
-        also = f" (did you mean {hint[0]!r}?)" if hint else ""
-        raise ValueError(f"unknown sort key {sort!r}{also}; choose one of: {', '.join(SORT_KEYS)}")
+    _check_sort(sort, rising)
     _check_window(limit, offset)
     lo = parse_params(min_params, "min_params")
     hi = parse_params(max_params, "max_params")
@@ -204,6 +248,10 @@ def make_query(
         raise ValueError(f"min_params ({min_params!r}) is greater than max_params ({max_params!r})")
     if gated is not None and not isinstance(gated, bool):
         raise TypeError(f"gated must be True, False or None, not {gated!r}")
+    if not isinstance(include_unknown_params, bool):
+        raise TypeError(
+            f"include_unknown_params must be True or False, not {include_unknown_params!r}"
+        )
     return Query(
         words=tuple(dict.fromkeys(w.lower() for w in query.split())),  # each word once
         task=tasks,
@@ -216,10 +264,118 @@ def make_query(
         max_params=hi,
         gated=gated,
         provider=_values(provider, "provider"),
+        include_unknown_params=include_unknown_params,
         sort=sort,
         limit=limit,
         offset=offset,
     )
+
+
+def resolve_values(q: Query, vocabulary: Mapping[str, Collection[str]], *, upstream: bool) -> Query:
+    """``q`` with its filter values checked against what a catalog holds.
+
+    ``vocabulary``: for each of :data:`CHECKED`, the values the catalog's models have. A filter
+    none of whose values is in it could only match nothing: a ValueError with close matches,
+    unless ``upstream`` (the live Hub, where the value may exist): then a one-line
+    :class:`UnknownValueWarning`. ``license`` also takes the classes of
+    :mod:`hubwidgets.core.choose.licenses` (``"permissive"``...), each standing for the
+    catalog's license ids of that class.
+    """
+    if q.include_unknown_params and upstream and (q.min_params, q.max_params) != (None, None):
+        raise ValueError(
+            "include_unknown_params=True cannot be asked of the live Hub (its num_parameters "
+            "filter always leaves out models of unknown size); search a snapshot instead"
+        )
+    changes: dict[str, Any] = {}
+    licenses = _licenses(q.license, vocabulary.get("license"))
+    if licenses != q.license:
+        changes["license"] = licenses
+        if upstream and licenses is not None and len(licenses) > UPSTREAM_LICENSE_IDS:
+            raise ValueError(
+                f"license={'/'.join(q.license or ())} stands for {len(licenses)} license ids, "
+                f"and the live Hub takes one request per id (at most {UPSTREAM_LICENSE_IDS}): "
+                "name the ids you accept (e.g. license=['apache-2.0', 'mit']) or search a "
+                "snapshot, where a class costs nothing"
+            )
+    for name in CHECKED:
+        values = changes.get(name, getattr(q, name))
+        if values and name in vocabulary:
+            _check_known(name, values, vocabulary[name], upstream=upstream)
+    return replace(q, **changes) if changes else q
+
+
+def _licenses(
+    values: tuple[str, ...] | None, known: Collection[str] | None
+) -> tuple[str, ...] | None:
+    """License ids with each class name (``"permissive"``...) replaced by the ids of that class
+    (the catalog's, else every id the classification knows). A class no id of the catalog
+    belongs to leaves an empty tuple: a filter that matches nothing, not no filter."""
+    if values is None or not any(v.strip().lower() in LICENSE_CLASSES for v in values):
+        return values
+    pool = list(known) if known is not None else list(LICENSE_IDS)
+    out: list[str] = []
+    for value in values:
+        key = value.strip().lower()
+        if key in LICENSE_CLASSES:
+            out += [p for p in pool if license_class(p) == key]
+        else:
+            out.append(value)
+    return tuple(dict.fromkeys(out))
+
+
+def _hints(name: str, value: str, known: Collection[str]) -> list[str]:
+    """Close matches of ``value`` among ``known`` (language names too: 'english' -> 'en')."""
+    hints: list[str] = []
+    if name == "language":
+        code = _LANGUAGE_NAMES.get(value.strip().lower())
+        if code is not None and code in known:
+            hints.append(code)
+    pool = [str(k) for k in known]
+    if len(pool) > 20_000:  # difflib is quadratic-ish: look among the same first letter
+        first = value[:1].lower()
+        pool = [k for k in pool if k[:1].lower() == first][:20_000]
+    if name == "license":
+        pool += list(LICENSE_CLASSES)
+    return list(dict.fromkeys(hints + close_matches(value, pool)))[:3]
+
+
+def _check_known(
+    name: str, values: tuple[str, ...], known: Collection[str], *, upstream: bool
+) -> None:
+    """ValueError (a warning when ``upstream``) when none of ``values`` is known."""
+    unknown = [v for v in values if v not in known]
+    if not unknown or len(unknown) < len(values):
+        return  # any of: the known values still select models
+    value = unknown[0]
+    hint = _hints(name, value, known)
+    also = f" (did you mean {', '.join(map(repr, hint))}?)" if hint else ""
+    classes = f" or a license class ({', '.join(LICENSE_CLASSES)})" if name == "license" else ""
+    if upstream:
+        warnings.warn(
+            f"{name}={value!r} is not a {name} value hubwidgets knows{also}; asking the Hub anyway",
+            UnknownValueWarning,
+            stacklevel=6,  # the caller of search(), count(), facets()
+        )
+        return
+    where = "a tag its models carry" if name == "tags" else "a value that facets() lists"
+    label = "tag" if name == "tags" else name
+    raise ValueError(f"no model in this catalog has {label} {value!r}{also}; give {where}{classes}")
+
+
+def _check_sort(sort: Any, rising: bool) -> None:
+    if not isinstance(sort, str):
+        raise TypeError(f"sort must be one of {', '.join(SORT_KEYS)}, not {sort!r}")
+    if sort == RISING and not rising:
+        raise ValueError(
+            "sort='rising' needs a history of the models: attach one with "
+            "catalog.with_history(hw.history(source=...)); without history, choose one of: "
+            + ", ".join(SORT_KEYS)
+        )
+    if sort not in SORT_KEYS and sort != RISING:
+        keys = [*SORT_KEYS, *([RISING] if rising else [])]
+        hint = close_matches(str(sort), keys)
+        also = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise ValueError(f"unknown sort key {sort!r}{also}; choose one of: {', '.join(keys)}")
 
 
 def _check_window(limit: Any, offset: Any) -> None:
