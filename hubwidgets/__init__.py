@@ -97,6 +97,8 @@ __getattr__ = lazy_attributes(
         ),
         # issue 16: the Hub's health (core), and the login widget (the widget stack)
         "health": ".core.connect",
+        # issue 17: model metrics over time (dated snapshots, daily series)
+        **dict.fromkeys(("history", "load_history"), ".core.catalog.history"),
         "login": ".widgets.login",
     },
 )
@@ -162,6 +164,8 @@ __all__ = [
     "hardware",
     "hardware_prices",
     "health",
+    "history",
+    "load_history",
     "login",
     "open_catalog",
     "pause_endpoint",

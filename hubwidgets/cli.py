@@ -8,7 +8,7 @@ Usage::
 
     hubwidgets snapshot pull [--limit N] [--sort downloads] [--task T ...] [--endpoint URL]
                              [--token TOKEN] [--page-timeout S] [--max-retry-wait S]
-                             [--no-progress] [--restart] -o FILE
+                             [--no-progress] [--restart] (-o FILE | --dir DIR [--keep N])
     hubwidgets snapshot info FILE [--json]
     hubwidgets snapshot pull --since SNAPSHOT [--full] ...   (incremental / removals)
     hubwidgets serve SNAPSHOT [--host 127.0.0.1] [--port N]   (a read-only Hub mirror)
@@ -26,6 +26,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, NoReturn
 
 from hubwidgets.core._redact import printable
@@ -100,7 +101,14 @@ def _build_parser() -> _Parser:
             "resumes where it stopped."
         ),
     )
-    pull.add_argument("-o", "--output", required=True, metavar="FILE", help="snapshot to write")
+    pull.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="snapshot to write (a path ending in '/' or an existing directory: a dated file "
+        "in it)",
+    )
+    _add_history_options(pull)
     _add_since_options(pull)
     pull.add_argument(
         "--limit", type=_positive_int, metavar="N", help="keep at most N models (top by --sort)"
@@ -163,6 +171,65 @@ def _build_parser() -> _Parser:
     info.set_defaults(run=_run_info)
     _add_serve_command(commands)
     return parser
+
+
+# -- dated snapshots in a directory (issue 17: history) -----------------------------------------
+def _add_history_options(pull: argparse.ArgumentParser) -> None:
+    pull.add_argument(
+        "--dir",
+        metavar="DIR",
+        help="write a dated snapshot (models-YYYY-MM-DDTHHMMSSZ.parquet) into DIR: pulled "
+        "regularly, these make the history hw.history() reads",
+    )
+    pull.add_argument(
+        "--keep",
+        type=_positive_int,
+        metavar="N",
+        help="with --dir: keep the newest N dated snapshots, removing older ones",
+    )
+
+
+def _resolve_output(args: argparse.Namespace, prog: str) -> bool:
+    """Turn --dir DIR (or -o DIR/) into the dated file to write; False after saying why not."""
+    from hubwidgets.core.catalog.history import dated_snapshot_path  # noqa: PLC0415
+
+    output, folder = args.output, args.dir
+    if output is not None and folder is not None:
+        _error(prog, "give either -o FILE or --dir DIR, not both")
+        return False
+    if output is None and folder is None:
+        _error(prog, f"say where to write: -o/--output FILE or --dir DIR (see '{prog} --help')")
+        return False
+    if folder is None and (output.endswith(("/", "\\")) or Path(output).is_dir()):
+        folder = output
+    if folder is None:
+        if args.keep is not None:
+            _error(prog, "--keep N needs a directory of dated snapshots: --dir DIR (or -o DIR/)")
+            return False
+        return True
+    if Path(folder).exists() and not Path(folder).is_dir():
+        _error(prog, f"--dir {folder!r} is a file, not a directory")
+        return False
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    args.dir = folder
+    args.output = str(dated_snapshot_path(folder))
+    return True
+
+
+def _prune_after_pull(args: argparse.Namespace, prog: str) -> int:
+    """With --keep N, remove the dated snapshots older than the newest N; say which."""
+    if args.dir is None or args.keep is None:
+        return 0
+    from hubwidgets.core.catalog.history import prune_snapshots  # noqa: PLC0415
+
+    try:
+        removed = prune_snapshots(args.dir, args.keep)
+    except (ValueError, OSError) as err:
+        _error(prog, f"the snapshot was written, but old ones could not be removed: {err}")
+        return EXIT_ERROR
+    for path in removed:
+        print(f"removed {path} (keeping the newest {args.keep})")
+    return 0
 
 
 # -- incremental pulls and the mirror (issue 17 items 3 and 4) ----------------------------------
@@ -280,6 +347,8 @@ def _positive_float(text: str) -> float:
 
 def _run_pull(args: argparse.Namespace) -> int:
     prog = f"{PROG} snapshot pull"
+    if not _resolve_output(args, prog):
+        return EXIT_ERROR
     try:
         with _show_pull_messages():
             path = pull_snapshot(
@@ -311,7 +380,7 @@ def _run_pull(args: argparse.Namespace) -> int:
         f"({_size(info['size_bytes'])})"
     )
     _since_report(info)
-    return 0
+    return _prune_after_pull(args, prog)
 
 
 @contextmanager

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from . import _store
 from ._index import SearchIndex, intersect
 from .normalize import normalize_records
-from .query import FACETS, Query
+from .query import FACETS, RISING, Query, make_query
 from .schema import (
     ADDED_COLUMNS,
     CATEGORICAL,
@@ -254,6 +254,56 @@ class Catalog(Searchable):
         label = f"{self.source} {name!r}" if name else self.source
         return f"{label} as of {when}, {len(self):,} models"
 
+    # -- history (issue 17): trends, and the rising sort ----------------------------------------
+    _history: pd.DataFrame | None = None
+    _gains: np.ndarray | None = None
+
+    def with_history(self, history: pd.DataFrame, *, window: str = "30D") -> Catalog:
+        """This catalog with a history attached (``hw.history(...)``): ``search(sort="rising")``
+        then orders models by their gain over the last ``window`` of it (models it lacks last),
+        and :meth:`trends` uses it. The models and the index are shared, not copied."""
+        from .trends import gains_for, growth  # noqa: PLC0415 - history is optional
+
+        growth(history, window)  # validates the history and the window before anything changes
+        other = object.__new__(type(self))
+        other.__dict__.update(self.__dict__)
+        other.meta = {**self.meta, "history_window": str(window)}
+        other._history = history
+        other._gains = gains_for(self._df["id"], history, window)
+        return other
+
+    @property
+    def history(self) -> pd.DataFrame | None:
+        """The history attached with :meth:`with_history` (None when there is none)."""
+        return self._history
+
+    def trends(
+        self, task: str | list[str] | None = None, window: str = "30D", *, history: Any = None
+    ) -> Any:
+        """Growth rates, new models per task per week and rising models over the last
+        ``window`` of ``history`` (default: the one attached with :meth:`with_history`); a
+        :class:`~hubwidgets.core.catalog.trends.Trends` with ``.growth``, ``.tasks``,
+        ``.new_per_week``, ``.rising`` DataFrames and ``.charts()``. Models the history records
+        without a task take this catalog's."""
+        from .trends import trends  # noqa: PLC0415
+
+        history = self._history if history is None else history
+        if history is None:
+            raise ValueError(
+                "trends need a history: catalog.trends(history=hw.history(source=...)) or "
+                "catalog.with_history(...) first"
+            )
+        if "task" in history.columns and history["task"].isna().any():
+            mine = self._df.set_index("id")["task"].astype("string")
+            filled = history["model"].map(mine)
+            history = history.assign(task=history["task"].fillna(filled))
+        return trends(history, task=task, window=window)
+
+    def _make(self, query: str, filters: dict[str, Any]) -> Query:
+        return make_query(
+            query, known_tasks=self._known_tasks(), rising=self._gains is not None, **filters
+        )
+
     # -- search ------------------------------------------------------------------------------
     _upstream = False  # a value no model here has matches nothing: refused with close matches
 
@@ -321,6 +371,10 @@ class Catalog(Searchable):
     def _search(self, q: Query) -> pd.DataFrame:
         ix = self.index
         stop = len(self) if q.limit is None else q.offset + q.limit
+        if q.sort == RISING and self._gains is not None:
+            from .trends import rising_positions  # noqa: PLC0415
+
+            return self.rows(rising_positions(self._gains, self._rows(q), q.offset, stop))
         picked = None
         stats = self._word_stats(q)
         if q.words and stop <= len(self):

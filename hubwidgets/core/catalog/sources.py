@@ -23,6 +23,7 @@ from huggingface_hub.utils import build_hf_headers
 
 from . import _http
 from .catalog import Catalog
+from .history import newest_snapshot
 from .hub import HubCatalog
 from .schema import COLUMN_NAMES
 
@@ -105,6 +106,8 @@ def _offline() -> bool:
 def _snapshot(path: str | os.PathLike[str] | None) -> Catalog:
     if path is None:
         return starter_catalog()
+    if Path(path).is_dir():  # a directory of dated snapshots (snapshot pull --dir): the newest
+        path = newest_snapshot(path)
     catalog = Catalog.read_parquet(path)
     _ = catalog.index  # build the search index now, not on the first keystroke
     return catalog
@@ -140,7 +143,8 @@ def open_catalog(
 
     Args:
         kind: ``"hub"`` (live, through ``huggingface_hub.HfApi``), ``"snapshot"`` (a parquet
-            snapshot file at ``path``; the bundled starter when no path), ``"cache"`` (models in
+            snapshot file at ``path``, or the newest dated snapshot of a directory; the bundled
+            starter when no path), ``"cache"`` (models in
             the local Hugging Face cache, enriched from snapshot data), or ``"auto"``: the live
             Hub when it answers within ``timeout`` seconds, else the snapshot named by
             ``HUBWIDGETS_SNAPSHOT``, else the bundled starter. ``HF_HUB_OFFLINE=1`` skips the
