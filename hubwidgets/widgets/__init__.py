@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .compare import CompareWidget
     from .cost import CostWidget
     from .endpoints import EndpointsWidget
+    from .explorer import HubExplorer
     from .governance import GovernanceWidget
     from .login import LoginWidget
     from .playground import Playground
@@ -35,6 +36,7 @@ WIDGETS: dict[str, str] = {
     "CostWidget": ".cost",
     "EndpointsWidget": ".endpoints",
     "WorkflowWidget": ".workflow",
+    "HubExplorer": ".explorer",
 }
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "CostWidget",
     "EndpointsWidget",
     "GovernanceWidget",
+    "HubExplorer",
     "LoginWidget",
     "Playground",
     "RegistryWidget",

@@ -10,9 +10,11 @@ import benchmark from "./benchmark";
 import compare from "./compare";
 import cost from "./cost";
 import endpoints from "./endpoints";
+import explorer from "./explorer";
 import governance from "./governance";
 import login from "./login";
 import playground from "./playground";
+import registry from "./registry";
 import search from "./search";
 import workflow from "./workflow";
 
@@ -35,9 +37,11 @@ export const widgets: Readonly<Record<string, Renderer>> = {
   login: login as unknown as Renderer,
   benchmark: benchmark as unknown as Renderer,
   playground: playground as unknown as Renderer,
+  registry: registry as unknown as Renderer,
   cost: cost as unknown as Renderer,
   endpoints: endpoints as unknown as Renderer,
   workflow: workflow as unknown as Renderer,
+  explorer: explorer as unknown as Renderer,
 };
 
 interface Slot {

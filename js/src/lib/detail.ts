@@ -68,6 +68,11 @@ export interface DetailOptions {
   readonly delay?: number;
   /** Replies kept, so that going back to a model shows it at once. */
   readonly cacheSize?: number;
+  /** More parts drawn from a reply, between the governance and the card (the HubExplorer's
+   * capabilities, examples, limitations). */
+  readonly extra?: (reply: DetailReply) => readonly HTMLElement[];
+  /** Whether the pane has a close button (default true). */
+  readonly closable?: boolean;
 }
 
 /** How a record field is shown: its label, and its value as text (empty: not shown). */
@@ -135,6 +140,7 @@ export class DetailPane {
   private readonly cache = new Map<string, DetailReply>();
   private readonly cacheSize: number;
   private readonly ask: Debounced<[string]>;
+  private readonly extra: DetailOptions["extra"];
   /** The model shown (or being fetched). */
   private model = "";
   /** What the pane shows now (null: nothing, or "Loading…"). */
@@ -146,6 +152,7 @@ export class DetailPane {
   ) {
     const uid = `hw-detail-${++paneCount}`;
     this.cacheSize = options.cacheSize ?? 20;
+    this.extra = options.extra;
     this.element = element("section", "hw-detail");
     this.element.setAttribute("aria-label", "Model details");
     this.element.hidden = true;
@@ -158,7 +165,8 @@ export class DetailPane {
     const close = button("×", () => this.dismiss(), "hw-button hw-detail-close");
     close.setAttribute("aria-label", "Close details");
     close.title = "Close details (Escape)";
-    head.append(this.title, this.hubLink, close);
+    head.append(this.title, this.hubLink);
+    if (options.closable ?? true) head.append(close);
 
     this.body = element("div", "hw-detail-body");
     this.element.append(head, this.body);
@@ -272,6 +280,7 @@ export class DetailPane {
     const tags = chips(record.tags ?? null);
     if (tags !== null) parts.push(tags);
     if (reply.governance) parts.push(governanceSection(reply.governance));
+    if (this.extra) parts.push(...this.extra(reply));
     parts.push(card(reply.card_html ?? null, url));
     this.body.replaceChildren(...parts);
   }
