@@ -267,7 +267,8 @@ def tiny_translator(directory: str | Path) -> str:
 
     Its random weights mostly end a text at once (an empty translation); this one's generation
     config suppresses every byte but letters and spaces and asks for at least 2 tokens, so the
-    text it gives can feed a next model (a pipeline's classifier). It reads at most 256 bytes.
+    text it gives can feed a next model (a pipeline's classifier). It reads up to 1,024 bytes, so a
+    tiny speech model's longest transcript fits (longer input: pass ``truncation=True``).
     """
     return _bart(directory, readable=True)
 
@@ -292,7 +293,7 @@ def _bart(directory: str | Path, *, readable: bool) -> str:
         decoder_attention_heads=2,
         encoder_ffn_dim=37,
         decoder_ffn_dim=37,
-        max_position_embeddings=256,
+        max_position_embeddings=1024,
         bos_token_id=0,
         pad_token_id=1,
         eos_token_id=2,
