@@ -10,7 +10,8 @@ What every widget shares lives here, once:
 - **kernel-only traits**: traits tagged ``kernel=True`` are the kernel's to write; a write from
   the page is refused, reported in :attr:`~HubWidget.status` and undone in the page;
 - **the status line**: :attr:`~HubWidget.status` and :attr:`~HubWidget.error`, set by
-  :meth:`~HubWidget._fail`;
+  :meth:`~HubWidget._fail`; beside it, the health badge: :attr:`~HubWidget.health`, filled by
+  :meth:`~HubWidget.check_health` (the page's "Check the Hub" button), never before it is asked;
 - **requests**: handlers marked with :func:`~hubwidgets.widgets._protocol.request`, answered by
   id, errors as structured replies (see ``_protocol``); :meth:`~HubWidget.emit` for events;
 - **linking**: ``source=`` any widget with a selection (:attr:`~HubWidget.selection`); the
@@ -46,12 +47,17 @@ from ..core.catalog.searchable import Searchable
 from ..core.catalog.sources import open_catalog
 from ..core.catalog.vocab import close_matches
 from . import _bundle
-from ._protocol import VERSION, RequestError, handlers_of, pack, unpack
+from ._protocol import VERSION, RequestError, handlers_of, pack, request, unpack
 
 if TYPE_CHECKING:
     import altair as alt
+    import pandas as pd
 
 __all__ = ["HubWidget", "RequestError", "RunningWidget", "catalog_for"]
+
+#: Seconds a health check asked from the page may take at most (the kernel answers nothing
+#: else meanwhile).
+MAX_HEALTH_TIMEOUT_S = 10.0
 
 # ipywidgets' traits a user never passes
 _PLUMBING = frozenset({"comm", "keys", "log"})
@@ -79,6 +85,11 @@ class HubWidget(anywidget.AnyWidget):
 
     error = traitlets.Unicode("").tag(sync=True, kernel=True)
     """What went wrong with the last action, in words; empty when it went well."""
+
+    health = traitlets.Dict().tag(sync=True, kernel=True)
+    """The badge beside the status line: the last check of the Hub's services
+    (:meth:`check_health`; empty before one): ``status`` (ok / degraded / unreachable /
+    unauthorized / error), ``ok`` and ``total`` rows, ``checked_at`` and ``problems``."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -162,6 +173,31 @@ class HubWidget(anywidget.AnyWidget):
         with self.hold_sync():
             self.error = message
             self.status = message
+
+    # -- the health badge -----------------------------------------------------------------------
+    def _health_arguments(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`hw.health` for the badge (override: e.g. the widget's
+        Hub ``endpoint``)."""
+        return {}
+
+    def check_health(self, timeout: float = 3) -> pd.DataFrame:
+        """Check the Hub's services now (:func:`hw.health`, one row per service); the badge
+        beside the status line shows the summary. Offline every row is ``unreachable``."""
+        from ..core.connect import health  # noqa: PLC0415
+        from ._health import health_summary  # noqa: PLC0415
+
+        df = health(timeout=timeout, **self._health_arguments())
+        self.health = health_summary(df)
+        return df
+
+    @request("check_health")
+    def _check_health(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``{"timeout": s}`` (optional, at most ``MAX_HEALTH_TIMEOUT_S``) -> the summary."""
+        timeout = body.get("timeout", 3)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+            timeout = 3
+        self.check_health(min(float(timeout), MAX_HEALTH_TIMEOUT_S))
+        return dict(self.health)
 
     # -- requests from the page ----------------------------------------------------------------
     def _on_message(self, _widget: Any, content: Any, buffers: list[Any]) -> None:

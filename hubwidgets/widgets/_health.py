@@ -1,10 +1,11 @@
-"""An opt-in health badge for a widget's status line: the ``health`` trait and a
-``check_health`` request (the page's "Check the Hub" button), which calls
-:func:`hubwidgets.core.connect.health` and keeps a summary in synced state, so a view drawn
-from saved state shows the last check. The front-end part is ``js/src/lib/health.ts``.
+"""The health badge of every widget's status line: :func:`health_summary` turns
+:func:`hubwidgets.core.connect.health`'s rows into the few words the badge shows.
 
-A widget opts in by deriving from :class:`HealthChecked` instead of ``HubWidget`` (and placing
-``healthBadge(view)`` in its status line).
+Every widget has the badge through the shared base: :class:`~hubwidgets.widgets._base.HubWidget`
+has the ``health`` trait, :meth:`~hubwidgets.widgets._base.HubWidget.check_health` and the
+``check_health`` request (the page's "Check the Hub" button); the summary is synced state, so a
+view drawn from saved state shows the last check. The front-end part is ``js/src/lib/health.ts``,
+placed beside the status line by ``defineWidget`` (``js/src/lib/view.ts``).
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-import traitlets
 
-from ._base import HubWidget
-from ._protocol import request
+from ._base import MAX_HEALTH_TIMEOUT_S, HubWidget
 
 __all__ = ["HealthChecked", "health_summary"]
 
 #: Seconds a check from the page may take at most (the kernel answers nothing else meanwhile).
-MAX_TIMEOUT_S = 10.0
+MAX_TIMEOUT_S = MAX_HEALTH_TIMEOUT_S
 
 
 def health_summary(df: pd.DataFrame) -> dict[str, Any]:
@@ -47,31 +46,5 @@ def health_summary(df: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-class HealthChecked(HubWidget):
-    """A widget with a health badge (see the module docstring)."""
-
-    health = traitlets.Dict().tag(sync=True, kernel=True)
-    """The last check of the Hub's services asked from the page (empty before one):
-    ``status`` (ok / degraded / unreachable / unauthorized / error), ``ok`` and ``total``
-    rows, ``checked_at`` and ``problems``."""
-
-    def _health_arguments(self) -> dict[str, Any]:
-        """Keyword arguments of the check (override: e.g. the widget's ``endpoint``)."""
-        return {}
-
-    def check_health(self, timeout: float = 3) -> pd.DataFrame:
-        """Check the Hub's services now (:func:`hw.health`); the badge shows the summary."""
-        from ..core.connect import health  # noqa: PLC0415
-
-        df = health(timeout=timeout, **self._health_arguments())
-        self.health = health_summary(df)
-        return df
-
-    @request("check_health")
-    def _check_health(self, body: dict[str, Any]) -> dict[str, Any]:
-        """``{"timeout": s}`` (optional) -> the summary."""
-        timeout = body.get("timeout", 3)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-            timeout = 3
-        self.check_health(min(float(timeout), MAX_TIMEOUT_S))
-        return dict(self.health)
+#: Kept for widgets written when the badge was opt-in: every widget has it now.
+HealthChecked = HubWidget

@@ -1,9 +1,12 @@
 /**
- * A compact health badge for a widget's status line (hubwidgets/widgets/_health.py): the last
- * check of the Hub's services from the synced `health` trait (so saved state shows it), and a
- * "Check the Hub" button that asks the kernel for a new one (`check_health`).
+ * The compact health badge of every widget's status line (HubWidget.health and check_health in
+ * hubwidgets/widgets/_base.py): the last check of the Hub's services from the synced `health`
+ * trait (so saved state shows it), and a "Check the Hub" button that asks the kernel for a new
+ * one (`check_health`). Nothing is checked before the button is pressed, so the widget's first
+ * paint never waits for the network.
  *
- *   status.after(healthBadge(view));
+ * defineWidget (view.ts) places it beside each widget's status line (`placeHealthBadge`); a
+ * widget that places `healthBadge(view)` itself keeps its own place.
  */
 import { element } from "./dom";
 import { RequestError } from "./protocol";
@@ -18,7 +21,8 @@ export interface Health {
   problems?: string[];
 }
 
-/** Badge style per status (the shared verdict colours), with a symbol beside the word. */
+/** Badge colour per status (the shared verdict colours: not `.hw-verdict` itself, which
+ * marks a widget's own verdicts), with a symbol beside the word. */
 const LOOK: Record<string, [string, string]> = {
   ok: ["allow", "✓"],
   degraded: ["review", "?"],
@@ -27,10 +31,10 @@ const LOOK: Record<string, [string, string]> = {
 /** The badge and its button, kept current from `health`. */
 export function healthBadge<S extends { health: Health }>(view: View<S>): HTMLElement {
   const box = element("span", "hw-health");
-  const badge = element("span", "hw-verdict hw-health-badge");
-  const symbol = element("span", "hw-verdict-symbol");
+  const badge = element("span", "hw-health-badge");
+  const symbol = element("span", "hw-health-symbol");
   symbol.setAttribute("aria-hidden", "true");
-  const word = element("span", "hw-verdict-word");
+  const word = element("span", "hw-health-word");
   badge.append(symbol, word);
   const check = element("button", "hw-button hw-health-check");
   check.type = "button";
@@ -41,7 +45,7 @@ export function healthBadge<S extends { health: Health }>(view: View<S>): HTMLEl
     const health: Health = view.get("health") ?? {};
     const status = health.status ?? "";
     badge.hidden = status === "";
-    badge.className = "hw-verdict hw-health-badge";
+    badge.className = "hw-health-badge";
     const [look, mark] = LOOK[status] ?? ["deny", "✕"];
     badge.classList.add(`hw-verdict-${look}`);
     badge.dataset.status = status;
@@ -69,4 +73,18 @@ export function healthBadge<S extends { health: Health }>(view: View<S>): HTMLEl
   view.on("health", draw);
   draw();
   return box;
+}
+
+/**
+ * Put the badge beside the view's status line (its first `.hw-status`), both in one
+ * `.hw-status-line` row; nothing when the widget placed a badge itself or has no status line.
+ */
+export function placeHealthBadge(view: View<object>): void {
+  const root = view.root;
+  if (root.querySelector(".hw-health")) return;
+  const status = root.querySelector<HTMLElement>(".hw-status");
+  if (!status) return;
+  const line = element("div", "hw-status-line");
+  status.replaceWith(line);
+  line.append(status, healthBadge(view as unknown as View<{ health: Health }>));
 }

@@ -9,6 +9,7 @@
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { element } from "./dom";
+import { placeHealthBadge } from "./health";
 import { Client } from "./protocol";
 
 let views = 0;
@@ -96,6 +97,8 @@ export function defineWidget<S extends object>(
     render(props: RenderProps<object>): () => void {
       const view = new View<S>(name, props as unknown as RenderProps<S>);
       build(view);
+      // every widget's status line gets the health badge (checked only when asked)
+      placeHealthBadge(view as unknown as View<object>);
       // a live page draws the widget: the kernel stops updating its report under it
       view.client.notify("view");
       return () => view.dispose();
