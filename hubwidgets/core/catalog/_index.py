@@ -17,6 +17,7 @@ rows of the sort order, long before its postings could be intersected.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
@@ -40,17 +41,23 @@ def kernels_for(nbytes: int) -> ModuleType:
     """The kernels module for a catalog with ``nbytes`` of ids (numba is imported only here)."""
     if nbytes < SMALL_BYTES:
         return kern
-    from . import _kernels  # noqa: PLC0415 - numba is a heavy import that small catalogs skip
+    return _load_kernels()
 
+
+def _load_kernels() -> ModuleType:
     global _WARM  # noqa: PLW0603 - once per process
-    if not _WARM:
-        # load the query kernels now, as part of opening, rather than on the first keystroke
-        _kernels.warm_up()
-        _WARM = True
+    with _KERNELS_LOCK:
+        from . import _kernels  # noqa: PLC0415 - numba is a heavy import that small catalogs skip
+
+        if not _WARM:
+            # load the query kernels now, as part of opening, rather than on the first keystroke
+            _kernels.warm_up()
+            _WARM = True
     return _kernels
 
 
 _WARM = False
+_KERNELS_LOCK = threading.Lock()
 
 
 def intersect(a: np.ndarray, b: np.ndarray, k: ModuleType = kern) -> np.ndarray:
@@ -470,7 +477,8 @@ def _arrow(series: pd.Series) -> pa.Array:
     else:
         data = pa.array(arr, from_pandas=True)
     if isinstance(data, pa.ChunkedArray):
-        data = data.combine_chunks()
+        # one chunk (a memory-mapped table): that chunk, not a copy of the whole column
+        data = data.chunk(0) if data.num_chunks == 1 else data.combine_chunks()
     if pa.types.is_dictionary(data.type):
         data = data.dictionary_decode()
     return data
