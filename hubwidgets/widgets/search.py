@@ -43,7 +43,7 @@ import traitlets
 
 from .. import charts as _charts
 from ..core.catalog.hub import HubError
-from ..core.catalog.query import make_query
+from ..core.catalog.query import RISING, make_query
 from ..core.catalog.schema import SORT_KEYS, conform, empty_frame
 from ..core.catalog.searchable import Searchable
 from ..core.catalog.sources import open_catalog
@@ -68,6 +68,23 @@ from ._serialization import Table, to_ipc
 
 if TYPE_CHECKING:
     import altair as alt
+
+
+def _has_history(catalog: Any) -> bool:
+    """True when ``catalog`` has a history attached (``Catalog.with_history``)."""
+    return getattr(catalog, "_gains", None) is not None
+
+
+class _SortOrRising(SortKey):
+    """A sort key of ``SORT_KEYS``, or ``"rising"`` when the widget's catalog has a history;
+    without one, "rising" is refused with the core's message (it names ``with_history``)."""
+
+    def validate(self, obj: Any, value: Any) -> str:
+        if value == RISING and _has_history(getattr(obj, "_catalog", None)):
+            return RISING
+        key: str = super().validate(obj, value)
+        return key
+
 
 __all__ = ["FILTERS", "ROW_COLUMNS", "SearchWidget"]
 
@@ -142,8 +159,10 @@ class SearchWidget(HubWidget):
     gated = traitlets.Bool(None, allow_none=True).tag(sync=True)
     """True: gated models only; False: open ones only; None: both."""
 
-    sort = SortKey().tag(sync=True)
-    """Order of the results, best first: one of ``hubwidgets.SORT_KEYS``."""
+    sort = _SortOrRising().tag(sync=True)
+    """Order of the results, best first: one of ``hubwidgets.SORT_KEYS``, or ``"rising"`` (the
+    largest gain over the history's window first) when the catalog has a history attached
+    (``catalog.with_history(hw.history(...))``)."""
 
     # -- results (the kernel writes these) -----------------------------------------------------
     total = traitlets.Int(0).tag(sync=True, kernel=True)
@@ -180,6 +199,11 @@ class SearchWidget(HubWidget):
     focused_id = traitlets.Unicode("").tag(sync=True)
     """Id of the row with keyboard focus in the grid, or last clicked ('' when none): the model
     the detail pane shows."""
+
+    @traitlets.default("_sort_keys")
+    def _default_sort_keys(self) -> list[str]:
+        # "rising" only where the catalog can answer it: a history is attached
+        return [*SORT_KEYS, *([RISING] if _has_history(self._catalog) else [])]
 
     def __init__(self, catalog: Searchable | None = None, **filters: Any) -> None:
         self._check_arguments(filters)

@@ -26,6 +26,7 @@ const SORT_LABELS: Record<string, string> = {
   created: "Recently created",
   modified: "Recently updated",
   params: "Most parameters",
+  rising: "Rising (largest gain)",
 };
 
 /** The search box waits this long (ms) after the last keystroke before searching. */
