@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
+from datetime import datetime, timezone
 
+import pandas as pd
 import pytest
 
+import hubwidgets as hw
 from hubwidgets.core.catalog.catalog import Catalog
 from hubwidgets.core.catalog.hub import HubCatalog
+from hubwidgets.core.catalog.normalize import DroppedColumnsWarning
 from hubwidgets.core.catalog.query import UnknownValueWarning
 from hubwidgets.core.catalog.sources import starter_catalog
 from hubwidgets.core.choose.licenses import license_class
-from hubwidgets.testing.hub_server import HubServer
+from hubwidgets.testing.hub_server import HubServer, shared_data_dir
 
 from .test_hub import RECORDS
 
@@ -106,3 +111,57 @@ def test_include_unknown_params_is_refused_on_the_live_hub(server: HubServer) ->
     assert hub.search(max_params="2B").attrs["params_unknown_left_out"] is None  # not known
     with pytest.raises(TypeError, match="include_unknown_params must be True or False"):
         hub.search(max_params="1B", include_unknown_params="yes")
+
+
+# -- 3. Catalog.from_records on exported tables -----------------------------------------------
+def test_from_records_reads_alternative_names_and_missing_dates() -> None:
+    df = pd.DataFrame(
+        {
+            "modelId": ["acme/a", "acme/b"],
+            "task_category": ["fill-mask", None],
+            "creation_time": pd.to_datetime(["2022-03-01T10:00:00Z", None], utc=True),
+            "downloads": [10.0, float("nan")],
+            "has_modelcard": [True, False],
+        }
+    )
+    for records in (df, df.to_dict("records")):
+        with pytest.warns(DroppedColumnsWarning, match="has_modelcard") as caught:
+            catalog = Catalog.from_records(records)
+        assert len(caught) == 1
+        got = catalog.df.set_index("id")
+        assert got.loc["acme/a", "task"] == "fill-mask"
+        assert pd.isna(got.loc["acme/b", "task"])
+        assert got.loc["acme/a", "created_at"] == pd.Timestamp("2022-03-01T10:00:00Z")
+        assert pd.isna(got.loc["acme/b", "created_at"])  # missing, not an error
+        assert pd.isna(got.loc["acme/b", "downloads"])
+        # the data's date is the records' latest date, not the day they were loaded
+        assert catalog.fetched_at == datetime(2022, 3, 1, 10, tzinfo=timezone.utc)
+        assert "latest" in catalog.meta["as_of_source"]
+
+
+def test_from_records_takes_as_of_and_warns_nothing_for_hub_fields() -> None:
+    records = [{"id": "acme/a", "modelId": "acme/a", "_id": "x", "siblings": [], "spaces": []}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        catalog = Catalog.from_records(records, as_of="2024-05-01")
+    assert catalog.fetched_at == datetime(2024, 5, 1, tzinfo=timezone.utc)
+    assert catalog.meta["as_of_source"] == "argument"
+    with pytest.raises(ValueError, match="as_of must be"):
+        Catalog.from_records(records, as_of="someday")
+
+
+def test_the_2022_table_loads_with_its_tasks_and_creation_dates() -> None:
+    data = shared_data_dir()
+    path = None if data is None else data / "hub-models-2022-75k.parquet"
+    if path is None or not path.exists():
+        pytest.skip("../shared/data/hub-models-2022-75k.parquet not found (recorded Hub data)")
+    table = pd.read_parquet(path)
+    with pytest.warns(DroppedColumnsWarning, match="task_domain"):
+        catalog = hw.Catalog.from_records(table)
+    assert len(catalog) == table["modelId"].nunique()
+    assert catalog.df["task"].notna().sum() == table["task_category"].notna().sum()
+    assert catalog.df["created_at"].notna().sum() == table["creation_time"].notna().sum()
+    assert catalog.fetched_at.year == 2022  # as of the data, not of today
+    assert catalog.count(task="fill-mask") > 0
+    row = catalog.model("bert-base-uncased")
+    assert row["task"] == "fill-mask" and row["created_at"].year == 2018

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from . import _store
 from ._index import SearchIndex, intersect
-from .normalize import normalize_records
+from .normalize import DroppedColumnsWarning, records_frame
 from .query import FACETS, RISING, Query, make_query
 from .schema import (
     ADDED_COLUMNS,
@@ -96,12 +96,35 @@ class Catalog(Searchable):
         source: str = "records",
         fetched_at: datetime | None = None,
         meta: Mapping[str, Any] | None = None,
+        as_of: datetime | str | None = None,
     ) -> Catalog:
-        """A catalog from raw ``/api/models`` JSON objects of any vintage or ``ModelInfo``s."""
+        """A catalog from raw ``/api/models`` JSON objects of any vintage, ``ModelInfo``s, or a
+        DataFrame (or its ``to_dict("records")``) of an exported table.
+
+        Common alternative column names are read as theirs (``modelId``, ``task_category``,
+        ``creation_time``...: see ``normalize.ALIASES``); missing cells (NaN, NaT) stay missing;
+        columns it does not use are named in one :class:`DroppedColumnsWarning`. The data's
+        date (:attr:`fetched_at`) is ``as_of`` (or ``fetched_at``) when given, else the latest
+        ``lastModified``/``createdAt`` of the records; ``meta["as_of_source"]`` says which.
+        """
         if isinstance(records, (str, bytes, Mapping)):
-            raise TypeError("records must be an iterable of model records (dicts or ModelInfo)")
-        df, cards = normalize_records(records, source=source, fetched_at=fetched_at)
-        return cls(df, source=source, fetched_at=fetched_at, cards=cards, meta=meta)
+            raise TypeError(
+                "records must be an iterable of model records (dicts or ModelInfo) or a DataFrame"
+            )
+        df, cards, when, how, dropped = records_frame(
+            records, source=source, as_of=as_of if as_of is not None else fetched_at
+        )
+        if dropped:
+            shown = ", ".join(dropped[:10]) + (
+                f" and {len(dropped) - 10} more" if len(dropped) > 10 else ""
+            )
+            warnings.warn(
+                f"from_records left out columns it does not use: {shown}",
+                DroppedColumnsWarning,
+                stacklevel=2,
+            )
+        meta = {**(meta or {}), "as_of_source": how}
+        return cls(df, source=source, fetched_at=when, cards=cards, meta=meta)
 
     @classmethod
     def read_parquet(cls, path: str | os.PathLike[str]) -> Catalog:

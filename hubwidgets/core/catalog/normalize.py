@@ -14,6 +14,7 @@ Missing stays missing: nothing is filled with 0 or "".
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
@@ -26,11 +27,143 @@ import yaml
 from .schema import COLUMN_NAMES, arrow_schema, table_to_frame
 from .vocab import is_language_code, libraries
 
-__all__ = ["normalize_record", "normalize_records"]
+__all__ = [
+    "ALIASES",
+    "DroppedColumnsWarning",
+    "normalize_record",
+    "normalize_records",
+    "records_frame",
+]
+
+
+class DroppedColumnsWarning(UserWarning):
+    """``Catalog.from_records`` was given columns the schema has no place for."""
+
+
+#: Other names the same facts go by in exported tables and older dumps -> the name read here
+#: (e.g. the 2022 ``hub-models`` table's ``task_category`` and ``creation_time``).
+ALIASES: dict[str, str] = {
+    "model_id": "id",
+    "modelId": "id",
+    "model": "id",
+    "repo_id": "id",
+    "task_category": "pipeline_tag",
+    "pipelineTag": "pipeline_tag",
+    "task": "pipeline_tag",
+    "creation_time": "createdAt",
+    "created_time": "createdAt",
+    "creationTime": "createdAt",
+    "created": "createdAt",
+    "last_modified_time": "lastModified",
+    "modified": "lastModified",
+    "updated_at": "lastModified",
+    "library": "library_name",
+    "libraryName": "library_name",
+    "languages": "language",
+    "num_parameters": "params",
+    "parameters": "params",
+    "n_params": "params",
+}
+
+_ALIAS_KEYS = frozenset(ALIASES)
+
+# Fields of the Hub's records (any vintage, ModelInfo too) the schema does not keep, on purpose:
+# loading them says nothing. Any other column a table brings is named in a warning.
+_IGNORED = frozenset(
+    [
+        "_id",
+        "_meta",
+        "adapters_count",
+        "card",
+        "children_count",
+        "children_model_count",
+        "config",
+        "depth",
+        "disabled",
+        "eval_results",
+        "family",
+        "mask_token",
+        "merges_count",
+        "metadata",
+        "model_index",
+        "model-index",
+        "quantized_count",
+        "raw",
+        "resource_group",
+        "siblings",
+        "spaces",
+        "spaces_count",
+        "transformersInfo",
+        "transformers_info",
+        "usedStorage",
+        "used_storage",
+        "widgetData",
+        "widget_data",
+    ]
+)
+# Every field normalize_record reads (under any of its names)
+_READ = frozenset(
+    [
+        "id",
+        "author",
+        "pipeline_tag",
+        "library_name",
+        "tags",
+        "cardData",
+        "card_data",
+        "downloads",
+        "downloadsAllTime",
+        "downloads_all_time",
+        "likes",
+        "trendingScore",
+        "trending_score",
+        "createdAt",
+        "created_at",
+        "lastModified",
+        "last_modified",
+        "safetensors",
+        "gguf",
+        "gated",
+        "private",
+        "inference",
+        "inferenceProviderMapping",
+        "inference_provider_mapping",
+        "sha",
+        "securityRepoStatus",
+        "security_repo_status",
+        "base_models",
+        "license",
+        "language",
+        "params",
+    ]
+)
 
 _MISSING = object()
 # rfilename='...' in the repr of a huggingface_hub RepoSibling (how the 2025 client stored them)
 _SIBLING_REPR = re.compile(r"""rfilename=('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN, NaT or pd.NA: a table's way of saying a record has no value here."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _canonical(rec: dict[str, Any]) -> dict[str, Any]:
+    """The record with its alternative names (:data:`ALIASES`) renamed (a value under the
+    usual name wins); the record itself when it uses none (the common case: one set
+    intersection)."""
+    aliased = rec.keys() & _ALIAS_KEYS
+    if not aliased:
+        return rec
+    out = dict(rec)
+    for alias in aliased:
+        value = out.pop(alias)
+        name = ALIASES[alias]
+        if out.get(name) is None:
+            out[name] = value
+    return out
 
 
 def _get(rec: Mapping[str, Any], *keys: str) -> Any:
@@ -86,15 +219,18 @@ def _str_list(value: Any) -> list[str] | None:
 
 
 def _timestamp(value: Any) -> datetime | None:
-    if value is None or value == "":
+    if _missing(value) or value == "":
         return None
     if isinstance(value, datetime):
         ts = value
     else:
         try:
-            ts = pd.Timestamp(value).to_pydatetime()
+            stamp = pd.Timestamp(value)
         except (ValueError, TypeError):
             return None
+        if _missing(stamp):
+            return None
+        ts = stamp.to_pydatetime()
     if ts.tzinfo is None:
         ts = ts.replace(tzinfo=timezone.utc)
     return ts.astimezone(timezone.utc)
@@ -110,6 +246,8 @@ def _int(value: Any) -> int | None:
 
 
 def _params(rec: Mapping[str, Any]) -> int | None:
+    if rec.get("params") is not None:  # a table's own column (num_parameters, params...)
+        return _int(rec["params"])
     for key in ("safetensors", "gguf"):
         info = rec.get(key)
         if info is None:
@@ -312,12 +450,16 @@ def normalize_record(
     Raises ValueError when the record has no model id.
     """
     rec, card_text = _unwrap(raw)
+    rec = _canonical(rec)
     model_id = _get(rec, "id", "modelId", "model_id")
     if not model_id or not isinstance(model_id, str):
         raise ValueError(f"a model record needs an 'id' (or 'modelId'); got keys {sorted(rec)}")
     tags = _str_list(rec.get("tags"))
     tag_list = tags or []
     card = _card_data(_get(rec, "cardData", "card_data"))
+    for key in ("license", "language"):  # a table's own column, when the card says nothing
+        if rec.get(key) is not None and card.get(key) is None:
+            card = {**card, key: rec[key]}
     author = _get(rec, "author")
     if not author and "/" in model_id:
         author = model_id.split("/", 1)[0]
@@ -378,3 +520,44 @@ def normalize_records(
     columns = {name: [r[name] for r in rows.values()] for name in COLUMN_NAMES}
     table = pa.table(columns, schema=arrow_schema())
     return table_to_frame(table), cards
+
+
+def records_frame(
+    records: Iterable[Any], *, source: str = "records", as_of: Any = None
+) -> tuple[pd.DataFrame, dict[str, str], datetime, str, list[str]]:
+    """Raw records (a DataFrame's rows too) -> (DataFrame in the schema, cards, as_of, where
+    as_of comes from, the columns dropped).
+
+    ``as_of`` (a datetime or an ISO date) is the date of the data; without it, the latest
+    ``lastModified``/``createdAt`` of the records (the load time only when they have no dates).
+    """
+    if isinstance(records, pd.DataFrame):
+        records = records.to_dict("records")
+    seen: set[str] = set()
+
+    def keys(items: Iterable[Any]) -> Iterator[Any]:
+        for raw in items:
+            if isinstance(raw, Mapping):
+                seen.update(str(k) for k in raw)
+                # a table's missing cells (NaN, NaT, pd.NA) are missing values, not values
+                yield {k: v for k, v in raw.items() if not _missing(v)}
+            else:
+                yield raw
+
+    when = _timestamp(as_of) if as_of is not None else None
+    if as_of is not None and when is None:
+        raise ValueError(f"as_of must be a datetime or an ISO date, not {as_of!r}")
+    df, cards = normalize_records(keys(records), source=source, fetched_at=when)
+    how = "argument"
+    if when is None:
+        dates = pd.concat([df["last_modified"], df["created_at"]]).dropna()
+        if len(dates):
+            when = dates.max().to_pydatetime()
+            how = "latest lastModified/createdAt of the records"
+        else:
+            when = datetime.now(timezone.utc)
+            how = "load time (the records carry no dates)"
+        df["fetched_at"] = pd.Series(when, index=df.index, dtype=df["fetched_at"].dtype)
+    known = _READ | _IGNORED | set(ALIASES)
+    dropped = sorted(k for k in seen if k not in known)
+    return df, cards, when, how, dropped
