@@ -162,10 +162,12 @@ _SERVE = (
 SERVE_CLIENTS = 8
 
 
-def _rss_mb(pid: int) -> float:
+def _rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """A process's resident memory in MB: all of it (VmRSS), or its heap alone (RssAnon: what
+    a leak would grow; file pages of a memory-mapped snapshot are RssFile)."""
     with open(f"/proc/{pid}/status", encoding="ascii") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return math.nan
 
@@ -258,11 +260,13 @@ def measure_serve(snapshot: Path, seconds: float = 60.0) -> dict[str, float]:
 
         run(min(5.0, seconds / 4), record=False)  # warm-up: every path's first answer
         rss = [_rss_mb(server.pid)]
+        heap = [_rss_mb(server.pid, "RssAnon")]
         sampler_stop = threading.Event()
 
         def sample() -> None:
             while not sampler_stop.wait(1.0):
                 rss.append(_rss_mb(server.pid))
+                heap.append(_rss_mb(server.pid, "RssAnon"))
 
         sampler = threading.Thread(target=sample)
         sampler.start()
@@ -272,6 +276,7 @@ def measure_serve(snapshot: Path, seconds: float = 60.0) -> dict[str, float]:
         sampler_stop.set()
         sampler.join()
         rss.append(_rss_mb(server.pid))
+        heap.append(_rss_mb(server.pid, "RssAnon"))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -282,8 +287,9 @@ def measure_serve(snapshot: Path, seconds: float = 60.0) -> dict[str, float]:
     print(
         f"mirror under {SERVE_CLIENTS} concurrent clients for {elapsed:.0f}s on 127.0.0.1: "
         f"{len(done):,} requests, {rps:.0f} req/s, p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
-        f"{len(errors)} errors; server RSS {rss[0]:.0f} MB at start, max {max(rss):.0f} MB, "
-        f"{rss[-1]:.0f} MB at end",
+        f"{len(errors)} errors; server RSS {rss[0]:.0f} MB after warm-up, max {max(rss):.0f} MB, "
+        f"{rss[-1]:.0f} MB at end (heap alone: {heap[0]:.0f} -> {heap[-1]:.0f} MB, max "
+        f"{max(heap):.0f} MB)",
         flush=True,
     )
     for line in errors[:5]:

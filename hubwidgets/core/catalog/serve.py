@@ -247,7 +247,12 @@ class Mirror:
         self._all = np.arange(self._n, dtype=np.int32)
         # private models are never listed (an anonymous caller of the Hub does not see them)
         private = self.catalog.df["private"].to_numpy(dtype="int8", na_value=0) == 1
+        self._private = np.flatnonzero(private).astype(np.int32)
         self._public = np.flatnonzero(~private).astype(np.int32) if private.any() else None
+        self._union_cache: dict[str, np.ndarray] = {}
+        self._cache_lock = threading.Lock()
+        if self._n:
+            self._positions.get_loc(self._ids[0])  # builds the id hash table now
         self.requests = 0  #: requests answered so far
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -407,7 +412,7 @@ class Mirror:
                 found += [values("task", [value]), values("languages", [value])]
                 if value.startswith("license:"):
                     found.append(values("license", [value.split(":", 1)[1]]))
-                sets.append(self._union(found))
+                sets.append(self._union(value, found))
         providers = [p for v in query.get("inference_provider", []) for p in v.split(",") if p]
         if providers:
             if "all" in providers:
@@ -415,11 +420,11 @@ class Mirror:
                 sets.append(values("providers", list(have)))
             else:
                 sets.append(values("providers", providers))
-        if self._public is not None:
-            sets.append(self._public)
         rows: np.ndarray | None = None
         for s in sorted(sets, key=len):
             rows = s if rows is None else intersect(rows, s, ix.k)
+        if self._private.size:  # never listed: an anonymous caller of the Hub does not see them
+            rows = self._public if rows is None else rows[~np.isin(rows, self._private)]
         gated = _single(query, "gated")
         if gated is not None:
             flag = gated.strip().lower()
@@ -440,15 +445,26 @@ class Mirror:
             rows = ix.params_rows(lo, hi, rows)
         return rows
 
-    def _union(self, parts: list[np.ndarray]) -> np.ndarray:
-        """Ascending rows in any of ``parts`` (each ascending)."""
+    def _union(self, value: str, parts: list[np.ndarray]) -> np.ndarray:
+        """Ascending rows in any of ``parts`` (each ascending): the rows one ``filter`` value
+        matches. A union over millions of rows is kept for the next request (filter values are
+        few: libraries, tasks, licenses), at most 16 of them."""
         parts = [p for p in parts if p.size]
         if len(parts) <= 1:
             return parts[0] if parts else self._all[:0]
+        with self._cache_lock:
+            cached = self._union_cache.get(value)
+        if cached is not None:
+            return cached
         mask = np.zeros(self._n, dtype=bool)
         for part in parts:
             mask[part] = True
-        return np.flatnonzero(mask).astype(np.int32)
+        found = np.flatnonzero(mask).astype(np.int32)
+        with self._cache_lock:
+            if len(self._union_cache) >= 16:
+                self._union_cache.pop(next(iter(self._union_cache)))
+            self._union_cache[value] = found
+        return found
 
     def _page(
         self, query: Mapping[str, list[str]], sort: str, offset: int, size: int
@@ -479,10 +495,15 @@ class Mirror:
         """The rows at ``positions`` as dicts of plain Python values (None for missing),
         converted column by column through Arrow (a page of 1000 in a few milliseconds)."""
         arrays = self.catalog._arrays
-        columns = {
-            name: pa.array(arrays[name].take(positions), from_pandas=True).to_pylist()
-            for name in _COLUMNS
-        }
+        columns: dict[str, list[Any]] = {}
+        for name in _COLUMNS:
+            taken = arrays[name].take(positions)
+            if name in ("created_at", "last_modified"):  # ISO text as the Hub writes it
+                naive = taken.tz_convert("UTC").tz_localize(None).to_numpy()
+                text = np.datetime_as_string(naive.astype("datetime64[ms]"), unit="ms")
+                columns[name] = [None if t == "NaT" else f"{t}Z" for t in text.tolist()]
+            else:
+                columns[name] = pa.array(taken, from_pandas=True).to_pylist()
         return [
             dict(zip(columns, vals, strict=True)) for vals in zip(*columns.values(), strict=True)
         ]
@@ -712,8 +733,8 @@ def _missing(value: Any) -> bool:
 
 
 def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
+    if value is None or isinstance(value, str):
+        return value
     if isinstance(value, datetime):
         moment = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(
             timezone.utc
