@@ -61,9 +61,10 @@ def open_in_fresh_process(snapshot: Path, cache: Path) -> tuple[float, float]:
     return float(out[-2]), float(out[-1]) * 1024 / GB
 
 
-def _store_index(snapshot: Path) -> float | None:
+def _store_index(snapshot: Path, cache: Path) -> float | None:
     """Store the index with ``snapshot`` as ``hubwidgets snapshot pull`` does at its end, in a
-    child process; its seconds, or None when this version of hubwidgets has no stored index."""
+    child process with the user cache ``cache``; its seconds, or None when this version of
+    hubwidgets has no stored index."""
     code = (
         "import sys, time\n"
         "from hubwidgets.core.catalog import _store\n"
@@ -71,7 +72,7 @@ def _store_index(snapshot: Path) -> float | None:
         "t = time.perf_counter(); _store.write_stored_index(sys.argv[1])\n"
         "print(time.perf_counter() - t)\n"
     )
-    env = {**os.environ, "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+    env = {**os.environ, "HUBWIDGETS_CACHE": str(cache), "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
     out = subprocess.run(
         [sys.executable, "-c", code, str(snapshot)],
         check=True,
@@ -85,16 +86,32 @@ def _store_index(snapshot: Path) -> float | None:
 # -- item 1 (stored index) ----------------------------------------------------------------------
 def measure_open(snapshot: Path, work: Path) -> dict[str, float]:
     """cold_open_s, cold_peak_gb: the first open of a freshly pulled snapshot (its index stored
-    with it at the end of the pull). warm_open_s: a snapshot written elsewhere, without a stored
-    index, opened a second time (its first open built the index and filled the user cache)."""
+    with it at the end of the pull, on this machine, with the same user cache). warm_open_s: a
+    snapshot written elsewhere, without a stored index, opened a second time (its first open
+    built the index and filled the user cache). Also printed: the first open of a copy of the
+    snapshot and its index (every byte of the index checked)."""
     pulled = work / "pulled" / snapshot.name
     pulled.parent.mkdir()
     shutil.copyfile(snapshot, pulled)
-    stored_s = _store_index(pulled)
+    stored_s = _store_index(pulled, work / "cache-pulled")
     if stored_s is not None:
         print(f"index stored with the snapshot (end of pull): {stored_s:.2f}s", flush=True)
     cold_s, cold_gb = open_in_fresh_process(pulled, work / "cache-pulled")
     print(f"first open of a pulled snapshot: {cold_s:.3f}s, peak RSS {cold_gb:.3f} GB", flush=True)
+    if stored_s is not None:
+        copy = work / "copy" / snapshot.name
+        copy.parent.mkdir()
+        shutil.copy2(pulled, copy)
+        index = pulled.with_name(pulled.name + ".index")
+        shutil.copytree(index, copy.with_name(copy.name + ".index"))
+        shutil.rmtree(index, ignore_errors=True)
+        copy_s, copy_gb = open_in_fresh_process(copy, work / "cache-copy")
+        print(
+            f"first open of a copied snapshot with its index (index checked in full): "
+            f"{copy_s:.3f}s, peak RSS {copy_gb:.3f} GB",
+            flush=True,
+        )
+        shutil.rmtree(copy.parent, ignore_errors=True)
 
     bare = work / "bare" / snapshot.name
     bare.parent.mkdir()

@@ -6,6 +6,7 @@ never used; a snapshot without one still opens."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import warnings
 from pathlib import Path
@@ -227,3 +228,23 @@ def test_write_stored_index_stores_what_a_pull_would(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".*tmp*"))  # written via a temporary folder, renamed whole
     cat, warned = _open(path)
     assert warned == [] and _uses_stored(cat, path)
+
+
+def test_a_copy_of_a_snapshot_and_its_index_is_checked_in_full(
+    pulled: Path, tmp_path: Path
+) -> None:
+    # Opens skip re-reading the files this machine wrote (or checked) and nothing wrote since;
+    # a copy is not such a file, even with every modification time kept: damage that left the
+    # time as it was (bad media, a faulty copy) is found by the checksums.
+    folder = _store.stored_index_path(pulled)
+    target = folder / "order.downloads.npy"
+    times = target.stat()
+    _flip(target, target.stat().st_size - 5)
+    os.utime(target, ns=(times.st_atime_ns, times.st_mtime_ns))
+    elsewhere = tmp_path / "copy"
+    elsewhere.mkdir()
+    copied = Path(shutil.copy2(pulled, elsewhere / pulled.name))
+    shutil.copytree(folder, _store.stored_index_path(copied))
+    cat, warned = _open(copied)
+    assert len(warned) == 1 and "order.downloads.npy fails its checksum" in warned[0]
+    assert _answers(cat) == _answers(Catalog.from_records(RECORDS))

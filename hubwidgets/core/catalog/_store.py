@@ -16,16 +16,21 @@ into ``<snapshot>.index/`` beside the parquet (:func:`write_stored_index`), so t
 open of a freshly pulled snapshot only memory-maps. That folder travels with the snapshot, so it
 is never trusted: its manifest names the format version, the snapshot it was built from (size and
 SHA-256 of the whole parquet file) and every file's size and checksum, all checked on every open
-(:func:`load_stored`); anything that does not match is reported and rebuilt.
+(:func:`load_stored`); anything that does not match is reported and rebuilt. Reading every
+byte of a 1.4 GB index takes a second on a busy machine, so files this machine wrote or already
+checked in full, and that were not written to since (same inode, size and modification time,
+noted in the user cache), are not read again: a copy from elsewhere or any change is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -214,7 +219,57 @@ def save_stored(
     path = Path(path)
     entry = stored_index_path(path)
     _write_entry(entry, df, index, {"extras": extras}, manifest=_manifest_for(path))
+    # Stamp the files with one modification time in the past: any later write to them sets it to
+    # "now", so this process's own files are known unchanged (see _remember_checked)
+    stamp = time.time_ns() - 2 * SETTLED_NS - 123_457
+    for file in entry.iterdir():
+        os.utime(file, ns=(stamp, stamp))
+    _remember_checked(entry)
     return entry
+
+
+#: Files last modified longer ago than this are "settled": a later write would change their
+#: modification time (file systems stamp writes with a clock of a few ms granularity at worst).
+SETTLED_NS = 2_000_000_000
+
+
+def _checked_marker(entry: Path) -> Path:
+    key = hashlib.sha256(str(entry.resolve()).encode()).hexdigest()[:32]
+    return cache_root() / "checked" / f"{key}.json"
+
+
+def _identity(entry: Path) -> dict[str, list[int]]:
+    """(inode, size, modification time in ns) of every file of a stored index."""
+    out = {}
+    for file in sorted(entry.iterdir()):
+        st = file.stat()
+        out[file.name] = [st.st_ino, st.st_size, st.st_mtime_ns]
+    return out
+
+
+def _remember_checked(entry: Path) -> None:
+    """Note in the user cache that the files of ``entry``, as they are now, were written or fully
+    checked here, so that the next open checks sizes and identities instead of every byte.
+    Only settled files are noted (a write in the same clock tick could not be told apart);
+    a copy elsewhere (new inodes) or any write since (a new modification time) is checked in
+    full again. Failures are ignored: the note only saves time."""
+    with contextlib.suppress(OSError):
+        identity = _identity(entry)
+        settled = time.time_ns() - SETTLED_NS
+        if all(mtime < settled for _, _, mtime in identity.values()):
+            marker = _checked_marker(entry)
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            tmp = marker.with_name(f".{marker.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"entry": str(entry.resolve()), "files": identity}))
+            os.replace(tmp, marker)
+
+
+def _checked_before(entry: Path) -> bool:
+    try:
+        noted = json.loads(_checked_marker(entry).read_text())
+        return bool(noted["files"] == _identity(entry))
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 class StaleIndexError(ValueError):
@@ -265,9 +320,11 @@ def _check_stored(path: Path, entry: Path) -> dict[str, Any]:
             "stale: built for another snapshot file (the snapshot's SHA-256 differs); "
             "the snapshot was replaced or the folder copied from elsewhere"
         )
-    for name, (_, checksum) in expected.items():
-        if _digest(entry / name, "sum64")[1] != checksum:
-            raise StaleIndexError(f"corrupted ({name} fails its checksum)")
+    if not _checked_before(entry):
+        for name, (_, checksum) in expected.items():
+            if _digest(entry / name, "sum64")[1] != checksum:
+                raise StaleIndexError(f"corrupted ({name} fails its checksum)")
+        _remember_checked(entry)
     meta: dict[str, Any] = json.loads((entry / "meta.json").read_text())
     return meta
 
