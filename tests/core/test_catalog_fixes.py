@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import warnings
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -165,3 +167,36 @@ def test_the_2022_table_loads_with_its_tasks_and_creation_dates() -> None:
     assert catalog.count(task="fill-mask") > 0
     row = catalog.model("bert-base-uncased")
     assert row["task"] == "fill-mask" and row["created_at"].year == 2018
+
+
+# -- 4. offline without HF_HUB_OFFLINE: one line --------------------------------------------------
+def test_unreachable_hub_says_one_line_only(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("HUBWIDGETS_SNAPSHOT", raising=False)
+    for endpoint in ("http://127.0.0.1:9", "https://no-such-host.invalid"):
+        catalog = hw.open_catalog(endpoint=endpoint, timeout=2)
+        assert catalog.meta["name"] == "starter"
+        out, err = capfd.readouterr()
+        assert err == ""
+        (line,) = out.splitlines()
+        assert line.startswith("hubwidgets: using the bundled") and "could not be reached" in line
+
+
+def test_the_probe_keeps_huggingface_hubs_own_log_line_out(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """huggingface_hub logs a failed request itself; during the probe only its thread's lines
+    are held back (another thread's still show)."""
+    from hubwidgets.core.catalog.sources import _quiet_hub_logs  # noqa: PLC0415
+
+    hub_log = logging.getLogger("huggingface_hub.utils._http")
+    caplog.set_level(logging.WARNING)
+    with _quiet_hub_logs():
+        hub_log.warning("'[Errno -2] Name or service not known' thrown while requesting GET x")
+        other = threading.Thread(target=hub_log.warning, args=("from another thread",))
+        other.start()
+        other.join()
+    hub_log.warning("after the probe")
+    assert [r.getMessage() for r in caplog.records] == ["from another thread", "after the probe"]

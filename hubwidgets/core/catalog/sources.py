@@ -7,10 +7,13 @@ answers and says in one line which one and why.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import struct
 import sys
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import cache
 from importlib import resources
@@ -64,7 +67,44 @@ def _say(message: str, verbose: bool) -> None:
         print(f"hubwidgets: {message}", file=sys.stdout)
 
 
-def _probe(endpoint: str, token: str | bool | None, timeout: float) -> str | None:  # noqa: PLR0911
+class _ThisThread(logging.Filter):
+    """Drops the records logged by one thread (the probe's), lets every other through."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thread = threading.get_ident()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.thread != self.thread
+
+
+# huggingface_hub logs a failed request itself ("'[Errno -2] Name or service not known' thrown
+# while requesting GET ..."): during the probe that line would come before our own one-line
+# reason, so the probe's thread is kept out of these loggers (other threads' lines still show).
+_HUB_LOGGERS = ("huggingface_hub", "huggingface_hub.utils._http")
+
+
+@contextmanager
+def _quiet_hub_logs() -> Iterator[None]:
+    quiet = _ThisThread()
+    loggers = [logging.getLogger(name) for name in _HUB_LOGGERS]
+    for logger in loggers:
+        logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(quiet)
+
+
+def _probe(endpoint: str, token: str | bool | None, timeout: float) -> str | None:
+    """None when the Hub answers a one-model listing within ``timeout`` s in all, else why not
+    (in words, with nothing logged on the way)."""
+    with _quiet_hub_logs():
+        return _probe_once(endpoint, token, timeout)
+
+
+def _probe_once(endpoint: str, token: str | bool | None, timeout: float) -> str | None:  # noqa: PLR0911
     """None when the Hub answers a one-model listing within ``timeout`` s in all, else why not.
 
     ``timeout`` is a deadline for the whole answer, not per read: a server that sends its
