@@ -253,6 +253,10 @@ def _empty() -> pd.DataFrame:
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return _empty()
+    if frame.attrs.get("finished"):  # sorted, typed and without missing values already
+        frame = frame.reset_index(drop=True)
+        frame.attrs.clear()
+        return frame
     frame = frame.dropna(subset=["value"])
     frame = frame.sort_values(["model", "date"], kind="stable").reset_index(drop=True)
     return pd.DataFrame(
@@ -389,6 +393,8 @@ def _from_file(path: Path, metric: str, ids: list[str] | None) -> pd.DataFrame:
         return _from_snapshot_file(path, metric, column)
     task_col = next((c for c in ("task", "pipeline_tag") if c in names), None)
     wanted: list[str] = ["id", date_col, column, *([task_col] if task_col else [])]
+    if ".csv" not in path.name.lower():
+        return _listing(path, wanted, metric, ids)
     table = _read_table(path, wanted)
     if ids is not None:
         table = table.filter(pc.is_in(table.column("id"), value_set=pa.array(ids, pa.string())))
@@ -404,6 +410,71 @@ def _from_file(path: Path, metric: str, ids: list[str] | None) -> pd.DataFrame:
             "source": path.name,
         }
     ).drop_duplicates(["model", "date"], keep="last")
+
+
+def _text(array: pa.Array, n: int | None = None) -> pd.Series:
+    """Arrow text as a pandas ``string`` Series without a round trip through Python objects
+    (one value repeated ``n`` times when ``n`` is given)."""
+    if n is not None:
+        array = pa.repeat(array[0], n)
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    dtype: Any = pd.StringDtype()  # __from_arrow__: pandas' own Arrow import (not in the stubs)
+    return pd.Series(dtype.__from_arrow__(array.cast(pa.string())))
+
+
+def _listing(path: Path, wanted: list[str], metric: str, ids: list[str] | None) -> pd.DataFrame:
+    """A daily listing (parquet) as a finished history, sorted by model and date.
+
+    The ids, days and tasks repeat across the rows (276 models, 721 days in 111,873 rows of
+    the recorded series), so they are read dictionary-encoded: the days are parsed once each,
+    and the sort runs on integer codes instead of strings.
+    """
+    id_col, date_col, column = wanted[0], wanted[1], wanted[2]
+    task_col = wanted[3] if len(wanted) > 3 else None
+    try:
+        table = pq.read_table(path, columns=wanted, read_dictionary=[id_col, date_col, *wanted[3:]])
+    except (pa.ArrowException, OSError) as err:
+        raise ValueError(f"{str(path)!r} is not a readable history file: {err}") from None
+    table = table.unify_dictionaries().combine_chunks()
+    model = table.column(id_col).chunk(0) if table.num_rows else pa.array([], pa.string())
+    if table.num_rows == 0 or not pa.types.is_dictionary(model.type):
+        return _empty()
+    day = table.column(date_col).chunk(0)
+    names = model.dictionary.to_numpy(zero_copy_only=False).astype(str)
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[np.argsort(names, kind="stable")] = np.arange(len(names))
+    model_codes = rank[model.indices.to_numpy(zero_copy_only=False)]
+    day_values = _parse_dates(pa.chunked_array([day.dictionary]), path, date_col)
+    days = day_values.astype("datetime64[ns]").view("int64")[
+        day.indices.to_numpy(zero_copy_only=False)
+    ]
+    values = table.column(column).to_numpy().astype("float64")
+    keep = ~np.isnan(values)
+    if ids is not None:
+        keep &= np.isin(names, ids)[model.indices.to_numpy(zero_copy_only=False)]
+    rows = np.flatnonzero(keep)
+    order = rows[np.lexsort((days[rows], model_codes[rows]))]
+    if order.size:  # the same model twice on one day: the later row is that day's value
+        key_m, key_d = model_codes[order], days[order]
+        last = np.r_[(key_m[1:] != key_m[:-1]) | (key_d[1:] != key_d[:-1]), True]
+        order = order[last]
+    take = pa.array(order)
+    n = len(order)
+    frame = pd.DataFrame(
+        {
+            "model": _text(model.take(take)),
+            "date": days[order].astype("datetime64[ns]"),
+            "value": values[order],
+            "metric": _text(pa.array([metric]), n),
+            "task": _text(table.column(task_col).chunk(0).take(take))
+            if task_col
+            else pd.Series(pd.NA, index=range(n), dtype="string"),
+            "source": _text(pa.array([path.name]), n),
+        }
+    )
+    frame.attrs["finished"] = True
+    return frame
 
 
 def _from_snapshot_file(path: Path, metric: str, column: str) -> pd.DataFrame:
