@@ -125,6 +125,7 @@ __all__ = [
     "GovernanceWidget",
     "HubCatalog",
     "HubError",
+    "HubExplorer",
     "InferenceResult",
     "LocalBackend",
     "LoginWidget",
