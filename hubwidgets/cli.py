@@ -237,7 +237,8 @@ def _add_since_options(pull: argparse.ArgumentParser) -> None:
     pull.add_argument(
         "--since",
         metavar="SNAPSHOT",
-        help="an earlier complete snapshot of the same endpoint: fetch only the models modified "
+        help="an earlier complete snapshot of the same endpoint (or a directory: its newest): "
+        "fetch only the models modified "
         "since it was taken and merge them into its rows (removed models are found by --full)",
     )
     pull.add_argument(

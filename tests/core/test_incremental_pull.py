@@ -214,3 +214,40 @@ def test_since_keeps_the_task_scope_of_the_earlier_snapshot(
     assert all(q["pipeline_tag"] == ["fill-mask"] for q in _listings(server))
     info = snapshot_info(new)
     assert info["incremental"]["fetched"] == 1 and info["rows"] == N // 2
+
+
+def test_since_a_directory_starts_from_its_newest_snapshot(
+    server: HubServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    _pull(server, folder / "a.parquet")
+    server.commit("org1/model-0001", {"likes": 11})
+    newest = _pull(server, folder / "b.parquet")
+    (folder / "junk.parquet").write_bytes(b"not a snapshot")
+    server.commit("org2/model-0002", {"likes": 22})
+    with caplog.at_level("WARNING", logger="hubwidgets"):
+        new = _pull(server, tmp_path / "new.parquet", since=folder)
+    assert "junk.parquet" in caplog.text
+    info = snapshot_info(new)
+    assert info["incremental"]["since"] == str(newest.resolve())
+    assert int(_row(new, "org1/model-0001")["likes"]) == 11  # from b, the newest
+    assert int(_row(new, "org2/model-0002")["likes"]) == 22  # fetched
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="holds no snapshot"):
+        _pull(server, tmp_path / "x.parquet", since=empty)
+
+
+def test_cli_dated_snapshots_kept_fresh_with_since_dir(
+    server: HubServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["snapshot", "pull", "--endpoint", server.endpoint, "--no-progress"]
+    assert main([*base, "--dir", str(tmp_path / "full")]) == 0
+    server.commit("org3/model-0003", {"likes": 33})
+    capsys.readouterr()
+    fresh = tmp_path / "fresh"
+    assert main([*base, "--dir", str(fresh), "--since", str(tmp_path / "full")]) == 0
+    assert "incremental: 1 model(s) modified since" in capsys.readouterr().out
+    (written,) = fresh.glob("models-*.parquet")
+    assert snapshot_info(written)["rows"] == N

@@ -169,7 +169,8 @@ def pull_snapshot(
             limit; each connection and read still times out after ``REQUEST_TIMEOUT``).
         max_retry_wait: the longest ``Retry-After`` to wait when rate limited; a longer one
             stops the pull with the server's message (re-run later to resume).
-        since: an earlier complete snapshot of the same endpoint. Without ``full``, only the
+        since: an earlier complete snapshot of the same endpoint (or a directory of dated
+            snapshots: the newest one in it). Without ``full``, only the
             models modified since it was taken are fetched (newest first, stopping at the first
             older one) and merged into its rows: new ids added, changed ones replaced. Deleted
             models are not seen this way; a periodic ``full`` pull finds them. ``sort`` is then
@@ -638,6 +639,8 @@ def _since_arguments(
     snapshot can be updated or compared: same endpoint, a complete listing, same tasks."""
     if not isinstance(full, bool):
         raise TypeError(f"full must be True or False, not {full!r}")
+    if since.is_dir():
+        since = _newest_snapshot(since)
     info = snapshot_info(since)  # ValueError naming the file when it is not a snapshot
     origin = info.get("origin")
     shown = str(since)
@@ -677,6 +680,29 @@ def _since_arguments(
         return {**args, "compare": base}
     cutoff = (moment - SINCE_MARGIN).astimezone(timezone.utc).isoformat()
     return {**args, "sort": "modified", "tasks": old_tasks, "since": {**base, "cutoff": cutoff}}
+
+
+def _newest_snapshot(folder: Path) -> Path:
+    """The snapshot taken last among the ``*.parquet`` files of ``folder`` (a directory of dated
+    snapshots); files that are not snapshots are named in a warning and skipped."""
+    best: tuple[str, Path] | None = None
+    for path in sorted(folder.glob("*.parquet")):
+        try:
+            taken = snapshot_info(path).get("taken_at")
+        except ValueError as err:
+            logger.warning("skipping %s: %s", path.name, err)
+            continue
+        if taken and (best is None or _when_taken(str(taken)) > _when_taken(best[0])):
+            best = (str(taken), path)
+    if best is None:
+        raise ValueError(f"refusing --since {str(folder)!r}: it holds no snapshot to start from")
+    logger.info("pulling the changes since %s (the newest snapshot in %s)", best[1].name, folder)
+    return best[1]
+
+
+def _when_taken(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _scope(tasks: Sequence[str] | None) -> str:
