@@ -140,6 +140,27 @@ def test_cli_pull_into_a_directory_keeps_n(
     assert "hub/m4" in set(catalog.df["id"])
 
 
+def test_cli_output_ending_in_a_slash_is_a_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = [{"id": "hub/only", "downloads": 1, "pipeline_tag": "fill-mask"}]
+    folder = tmp_path / "new-folder"
+    with HubServer(records) as server:
+        status = main(
+            [
+                *("snapshot", "pull", "-o", f"{folder}/", "--endpoint", server.endpoint),
+                *("--no-progress", "--token", "hf_test"),
+            ]
+        )
+    assert status == 0, capsys.readouterr().err
+    [(_, path)] = snapshot_files(folder)
+    assert path.name.startswith("models-") and path.suffix == ".parquet"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="holds no dated snapshots"):
+        hw.open_catalog("snapshot", path=empty)
+
+
 def test_cli_refuses_keep_without_a_directory(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
