@@ -310,3 +310,13 @@ def test_bad_snapshot_or_port_is_refused(
     bad.write_text(json.dumps({"not": "parquet"}))
     with pytest.raises(ValueError, match="not a readable snapshot"):
         Mirror(bad)
+
+
+def test_next_links_point_where_the_client_reached_the_mirror(mirror: Mirror) -> None:
+    """Served on a network (--host 0.0.0.0), a client on another machine reaches it by a name:
+    the next page must be asked of that name, not of the server's own loopback."""
+    url = f"{mirror.endpoint}/api/models?limit=10"
+    answer = httpx.get(url, headers={"Host": "mirror.lan:8000"})
+    assert answer.headers["Link"].startswith("<http://mirror.lan:8000/api/models?limit=10&cursor=")
+    odd = httpx.get(url, headers={"Host": "evil>; rel=x"})
+    assert odd.headers["Link"].startswith(f"<{mirror.endpoint}/api/models?")

@@ -154,6 +154,7 @@ INFO_FIELDS = (
 
 _UNITS = {"": 1.0, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 _COUNT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMBT]?)\s*$", re.IGNORECASE)
+_HOST_RE = re.compile(r"[A-Za-z0-9.\-]{1,253}(:\d{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?")
 _INFO_RE = re.compile(r"^/api/models/(?P<id>[^/]+(?:/[^/]+)?)(?:/revision/(?P<rev>[^/]+))?/?$")
 _RESOLVE_RE = re.compile(r"^/(?P<id>[^/]+(?:/[^/]+)?)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
 _COLUMNS = (
@@ -317,15 +318,20 @@ class Mirror:
         return self.catalog.describe_source()
 
     # -- answering -----------------------------------------------------------------------------
-    def handle(self, method: str, target: str) -> tuple[int, list[tuple[str, str]], bytes, str]:
-        """Answer one request: (status, headers, body, a note for the log line)."""
+    def handle(
+        self, method: str, target: str, host: str | None = None
+    ) -> tuple[int, list[tuple[str, str]], bytes, str]:
+        """Answer one request: (status, headers, body, a note for the log line). ``host`` is
+        the request's ``Host`` header: next-page links point where the client reached the
+        mirror (another machine of the network, not this one's loopback)."""
         parts = urlsplit(target)
         try:
             if method not in ("GET", "HEAD"):
                 raise HubError(405, f"Method {method} not allowed: this mirror is read-only")
             path = parts.path
             if path in ("/api/models", "/api/models/"):
-                return self._list(parts.query)
+                base = f"http://{host}" if host and _HOST_RE.fullmatch(host) else self.endpoint
+                return self._list(parts.query, base)
             match = _INFO_RE.match(path)
             if match:
                 rev = unquote(match["rev"]) if match["rev"] else None
@@ -343,7 +349,7 @@ class Mirror:
             body = json.dumps({"error": err.message}).encode()
             return err.status, headers, body, err.message
 
-    def _list(self, raw: str) -> tuple[int, list[tuple[str, str]], bytes, str]:
+    def _list(self, raw: str, base: str) -> tuple[int, list[tuple[str, str]], bytes, str]:
         query = parse_qs(raw, keep_blank_values=True)
         expand = _expand(query)
         if expand is not None and any(
@@ -375,7 +381,7 @@ class Mirror:
         if more:
             pairs = [(k, v) for k, v in parse_qsl(raw, keep_blank_values=True) if k != "cursor"]
             pairs.append(("cursor", _encode_cursor(offset + size)))
-            headers.append(("Link", f'<{self.endpoint}/api/models?{urlencode(pairs)}>; rel="next"'))
+            headers.append(("Link", f'<{base}/api/models?{urlencode(pairs)}>; rel="next"'))
         return 200, headers, json.dumps(items).encode(), f"{len(items)} models"
 
     def _sort(self, query: Mapping[str, list[str]]) -> str:
@@ -631,7 +637,9 @@ class _Handler(BaseHTTPRequestHandler):
             if length > 1 << 20:
                 self.close_connection = True
         try:
-            status, headers, body, note = mirror.handle(self.command, self.path)
+            status, headers, body, note = mirror.handle(
+                self.command, self.path, self.headers.get("Host")
+            )
         except Exception as err:  # a bug must answer 500, not drop the connection
             logger.exception("mirror: error answering %s %s", self.command, self.path)
             status, body, note = 500, json.dumps({"error": "Internal error"}).encode(), repr(err)
