@@ -18,6 +18,7 @@ from hubwidgets.core.catalog.normalize import DroppedColumnsWarning
 from hubwidgets.core.catalog.query import UnknownValueWarning
 from hubwidgets.core.catalog.sources import starter_catalog
 from hubwidgets.core.choose.licenses import license_class
+from hubwidgets.core.choose.recommend import hardware_presets as hw_presets
 from hubwidgets.testing.hub_server import HubServer, shared_data_dir
 
 from .test_hub import RECORDS
@@ -200,3 +201,62 @@ def test_the_probe_keeps_huggingface_hubs_own_log_line_out(
         other.join()
     hub_log.warning("after the probe")
     assert [r.getMessage() for r in caplog.records] == ["from another thread", "after the probe"]
+
+
+# -- 5. recommend: a topic, named machines ----------------------------------------------------
+def _topic_catalog() -> Catalog:
+    task = "text-classification"
+    records = [
+        {"id": "a/plain-bert", "pipeline_tag": task, "downloads": 900, "card": "# Plain"},
+        {"id": "b/sentiment-bert", "pipeline_tag": task, "downloads": 100},
+        {"id": "c/tagged", "pipeline_tag": task, "tags": ["Sentiment-Analysis"], "downloads": 50},
+        {
+            "id": "d/carded",
+            "pipeline_tag": task,
+            "downloads": 10,
+            "card": "---\nlicense: mit\n---\n# D\nClassifies the sentiment of tweets.",
+        },
+        {  # the word only in the front matter or far down the card: not in its summary
+            "id": "e/deep",
+            "pipeline_tag": task,
+            "downloads": 5,
+            "card": "---\nnote: sentiment\n---\n" + "x " * 600 + "sentiment",
+        },
+    ]
+    return Catalog.from_records(records, as_of="2026-01-01")
+
+
+def test_recommend_query_matches_id_tags_and_card_summary() -> None:
+    rec = hw.recommend(
+        "text-classification", query="Sentiment", catalog=_topic_catalog(), hardware=None, k=10
+    )
+    assert sorted(rec["id"]) == ["b/sentiment-bert", "c/tagged", "d/carded"]
+    assert "query='sentiment': left out 2" in rec.attrs["summary"]
+    both = hw.recommend(
+        "text-classification", query="sentiment tweets", catalog=_topic_catalog(), hardware=None
+    )
+    assert list(both["id"]) == ["d/carded"]
+
+
+def test_recommend_query_on_the_live_hub_goes_to_its_search(server: HubServer) -> None:
+    hub = HubCatalog(endpoint=server.endpoint)
+    rec = hw.recommend("fill-mask", query="tiny", catalog=hub, hardware=None)
+    assert list(rec["id"]) == ["acme/bert-tiny"]
+    assert any(r["query"].get("search") == ["tiny"] for r in server.requests)
+
+
+def test_named_hardware_presets() -> None:
+    presets = hw_presets().set_index("name")
+    assert {"laptop-16gb", "t4", "a10g", "l4", "a100-80gb"} <= set(presets.index)
+    assert presets.loc["t4", "memory_bytes"] == 16 * 10**9
+    assert presets.loc["a100-80gb", "memory_bytes"] == 80 * 10**9
+    assert presets["memory_bytes_source"].str.len().gt(0).all()
+    starter = starter_catalog()
+    rec = hw.recommend("text-generation", hardware="T4", catalog=starter, k=20)
+    limit = 16e9 / (2 * 1.2)
+    assert (rec["params"].astype("float64") <= limit).all()
+    assert "t4's 16.0 GB" in rec.attrs["summary"]
+    same = hw.recommend("text-generation", hardware=16e9, catalog=starter, k=20)
+    assert list(rec["id"]) == list(same["id"])
+    with pytest.raises(ValueError, match="did you mean 'a10g'"):
+        hw.recommend("text-generation", hardware="a10", catalog=starter)

@@ -60,6 +60,8 @@ import os
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -77,6 +79,7 @@ __all__ = [
     "CRITERIA",
     "LATENCY_COLUMNS",
     "QUALITY_COLUMNS",
+    "hardware_presets",
     "local_memory_bytes",
     "params_for_memory",
     "recommend",
@@ -187,19 +190,82 @@ def _fmt_params(p: float) -> str:
     return f"{int(p)}"
 
 
+# Laptops by their RAM; GPUs of hardware_prices.csv by the memory of one accelerator there (its
+# largest, across clouds); H200 from its datasheet (no price listed). GB are 10**9 bytes, a
+# little under the GiB the vendors mean: a preset errs on the side of fitting less.
+_LAPTOPS = {"laptop-8gb": 8, "laptop-16gb": 16, "laptop-32gb": 32, "laptop-64gb": 64}
+_GPUS = {
+    "t4": "nvidia-t4",
+    "l4": "nvidia-l4",
+    "a10g": "nvidia-a10g",
+    "l40s": "nvidia-l40s",
+    "a100-40gb": None,
+    "a100-80gb": "nvidia-a100",
+    "h100": "nvidia-h100",
+    "h200": None,
+}
+_DATASHEET = {
+    "a100-40gb": (40, "NVIDIA A100 datasheet: 40 GB HBM2 (https://www.nvidia.com/en-us/data-center/a100/)"),
+    "h200": (141, "NVIDIA H200 datasheet: 141 GB HBM3e (https://www.nvidia.com/en-us/data-center/h200/)"),
+}  # fmt: skip
+
+
+@cache
+def hardware_presets() -> pd.DataFrame:
+    """The named machines ``recommend(hardware=...)`` takes: ``name``, ``memory_bytes`` (the
+    RAM of a laptop, the memory of one GPU) and ``memory_bytes_source``."""
+    text = resources.files("hubwidgets.core").joinpath("data", "hardware_prices.csv")
+    with text.open("r", encoding="utf-8") as fh:
+        prices = pd.read_csv(fh)
+    rows: list[dict[str, Any]] = [
+        {
+            "name": name,
+            "memory_bytes": gb * 10**9,
+            "memory_bytes_source": f"a laptop with {gb} GB of RAM",
+        }
+        for name, gb in _LAPTOPS.items()
+    ]
+    for name, instance_type in _GPUS.items():
+        found = prices[prices["instance_type"] == instance_type]["memory_per_accelerator_gb"]
+        if instance_type is not None and found.notna().any():
+            gb = float(found.max())
+            how = f"hardware_prices.csv: {instance_type}, {gb:g} GB per accelerator"
+        else:
+            gb, how = _DATASHEET[name]
+        rows.append({"name": name, "memory_bytes": int(gb * 10**9), "memory_bytes_source": how})
+    out = pd.DataFrame(rows)
+    out["memory_bytes"] = out["memory_bytes"].astype("int64")
+    return out
+
+
+def _preset(name: str) -> tuple[int, str]:
+    """(bytes, words) of a named preset; ValueError with close matches otherwise."""
+    table = hardware_presets().set_index("name")
+    key = name.strip().lower()
+    if key not in table.index:
+        names = list(table.index)
+        hint = close_matches(key, names)
+        also = f" (did you mean {', '.join(map(repr, hint))}?)" if hint else ""
+        raise ValueError(
+            f"hardware must be 'local', a named machine, a memory size in bytes or None, not "
+            f"{name!r}{also}; named machines: {', '.join(names)}"
+        )
+    row = table.loc[key].to_dict()
+    nbytes, source = int(row["memory_bytes"]), str(row["memory_bytes_source"])
+    return nbytes, f"{key}'s {_gb(nbytes)} ({source})"
+
+
 def _hardware_limit(hardware: Any) -> tuple[int | None, str]:
     """(max params, words) for ``hardware``."""
     if hardware is None:
         return None, ""
-    if isinstance(hardware, str):
-        if hardware != "local":
-            raise ValueError(
-                f"hardware must be 'local', a memory size in bytes or None, not {hardware!r}"
-            )
-        nbytes, how = local_memory_bytes()
-        if nbytes is None:
+    if isinstance(hardware, str) and hardware.strip().lower() != "local":
+        nbytes, where = _preset(hardware)
+    elif isinstance(hardware, str):
+        nbytes_local, how = local_memory_bytes()
+        if nbytes_local is None:
             return None, "local RAM unknown (no psutil, no os.sysconf): no size limit"
-        where = f"this machine's {_gb(nbytes)} RAM ({how})"
+        nbytes, where = nbytes_local, f"this machine's {_gb(nbytes_local)} RAM ({how})"
     elif isinstance(hardware, (int, float)) and not isinstance(hardware, bool):
         if not math.isfinite(hardware) or hardware <= 0:
             raise ValueError(f"hardware must be a positive number of bytes, not {hardware!r}")
@@ -378,10 +444,65 @@ def _params_meets(limit: int) -> Callable[[pd.DataFrame], np.ndarray]:
     return meets
 
 
+def _card_summary(card: str, size: int = 1000) -> str:
+    """The first ``size`` characters of a card's text after its YAML front matter, lower case."""
+    text = card
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        text = text[end + 4 :] if end >= 0 else ""
+    return text.lstrip()[:size].lower()
+
+
+def _text_meets(words: list[str], cards: Mapping[str, str]) -> Callable[[pd.DataFrame], np.ndarray]:
+    """Rows whose id, tags or card summary hold every word (case-insensitive substrings)."""
+
+    def meets(rows: pd.DataFrame) -> np.ndarray:
+        out = np.zeros(len(rows), dtype=bool)
+        tag_lists = rows["tags"] if "tags" in rows else [None] * len(rows)
+        for i, (model_id, tags) in enumerate(zip(rows["id"], tag_lists, strict=True)):
+            text = str(model_id).lower()
+            if isinstance(tags, (list, np.ndarray)) and len(tags):
+                text += " " + " ".join(str(t) for t in tags).lower()
+            if not all(w in text for w in words):
+                card = cards.get(str(model_id))
+                if not card:
+                    continue
+                text += " " + _card_summary(card)
+            out[i] = all(w in text for w in words)
+        return out
+
+    return meets
+
+
+def _query_words(query: Any) -> list[str]:
+    if not isinstance(query, str):
+        raise TypeError(f"query must be a string of words, not {type(query).__name__}")
+    words = list(dict.fromkeys(w.lower() for w in query.split()))
+    if len(query) > 10_000:
+        raise ValueError(f"query is {len(query):,} characters long; a topic is a few words")
+    return words
+
+
 def _constraints(
-    catalog: Searchable, language: Any, max_params: Any, licenses_: Any, hardware: Any
+    catalog: Searchable,
+    language: Any,
+    max_params: Any,
+    licenses_: Any,
+    hardware: Any,
+    query: Any = None,
 ) -> list[_Constraint]:
+    from ..catalog.catalog import Catalog  # noqa: PLC0415 - catalog imports the search machinery
+
     out: list[_Constraint] = []
+    topic = _query_words(query) if query is not None else []
+    if topic:
+        label = f"query={' '.join(topic)!r}"
+        if isinstance(catalog, Catalog):  # ids, tags and card summaries, here
+            meets = _text_meets(topic, catalog._cards)
+            out.append(_Constraint("query", label, {}, meets, label))
+        else:  # the live Hub searches ids: the words go to its search, checked on ids and tags
+            meets = _text_meets(topic, {})
+            out.append(_Constraint("query", label, {"query": " ".join(topic)}, meets, label))
     languages = _as_list(language, "language")
     if languages:
         label = f"language={'/'.join(languages)}"
@@ -471,7 +592,10 @@ def _funnel_index(catalog: Any, task: str, constraints: list[_Constraint], pool:
     ids = catalog.df["id"].array
     member = np.ones((len(constraints), rows.size), dtype=bool)
     for i, c in enumerate(constraints):
-        if "max_params" in c.kwargs:
+        if c.name == "query":
+            frame = pd.DataFrame({col: catalog.df[col].array.take(rows) for col in ("id", "tags")})
+            member[i] = c.meets(frame)
+        elif "max_params" in c.kwargs:
             member[i] = (params >= 0) & (params <= c.kwargs["max_params"])
         else:
             within = catalog._rows(catalog._make("", {"task": task, **c.kwargs, "limit": None}))
@@ -760,6 +884,7 @@ def recommend(
     max_params: int | float | str | None = None,
     license: str | list[str] | None = None,  # noqa: A002 - the Hub's own name
     hardware: str | float | None = "local",
+    query: str | None = None,
     priorities: Mapping[str, float] | Iterable[str] | str | None = None,
     k: int = 5,
     catalog: Searchable | None = None,
@@ -776,8 +901,14 @@ def recommend(
         max_params: largest parameter count (``7e9``, ``"7B"``, ``"300M"``).
         license: license ids (``"apache-2.0"``) and/or classes (``"permissive"``, ...; see
             :mod:`hubwidgets.core.choose.licenses`); any of them qualifies. Case-insensitive.
-        hardware: ``"local"`` (fp16 weights + 20% must fit this machine's RAM), a memory size
-            in bytes, or None (no limit).
+        hardware: ``"local"`` (fp16 weights + 20% must fit this machine's RAM), a named machine
+            (``"laptop-16gb"``, ``"t4"``, ``"l4"``, ``"a10g"``, ``"a100-80gb"``...: see
+            :func:`hardware_presets`, one GPU's memory), a memory size in bytes, or None (no
+            limit).
+        query: a topic in words (``"sentiment"``, ``"legal summarization"``): a model qualifies
+            when every word appears in its id, its tags or its card's summary (the first 1,000
+            characters of the card's text); on the live Hub, whose search reads ids, in its id
+            or tags.
         priorities: weights of ``quality``, ``speed``, ``cost``, ``popularity``: a dict
             ``{name: weight >= 0}`` (unnamed criteria get 0), a list of names (equal weights),
             one name, or None (all four equal).
@@ -834,7 +965,7 @@ def recommend(
             "(it has no .model(id)); use hw.open_catalog() or a snapshot"
         )
     bench = None if benchmark is None else _benchmark_table(benchmark)
-    constraints = _constraints(catalog, language, max_params, license, hardware)
+    constraints = _constraints(catalog, language, max_params, license, hardware, query)
     funnel = _funnel(catalog, task, constraints, pool)
     ranked = _score(_pool(catalog, funnel.found, task, constraints, bench), weights)
     screen = None
