@@ -107,6 +107,13 @@ def test_a_corrupt_or_foreign_file_is_named_and_skipped(snapshots: Path) -> None
     assert h["date"].max() == pd.Timestamp("2026-11-03")  # the three good files are used
 
 
+def test_a_corrupt_newest_snapshot_is_named_and_the_one_before_opens(snapshots: Path) -> None:
+    (snapshots / "models-2026-11-04T060000Z.parquet").write_bytes(b"PAR1 cut short")
+    with pytest.warns(UserWarning, match="skipped models-2026-11-04T060000Z.parquet"):
+        catalog = hw.open_catalog("snapshot", path=snapshots)
+    assert catalog.model("org/c")["downloads"] == 3000  # day 3's snapshot
+
+
 def test_prune_keeps_the_newest_and_what_lives_beside_them(snapshots: Path) -> None:
     oldest = snapshot_files(snapshots)[0][1]
     (oldest.parent / (oldest.name + ".index")).mkdir()

@@ -25,7 +25,7 @@ import warnings
 from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,9 @@ import pyarrow.parquet as pq
 
 from .vocab import close_matches
 
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
 __all__ = [
     "HISTORY_COLUMNS",
     "HISTORY_ENV",
@@ -43,6 +46,7 @@ __all__ = [
     "history",
     "load_history",
     "newest_snapshot",
+    "open_newest",
     "prune_snapshots",
     "snapshot_files",
 ]
@@ -107,6 +111,24 @@ def newest_snapshot(directory: str | os.PathLike[str]) -> Path:
             "pull one with 'hubwidgets snapshot pull --dir DIR'"
         )
     return files[-1][1]
+
+
+def open_newest(directory: str | os.PathLike[str]) -> Catalog:
+    """The newest readable dated snapshot of ``directory`` as a catalog: a corrupt or foreign
+    newer file is named in a warning and skipped. ValueError when none is readable."""
+    from .catalog import Catalog  # noqa: PLC0415 - the catalog module imports this one
+
+    files = snapshot_files(directory)
+    if not files:
+        newest_snapshot(directory)  # raises, saying how to pull one
+    reasons = []
+    for _, path in reversed(files):
+        try:
+            return Catalog.read_parquet(path)
+        except ValueError as err:
+            warnings.warn(f"skipped {path.name}: {err}", stacklevel=3)
+            reasons.append(f"{path.name}: {err}")
+    raise ValueError(f"no readable snapshot in {str(directory)!r}: " + "; ".join(reasons))
 
 
 def prune_snapshots(directory: str | os.PathLike[str], keep: int) -> list[Path]:

@@ -26,7 +26,7 @@ from huggingface_hub.utils import build_hf_headers
 
 from . import _http
 from .catalog import Catalog
-from .history import newest_snapshot
+from .history import open_newest
 from .hub import HubCatalog
 from .schema import COLUMN_NAMES
 
@@ -146,9 +146,8 @@ def _offline() -> bool:
 def _snapshot(path: str | os.PathLike[str] | None) -> Catalog:
     if path is None:
         return starter_catalog()
-    if Path(path).is_dir():  # a directory of dated snapshots (snapshot pull --dir): the newest
-        path = newest_snapshot(path)
-    catalog = Catalog.read_parquet(path)
+    # a directory of dated snapshots (snapshot pull --dir): its newest readable one
+    catalog = open_newest(path) if Path(path).is_dir() else Catalog.read_parquet(path)
     _ = catalog.index  # build the search index now, not on the first keystroke
     return catalog
 
