@@ -12,8 +12,10 @@ Requests (see ``_protocol``), beyond the SearchWidget's:
 - ``detail`` ``{model}``: the SearchWidget's answer plus ``sections`` ``{examples,
   usage_html, limitations_html, pipeline, providers}`` (:func:`~hubwidgets.core.explore.
   model_details`);
-- ``performance`` ``{model}`` -> ``{model, rows, workload}``: the rows of
-  :func:`~hubwidgets.core.explore.model_performance` as JSON records;
+- ``performance`` ``{model}`` -> ``{pending: true}``, then a ``performance`` event ``{model,
+  rows, workload}`` (the rows of :func:`~hubwidgets.core.explore.model_performance` as JSON
+  records) or ``{model, error}``: computed in a thread, the latest model asked only, so that
+  the next focus's Details never wait behind it;
 - ``integration`` ``{model}`` -> ``{model, snippets}``: :func:`hubwidgets.deploy_snippets`;
 - ``versions`` ``{model}`` -> ``{pending: true}``, then a ``versions`` event ``{model, rows}``
   or ``{model, error}`` (``hw.versions`` asks the Hub, which may take seconds: it runs in a
@@ -89,6 +91,9 @@ class HubExplorer(SearchWidget):
         self._benchmarks: list[Any] = []
         self._opened: list[Any] = []
         self._below: Any = None
+        self._perf_lock = threading.Lock()
+        self._perf_wanted: str | None = None
+        self._perf_thread: threading.Thread | None = None
         super().__init__(catalog, **filters)
 
     # -- Python API ------------------------------------------------------------------------------
@@ -285,7 +290,34 @@ class HubExplorer(SearchWidget):
 
     @request("performance")
     def _performance(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Answered later by a ``performance`` event: ranking alternatives and pricing take up
+        to a second on a Hub-sized catalog, and the Details of the next focus must not wait
+        behind them. Only the latest model asked for is computed."""
         model = _model_of(body)
+        with self._perf_lock:
+            self._perf_wanted = model
+            if self._perf_thread is None:
+                self._perf_thread = threading.Thread(
+                    target=self._performance_loop, name="hubwidgets-performance", daemon=True
+                )
+                self._perf_thread.start()
+        return {"pending": True}
+
+    def _performance_loop(self) -> None:
+        while True:
+            with self._perf_lock:
+                model, self._perf_wanted = self._perf_wanted, None
+                if model is None:
+                    self._perf_thread = None
+                    return
+            try:
+                reply = self._performance_body(model)
+            except Exception as err:  # said in place; the other panels keep working
+                reply = {"model": model, "error": str(err)}
+            self.emit("performance", reply)
+
+    def _performance_body(self, model: str) -> dict[str, Any]:
+        """The ``performance`` event's body: ``{model, rows, workload}``."""
         frame = model_performance(
             model,
             catalog=self.catalog,

@@ -88,7 +88,7 @@ export default defineWidget<ExplorerState>("explorer", (view) => {
         client.request<DetailReply & Record<string, unknown>>("detail", { model }),
       closed: () => search.grid.element.focus({ preventScroll: true }),
     },
-    { delay: 20, closable: false, extra: (reply) => detailExtras(reply) },
+    { delay: 0, closable: false, extra: (reply) => detailExtras(reply) },
   );
   view.cleanup(() => detail.destroy());
   detailsEl.append(detailsHint, detail.element, versions);
@@ -169,7 +169,8 @@ export default defineWidget<ExplorerState>("explorer", (view) => {
     box.setAttribute("aria-busy", "true");
     client.request(kind, { model }).then(
       (reply) => {
-        if (view.get("focused_id") !== model) return;
+        // a reply that is pending comes later as an event of the same kind (see below)
+        if (view.get("focused_id") !== model || reply.pending === true) return;
         box.removeAttribute("aria-busy");
         box.replaceChildren(...draw(reply));
       },
@@ -199,6 +200,16 @@ export default defineWidget<ExplorerState>("explorer", (view) => {
     if (model) fill(performance, model, "performance", (reply) => performanceParts(view, reply));
   });
   view.cleanup(offRefresh);
+  const offPerformance = client.on("performance", (body) => {
+    if (body.model !== view.get("focused_id")) return; // an answer about an earlier focus
+    performance.removeAttribute("aria-busy");
+    if (typeof body.error === "string") {
+      performance.replaceChildren(note(body.error, true));
+      return;
+    }
+    performance.replaceChildren(...performanceParts(view, body));
+  });
+  view.cleanup(offPerformance);
 
   // -- keyboard: F6 / Shift+F6, Ctrl+Alt+arrows between the panels ----------------------------
   view.listen<KeyboardEvent>(root, "keydown", (event) => {

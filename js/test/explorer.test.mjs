@@ -113,7 +113,8 @@ test("focusing a model fills every panel; a failing one says so in place", async
     },
   });
   await tick(200);
-  model.reply(model.last("performance"), {
+  model.reply(model.last("performance"), { pending: true });
+  model.event("performance", {
     model: "org/beta",
     workload: "10,000 requests a day",
     rows: [

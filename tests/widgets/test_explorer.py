@@ -64,6 +64,24 @@ def hub(records: list[dict[str, Any]]) -> Iterator[HubServer]:
         yield server
 
 
+def performance(w: HubExplorer, model: str) -> dict[str, Any]:
+    """Ask for the Performance panel as the page does; the ``performance`` event's body."""
+    events: list[dict[str, Any]] = []
+    arrived = threading.Event()
+
+    def emit(kind: str, body: dict[str, Any]) -> None:
+        if kind == "performance":
+            events.append(dict(body))
+            arrived.set()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(w, "emit", emit)
+        assert ask(w, "performance", {"model": model}) == {"pending": True}
+        assert arrived.wait(30)
+    [event] = events
+    return event
+
+
 def ask(w: HubExplorer, kind: str, body: Any) -> dict[str, Any]:
     """Play a request from the page; the reply's body, or ``{"error": message}``."""
     sent: Sent = []
@@ -126,7 +144,7 @@ def test_panel_requests(make: Callable[..., HubExplorer]) -> None:
     detail = ask(w, "detail", {"model": model})
     assert detail["model"] == model and detail["governance"]["verdict"]
     assert detail["sections"]["card_source"].startswith("unknown")  # the starter has no cards
-    perf = ask(w, "performance", {"model": model})
+    perf = performance(w, model)
     first = perf["rows"][0]
     assert first["section"] == "benchmark" and first["value"] is None
     assert first["source"] == "no benchmark yet in this session"
@@ -139,6 +157,7 @@ def test_panel_requests(make: Callable[..., HubExplorer]) -> None:
 def test_bad_requests_are_answered_in_words(make: Callable[..., HubExplorer]) -> None:
     w = make()
     assert "need a model id" in ask(w, "performance", {})["error"]
+    assert "nobody/nothing" in performance(w, "nobody/nothing")["error"]  # said in the panel
     assert "nobody/nothing" in ask(w, "integration", {"model": "nobody/nothing"})["error"]
     error = ask(w, "open", {"what": "deploy", "model": "google-bert/bert-base-uncased"})["error"]
     assert error == "cannot open 'deploy': valid: playground, benchmark, register"
@@ -153,7 +172,7 @@ def test_a_loaded_benchmark_fills_the_performance_panel(make: Callable[..., HubE
     with pytest.raises(TypeError, match="BenchmarkResult"):
         w.load_benchmark(summary)
     w.load_benchmark(hw.BenchmarkResult(runs=pd.DataFrame(), summary=summary))
-    rows = ask(w, "performance", {"model": model})["rows"]
+    rows = performance(w, model)["rows"]
     assert {k: rows[0][k] for k in ("section", "metric", "value")} == {
         "section": "benchmark",
         "metric": "p50_ms",
