@@ -3,10 +3,10 @@
 anywidget ships a widget's code in its ``_esm`` trait, so each instance's comm_open carried the
 whole bundle (~250 KB; an explorer of four panels, 1 MB before any data). Here one live widget,
 the *carrier*, holds the full bundle (``static/hubwidgets.js``: every widget, its styles and the
-Arrow decoder); every other widget holds a stub of a few hundred bytes that waits for the
-carrier's code on the same page and renders with it. The page registers the bundle under
-``Symbol.for("hubwidgets:<bundle id>")``, the id being a hash of the bundle, so two versions
-never mix.
+Arrow decoder; gzip-compressed in a small loader, see :func:`full_esm`); every other widget
+holds a stub of a few hundred bytes that waits for the carrier's code on the same page and
+renders with it. The page registers the bundle under ``Symbol.for("hubwidgets:<bundle id>")``,
+the id being a hash of the bundle, so two versions never mix.
 
 Saved widget state (an exported notebook, a notebook reopened without a kernel, Voilà) holds
 the carrier too, so views drawn from it work offline. When the carrier closes, a live stub
@@ -18,6 +18,8 @@ every widget carries the bundle too.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import hashlib
 import os
 import weakref
@@ -47,8 +49,27 @@ def _bundle_path() -> Path:
 
 @cache
 def full_esm() -> str:
-    """The whole bundle, as the carrier's ``_esm``."""
-    return _bundle_path().read_text("utf-8")
+    """The whole bundle, as the carrier's ``_esm``: gzip-compressed (base64) inside a loader
+    that unpacks it in the page (``DecompressionStream``) and imports it, so that the carrier's
+    comm_open (and the saved widget state) holds ~70 KB instead of ~180 KB."""
+    packed = base64.b64encode(gzip.compress(_bundle_path().read_bytes(), 9, mtime=0))
+    return _LOADER.replace("__PACKED__", packed.decode("ascii"))
+
+
+_LOADER = """\
+// hubwidgets: the front-end bundle, gzip-compressed; unpacked and imported here
+if (typeof DecompressionStream === "undefined") {
+  throw new Error("hubwidgets: this browser cannot unpack the widget code (DecompressionStream)");
+}
+const packed = "__PACKED__";
+const bytes = Uint8Array.from(atob(packed), (c) => c.charCodeAt(0));
+const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+const code = await new Response(stream).text();
+const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+const bundle = await import(url);
+URL.revokeObjectURL(url);
+export default bundle.default;
+"""
 
 
 @cache
