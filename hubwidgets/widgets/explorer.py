@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 import pandas as pd
 import traitlets
 
+from ..core.catalog.hub import HubError
 from ..core.catalog.searchable import Searchable
 from ..core.explore import DEFAULT_WORKLOAD, model_details, model_performance
 from ..core.governance import check
@@ -223,9 +224,13 @@ class HubExplorer(SearchWidget):
 
         registry = self._registry
         if not isinstance(registry, Registry):
-            registry = Registry(registry)
+            # the catalog's Hub (a test server, a mirror) is where revisions are resolved too
+            registry = Registry(registry, endpoint=getattr(self.catalog, "endpoint", None))
             self._registry = registry
-        registry.register(model, note="from the Hub Explorer")
+        try:
+            registry.register(model, note="from the Hub Explorer")
+        except HubError as err:  # offline, say: in words in the Integration panel
+            raise RequestError(f"could not register {model}: {err}") from None
         return RegistryWidget(registry)
 
     @property

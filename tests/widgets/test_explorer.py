@@ -55,6 +55,7 @@ def records() -> list[dict[str, Any]]:
     records = [r for r in (json.loads(line) for line in lines if line.strip()) if "id" in r][:2]
     for record in records:
         record["sha"] = hashlib.sha1(record["id"].encode(), usedforsecurity=False).hexdigest()
+        record.pop("safetensors", None)  # huggingface_hub needs per-dtype counts it lacks
     return records
 
 
@@ -219,3 +220,28 @@ def test_versions_come_later_as_an_event(
     ask(w, "versions", {"model": "nobody/nothing-here"})
     assert arrived.wait(30)
     assert events[0]["error"].startswith("versions unavailable:")
+
+
+def test_benchmark_and_register_open_below(
+    hub: HubServer, records: list[dict[str, Any]], make: Callable[..., HubExplorer], tmp_path: Path
+) -> None:
+    from hubwidgets.widgets.benchmark import BenchmarkWidget  # noqa: PLC0415
+    from hubwidgets.widgets.registry import RegistryWidget  # noqa: PLC0415
+
+    w = make(HubCatalog(endpoint=hub.endpoint), registry=str(tmp_path / "registry.db"))
+    model = records[0]["id"]
+    assert ask(w, "open", {"what": "benchmark", "model": model}) == {"opened": "BenchmarkWidget"}
+    assert ask(w, "open", {"what": "register", "model": model}) == {"opened": "RegistryWidget"}
+    bench, registry = w.opened
+    assert isinstance(bench, BenchmarkWidget) and bench.models == [model]
+    assert isinstance(registry, RegistryWidget)
+    assert w._registry.models() == [model]
+    assert len(w.below.outputs) == 2
+
+
+def test_register_offline_says_so(make: Callable[..., HubExplorer], tmp_path: Path) -> None:
+    w = make(registry=str(tmp_path / "registry.db"))
+    w._registry = hw.Registry(str(tmp_path / "registry.db"), endpoint="http://127.0.0.1:9")
+    reply = ask(w, "open", {"what": "register", "model": "google-bert/bert-base-uncased"})
+    assert reply["error"].startswith("could not register google-bert/bert-base-uncased:")
+    assert w.opened == []
