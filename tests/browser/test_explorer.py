@@ -99,6 +99,15 @@ def test_search_focus_panels_and_try_in_a_playground(page: Page, lab: jl.Lab) ->
     )
     assert printed.strip() == "True Series ['alternative', 'benchmark', 'cost', 'quality']"
 
+    # stacked on a narrow screen: Details under Explorer, not beside it
+    page.set_viewport_size({"width": 900, "height": 1000})
+    page.wait_for_function(
+        """el => { const [a, b] = el.querySelectorAll('[role=region]');
+                   return b.getBoundingClientRect().top >= a.getBoundingClientRect().bottom; }""",
+        arg=widget.element_handle(),
+    )
+    page.set_viewport_size({"width": 1700, "height": 1000})
+
     # try in a playground: one opens below the explorer, and runs the model
     integration.get_by_role("button", name="Try in a playground").click()
     expect(integration).to_contain_text("Opened Playground")
