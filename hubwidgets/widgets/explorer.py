@@ -10,10 +10,10 @@ no benchmark yet) says so in its place while the others keep working.
 Requests (see ``_protocol``), beyond the SearchWidget's:
 
 - ``detail`` ``{model}``: the SearchWidget's answer plus ``sections`` ``{examples,
-  usage_html, limitations_html, pipeline, providers}`` (:func:`~hubwidgets.core.explore.
+  usage_html, limitations_html, pipeline, providers}`` (:func:`~hubwidgets.core.choose.explore.
   model_details`);
 - ``performance`` ``{model}`` -> ``{pending: true}``, then a ``performance`` event ``{model,
-  rows, workload}`` (the rows of :func:`~hubwidgets.core.explore.model_performance` as JSON
+  rows, workload}`` (the rows of :func:`~hubwidgets.core.choose.explore.model_performance` as JSON
   records) or ``{model, error}``: computed in a thread, the latest model asked only, so that
   the next focus's Details never wait behind it;
 - ``integration`` ``{model}`` -> ``{model, snippets}``: :func:`hubwidgets.deploy_snippets`;
@@ -36,7 +36,7 @@ import traitlets
 
 from ..core.catalog.hub import HubError
 from ..core.catalog.searchable import Searchable
-from ..core.explore import DEFAULT_WORKLOAD, model_details, model_performance
+from ..core.choose.explore import DEFAULT_WORKLOAD, model_details, model_performance
 from ..core.governance import check
 from ._card import card_html, json_value
 from ._protocol import RequestError, request
@@ -128,7 +128,7 @@ class HubExplorer(SearchWidget):
     @property
     def performance(self) -> pd.DataFrame:
         """What the Performance panel shows of the focused model
-        (:func:`hubwidgets.core.explore.model_performance`); empty when none is focused."""
+        (:func:`hubwidgets.core.choose.explore.model_performance`); empty when none is focused."""
         if not self.focused_id:
             return pd.DataFrame(columns=["section", "model", "metric", "value", "unit", "source"])
         return model_performance(

@@ -1,4 +1,4 @@
-"""What the Hub Explorer's panels show of one model (hubwidgets/core/explore.py), on real
+"""What the Hub Explorer's panels show of one model (hubwidgets/core/choose/explore.py), on real
 catalogs: the starter snapshot, and a catalog whose model has a card."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import hubwidgets as hw
-from hubwidgets.core.explore import (
+from hubwidgets.core.choose.explore import (
     PERFORMANCE_COLUMNS,
     card_sections,
     model_details,

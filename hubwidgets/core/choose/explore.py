@@ -18,9 +18,9 @@ from typing import Any
 
 import pandas as pd
 
-from .choose.compare import _front_matter, parse_model_index
-from .choose.recommend import recommend
-from .cost import Workload, estimate_cost
+from ..cost import Workload, estimate_cost
+from .compare import _front_matter, parse_model_index
+from .recommend import recommend
 
 __all__ = [
     "DEFAULT_WORKLOAD",
