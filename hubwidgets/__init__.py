@@ -99,6 +99,10 @@ __getattr__ = lazy_attributes(
         "health": ".core.connect",
         # issue 17: model metrics over time (dated snapshots, daily series)
         **dict.fromkeys(("history", "load_history"), ".core.catalog.history"),
+        # issue 17: the read-only Hub mirror over a snapshot (`hubwidgets serve` from the shell)
+        "Mirror": ".core.catalog.serve",
+        # issue 17: named hardware for recommend(hardware=...), with their sources
+        "hardware_presets": ".core.choose.recommend",
         "login": ".widgets.login",
     },
 )
@@ -129,6 +133,7 @@ __all__ = [
     "InferenceResult",
     "LocalBackend",
     "LoginWidget",
+    "Mirror",
     "Pipeline",
     "PipelineError",
     "Playground",
@@ -163,6 +168,7 @@ __all__ = [
     "endpoints",
     "estimate_cost",
     "hardware",
+    "hardware_presets",
     "hardware_prices",
     "health",
     "history",
