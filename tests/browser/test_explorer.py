@@ -1,10 +1,12 @@
 """HubExplorer in JupyterLab: search, focus a result, every panel filled, F6 between the panels,
 and "Try in a playground" opening a working Playground under the explorer, on a tiny random-
 weight text classifier added to the starter catalog (offline). Saves docs/explorer.png, the
-README's first screenshot."""
+README's first screenshot of a real starter model when HUBWIDGETS_DOCS_SCREENSHOT=1 (else
+under tests/browser/artifacts/, so a test run leaves the repository as it was)."""
 
 from __future__ import annotations
 
+import os
 import re
 
 from playwright.sync_api import Page, expect
@@ -75,9 +77,7 @@ def test_search_focus_panels_and_try_in_a_playground(page: Page, lab: jl.Lab) ->
     integration = regions["Integration"]
     expect(integration.locator(".hw-explorer-snippet").first).to_contain_text("transformers")
 
-    # the README's screenshot: the four panels filled
     jl.screenshot_notebook(page, jl.ARTIFACTS / "explorer_panels.png")
-    widget.screenshot(path=str(jl.REPO_ROOT / "docs" / "explorer.png"))
 
     # versions: the test lab is offline, so the panel says so in place, the rest stays
     details.get_by_role("button", name="Show versions").click()
@@ -118,3 +118,12 @@ def test_search_focus_panels_and_try_in_a_playground(page: Page, lab: jl.Lab) ->
     bars = playground.get_by_role("list", name="Scores").locator(".hw-bar")
     expect(bars).to_have_count(2)
     assert jl.error_outputs(page) == []
+
+    # the README's screenshot: the four panels filled for a real model of the starter catalog
+    real = explorer.locator(".hw-grid-canvas [role=row]", has_text="cardiffnlp/")
+    real.first.click()
+    expect(details).to_contain_text("cardiffnlp/")
+    expect(performance.locator("[data-section=cost]")).to_contain_text("/month")
+    docs = os.environ.get("HUBWIDGETS_DOCS_SCREENSHOT") == "1"
+    shot = jl.REPO_ROOT / "docs" / "explorer.png" if docs else jl.ARTIFACTS / "explorer.png"
+    widget.screenshot(path=str(shot))
