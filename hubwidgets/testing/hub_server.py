@@ -28,8 +28,6 @@ What the real Hub does that this server does not (see also each docstring):
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import datetime as dt
 import gzip
@@ -53,6 +51,18 @@ from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit
 
 import yaml
 
+from hubwidgets.core.catalog._hub_api import (
+    EXPAND_PROPERTIES,
+    MAX_PAGE_SIZE,
+    decode_cursor,
+    encode_cursor,
+    expand_list,
+    parse_num_parameters,
+)
+from hubwidgets.core.catalog._hub_api import ApiError as _HubError
+from hubwidgets.core.catalog._hub_api import single as _single
+from hubwidgets.core.catalog._hub_api import truthy as _truthy
+
 from .endpoints_api import FakeEndpointsAPI
 
 __all__ = [
@@ -71,9 +81,6 @@ SHARED_FILES: dict[str, str] = {
     "2022": "hub-models-2022.jsonl.gz",
     "2025": "hub-model-info-2025.jsonl.gz",
 }
-
-#: The Hub caps the page size of ``/api/models`` at 1000; it is also the default page size.
-MAX_PAGE_SIZE = 1000
 
 #: Fields of a ``/api/models`` list object when neither ``expand`` nor ``full`` is given, in the
 #: Hub's order. A field the record lacks is left out, never filled.
@@ -101,44 +108,6 @@ FULL_LIST_FIELDS: tuple[str, ...] = (
     "siblings",
 )
 
-#: Properties the Hub accepts in ``expand`` for models (``ExpandModelProperty_T`` of
-#: huggingface_hub 2.4). Anything else answers 400, as on the Hub.
-EXPAND_PROPERTIES: frozenset[str] = frozenset(
-    {
-        "author",
-        "baseModels",
-        "cardData",
-        "childrenModelCount",
-        "config",
-        "createdAt",
-        "disabled",
-        "downloads",
-        "downloadsAllTime",
-        "evalResults",
-        "gated",
-        "gguf",
-        "inference",
-        "inferenceProviderMapping",
-        "lastModified",
-        "library_name",
-        "likes",
-        "mask_token",
-        "model-index",
-        "pipeline_tag",
-        "private",
-        "resourceGroup",
-        "safetensors",
-        "sha",
-        "siblings",
-        "spaces",
-        "tags",
-        "transformersInfo",
-        "trendingScore",
-        "usedStorage",
-        "widgetData",
-    }
-)
-
 #: ``sort=`` values and the record key they sort on; snake_case forms are accepted like the
 #: client's ``ModelSort_T`` names (the client translates them, other callers may not).
 SORT_KEYS: dict[str, str] = {
@@ -154,8 +123,6 @@ SORT_KEYS: dict[str, str] = {
     "author": "author",
 }
 
-_UNITS: dict[str, float] = {"": 1.0, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
-_NUM_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMBT]?)\s*$", re.IGNORECASE)
 _SIBLING_RE = re.compile(r"""rfilename=('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
 _MODEL_API_RE = re.compile(r"^/api/models/(?P<id>[^/]+(?:/[^/]+)?)(?:/revision/(?P<rev>[^/]+))?$")
 _TREE_RE = re.compile(
@@ -430,41 +397,6 @@ def _jsonable(value: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 
-class _HubError(Exception):
-    """An error answer: status, the Hub's ``{"error": ...}`` body and ``X-Error-Code``."""
-
-    def __init__(self, status: int, message: str, error_code: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.error_code = error_code
-
-
-def _parse_count(text: str) -> float:
-    match = _NUM_RE.match(text)
-    if not match:
-        raise _HubError(400, f"Invalid num_parameters value: {text!r}")
-    return float(match.group(1)) * _UNITS[match.group(2).upper()]
-
-
-def _parse_num_parameters(spec: str) -> tuple[float | None, float | None]:
-    """``"min:6B,max:128B"`` -> (6e9, 1.28e11); either bound may be absent."""
-    low: float | None = None
-    high: float | None = None
-    for part in spec.split(","):
-        if not part.strip():
-            continue
-        key, sep, value = part.partition(":")
-        key = key.strip().lower()
-        if not sep or key not in ("min", "max"):
-            raise _HubError(400, f"Invalid num_parameters value: {spec!r}")
-        if key == "min":
-            low = _parse_count(value)
-        else:
-            high = _parse_count(value)
-    return low, high
-
-
 def _num_parameters(record: Mapping[str, Any]) -> float | None:
     for key in ("safetensors", "gguf"):
         info = record.get(key)
@@ -489,29 +421,6 @@ def _provider_dict(record: Mapping[str, Any]) -> dict[str, Any]:
         rest = {k: v for k, v in item.items() if k != "provider"}
         out[str(item.get("provider"))] = rest
     return out
-
-
-def _truthy(values: list[str] | None) -> bool:
-    if not values:
-        return False
-    return values[-1].strip().lower() in ("true", "1", "yes")
-
-
-def _single(query: Mapping[str, list[str]], key: str) -> str | None:
-    values = query.get(key)
-    return values[-1] if values else None
-
-
-def _expand_list(query: Mapping[str, list[str]]) -> list[str] | None:
-    """``expand=a&expand=b`` and ``expand[]=a`` are both accepted, as on the Hub."""
-    values = [*query.get("expand", []), *query.get("expand[]", [])]
-    if not values:
-        return None
-    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
-    unknown = [name for name in names if name not in EXPAND_PROPERTIES]
-    if unknown:
-        raise _HubError(400, f"Invalid expand value(s): {', '.join(unknown)}")
-    return names
 
 
 def _matches(  # noqa: C901, PLR0911, PLR0912 - one early exit per Hub filter reads best
@@ -550,7 +459,7 @@ def _matches(  # noqa: C901, PLR0911, PLR0912 - one early exit per Hub filter re
             return False
     spec = _single(query, "num_parameters")
     if spec:
-        low, high = _parse_num_parameters(spec)
+        low, high = parse_num_parameters(spec)
         count = _num_parameters(record)
         if count is None:
             return False
@@ -576,22 +485,6 @@ def _sorted(
     missing = sorted((r for r in records if r.get(key) is None), key=lambda r: str(r["id"]))
     present.sort(key=lambda r: r[key], reverse=descending)  # stable: id order kept within ties
     return present + missing
-
-
-def _encode_cursor(offset: int) -> str:
-    raw = json.dumps({"offset": offset}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(token: str) -> int:
-    try:
-        padded = token + "=" * (-len(token) % 4)
-        offset = json.loads(base64.urlsafe_b64decode(padded.encode()))["offset"]
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise _HubError(400, "Invalid cursor") from exc
-    if not isinstance(offset, int) or offset < 0:
-        raise _HubError(400, "Invalid cursor")
-    return offset
 
 
 def _public(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -1022,7 +915,7 @@ class HubServer:
     def _list_models(self, raw_query: str, query: dict[str, list[str]]) -> _Response:
         if query.get("apps"):
             raise _HubError(400, "The 'apps' filter is not supported by this test server")
-        expand = _expand_list(query)
+        expand = expand_list(query)
         if expand is not None and any(
             _truthy(query.get(k)) for k in ("full", "config", "cardData")
         ):
@@ -1036,7 +929,7 @@ class HubServer:
             raise _HubError(400, f"Invalid limit: {limit_text!r}")
         page_size = min(limit, MAX_PAGE_SIZE)
         cursor = _single(query, "cursor")
-        offset = _decode_cursor(cursor) if cursor else 0
+        offset = decode_cursor(cursor) if cursor else 0
 
         hits = [r for r in self._records if r.get("private") is not True and _matches(r, query)]
         hits = _sorted(hits, _single(query, "sort"), _single(query, "direction"))
@@ -1047,7 +940,7 @@ class HubServer:
             pairs = [
                 (k, v) for k, v in parse_qsl(raw_query, keep_blank_values=True) if k != "cursor"
             ]
-            pairs.append(("cursor", _encode_cursor(offset + page_size)))
+            pairs.append(("cursor", encode_cursor(offset + page_size)))
             next_url = f"{self.endpoint}/api/models?{urlencode(pairs)}"
             headers.append(("Link", f'<{next_url}>; rel="next"'))
         return _Response(200, headers, body)
@@ -1056,7 +949,7 @@ class HubServer:
         self, repo_id: str, revision: str | None, query: dict[str, list[str]]
     ) -> _Response:
         record = self._at_revision(self._visible(repo_id), revision)
-        expand = _expand_list(query)
+        expand = expand_list(query)
         public = _public(record)
         # the Hub sends the repo's scan verdict only when asked (securityStatus=true)
         security = _repo_security(record) if _truthy(query.get("securityStatus")) else None

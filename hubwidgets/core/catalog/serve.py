@@ -34,8 +34,6 @@ Only the standard library, numpy and pandas: this module imports without any wid
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import json
 import logging
@@ -54,15 +52,20 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ._hub_api import MAX_PAGE_SIZE
+from ._hub_api import ApiError as HubError
+from ._hub_api import decode_cursor as _decode_cursor
+from ._hub_api import encode_cursor as _encode_cursor
+from ._hub_api import expand_list as _expand
+from ._hub_api import parse_num_parameters as _num_parameters
+from ._hub_api import single as _single
+from ._hub_api import truthy as _truthy
 from ._index import intersect
 from .catalog import Catalog
 
 __all__ = ["MAX_PAGE_SIZE", "Mirror", "serve"]
 
 logger = logging.getLogger(__name__)
-
-#: The most models one page of ``/api/models`` holds (the Hub's own cap); also the default.
-MAX_PAGE_SIZE = 1000
 
 #: ``sort=`` values (the Hub's names and huggingface_hub's snake_case ones) -> our sort keys.
 SORTS: dict[str, str] = {
@@ -76,45 +79,6 @@ SORTS: dict[str, str] = {
     "last_modified": "modified",
 }
 
-#: Properties the Hub accepts in ``expand`` for models; anything else answers 400, as there.
-EXPAND_PROPERTIES = frozenset(
-    {
-        "author",
-        "baseModels",
-        "cardData",
-        "childrenModelCount",
-        "config",
-        "createdAt",
-        "disabled",
-        "downloads",
-        "downloadsAllTime",
-        "evalResults",
-        "gated",
-        "gguf",
-        "inference",
-        "inferenceProviderMapping",
-        "lastModified",
-        "library_name",
-        "likes",
-        "mask_token",
-        "model-index",
-        "pipeline_tag",
-        "private",
-        "resourceGroup",
-        "safetensors",
-        "sha",
-        "siblings",
-        "spaces",
-        "tags",
-        "transformersInfo",
-        "trendingScore",
-        "usedStorage",
-        "widgetData",
-    }
-)
-
-#: Fields of a list item without ``expand`` or ``full`` (the Hub's defaults), and what ``full``
-#: adds.
 DEFAULT_FIELDS = (
     "id",
     "likes",
@@ -152,8 +116,6 @@ INFO_FIELDS = (
     "siblings",
 )
 
-_UNITS = {"": 1.0, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
-_COUNT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMBT]?)\s*$", re.IGNORECASE)
 _HOST_RE = re.compile(r"[A-Za-z0-9.\-]{1,253}(:\d{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?")
 _INFO_RE = re.compile(r"^/api/models/(?P<id>[^/]+(?:/[^/]+)?)(?:/revision/(?P<rev>[^/]+))?/?$")
 _RESOLVE_RE = re.compile(r"^/(?P<id>[^/]+(?:/[^/]+)?)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
@@ -182,16 +144,6 @@ _COLUMNS = (
     "scans_done",
     "files_with_issues",
 )
-
-
-class HubError(Exception):
-    """An error answer in the Hub's shape: status, ``{"error": message}``, ``X-Error-Code``."""
-
-    def __init__(self, status: int, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.code = code
 
 
 class Mirror:
@@ -448,7 +400,9 @@ class Mirror:
         spec = _single(query, "num_parameters")
         if spec:
             lo, hi = _num_parameters(spec)
-            rows = ix.params_rows(lo, hi, rows)
+            rows = ix.params_rows(
+                None if lo is None else int(lo), None if hi is None else int(hi), rows
+            )
         return rows
 
     def _union(self, value: str, parts: list[np.ndarray]) -> np.ndarray:
@@ -665,63 +619,6 @@ class _Handler(BaseHTTPRequestHandler):
 # ---------------------------------------------------------------------------------------------
 # Parameters and the Hub's JSON shape
 # ---------------------------------------------------------------------------------------------
-
-
-def _single(query: Mapping[str, list[str]], key: str) -> str | None:
-    values = query.get(key)
-    return values[-1] if values else None
-
-
-def _truthy(values: list[str] | None) -> bool:
-    return bool(values) and values[-1].strip().lower() in ("true", "1", "yes")  # type: ignore[index]
-
-
-def _expand(query: Mapping[str, list[str]]) -> list[str] | None:
-    given = [*query.get("expand", []), *query.get("expand[]", [])]
-    if not given:
-        return None
-    names = [n.strip() for value in given for n in value.split(",") if n.strip()]
-    unknown = [n for n in names if n not in EXPAND_PROPERTIES]
-    if unknown:
-        raise HubError(400, f"Invalid expand value(s): {', '.join(unknown)}")
-    return list(dict.fromkeys(names))
-
-
-def _count(text: str, spec: str) -> int:
-    match = _COUNT_RE.match(text)
-    if not match:
-        raise HubError(400, f"Invalid num_parameters value: {spec!r}")
-    return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
-
-
-def _num_parameters(spec: str) -> tuple[int | None, int | None]:
-    lo = hi = None
-    for part in (p for p in spec.split(",") if p.strip()):
-        key, sep, value = part.partition(":")
-        key = key.strip().lower()
-        if not sep or key not in ("min", "max"):
-            raise HubError(400, f"Invalid num_parameters value: {spec!r} (e.g. min:1B,max:8B)")
-        if key == "min":
-            lo = _count(value, spec)
-        else:
-            hi = _count(value, spec)
-    return lo, hi
-
-
-def _encode_cursor(offset: int) -> str:
-    raw = json.dumps({"offset": offset}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(token: str) -> int:
-    try:
-        offset = json.loads(base64.urlsafe_b64decode((token + "=" * (-len(token) % 4)).encode()))
-        offset = offset["offset"]
-    except (binascii.Error, ValueError, KeyError, TypeError):
-        raise HubError(400, "Invalid cursor") from None
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise HubError(400, "Invalid cursor")
-    return offset
 
 
 def _check_revision(row: Mapping[str, Any], revision: str | None) -> None:
