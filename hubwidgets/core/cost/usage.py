@@ -41,15 +41,15 @@ import json
 import math
 import os
 import re
-import sys
 import threading
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from .._filelock import locked
 
 __all__ = [
     "KINDS",
@@ -118,36 +118,8 @@ def set_usage_path(path: str | os.PathLike[str] | None = None) -> Path:
     return usage_path()
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    if not _THREAD_LOCK.acquire(timeout=LOCK_TIMEOUT_S):
-        raise OSError(f"another thread has held the usage ledger {path} for {LOCK_TIMEOUT_S} s")
-    try:
-        lock_file = f"{path}.lock"
-        if sys.platform == "win32":
-            from filelock import FileLock  # noqa: PLC0415 - portable fallback
-
-            with FileLock(lock_file, timeout=LOCK_TIMEOUT_S):
-                yield
-            return
-        import fcntl  # noqa: PLC0415 - POSIX only
-
-        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            deadline = time.monotonic() + LOCK_TIMEOUT_S
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise OSError(f"could not lock {lock_file} in {LOCK_TIMEOUT_S} s") from None
-                    time.sleep(0.001)
-            yield
-        finally:
-            os.close(fd)  # closing releases the lock
-    finally:
-        _THREAD_LOCK.release()
+def _locked(path: Path) -> contextlib.AbstractContextManager[None]:
+    return locked(path, _THREAD_LOCK, timeout=LOCK_TIMEOUT_S, what="the usage ledger")
 
 
 def _check_kind(kind: object) -> str:

@@ -66,10 +66,9 @@ import logging
 import math
 import os
 import re
-import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -77,6 +76,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .._filelock import locked
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -532,50 +533,10 @@ _THREAD_LOCK = threading.Lock()
 _TAIL: dict[str, tuple[int, int, int, str]] = {}
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    if not _THREAD_LOCK.acquire(timeout=LOCK_TIMEOUT_S):
-        raise AuditError(f"another thread has held the audit log {path} for {LOCK_TIMEOUT_S} s")
-    try:
-        lock_file = f"{path}.lock"
-        if sys.platform == "win32":
-            from filelock import FileLock, Timeout  # noqa: PLC0415 - portable fallback
-
-            try:
-                with FileLock(lock_file, timeout=LOCK_TIMEOUT_S):
-                    yield
-            except Timeout as err:
-                raise AuditError(f"could not lock {lock_file} in {LOCK_TIMEOUT_S} s") from err
-        else:
-            with _flock(lock_file):
-                yield
-    finally:
-        _THREAD_LOCK.release()
-
-
-@contextlib.contextmanager
-def _flock(lock_file: str) -> Iterator[None]:
-    import fcntl  # noqa: PLC0415 - POSIX only
-
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + LOCK_TIMEOUT_S
-        wait = 0.0001
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise AuditError(
-                        f"could not lock {lock_file} in {LOCK_TIMEOUT_S} s: another process "
-                        "holds it (a stuck hubwidgets?)"
-                    ) from None
-                time.sleep(wait)
-                wait = min(wait * 2, 0.001)  # short: an append holds the lock ~0.1 ms
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
+def _locked(path: Path) -> contextlib.AbstractContextManager[None]:
+    return locked(
+        path, _THREAD_LOCK, timeout=LOCK_TIMEOUT_S, what="the audit log", error=AuditError
+    )
 
 
 def _line_number(file: Path, offset: int) -> int:
