@@ -41,7 +41,7 @@ from ..core.catalog.searchable import Searchable
 from ..core.catalog.vocab import close_matches
 from ..core.inference.backends import INFERENCE_TASKS
 from ..core.report import Column, html_table
-from ..core.workflows import NEAREST_NEIGHBORS, Pipeline, PipelineError, Step
+from ..core.workflows import NEAREST_NEIGHBORS, Pipeline, Step
 from ._base import RunningWidget
 from ._protocol import RequestError, request
 from ._serialization import Table, to_ipc
@@ -438,10 +438,14 @@ class WorkflowWidget(RunningWidget):
             elif not entry["model"]:
                 problems[str(i)] = "choose a model (from the list, or type an id or a folder)"
         if steps and not problems:
+            made: list[Step] = []
             try:
-                built = Pipeline([self._step(e) for e in steps])
+                for entry in steps:  # a step the core refuses is the one being made
+                    made.append(self._step(entry))
+                built = Pipeline(made)
             except (ValueError, TypeError) as err:  # PipelineError is a ValueError
-                problems[str(self._failing_step(steps, err))] = str(err)
+                at = getattr(err, "step", None) if len(made) == len(steps) else len(made)
+                problems[str(len(steps) - 1 if at is None else at)] = str(err)
         plan: list[dict[str, Any]] = []
         if built is not None:
             plan = [
@@ -477,16 +481,6 @@ class WorkflowWidget(RunningWidget):
             backend=self._backend,
             name=entry["name"] or None,
         )
-
-    def _failing_step(self, steps: list[dict[str, Any]], err: Exception) -> int:
-        """The step a build error concerns: the last step of the shortest prefix that fails
-        (a bad link is the later of its two steps)."""
-        for n in range(1, len(steps) + 1):
-            try:
-                Pipeline([self._step(e) for e in steps[:n]])
-            except (ValueError, TypeError):
-                return n - 1
-        return len(steps) - 1 if isinstance(err, PipelineError) else 0
 
     def _offer(self, tasks: Sequence[str]) -> None:
         """Offer the most downloaded models of each of ``tasks`` (looked up once per task, when

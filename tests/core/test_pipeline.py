@@ -79,6 +79,7 @@ def test_steps_that_cannot_connect_fail_at_build_naming_both(models: dict[str, s
     assert "step 2 'image-classification'" in message and "takes image" in message
     assert "step 1 'text-classification'" in message and "label (text)" in message
     assert isinstance(info.value, ValueError)
+    assert info.value.step == 1  # the later step of the bad link (0-based), for a UI to mark
     # an embedding does not feed a text task
     with pytest.raises(PipelineError, match=r"feature-extraction.*embedding"):
         Pipeline([Step("feature-extraction", models["embedder"]), Step(CLASSIFY, "a/b")])

@@ -81,7 +81,15 @@ NEAREST_NEIGHBORS = "nearest-neighbors"
 
 
 class PipelineError(ValueError):
-    """Steps that cannot connect (or a bad step): raised when the pipeline is built."""
+    """Steps that cannot connect (or a bad step): raised when the pipeline is built.
+
+    ``step`` is the 0-based index of the step it is about (of a bad link, the later step), or
+    None when it is about the whole list.
+    """
+
+    def __init__(self, message: str, *, step: int | None = None) -> None:
+        super().__init__(message)
+        self.step = step
 
 
 # -- what steps take and give ------------------------------------------------------------------
@@ -312,12 +320,12 @@ class TableSearch:
 
 def _default_names(steps: Sequence[Step]) -> list[str]:
     names: list[str] = []
-    for step in steps:
+    for i, step in enumerate(steps):
         base = step.name or _short_task(step.task)
         name, k = base, 2
         while name in names:
             if step.name:
-                raise PipelineError(f"two steps are named {base!r}: step names must differ")
+                raise PipelineError(f"two steps are named {base!r}: step names must differ", step=i)
             name, k = f"{base}-{k}", k + 1
         names.append(name)
     return names
@@ -360,7 +368,8 @@ class Pipeline:
         if steps[0].input is not None:
             raise PipelineError(
                 f"step 1 {steps[0].name!r} has input={steps[0].input!r}, but the first step "
-                "takes the pipeline's input: leave input=None"
+                "takes the pipeline's input: leave input=None",
+                step=0,
             )
         self._backends: dict[int, Any] = {}
         self._lock = threading.Lock()
@@ -696,16 +705,18 @@ def _connect(before: Step, after: Step, position: int) -> str:
     )
     if after.input is not None:
         if after.input not in offered:
-            raise PipelineError(f"{where}: it has no field {after.input!r} (input=)")
+            raise PipelineError(f"{where}: it has no field {after.input!r} (input=)", step=position)
         if offered[after.input] != wanted:
-            raise PipelineError(f"{where}: its field {after.input!r} is {offered[after.input]}")
+            raise PipelineError(
+                f"{where}: its field {after.input!r} is {offered[after.input]}", step=position
+            )
         return after.input
     natural = next(iter(offered))
     if offered[natural] == wanted:
         return natural
     fits = [k for k, v in offered.items() if v == wanted]
     hint = f" Pass input={fits[0]!r} to take its {fits[0]}." if fits else ""
-    raise PipelineError(f"{where}: they cannot connect.{hint}")
+    raise PipelineError(f"{where}: they cannot connect.{hint}", step=position)
 
 
 def _audit_pipeline(pipeline: Pipeline, out: pd.DataFrame, n: int) -> None:
