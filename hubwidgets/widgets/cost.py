@@ -28,7 +28,7 @@ import pandas as pd
 import traitlets
 
 from ..core.catalog.searchable import Searchable
-from ..core.cost import Workload, estimate_cost
+from ..core.cost import ESTIMATE_COLUMNS, Workload, estimate_cost
 from ..core.report import Column, html_table, svg_divs
 from ._base import HubWidget
 from ._protocol import request
@@ -57,36 +57,16 @@ _REQUIRED = ("requests_per_day", "input_tokens", "output_tokens", "hours_per_day
 #: The columns of the options table the page shows: ``key`` (model and option, what
 #: ``selected`` names), ``label`` (the option: "dedicated: aws-nvidia-l4-x1", "serverless:
 #: together", "this machine"), then the estimate's own columns.
+#: The estimate's columns the label stands for (the option's place) or the page does not show.
+_NOT_SHOWN = frozenset(
+    {"model", "instance", "provider", "vendor", "region", "instance_type", "instance_size"}
+    | {"dtype", "replicas_needed_at_peak", "scale_to_zero"}
+)
 TABLE_COLUMNS: tuple[str, ...] = (
     "key",
     "model",
     "label",
-    "option",
-    "accelerator",
-    "status",
-    "memory_needed_gb",
-    "memory_available_gb",
-    "fits",
-    "memory_source",
-    "price_per_hour_usd",
-    "input_usd_per_1m",
-    "output_usd_per_1m",
-    "price_source",
-    "throughput_rps",
-    "latency_ms",
-    "throughput_source",
-    "min_replicas",
-    "max_replicas",
-    "usd_per_hour",
-    "usd_per_month",
-    "usd_per_1k_requests",
-    "cost_source",
-    "meets_slo",
-    "meets_slo_source",
-    "cheapest",
-    "break_even_requests_per_day",
-    "break_even_source",
-    "note",
+    *(c for c in ESTIMATE_COLUMNS if c not in _NOT_SHOWN),
 )
 
 
@@ -257,8 +237,6 @@ class CostWidget(HubWidget):
         :attr:`workload` (empty, with its columns, when there are no models)."""
         ids = list(self.models)
         if not ids:
-            from ..core.cost import ESTIMATE_COLUMNS  # noqa: PLC0415
-
             return pd.DataFrame(columns=list(ESTIMATE_COLUMNS))
         return self._estimate(ids, self.workload).copy()
 
