@@ -40,6 +40,7 @@ import traitlets
 
 from ..core.catalog.hub import HubError
 from ..core.registry.audit import AuditError, audit_log
+from ..core.registry.store import OUTCOME_COLUMNS
 from ..core.report import Column, html_table, hub_url
 from ._base import HubWidget, RunningWidget
 from ._protocol import RequestError, request
@@ -78,9 +79,6 @@ TIMELINE_COLUMNS: tuple[str, ...] = (
     "details",
     "outcome",
 )
-
-#: The columns of :attr:`RegistryWidget.outcomes`: one row per model of the last register.
-OUTCOME_COLUMNS: tuple[str, ...] = ("model", "requested_revision", "revision", "outcome", "error")
 
 #: Records of the selected model the timeline shows (the newest).
 TIMELINE_ROWS = 200
@@ -280,27 +278,11 @@ class RegistryWidget(RunningWidget):
                 "no models to register: select some in the linked widget (source=) or pass "
                 "models=[...]"
             )
-        alias = alias or None
-        if alias is not None and len(ids) > 1:
-            raise ValueError(
-                f"an alias names one entry: register one model with alias {alias!r}, or "
-                f"leave the alias empty for these {len(ids)} models"
-            )
-        note = note or None
-        rows: list[dict[str, str]] = []
         with self._lock:
-            for model in ids:
-                row = {"model": model, "requested_revision": revision, "revision": ""}
-                try:
-                    entry = self._registry.register(
-                        model, revision, alias=alias, stage=stage, note=note
-                    )
-                except (ValueError, TypeError, HubError, RuntimeError) as err:
-                    rows.append({**row, "outcome": "error", "error": str(err)})
-                    continue
-                rows.append(
-                    {**row, "revision": str(entry["revision"]), "outcome": "ok", "error": ""}
-                )
+            outcome = self._registry.register_many(
+                ids, revision, alias=alias, stage=stage, note=note
+            )
+        rows: list[dict[str, str]] = outcome.to_dict(orient="records")  # type: ignore[assignment]
         done = [r for r in rows if r["outcome"] == "ok"]
         failed = [r for r in rows if r["outcome"] != "ok"]
         with self.hold_sync():

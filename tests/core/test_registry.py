@@ -15,6 +15,7 @@ import pytest
 
 import hubwidgets as hw
 from hubwidgets.core.registry import ENTRY_COLUMNS, HISTORY_COLUMNS, STAGES, Registry
+from hubwidgets.core.registry.store import OUTCOME_COLUMNS
 from hubwidgets.testing.hub_server import HubServer
 
 from .registry_support import (  # noqa: F401 - fixtures
@@ -59,6 +60,20 @@ def test_register_pins_the_sha_with_license_and_verdict_from_check(
     assert frame.loc[0, "revision"] == record["sha"]
     assert str(frame["registered_at"].dt.tz) == "UTC"
     assert len(reg) == 1
+
+
+def test_registering_several_keeps_going_past_a_model_that_fails(
+    reg: Registry, records: list[dict[str, Any]]
+) -> None:
+    ids = [records[0]["id"], "nobody/no-such-model", records[1]["id"]]
+    out = reg.register_many(ids, stage="candidate")
+    assert list(out.columns) == list(OUTCOME_COLUMNS)
+    assert out["outcome"].tolist() == ["ok", "error", "ok"]
+    assert out.loc[1, "revision"] == "" and "no-such-model" in out.loc[1, "error"]
+    assert out.loc[2, "revision"] == records[1]["sha"]
+    assert len(reg) == 2
+    with pytest.raises(ValueError, match="an alias names one entry"):
+        reg.register_many(ids, alias="production")
 
 
 def test_register_by_tag_or_sha_and_get_by_alias(

@@ -45,12 +45,17 @@ from .versions import Hub, check_model, check_revision, revision_facts
 __all__ = [
     "ENTRY_COLUMNS",
     "HISTORY_COLUMNS",
+    "OUTCOME_COLUMNS",
     "STAGES",
     "Registry",
     "RegistryError",
     "RegistryLockedError",
     "default_registry_path",
 ]
+
+#: One row per model of :meth:`Registry.register_many`: what was asked, the sha pinned (""
+#: when it failed), ``outcome`` ("ok" or "error") and the error in words.
+OUTCOME_COLUMNS: tuple[str, ...] = ("model", "requested_revision", "revision", "outcome", "error")
 
 #: The stages an entry can be in, in promotion order; ``deprecated`` is set by ``deprecate``.
 STAGES: tuple[str, ...] = ("candidate", "staging", "production", "archived", "deprecated")
@@ -685,6 +690,41 @@ class Registry:
         else:
             self._facts.move_to_end(key)
         return facts
+
+    def register_many(
+        self,
+        models: list[str],
+        revision: str = "main",
+        *,
+        alias: str | None = None,
+        stage: str = "candidate",
+        note: str | None = None,
+    ) -> pd.DataFrame:
+        """:meth:`register` each of ``models`` at ``revision``: a model that fails (unknown
+        upstream, no such revision, the Hub unreachable) has its error in its row of the
+        returned :data:`OUTCOME_COLUMNS` frame, and the others are registered all the same.
+
+        Raises:
+            ValueError: no models, or one ``alias`` for several models (an alias names one).
+        """
+        if not models:
+            raise ValueError("no models to register: pass models=[...]")
+        alias = alias or None
+        if alias is not None and len(models) > 1:
+            raise ValueError(
+                f"an alias names one entry: register one model with alias {alias!r}, or "
+                f"leave the alias empty for these {len(models)} models"
+            )
+        rows: list[dict[str, str]] = []
+        for model in models:
+            row = {"model": model, "requested_revision": revision, "revision": ""}
+            try:
+                entry = self.register(model, revision, alias=alias, stage=stage, note=note or None)
+            except (ValueError, TypeError, RuntimeError) as err:  # HubError is a RuntimeError
+                rows.append({**row, "outcome": "error", "error": str(err)})
+                continue
+            rows.append({**row, "revision": str(entry["revision"]), "outcome": "ok", "error": ""})
+        return pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS))
 
     def set_alias(self, alias: str, model: str, revision: str | None = None) -> pd.Series:
         """Point ``alias`` at a registered revision of ``model`` (the newest registered one
