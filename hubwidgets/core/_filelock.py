@@ -1,6 +1,6 @@
 """One writer at a time on an append-only file, across threads and processes.
 
-The audit trail (registry/audit.py) and the usage ledger (cost/usage.py) are JSON-lines files
+The audit trail (registry/audit.py) and the usage ledger (cost/ledger.py) are JSON-lines files
 that several kernels may append to at once. Each append holds a per-process thread lock, then an
 exclusive ``flock`` on ``<file>.lock`` (``filelock`` on Windows). An append holds it for about
 0.1 ms, so a waiter polls with a short, growing sleep rather than blocking without a deadline.

@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..core.cost.usage import call_cost
+from ..core.cost.ledger import call_cost
 from .replay import load_cassette
 
 __all__ = [

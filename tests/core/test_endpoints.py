@@ -238,7 +238,7 @@ def test_no_token_in_any_record_or_message(hub: HubServer, catalog: Any) -> None
     assert any(TOKEN in json.dumps(r["headers"]) for r in hub.requests)
     assert TOKEN not in str(info.value)
     assert TOKEN not in Path(audit_path()).read_text()
-    usage = pytest.importorskip("hubwidgets.core.cost.usage")
+    usage = pytest.importorskip("hubwidgets.core.cost.ledger")
     ledger = Path(usage.usage_path())
     assert ledger.exists()
     lines = [json.loads(x) for x in ledger.read_text().splitlines()]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import hubwidgets as hw
-from hubwidgets.core.cost.usage import (
+from hubwidgets.core.cost.ledger import (
     USAGE_COLUMNS,
     call_cost,
     reply_tokens,
@@ -25,6 +27,18 @@ from hubwidgets.core.registry.audit import audit_log
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HUBWIDGETS_HOME", str(tmp_path))
     return tmp_path
+
+
+def test_the_ledger_module_is_not_shadowed_by_the_usage_function() -> None:
+    # `import ... as` and attribute access both reach the module; hw.usage stays the function
+    module = importlib.import_module("hubwidgets.core.cost.ledger")
+    assert isinstance(module, types.ModuleType)
+    import hubwidgets.core.cost.ledger as ledger  # noqa: PLC0415 - the import form under test
+    from hubwidgets.core.cost import usage  # noqa: PLC0415
+
+    assert ledger is module
+    assert isinstance(hw.usage, types.FunctionType)
+    assert hw.usage is usage is module.usage
 
 
 def test_a_record_is_read_back_with_every_column(home: Path) -> None:
@@ -104,7 +118,7 @@ def test_writes_one_audit_record_unless_told_not_to(home: Path) -> None:
 
 def test_many_processes_append_whole_lines(home: Path) -> None:
     script = (
-        "from hubwidgets.core.cost.usage import record_usage\n"
+        "from hubwidgets.core.cost.ledger import record_usage\n"
         "for i in range(50):\n"
         "    record_usage(kind='batch', action='run', model='m', cost_usd=0.001,"
         " cost_source='t', audit=False)\n"

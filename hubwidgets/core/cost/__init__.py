@@ -4,7 +4,7 @@
 - :class:`Workload`, :func:`estimate_cost`, :func:`endpoint_cost` (:mod:`.estimate`): dedicated
   endpoints, serverless providers and this machine, with the cheapest and the break-even;
 - :func:`deploy_snippets` (:mod:`.snippets`): code to run or deploy a model;
-- :func:`record_usage`, :func:`usage` (:mod:`.usage`): the ledger of remote spend;
+- :func:`record_usage`, :func:`usage` (:mod:`.ledger`): the ledger of remote spend;
 - :class:`Budget`, :func:`use_budget`, :func:`active_budget` (:mod:`.budget`): a monthly budget.
 """
 
@@ -16,6 +16,7 @@ from .estimate import (
     endpoint_cost,
     estimate_cost,
 )
+from .ledger import USAGE_COLUMNS, record_usage, set_usage_path, usage
 from .prices import (
     HARDWARE_COLUMNS,
     PROVIDER_COLUMNS,
@@ -24,7 +25,6 @@ from .prices import (
     provider_prices,
 )
 from .snippets import SNIPPET_COLUMNS, deploy_snippets
-from .usage import USAGE_COLUMNS, record_usage, set_usage_path, usage
 
 __all__ = [
     "ESTIMATE_COLUMNS",

@@ -6,7 +6,7 @@
 >>> with hw.use_budget(hw.Budget(5)):                       # for a block only (soft)
 ...     hw.benchmark(models, inputs, backend="remote")       # doctest: +SKIP
 
-What is spent is read from the usage ledger (:mod:`.usage`, ``hw.usage()``) for the calendar
+What is spent is read from the usage ledger (:mod:`.ledger`, ``hw.usage()``) for the calendar
 month (UTC). Before a remote call the Playground, ``hw.benchmark`` and ``hw.apply`` predict its
 cost (:func:`hubwidgets.core.cost.predict.predict_call`) and ask :meth:`Budget.check`:
 
@@ -111,7 +111,7 @@ class Budget:
         return f"the {kind} budget{name} ({format_usd(self.monthly_usd)}/month)"
 
     def _ledger(self, month: Any) -> tuple[pd.DataFrame, pd.Period]:
-        from .usage import _month, usage  # noqa: PLC0415
+        from .ledger import _month, usage  # noqa: PLC0415
 
         period = _month(month) if month is not None else _this_month()
         assert period is not None

@@ -16,7 +16,7 @@ for the call, under a lock, and put back.
 An error of the API becomes an :class:`EndpointError` carrying the API's own message (never a
 token). Every action appends an audit record (``endpoint.<action>``, see
 :mod:`hubwidgets.core.registry.audit`) and a usage-ledger record
-(:func:`hubwidgets.core.cost.usage.record_usage`), whether it worked or not.
+(:func:`hubwidgets.core.cost.ledger.record_usage`), whether it worked or not.
 """
 
 from __future__ import annotations
@@ -376,9 +376,9 @@ def _ledger(
     cost_source: str,
     outcome: str,
 ) -> None:
-    """The usage-ledger line of an action (:mod:`hubwidgets.core.cost.usage`); never raises:
+    """The usage-ledger line of an action (:mod:`hubwidgets.core.cost.ledger`); never raises:
     the ledger must not sink the user's action (a failure is logged)."""
-    from .usage import record_usage  # noqa: PLC0415
+    from .ledger import record_usage  # noqa: PLC0415
 
     try:
         record_usage(

@@ -10,7 +10,7 @@ price per call, the prediction is that price. When no tokenizer, no output bound
 known, the prediction is None and the reason says which: unknown is never taken as 0.
 
 **After a call** (:func:`record_call`): the tokens the provider's reply reports (``usage``:
-``prompt_tokens``, ``completion_tokens``), priced by the same table (:func:`.usage.call_cost`),
+``prompt_tokens``, ``completion_tokens``), priced by the same table (:func:`.ledger.call_cost`),
 go to the usage ledger. Only remote calls (an Inference Provider or an endpoint) are recorded:
 runs on this machine cost no $.
 
@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from .budget import active_budget
-from .usage import call_cost, record_usage
+from .ledger import call_cost, record_usage
 
 __all__ = [
     "count_input_tokens",

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ... import _redact
-from ...cost.usage import reply_tokens
+from ...cost.ledger import reply_tokens
 from ._base import (
     AUDIO_TASKS,
     IMAGE_TASKS,
