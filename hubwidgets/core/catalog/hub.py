@@ -24,13 +24,12 @@ import math
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from huggingface_hub import HfApi, constants
-from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
-from huggingface_hub.utils import build_hf_headers
+from huggingface_hub.utils import build_hf_headers, validate_repo_id
 
 from .. import _redact
 from . import _http
@@ -326,35 +325,74 @@ class HubCatalog(Searchable):
         self.capped = capped
         return pd.concat(frames, ignore_index=True) if frames else empty_facets()
 
-    def model(self, model_id: str) -> pd.Series:
-        """One model's full record from ``/api/models/{id}``, with its card text (README.md)."""
+    def model(
+        self, model_id: str, *, deadline: float | Literal["catalog"] | None = "catalog"
+    ) -> pd.Series:
+        """One model's full record from ``/api/models/{id}``, with its card text (README.md).
+
+        Args:
+            model_id: the model's id (``owner/name``).
+            deadline: seconds the whole look-up (record and card, retries and waits included)
+                may take; ``"catalog"`` (the default): the catalog's ``deadline`` (30 s
+                unless set), as for ``search``, ``count`` and ``facets``; None for no limit.
+
+        Raises:
+            UnknownModelError: the Hub does not have it (or it is private to another account).
+            HubError: the Hub did not answer within the deadline (the message says what to do),
+                answered with an error after retries, or sent something that is not a record.
+        """
         if not isinstance(model_id, str):
             raise TypeError(f"model id must be a string, not {type(model_id).__name__}")
+        validate_repo_id(model_id)  # a ValueError naming what is wrong with the id
+        clock = self._deadline() if deadline == "catalog" else _http.Deadline(deadline)
+        url = f"{self.endpoint}/api/models/{model_id}"
+        # one model: its file list too (list queries leave it out: too heavy)
+        params = [("expand[]", p) for p in (*EXPAND, "siblings", "config")]
         try:
-            info = self.api.model_info(
-                model_id,
-                # one model: its file list too (list queries leave it out: too heavy)
-                expand=[*EXPAND, "siblings", "config"],  # type: ignore[list-item]
-                timeout=_bounded(self.timeout, self.deadline),
+            data, _ = _http.get_json(
+                url,
+                params=params,
+                headers=build_hf_headers(token=self.token),
+                deadline=clock,
+                timeout=self.timeout,
+                max_retry_wait=self.max_retry_wait,
+                secrets=[self.token],
             )
-        except RepositoryNotFoundError:
-            raise UnknownModelError(
-                f"{model_id!r} is not on the Hub at {self.endpoint} (or is private or gated "
-                "for this token)"
-            ) from None
-        except HfHubHTTPError as err:
-            raise HubError(_http_message(self.endpoint, err, self.token)) from None
-        except Exception as err:  # httpx2 timeouts and connection errors, as in iter_model_pages
-            if type(err).__module__.startswith(("httpx", "httpcore")):
-                said = _redact.clean(repr(err), [self.token], limit=200)
-                raise HubError(f"the Hub at {self.endpoint} did not answer: {said}") from None
-            raise
-        df, _ = normalize_records([info], source="hub")
+        except _http.FetchError as err:
+            raise self._model_error(model_id, err, clock) from None
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            raise HubError(
+                f"the Hub at {self.endpoint} sent a bad record for {model_id!r}: "
+                f"not a model with an id (got {type(data).__name__})"
+            )
+        df, cards = normalize_records([data], source="hub")
         row = df.iloc[0].copy()
-        row["card"] = self._card(model_id)
+        row["card"] = cards.get(model_id) or self._card(model_id, clock)
         return row
 
-    def _card(self, model_id: str) -> Any:
+    def _model_error(
+        self, model_id: str, err: _http.FetchError, clock: _http.Deadline
+    ) -> Exception:
+        """What a failed look-up of one model raises: unknown, out of time, or the Hub's error."""
+        # the Hub answers 401 for a repo it will not show this caller (as 404: not found),
+        # except when the token itself is refused
+        refused = "invalid credentials" in err.said.lower()
+        if err.kind == "http" and (err.status == 404 or (err.status == 401 and not refused)):
+            return UnknownModelError(
+                f"{model_id!r} is not on the Hub at {self.endpoint} (or is private or gated "
+                "for this token)"
+            )
+        if err.kind == "deadline":
+            return HubError(
+                f"the Hub at {self.endpoint} did not answer for {model_id!r} within "
+                f"{clock} (the deadline); try again later, allow longer with "
+                "HubCatalog(deadline=...) or model(..., deadline=...), or work offline from a "
+                "snapshot: hw.open_catalog('snapshot') (refresh one with "
+                "'hubwidgets snapshot pull')"
+            )
+        return HubError(_fetch_message(self.endpoint, err))
+
+    def _card(self, model_id: str, clock: _http.Deadline | None = None) -> Any:
         if model_id in self._cards:
             return self._cards[model_id]
         url = f"{self.endpoint}/{model_id}/resolve/main/README.md"
@@ -362,7 +400,7 @@ class HubCatalog(Searchable):
             body, response = _http.get(
                 url,
                 headers=build_hf_headers(token=self.token),
-                deadline=self._deadline(),
+                deadline=clock or self._deadline(),
                 timeout=self.timeout,
                 max_retries=1,
                 max_retry_wait=self.max_retry_wait,
@@ -374,13 +412,6 @@ class HubCatalog(Searchable):
         text = body.decode("utf-8", errors="replace")
         self._cards[model_id] = text
         return text
-
-
-def _bounded(timeout: float | None, deadline: float | None) -> float | None:
-    """A per-request timeout no longer than the call's deadline."""
-    if deadline is None:
-        return timeout
-    return deadline if timeout is None else min(timeout, deadline)
 
 
 def _fetch_message(endpoint: str, err: _http.FetchError) -> str:
@@ -399,23 +430,6 @@ def _fetch_message(endpoint: str, err: _http.FetchError) -> str:
     if err.kind in ("timeout", "connection"):
         return f"the Hub at {endpoint} did not answer: {err}"
     return f"the Hub at {endpoint}: {err}"
-
-
-def _http_message(endpoint: str, err: HfHubHTTPError, token: object = None) -> str:
-    """One line: which Hub, which status, what it said (no URL with every query parameter)."""
-    response = getattr(err, "response", None)
-    status = getattr(response, "status_code", None)
-    said = _redact.clean(getattr(err, "server_message", None) or "", [token], limit=300)
-    head = (
-        f"the Hub at {endpoint} answered HTTP {status}"
-        if status
-        else f"the Hub at {endpoint} failed"
-    )
-    if status == 429:
-        head += " (rate limited; retried after Retry-After and still refused)"
-    elif status is not None and status >= 500:
-        head += " (a server error; retried with backoff)"
-    return f"{head}{': ' + said.strip() if said.strip() else ''}"
 
 
 def _merge_key(sort: str) -> Any:
