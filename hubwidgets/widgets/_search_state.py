@@ -1,5 +1,6 @@
 """What :class:`~hubwidgets.widgets.search.SearchWidget` is made of besides the widget itself:
-its trait types, the results it shows, the detail of one model, and its report table.
+its trait types, the detail of one model, and its report table (the results it shows are
+the core's: :mod:`hubwidgets.core.catalog.browse`).
 
 Kept apart so that ``search.py`` holds the widget (its traits, its Python API, its requests)
 and nothing else.
@@ -8,15 +9,15 @@ and nothing else.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import pandas as pd
 import traitlets
 
+from ..core.catalog.browse import ModelLookup, has_history
 from ..core.catalog.catalog import UnknownModelError
 from ..core.catalog.hub import HubError
-from ..core.catalog.query import FACETS, make_query, parse_params
+from ..core.catalog.query import RISING, make_query, parse_params
 from ..core.catalog.schema import SORT_KEYS
 from ..core.report import Column, compact, hub_url
 from ._card import card_html, detail_record, governance_part, modality_label
@@ -28,11 +29,10 @@ __all__ = [
     "REPORT_COLUMNS",
     "ROW_COLUMNS",
     "Params",
-    "Results",
     "SortKey",
+    "SortOrRising",
     "Values",
     "detail_body",
-    "facet_lists",
     "task_modalities",
     "window_bounds",
 ]
@@ -115,29 +115,15 @@ class SortKey(traitlets.Enum[str]):
         raise traitlets.TraitError(f"sort must be one of {', '.join(SORT_KEYS)}")  # not reached
 
 
-@runtime_checkable
-class ModelLookup(Protocol):
-    """A catalog that looks up one model by id (Catalog and HubCatalog do)."""
+class SortOrRising(SortKey):
+    """A sort key of ``SORT_KEYS``, or ``"rising"`` when the widget's catalog has a history;
+    without one, "rising" is refused with the core's message (it names ``with_history``)."""
 
-    def model(self, model_id: str) -> pd.Series: ...
-
-
-@dataclass(frozen=True)
-class Results:
-    """The last filters that the catalog answered, and what it said: the rows shown."""
-
-    filters: dict[str, Any]
-    sort: str
-    total: int
-    status: str
-
-
-def facet_lists(counts: pd.DataFrame) -> dict[str, list[list[Any]]]:
-    """``facets()`` output as ``{facet: [[value, count], ...]}`` (every facet, maybe empty)."""
-    out: dict[str, list[list[Any]]] = {facet: [] for facet in FACETS}
-    for facet, value, count in counts[["facet", "value", "count"]].itertuples(index=False):
-        out.setdefault(str(facet), []).append([str(value), int(count)])
-    return out
+    def validate(self, obj: Any, value: Any) -> str:
+        if value == RISING and has_history(getattr(obj, "_catalog", None)):
+            return RISING
+        key: str = super().validate(obj, value)
+        return key
 
 
 def task_modalities(counts: list[list[Any]], chosen: list[str]) -> dict[str, str]:

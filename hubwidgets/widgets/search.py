@@ -32,19 +32,27 @@ searches update the ``text/html`` table displayed beside the widget, for exporte
 from __future__ import annotations
 
 import html
-import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 import traitlets
 
 from .. import charts as _charts
+from ..core.catalog.browse import (
+    Results,
+    facet_counts,
+    first_results,
+    models_by_id,
+    resorted,
+    result_ids,
+    result_rows,
+    sort_keys,
+)
 from ..core.catalog.hub import HubError
-from ..core.catalog.query import RISING, make_query
-from ..core.catalog.schema import SORT_KEYS, conform, empty_frame
+from ..core.catalog.query import make_query
+from ..core.catalog.schema import SORT_KEYS
 from ..core.catalog.searchable import Searchable
 from ..core.catalog.sources import open_catalog
 from ..core.report import html_table
@@ -54,13 +62,10 @@ from ._search_state import (
     FILTERS,
     REPORT_COLUMNS,
     ROW_COLUMNS,
-    ModelLookup,
     Params,
-    Results,
-    SortKey,
+    SortOrRising,
     Values,
     detail_body,
-    facet_lists,
     task_modalities,
     window_bounds,
 )
@@ -68,22 +73,6 @@ from ._serialization import Table, to_ipc
 
 if TYPE_CHECKING:
     import altair as alt
-
-
-def _has_history(catalog: Any) -> bool:
-    """True when ``catalog`` has a history attached (``Catalog.with_history``)."""
-    return getattr(catalog, "_gains", None) is not None
-
-
-class _SortOrRising(SortKey):
-    """A sort key of ``SORT_KEYS``, or ``"rising"`` when the widget's catalog has a history;
-    without one, "rising" is refused with the core's message (it names ``with_history``)."""
-
-    def validate(self, obj: Any, value: Any) -> str:
-        if value == RISING and _has_history(getattr(obj, "_catalog", None)):
-            return RISING
-        key: str = super().validate(obj, value)
-        return key
 
 
 __all__ = ["FILTERS", "ROW_COLUMNS", "SearchWidget"]
@@ -159,7 +148,7 @@ class SearchWidget(HubWidget):
     gated = traitlets.Bool(None, allow_none=True).tag(sync=True)
     """True: gated models only; False: open ones only; None: both."""
 
-    sort = _SortOrRising().tag(sync=True)
+    sort = SortOrRising().tag(sync=True)
     """Order of the results, best first: one of ``hubwidgets.SORT_KEYS``, or ``"rising"`` (the
     largest gain over the history's window first) when the catalog has a history attached
     (``catalog.with_history(hw.history(...))``)."""
@@ -202,8 +191,7 @@ class SearchWidget(HubWidget):
 
     @traitlets.default("_sort_keys")
     def _default_sort_keys(self) -> list[str]:
-        # "rising" only where the catalog can answer it: a history is attached
-        return [*SORT_KEYS, *([RISING] if _has_history(self._catalog) else [])]
+        return sort_keys(self._catalog)  # "rising" where the catalog can answer it
 
     def __init__(self, catalog: Searchable | None = None, **filters: Any) -> None:
         self._check_arguments(filters)
@@ -253,10 +241,7 @@ class SearchWidget(HubWidget):
         The models of the last filters the catalog answered (after a failure, the previous ones).
         On the live Hub, at most the catalog's ``max_results``.
         """
-        good = self._good
-        if good is None:
-            return empty_frame()
-        return self._catalog.search(**good.filters, sort=good.sort, limit=None)
+        return result_rows(self._catalog, self._good)
 
     @property
     def selected(self) -> pd.DataFrame:
@@ -268,14 +253,7 @@ class SearchWidget(HubWidget):
         Raises:
             hubwidgets.UnknownModelError: a selected id the catalog does not hold.
         """
-        ids = list(self.selected_ids)
-        if not ids:
-            return empty_frame()
-        catalog = self._catalog
-        if not isinstance(catalog, ModelLookup):
-            raise TypeError(f"{type(catalog).__name__} cannot look up models by id")
-        rows = [catalog.model(model_id).drop("card") for model_id in ids]
-        return conform(pd.DataFrame(rows).reset_index(drop=True))
+        return models_by_id(self._catalog, list(self.selected_ids))
 
     def charts(self) -> dict[str, alt.Chart]:
         """Altair charts of the current results (:attr:`results`), by name: ``"tasks"``,
@@ -293,12 +271,7 @@ class SearchWidget(HubWidget):
     def to_html(self, limit: int = 50) -> str:
         """The first ``limit`` results as an HTML table (for reports), with a caption saying what
         was searched and where."""
-        good = self._good
-        frame = (
-            self._catalog.search(**good.filters, sort=good.sort, limit=limit)
-            if good is not None
-            else empty_frame()
-        )
+        frame = result_rows(self._catalog, self._good, limit=limit)
         return html_table(
             frame, REPORT_COLUMNS, caption=self.status, css_class="hubwidgets-results"
         )
@@ -386,37 +359,31 @@ class SearchWidget(HubWidget):
         if good is not None and good.filters == filters:
             self._reorder(good)
             return
-        started = time.perf_counter()
         try:
-            total = int(self._catalog.count(**filters))
-            first = self._catalog.search(**filters, sort=self.sort, limit=self.FIRST_ROWS)
+            good, first = first_results(self._catalog, filters, self.sort, self.FIRST_ROWS)
         except HubError as err:
             self._fail(f"the Hub did not answer: {err}")
             return
         except (ValueError, TypeError) as err:
             self._fail(str(err))
             return
-        status = self._summary(total, (time.perf_counter() - started) * 1000)
-        left_out = first.attrs.get("params_unknown_left_out")
-        if left_out:  # a params range drops the models of unknown size: say how many
-            status += f" · {left_out:,} of unknown size left out by the params range"
-        self._good = Results(filters, self.sort, total, status)
+        self._good = good
         with self.hold_sync():  # one message: the grid draws these rows as the revision arrives
             self._first_rows = first
-            self.total = total
+            self.total = good.total
             self.error = ""
-            self.status = status
+            self.status = good.status
             self.revision += 1
         try:
-            counts = self._catalog.facets(**filters, top=self.FACET_TOP)
+            facets = facet_counts(self._catalog, filters, self.FACET_TOP)
         except HubError as err:  # the rows are shown; only the counts beside them are old
             with self.hold_sync():
                 self.error = f"the Hub did not answer the facet counts: {err}"
-                self.status = f"{status} · facet counts not updated: {self.error}"
+                self.status = f"{good.status} · facet counts not updated: {self.error}"
             return
         with self.hold_sync():
-            self.facets = facet_lists(counts)
-            self._task_modality = task_modalities(self.facets["task"], self.task)
+            self.facets = facets
+            self._task_modality = task_modalities(facets["task"], self.task)
 
     def _reorder(self, good: Results) -> None:
         """The filters shown again: a new order of the same models (no count), or back to the
@@ -424,13 +391,13 @@ class SearchWidget(HubWidget):
         first = None
         if good.sort != self.sort:
             try:
-                first = self._catalog.search(**good.filters, sort=self.sort, limit=self.FIRST_ROWS)
+                good, first = resorted(self._catalog, good, self.sort, self.FIRST_ROWS)
             except HubError as err:
                 self._fail(f"the Hub did not answer: {err}")
                 return
         with self.hold_sync():
             if first is not None:
-                self._good = replace(good, sort=self.sort)
+                self._good = good
                 self._first_rows = first
                 self.revision += 1
             if self.error:
@@ -443,34 +410,23 @@ class SearchWidget(HubWidget):
             self.error = message
             self.status = f"{message}{shown}"
 
-    def _summary(self, total: int, ms: float) -> str:
-        models = f"{total:,} model{'' if total == 1 else 's'}"
-        if getattr(self._catalog, "capped", False):  # the live Hub: counted up to max_results
-            models = f"at least {models} (counted up to the first {total:,} matches)"
-        describe = getattr(self._catalog, "describe_source", None)
-        source = describe() if callable(describe) else type(self._catalog).__name__
-        took = f"{ms:.1f}" if ms < 10 else f"{ms:.0f}"  # "0 ms" would read as not timed
-        return f"{models} · {took} ms · {source}"
-
-    def _page(self, start: int, stop: int) -> pd.DataFrame:
-        """Rows [start, stop) of the results shown."""
-        good = self._good
-        if good is None or stop <= start:
-            return empty_frame()
-        return self._catalog.search(
-            **good.filters, sort=good.sort, offset=start, limit=stop - start
-        )
-
     # -- requests from the page ------------------------------------------------------------------
+    @contextmanager
+    def _hub_answers(self) -> Iterator[None]:
+        """A request the catalog must answer: when the live Hub does not, the status says so
+        (the results shown stay) and so does the reply."""
+        try:
+            yield
+        except HubError as err:
+            self._fail(f"the Hub did not answer: {err}")
+            raise RequestError(f"the Hub did not answer: {err}") from None
+
     @request("rows")
     def _rows(self, body: dict[str, Any]) -> dict[str, Any]:
         """Rows ``[start, stop)`` of the results shown, as Arrow IPC bytes in ``table``."""
         start, stop = window_bounds(body, self.MAX_WINDOW)
-        try:
-            rows = self._page(start, stop)
-        except HubError as err:
-            self._fail(f"the Hub did not answer: {err}")
-            raise RequestError(f"the Hub did not answer: {err}") from None
+        with self._hub_answers():
+            rows = result_rows(self._catalog, self._good, offset=start, limit=stop - start)
         return {
             "start": start,
             "stop": start + len(rows),
@@ -488,11 +444,8 @@ class SearchWidget(HubWidget):
                 f"{body.get('revision')!r}, now {self.revision})"
             )
         start, stop = window_bounds(body, self.MAX_RANGE)
-        try:
-            ids = [str(i) for i in self._page(start, stop)["id"]]
-        except HubError as err:
-            self._fail(f"the Hub did not answer: {err}")
-            raise RequestError(f"the Hub did not answer: {err}") from None
+        with self._hub_answers():
+            ids = result_ids(self._catalog, self._good, start, stop)
         current = list(self.selected_ids)
         seen = set(current)
         added = [i for i in ids if i not in seen]
