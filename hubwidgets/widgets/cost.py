@@ -17,19 +17,26 @@ whose month cost the budget bar shows, and whose model the chart draws.
 from __future__ import annotations
 
 import html
-import importlib
-import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 import traitlets
 
 from ..core.catalog.searchable import Searchable
-from ..core.cost import ESTIMATE_COLUMNS, Workload, estimate_cost
-from ..core.report import Column, html_table, svg_divs
+from ..core.cost.budget import active_budget, as_budget
+from ..core.cost.estimate import ESTIMATE_COLUMNS, Workload, as_workload, estimate_cost
+from ..core.cost.options import (
+    budget_fit,
+    find_option,
+    options_html,
+    options_line,
+    price_sources,
+    rank_options,
+)
+from ..core.report import svg_divs
 from ._base import HubWidget
 from ._protocol import request
 from ._serialization import Table
@@ -52,7 +59,6 @@ WORKLOAD_FIELDS: tuple[str, ...] = (
     "hours_per_day",
     "latency_slo_ms",
 )
-_REQUIRED = ("requests_per_day", "input_tokens", "output_tokens", "hours_per_day")
 
 #: The columns of the options table the page shows: ``key`` (model and option, what
 #: ``selected`` names), ``label`` (the option: "dedicated: aws-nvidia-l4-x1", "serverless:
@@ -97,37 +103,6 @@ class _WorkloadTrait(traitlets.TraitType[Workload, Any]):
             return as_workload(value)
         except (ValueError, TypeError) as err:
             raise traitlets.TraitError(str(err)) from None
-
-
-def as_workload(value: Any) -> Workload:
-    """``value`` as a :class:`Workload`: one already, or a dict of its fields.
-
-    Raises:
-        ValueError: a zero or negative figure, a missing required field (the core's words).
-        TypeError: not a Workload nor a dict, an unknown field (with the valid ones).
-    """
-    if isinstance(value, Workload):
-        return value
-    if not isinstance(value, Mapping):
-        raise TypeError(
-            f"workload must be a hw.Workload or a dict of its fields, not {type(value).__name__}"
-        )
-    valid = [f.name for f in fields(Workload)]
-    unknown = [k for k in value if k not in valid]
-    if unknown:
-        raise TypeError(f"unknown workload fields {unknown}; valid: {', '.join(valid)}")
-    missing = [k for k in _REQUIRED[:3] if value.get(k) is None]
-    if missing:
-        raise ValueError(f"{missing[0]} is required: a number > 0")
-    # None: the field's default (no peak, no SLO, 24 hours a day)
-    return Workload(**{k: _number(v) for k, v in value.items() if v is not None})
-
-
-def _number(value: Any) -> Any:
-    """A number from the page: JSON has no ints apart from floats, so 500.0 is the int 500."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    return value
 
 
 class CostWidget(HubWidget):
@@ -211,7 +186,7 @@ class CostWidget(HubWidget):
         self._provider_table = provider_table
         self._options = options
         self._dtype = dtype
-        self._budget_given = _as_budget(budget)
+        self._budget_given = as_budget(budget)
         super().__init__(**kwargs)
         self._catalog = self._link_catalog(source, catalog)
         try:
@@ -246,24 +221,20 @@ class CostWidget(HubWidget):
         (``hw.active_budget()``); None when there is none."""
         if self._budget_given is not None:
             return self._budget_given
-        return _active_budget()
+        return active_budget()
 
     @budget.setter
     def budget(self, value: Any) -> None:
-        self._budget_given = _as_budget(value)
+        self._budget_given = as_budget(value)
         if self._ready:
             self._send_budget()
 
     @property
     def selected_option(self) -> pd.Series | None:
         """The row of :attr:`result` that :attr:`selected` names; None when nothing is."""
-        if self._table is None or not self.selected:
+        if self._table is None:
             return None
-        result = self.result
-        for i, row in enumerate(result.to_dict("records")):
-            if option_key(row) == self.selected:
-                return result.iloc[i]
-        return None
+        return find_option(self.result, self.selected)
 
     def chart(self, model: str | None = None) -> alt.LayerChart:
         """The cost against volume of ``model``'s options (default: the selected option's
@@ -381,34 +352,27 @@ class CostWidget(HubWidget):
         except (ValueError, TypeError) as err:  # validated already; the catalog may have changed
             self._fail(str(err))
             return
-        shown = options_table(full)
+        shown = rank_options(full)
         keys = list(shown["key"])
-        selected = self.selected if self.selected in keys else _default_key(shown)
-        cheapest = int(full["cheapest"].fillna(False).sum())
+        # kept while the table still has it, else the first model's cheapest (ranked first)
+        selected = self.selected if self.selected in keys else (keys[0] if keys else "")
         ms = self._took.get((tuple(ids), self.workload), 0.0)
-        n = len(ids)
-        sources = _sources_of(full)
         with self.hold_sync():
             self._table = shown
-            self._sources = sources
+            self._sources = price_sources(full)
             self._ready = False  # one refresh: the selection's own observer waits
             self.selected = selected
             self._ready = True
             self.error = ""
-            self.status = (
-                f"{n} model{'' if n == 1 else 's'}, {len(full):,} options · "
-                f"cheapest marked for {cheapest} · {ms:.0f} ms"
-            )
+            self.status = f"{options_line(full)} · {ms:.0f} ms"
         self._send_charts()
         self._send_budget()
         self._update_report()
 
     def _chart_model(self) -> str | None:
-        table = self._table
-        if table is not None and self.selected:
-            at = table.index[table["key"] == self.selected]
-            if len(at):
-                return str(table.loc[at[0], "model"])
+        option = self.selected_option
+        if option is not None:
+            return str(option["model"])
         return str(self.models[0]) if self.models else None
 
     def _send_charts(self) -> None:
@@ -424,7 +388,7 @@ class CostWidget(HubWidget):
         self._charts = svgs
 
     def _send_budget(self) -> None:
-        self._budget = budget_bar(self.budget, self.selected_option)
+        self._budget = budget_fit(self.budget, self.selected_option)
 
     def _fail(self, message: str) -> None:
         shown = "; showing the previous estimate" if self._table is not None else ""
@@ -438,169 +402,5 @@ class CostWidget(HubWidget):
         shown = self._table
         if shown is None or shown.empty:
             return f'<p class="hubwidgets-cost">{html.escape(self.status)}</p>'
-        frame = shown.assign(
-            cheapest=["★ cheapest" if _present(c) and bool(c) else "" for c in shown["cheapest"]],
-        )
-        columns = [
-            Column("model", "Model", header=True),
-            Column("label", "Option"),
-            Column("cheapest", "Cheapest"),
-            Column("usd_per_month", "$/month", numeric=True, format=_usd),
-            Column("usd_per_hour", "$/hour", numeric=True, format=_usd),
-            Column("usd_per_1k_requests", "$/1k requests", numeric=True, format=_usd),
-            Column("max_replicas", "Replicas at peak", numeric=True, format=_plain),
-            Column("meets_slo", "Meets SLO", format=_plain),
-            Column("break_even_requests_per_day", "Break-even req/day", numeric=True, format=_int),
-            Column("price_source", "Price source"),
-            Column("note", "Note"),
-        ]
         caption = f"{self.status} · {self._sources}" if self._sources else self.status
-        table = html_table(frame, columns, caption=caption, css_class="hubwidgets-cost")
-        return table + svg_divs(self._charts)
-
-
-# -- pure helpers (no widget state) ---------------------------------------------------------------
-def option_label(row: Mapping[Any, Any] | pd.Series) -> str:
-    """An option in words: "dedicated: aws-nvidia-l4-x1", "serverless: together",
-    "this machine"; "dedicated: none fits" / "serverless: none known" for the rows that say so."""
-    kind = str(row["option"])
-    if kind == "dedicated":
-        name = row.get("instance")
-        return f"dedicated: {name}" if _present(name) else "dedicated: none fits"
-    if kind == "serverless":
-        name = row.get("provider")
-        return f"serverless: {name}" if _present(name) else "serverless: none known"
-    return kind
-
-
-def option_key(row: Mapping[Any, Any] | pd.Series) -> str:
-    """A row's ``key``: its model and :func:`option_label`, what ``selected`` names."""
-    return f"{row['model']} · {option_label(row)}"
-
-
-def options_table(estimate: pd.DataFrame) -> pd.DataFrame:
-    """The estimate as the page shows it: per model (in the order given) the cheapest first,
-    then the priced options by $/month, then those without a price; with ``key`` and ``label``.
-    """
-    records = estimate.to_dict("records")
-    order = {m: k for k, m in enumerate(dict.fromkeys(estimate["model"]))}
-
-    def rank(i: int) -> tuple[Any, ...]:
-        r = records[i]
-        month = r["usd_per_month"]
-        priced = _present(month)
-        best = _present(r["cheapest"]) and bool(r["cheapest"])
-        return (order[r["model"]], not best, not priced, month if priced else 0, i)
-
-    at = sorted(range(len(records)), key=rank)
-    out = estimate.iloc[at].reset_index(drop=True)
-    labels = [option_label(records[i]) for i in at]
-    out.insert(0, "label", pd.Series(labels, dtype="string"))
-    keys = [option_key(records[i]) for i in at]
-    out.insert(0, "key", pd.Series(keys, dtype="string"))
-    return out[list(TABLE_COLUMNS)]
-
-
-def budget_bar(budget: Any, option: pd.Series | None) -> dict[str, Any]:
-    """What the budget bar shows: the budget's :meth:`status` (budget, spent, remaining,
-    fraction, month, hard) and the selected option's month cost against what is left; {} with
-    no budget."""
-    if budget is None:
-        return {}
-    status = budget.status()
-    out: dict[str, Any] = {
-        k: _json(status.get(k)) for k in ("budget", "spent", "remaining", "fraction", "month")
-    }
-    out["hard"] = bool(status.get("hard", False))
-    unpriced = status.get("unpriced_calls")
-    out["unpriced_calls"] = int(unpriced) if _present(unpriced) else 0
-    out["option"] = ""
-    out["option_usd"] = None
-    out["note"] = "no option selected"
-    if option is not None:
-        out["option"] = option_key(option)
-        month = option["usd_per_month"]
-        if _present(month):
-            cost = float(month)
-            out["option_usd"] = cost
-            left = float(out["remaining"] or 0.0)
-            if cost <= left:
-                out["note"] = f"fits: ${left - cost:,.2f} would remain this month"
-            else:
-                out["note"] = f"over the budget by ${cost - left:,.2f} a month"
-        else:
-            why = option.get("cost_source") if _present(option.get("cost_source")) else None
-            out["note"] = f"no $ for this option ({why or option.get('note') or 'unknown price'})"
-    return out
-
-
-def _default_key(shown: pd.DataFrame) -> str:
-    """The first model's cheapest option, else its first row."""
-    if shown.empty:
-        return ""
-    first = shown[shown["model"] == shown["model"].iloc[0]]
-    best = first[first["cheapest"].fillna(False).astype(bool)]
-    return str((best if len(best) else first)["key"].iloc[0])
-
-
-def _sources_of(estimate: pd.DataFrame) -> str:
-    attrs = estimate.attrs
-    parts = [f"instances: {attrs.get('prices_note') or 'unknown'}"]
-    providers = attrs.get("providers_note")
-    parts.append(f"serverless: {providers}" if providers else "serverless: none known")
-    return " · ".join(parts)
-
-
-def _as_budget(value: Any) -> Any:
-    """A budget given: None, a hw.Budget (anything with ``status()``), or $ a month."""
-    if value is None:
-        return None
-    if callable(getattr(value, "status", None)):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _budget_module().Budget(float(value))
-    raise TypeError(f"budget must be a hw.Budget or $ a month, not {type(value).__name__}")
-
-
-def _active_budget() -> Any:
-    try:
-        module = _budget_module()
-    except ImportError:  # budgets not shipped in this build
-        return None
-    return module.active_budget()
-
-
-def _budget_module() -> Any:
-    return importlib.import_module("hubwidgets.core.cost.budget")
-
-
-def _present(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return False
-    return not (isinstance(value, float) and math.isnan(value))
-
-
-def _json(value: Any) -> Any:
-    """A budget field as JSON: numbers as float, NA as None, the rest as text."""
-    if not _present(value):
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)) or hasattr(value, "__float__"):
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return str(value)
-    return str(value)
-
-
-def _usd(value: Any) -> str:
-    return f"${float(value):,.2f}" if _present(value) else ""
-
-
-def _int(value: Any) -> str:
-    return f"{float(value):,.0f}" if _present(value) else ""
-
-
-def _plain(value: Any) -> str:
-    return "" if not _present(value) else str(value)
+        return options_html(shown, caption=caption) + svg_divs(self._charts)

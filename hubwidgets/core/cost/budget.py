@@ -29,7 +29,7 @@ import math
 import os
 import threading
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -40,6 +40,7 @@ __all__ = [
     "BudgetExceededError",
     "BudgetScope",
     "active_budget",
+    "as_budget",
     "budget_line",
     "check_budget",
     "format_usd",
@@ -218,6 +219,23 @@ def _env_budget() -> Budget | None:
         raise ValueError(f"${BUDGET_ENV} must be a positive number of dollars, not {raw!r}")
     hard = os.environ.get(BUDGET_HARD_ENV, "").strip().lower() in _TRUE
     return Budget(amount, hard=hard, name=f"${BUDGET_ENV}")
+
+
+def as_budget(value: Any) -> Budget | None:
+    """A budget as given to a function or widget: a :class:`Budget` (or anything with its
+    ``status()``), a number of dollars a month (a soft :class:`Budget`), or None (none).
+
+    Raises:
+        TypeError: anything else (a string, a bool...).
+        ValueError: a number that is not a positive amount (:class:`Budget`'s words).
+    """
+    if value is None or isinstance(value, Budget):
+        return value
+    if callable(getattr(value, "status", None)):  # a stand-in with Budget's status()
+        return cast("Budget", value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Budget(float(value))
+    raise TypeError(f"budget must be a hw.Budget or $ a month, not {type(value).__name__}")
 
 
 def active_budget() -> Budget | None:

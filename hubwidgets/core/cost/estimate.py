@@ -13,8 +13,8 @@ import difflib
 import math
 import os
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
 from functools import cache
 from typing import Any
 
@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..choose.memory import BYTES_PER_PARAM
 from ..inference.results import CV_LIMIT, unreliable
+from .options import option_label
 from .prices import (
     HARDWARE_COLUMNS,
     PROVIDER_COLUMNS,
@@ -38,6 +39,7 @@ __all__ = [
     "INFERENCE_OVERHEAD",
     "OPTION_KINDS",
     "Workload",
+    "as_workload",
     "cost_at_volumes",
     "endpoint_cost",
     "estimate_cost",
@@ -223,6 +225,39 @@ class Workload:
             self.latency_slo_ms,
             self.peak_hours_per_day,
         )
+
+
+def as_workload(value: Workload | Mapping[str, Any]) -> Workload:
+    """``value`` as a :class:`Workload`: one already, or a dict of its fields (from JSON, a
+    config file, a form): None leaves a field at its default (no peak, no SLO, 24 hours a day),
+    and whole floats (500.0) are taken as the ints the token counts must be.
+
+    Raises:
+        ValueError: a zero or negative figure, a missing required field (``requests_per_day is
+            required: a number > 0``).
+        TypeError: not a Workload nor a dict, an unknown field (with the valid ones).
+    """
+    if isinstance(value, Workload):
+        return value
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"workload must be a hw.Workload or a dict of its fields, not {type(value).__name__}"
+        )
+    valid = [f.name for f in fields(Workload)]
+    unknown = [k for k in value if k not in valid]
+    if unknown:
+        raise TypeError(f"unknown workload fields {unknown}; valid: {', '.join(valid)}")
+    missing = [k for k in valid[:3] if value.get(k) is None]
+    if missing:
+        raise ValueError(f"{missing[0]} is required: a number > 0")
+    return Workload(**{k: _whole(v) for k, v in value.items() if v is not None})
+
+
+def _whole(value: Any) -> Any:
+    # JSON has one number type: 500.0 from a page is the int 500
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
 
 
 def _positive(name: str, value: object) -> None:
@@ -964,7 +999,7 @@ def cost_at_volumes(estimate: pd.DataFrame, volumes: Sequence[float]) -> pd.Data
     records = []
     priced = estimate[estimate["usd_per_month"].notna()]
     for row in _records(priced):
-        label = _label(row)
+        label = option_label(row)
         for v in volumes:
             month = _month_at(row, work.scaled(float(v)))
             records.append((row["model"], label, row["option"], float(v), month))
@@ -984,9 +1019,3 @@ def _month_at(row: dict[str, Any], at: Workload) -> float:
     scratch: dict[str, Any] = {"price_per_hour_usd": price, "latency_ms": None}
     _bill(scratch, at, float(thr))
     return float(scratch["usd_per_month"])
-
-
-def _label(row: dict[str, Any]) -> str:
-    if row["option"] == "serverless":
-        return f"serverless: {row['provider']}"
-    return f"dedicated: {row['instance']}"
