@@ -347,7 +347,7 @@ class HubCatalog(Searchable):
         clock = self._deadline() if deadline == "catalog" else _http.Deadline(deadline)
         url = f"{self.endpoint}/api/models/{model_id}"
         # one model: its file list too (list queries leave it out: too heavy)
-        params = [("expand[]", p) for p in (*EXPAND, "siblings", "config")]
+        params = [("expand", p) for p in (*EXPAND, "siblings", "config")]  # as model_info asks
         try:
             data, _ = _http.get_json(
                 url,
