@@ -1,18 +1,13 @@
 """RegistryWidget: a team's registry of pinned model revisions, in a notebook.
 
-The widget holds a :class:`hubwidgets.Registry` and calls it for everything; each user action
-is one call of the core:
-
-- **register** the models selected in a linked widget (``source=``, any widget with a
-  selection): :meth:`Registry.register` per model, the revision resolved to a sha by the core;
-  a model that fails has its error in :attr:`RegistryWidget.outcomes` and the others are
-  still registered;
-- **set an alias** (:meth:`Registry.set_alias`), **set a stage** (:meth:`Registry.set_stage`,
-  e.g. candidate -> production) and **deprecate** (:meth:`Registry.deprecate`) the selected
-  entry: the page asks for an explicit confirmation before it sends any of them;
-- **check drift** (:meth:`Registry.drift`): it asks the Hub, so it runs in the background with
-  its progress; when the Hub cannot answer, the error shows in the widget and the table stays;
-- the **audit timeline** of the selected model (:func:`hubwidgets.audit_log`), newest first.
+The widget holds a :class:`hubwidgets.Registry` and calls the core for everything, one call per
+user action: **register** a linked widget's selection (:meth:`Registry.register_many`: a model
+that fails has its error in :attr:`RegistryWidget.outcomes`, the others are registered),
+**set an alias**, **set a stage** and **deprecate** the selected entry (the page asks to confirm
+first), **check drift** (:meth:`Registry.drift`, in the background: the Hub may be slow or
+unreachable). What it shows is made in the core too (``hubwidgets.core.registry.overview``):
+the table is :meth:`Registry.overview` as text, the selected model's audit timeline
+:func:`hubwidgets.audit_log` newest first, the status lines the core's summaries.
 
 What a view shows is synced state, so a view drawn from saved widget state (an export) shows
 the registry table (``_entries``, :data:`ENTRY_SHOWN`) and the timeline (``_timeline``,
@@ -27,99 +22,46 @@ goes to :attr:`~RegistryWidget.error` too; what the widget shows stays as it was
 
 from __future__ import annotations
 
-import html
-import math
 import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 import traitlets
 
 from ..core.catalog.hub import HubError
 from ..core.registry.audit import AuditError, audit_log
-from ..core.registry.store import OUTCOME_COLUMNS
-from ..core.report import Column, html_table, hub_url
+from ..core.registry.overview import (
+    OVERVIEW_TEXT_COLUMNS,
+    TIMELINE_COLUMNS,
+    drift_answered,
+    drift_summary,
+    find_pin,
+    overview_html,
+    overview_summary,
+    overview_text,
+    pin_key,
+    pin_label,
+    pin_rows,
+    register_summary,
+    timeline_text,
+)
+from ..core.registry.store import OUTCOME_COLUMNS, Registry, as_registry
 from ._base import HubWidget, RunningWidget
 from ._protocol import RequestError, request
 from ._serialization import Table
 
-if TYPE_CHECKING:
-    from ..core.registry.store import Registry
-
 __all__ = ["ENTRY_SHOWN", "OUTCOME_COLUMNS", "TIMELINE_COLUMNS", "RegistryWidget"]
 
-#: The columns of the registry table the page shows (all text).
-ENTRY_SHOWN: tuple[str, ...] = (
-    "key",
-    "model",
-    "revision",
-    "aliases",
-    "stage",
-    "license",
-    "license_class",
-    "verdict",
-    "note",
-    "registered_by",
-    "registered_at",
-    "drift",
-    "commits_since",
-    "upstream_sha",
-    "drift_source",
-)
-
-#: The columns of the audit timeline the page shows (all text), newest first.
-TIMELINE_COLUMNS: tuple[str, ...] = (
-    "time",
-    "action",
-    "actor",
-    "revision",
-    "details",
-    "outcome",
-)
+#: The columns of the registry table the page shows (all text): :func:`overview_text`'s.
+ENTRY_SHOWN: tuple[str, ...] = OVERVIEW_TEXT_COLUMNS
 
 #: Records of the selected model the timeline shows (the newest).
 TIMELINE_ROWS = 200
 
-#: The drift columns :attr:`RegistryWidget.df` adds to the registry's entries.
-_DRIFT_KEPT = ("upstream_sha", "commits_since", "flags", "changes", "drift_source")
-
 T = TypeVar("T")
-
-
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-def _text(value: Any) -> str:
-    if _missing(value):
-        return ""
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_text(v) for v in value)
-    if hasattr(value, "tolist") and not isinstance(value, str):
-        return _text(value.tolist())
-    if isinstance(value, (pd.Timestamp, datetime)):
-        return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M:%S UTC")
-    return str(value)
-
-
-def _key(model: Any, revision: Any) -> str:
-    return f"{model}@{revision}"
-
-
-def _open_registry(registry: Any) -> Registry:
-    from ..core.registry.store import Registry  # noqa: PLC0415 (SQLAlchemy on first use)
-
-    if isinstance(registry, Registry):
-        return registry
-    if registry is None or isinstance(registry, (str, os.PathLike)):
-        return Registry(registry)
-    raise TypeError(
-        "registry must be a hw.Registry, a database URL or a SQLite file path (or None for "
-        f"the default registry), not {type(registry).__name__}"
-    )
 
 
 class RegistryWidget(RunningWidget):
@@ -174,7 +116,7 @@ class RegistryWidget(RunningWidget):
         **kwargs: Any,
     ) -> None:
         self._check_arguments(kwargs, [*self._writable_traits(), "registry", "source"])
-        self._registry = _open_registry(registry)
+        self._registry = as_registry(registry)
         # a registry the widget opened is the widget's to close
         self._owns_registry = registry is None or isinstance(registry, (str, os.PathLike))
         self._drift: pd.DataFrame | None = None
@@ -200,19 +142,18 @@ class RegistryWidget(RunningWidget):
 
     @property
     def df(self) -> pd.DataFrame:
-        """The registry's entries (:attr:`Registry.df`), with the last drift check's columns
-        (``upstream_sha``, ``commits_since``, the flags, ``flags``, ``changes``,
-        ``drift_source``) when drift was checked; <NA> where it was not."""
+        """The registry's entries with the last drift check joined on
+        (:meth:`Registry.overview`: ``upstream_sha``, ``commits_since``, the flags, ``flags``,
+        ``changes``, ``drift_source``, <NA> where drift was not checked; ``drift_note``)."""
         return self._frame.copy()
 
     @property
     def selected(self) -> pd.DataFrame:
         """The selected entry as a one-row frame (columns of :attr:`df`); empty for none."""
-        frame = self._frame
-        if frame.empty or not self.selected_key:
-            return frame.iloc[0:0].copy()
-        keys = frame["model"].astype(str) + "@" + frame["revision"].astype(str)
-        return frame[keys == self.selected_key].reset_index(drop=True)
+        try:
+            return pin_rows(self._frame, self.selected_key)
+        except ValueError:  # the registry was read again without it
+            return self._frame.iloc[0:0].copy()
 
     @property
     def drift(self) -> pd.DataFrame | None:
@@ -225,7 +166,7 @@ class RegistryWidget(RunningWidget):
         model = self._selected_model()
         if model is None:
             return pd.DataFrame()
-        return self._audit_frame(model)
+        return audit_log(model=model, newest_first=True, limit=TIMELINE_ROWS)
 
     @property
     def outcomes(self) -> pd.DataFrame:
@@ -238,22 +179,15 @@ class RegistryWidget(RunningWidget):
 
     def select(self, model: str, revision: str | None = None) -> None:
         """Select the entry of ``model`` (its newest registered revision, or ``revision``)."""
-        frame = self._frame
-        rows = frame[frame["model"] == model] if not frame.empty else frame
-        if revision is not None:
-            rows = rows[rows["revision"].astype(str).str.startswith(revision)]
-        if rows.empty:
-            raise ValueError(self._not_shown(model, revision))
-        last = rows.sort_values("registered_at").iloc[-1]
-        self.selected_key = _key(last["model"], last["revision"])
+        self.selected_key = find_pin(self._frame, model, revision)
 
     def select_alias(self, alias: str) -> None:
         """Select the entry ``alias`` points at (:meth:`Registry.get`); an unknown alias is
         a ``ValueError`` listing the aliases."""
         entry = self._registry.get(alias)
         self._refresh(keep_error=False)
-        self.selected_key = _key(entry["model"], entry["revision"])
-        self.status = f"alias {alias!r} points at {self.selected_key[:-28]} · {self._summary()}"
+        self.selected_key = pin_key(entry["model"], entry["revision"])
+        self.status = f"alias {alias!r} points at {pin_label(entry)} · {self._summary()}"
 
     def register(
         self,
@@ -284,22 +218,15 @@ class RegistryWidget(RunningWidget):
             )
         rows: list[dict[str, str]] = outcome.to_dict(orient="records")  # type: ignore[assignment]
         done = [r for r in rows if r["outcome"] == "ok"]
-        failed = [r for r in rows if r["outcome"] != "ok"]
         with self.hold_sync():
             self.outcomes_rows = rows
             self._refresh(keep_error=False)
             if done:
-                self.selected_key = _key(done[-1]["model"], done[-1]["revision"])
-            said = f"registered {len(done)} of {len(rows)}"
-            if failed:
-                self._fail(
-                    f"{said}; not registered: "
-                    + "; ".join(f"{r['model']}: {r['error']}" for r in failed)
-                )
+                self.selected_key = pin_key(done[-1]["model"], done[-1]["revision"])
+            if len(done) == len(rows):
+                self.status = register_summary(outcome)
             else:
-                self.status = f"{said}: " + ", ".join(
-                    f"{r['model']}@{r['revision'][:12]}" for r in done
-                )
+                self._fail(register_summary(outcome))
         return self.outcomes
 
     def set_alias(self, alias: str, model: str | None = None, revision: str | None = None) -> None:
@@ -307,7 +234,7 @@ class RegistryWidget(RunningWidget):
         model, revision = self._target(model, revision)
         self._act(
             lambda: self._registry.set_alias(alias, model, revision),
-            lambda e: f"alias {alias!r} now points at {_where(e)}",
+            lambda e: f"alias {alias!r} now points at {pin_label(e)}",
         )
 
     def set_stage(self, stage: str, model: str | None = None, revision: str | None = None) -> None:
@@ -315,7 +242,7 @@ class RegistryWidget(RunningWidget):
         model, revision = self._target(model, revision)
         self._act(
             lambda: self._registry.set_stage(model, stage, revision),
-            lambda e: f"{_where(e)} is now {stage}",
+            lambda e: f"{pin_label(e)} is now {stage}",
         )
 
     def deprecate(
@@ -325,7 +252,7 @@ class RegistryWidget(RunningWidget):
         model, revision = self._target(model, revision)
         self._act(
             lambda: self._registry.deprecate(model, revision, note=note or None),
-            lambda changed: ", ".join(_where(e) for _, e in changed.iterrows()) + " deprecated",
+            lambda changed: ", ".join(pin_label(e) for _, e in changed.iterrows()) + " deprecated",
         )
 
     def check_drift(self, *, wait: bool = False) -> bool:
@@ -345,16 +272,16 @@ class RegistryWidget(RunningWidget):
     # -- the page's requests ---------------------------------------------------------------------
     @request("register")
     def _on_register(self, body: dict[str, Any]) -> dict[str, Any]:
-        try:
-            self.register(
+        # no error check after it: a partly failed register is an answer (its outcomes)
+        self._page_action(
+            lambda: self.register(
                 revision=str(body.get("revision") or "main"),
                 alias=body.get("alias") or None,
                 stage=str(body.get("stage") or "candidate"),
                 note=body.get("note") or None,
-            )
-        except (ValueError, TypeError) as err:
-            self._fail(str(err))
-            raise RequestError(str(err)) from None
+            ),
+            refuse_error=False,
+        )
         return {"outcomes": list(self.outcomes_rows)}
 
     @request("set_alias")
@@ -374,11 +301,7 @@ class RegistryWidget(RunningWidget):
 
     @request("find")
     def _on_find(self, body: dict[str, Any]) -> None:
-        try:
-            self.select_alias(str(body.get("alias") or ""))
-        except (ValueError, TypeError, RuntimeError) as err:
-            self._fail(str(err))
-            raise RequestError(str(err)) from None
+        self._page_action(lambda: self.select_alias(str(body.get("alias") or "")))
 
     @request("drift")
     def _on_drift(self, _body: dict[str, Any]) -> None:
@@ -389,11 +312,15 @@ class RegistryWidget(RunningWidget):
     def _on_refresh(self, _body: dict[str, Any]) -> None:
         self._page_action(self.refresh)
 
-    def _page_action(self, fn: Callable[[], None]) -> None:
-        """Run a page's action: its error is refused in words (the error reply) and already in
-        :attr:`error` (see :meth:`_act`)."""
-        fn()
-        if self.error:
+    def _page_action(self, fn: Callable[[], Any], *, refuse_error: bool = True) -> None:
+        """Run a page's action: what it raises, or (``refuse_error``) the error it left in
+        :attr:`error` (see :meth:`_act`), is refused in words (the error reply)."""
+        try:
+            fn()
+        except (ValueError, TypeError, RuntimeError) as err:
+            self._fail(str(err))
+            raise RequestError(str(err)) from None
+        if refuse_error and self.error:
             raise RequestError(self.error)
 
     def _body_target(self, body: dict[str, Any]) -> tuple[str, str]:
@@ -408,10 +335,10 @@ class RegistryWidget(RunningWidget):
     def _valid_key(self, proposal: Any) -> str:
         key = str(proposal["value"])
         if key and self._ready and not self._frame.empty:
-            keys = set(self._frame["model"].astype(str) + "@" + self._frame["revision"].astype(str))
-            if key not in keys:
-                model, _, revision = key.rpartition("@")
-                raise traitlets.TraitError(self._not_shown(model or key, revision or None))
+            try:
+                pin_rows(self._frame, key)
+            except ValueError as err:
+                raise traitlets.TraitError(str(err)) from None
         return key
 
     @traitlets.observe("selected_key")
@@ -426,10 +353,9 @@ class RegistryWidget(RunningWidget):
     # -- internals -------------------------------------------------------------------------------
     def _target(self, model: str | None, revision: str | None) -> tuple[str, str | None]:
         if model is None:
-            picked = self.selected
-            if picked.empty:
+            model, _, revision = self.selected_key.rpartition("@")
+            if not model:
                 raise ValueError("select an entry of the registry first (or pass model=)")
-            return str(picked["model"].iloc[0]), str(picked["revision"].iloc[0])
         return model, revision
 
     def _act(self, fn: Callable[[], T], done: Callable[[T], str]) -> None:
@@ -457,54 +383,25 @@ class RegistryWidget(RunningWidget):
         if cancel.is_set():
             self._fail("drift check cancelled: the table shows the previous check")
             return
-        unknown = found["drift_source"].astype(str).str.startswith("unknown")
         with self.hold_sync():
             self._drift = found
             self.drift_checked = datetime.now(timezone.utc).isoformat(timespec="seconds")
             self._refresh(keep_error=False)
             self._progress(1.0, "drift checked")
-            if len(found) and unknown.all():
-                first = str(found["drift_source"].iloc[0]).removeprefix("unknown: ")
-                self._fail(
-                    f"drift not checked: the Hub could not answer for any pinned model "
-                    f"({first}); flags stay unknown"
-                )
+            if drift_answered(found):
+                self.status = drift_summary(found)
             else:
-                flagged = int((found["flags"].map(len) > 0).sum())
-                self.status = (
-                    f"drift checked: {flagged} of {len(found)} pinned entr"
-                    f"{'y' if len(found) == 1 else 'ies'} flagged"
-                    + (f", {int(unknown.sum())} unknown" if unknown.any() else "")
-                )
+                self._fail(drift_summary(found))
 
     def _refresh(self, *, keep_error: bool) -> None:
         """Read the registry and send the table and the timeline."""
         try:
-            entries = self._registry.df
+            frame = self._registry.overview(self._drift)
         except (RuntimeError, ValueError) as err:
             self._fail(str(err))
             return
-        frame = entries
-        if self._drift is not None and not entries.empty:
-            kept = [c for c in self._drift.columns if c in _DRIFT_KEPT or c.endswith("_changed")]
-            extra = ("gone", "gated")
-            kept += [c for c in extra if c in self._drift.columns]
-            frame = entries.merge(
-                self._drift[["model", "revision", *kept]], on=["model", "revision"], how="left"
-            )
         self._frame = frame
-        shown = pd.DataFrame(
-            {
-                "key": [_key(m, r) for m, r in zip(frame["model"], frame["revision"], strict=True)],
-                **{c: [_text(v) for v in frame[c]] for c in ENTRY_SHOWN[1:11]},
-                "drift": [self._drift_words(row) for row in frame.to_dict("records")],
-                **{
-                    c: [_text(v) for v in frame[c]] if c in frame.columns else [""] * len(frame)
-                    for c in ENTRY_SHOWN[12:]
-                },
-            },
-            columns=list(ENTRY_SHOWN),
-        )
+        shown = overview_text(frame)
         key = self.selected_key
         if key and key not in set(shown["key"]):
             key = ""
@@ -519,37 +416,12 @@ class RegistryWidget(RunningWidget):
             self._draw_timeline()
         self._update_report()
 
-    def _drift_words(self, row: Mapping[Any, Any]) -> str:
-        if self._drift is None:
-            return "not checked"
-        source = row.get("drift_source")
-        if _missing(source):
-            return "not checked (deprecated)" if row.get("stage") == "deprecated" else "not checked"
-        flags = row.get("flags")
-        if isinstance(flags, list) and flags:
-            return ", ".join(flags)
-        if str(source).startswith("unknown"):
-            return "unknown"
-        return "no drift"
-
     def _summary(self) -> str:
-        frame = self._frame
-        n = len(frame)
-        models = frame["model"].nunique() if n else 0
-        where = self._registry._where
-        drift = f"drift checked {self.drift_checked}" if self.drift_checked else "drift not checked"
-        return (
-            f"{n} entr{'y' if n == 1 else 'ies'} of {models} model{'' if models == 1 else 's'} "
-            f"in {where} · {drift}"
-        )
+        return overview_summary(self._frame, self._registry.where, self.drift_checked)
 
     def _selected_model(self) -> str | None:
         key = self.selected_key
         return key.rpartition("@")[0] or None if key else None
-
-    def _audit_frame(self, model: str) -> pd.DataFrame:
-        log = audit_log(model=model)
-        return log.iloc[::-1].head(TIMELINE_ROWS).reset_index(drop=True)
 
     def _draw_timeline(self) -> None:
         model = self._selected_model()
@@ -557,75 +429,15 @@ class RegistryWidget(RunningWidget):
             self._timeline, self.timeline_note = None, "Select an entry to see its audit trail."
             return
         try:
-            log = self._audit_frame(model)
+            rows = timeline_text(audit_log(model=model, newest_first=True, limit=TIMELINE_ROWS))
         except (AuditError, ValueError, OSError) as err:
             self._timeline, self.timeline_note = None, f"the audit log cannot be read: {err}"
             return
-        rows = pd.DataFrame(
-            {
-                "time": [_text(t) for t in log["time"]],
-                "action": [_text(a) for a in log["action"]],
-                "actor": [_text(a) for a in log["actor"]],
-                "revision": [_text(r)[:12] for r in log["revision"]],
-                "details": [_details(p) for p in log["params"]],
-                "outcome": [_text(o) for o in log["outcome"]],
-            },
-            columns=list(TIMELINE_COLUMNS),
-        )
         self._timeline = rows
         self.timeline_note = "" if len(rows) else f"No audit records of {model} yet."
 
-    def _not_shown(self, model: str, revision: str | None) -> str:
-        frame = self._frame
-        known = sorted(set(frame["model"].astype(str))) if not frame.empty else []
-        at = f" at {revision!r}" if revision else ""
-        from ..core.catalog.vocab import close_matches  # noqa: PLC0415
-
-        near = close_matches(model, known)
-        hint = f" (did you mean {', '.join(near)}?)" if near else ""
-        return (
-            f"{model!r}{at} is not an entry of the registry{hint}; registered: "
-            f"{', '.join(known[:20]) or 'none'}"
-        )
-
     # -- display ---------------------------------------------------------------------------------
     def _report_html(self) -> str:
-        shown = self._entries
-        if shown is None or shown.empty:
-            return f'<p class="hubwidgets-registry">{html.escape(self.status)}</p>'
-        table = html_table(
-            shown,
-            [
-                Column("model", "Model", header=True, link=hub_url),
-                Column("revision", "Revision", format=lambda v: str(v)[:12]),
-                Column("aliases", "Aliases"),
-                Column("stage", "Stage"),
-                Column("license", "License"),
-                Column("verdict", "Verdict at registration"),
-                Column("drift", "Drift"),
-                Column("registered_by", "Registered by"),
-                Column("registered_at", "Registered at"),
-            ],
-            caption=self.status,
-            css_class="hubwidgets-registry",
+        return overview_html(
+            self._entries, self._timeline, caption=self.status, model=self._selected_model()
         )
-        timeline = self._timeline
-        if timeline is None or timeline.empty:
-            return table
-        return table + html_table(
-            timeline,
-            [Column(c, c.capitalize()) for c in TIMELINE_COLUMNS],
-            caption=f"Audit trail of {self._selected_model()}, newest first",
-            css_class="hubwidgets-registry-timeline",
-        )
-
-
-def _where(entry: Any) -> str:
-    """``model@sha12`` of an entry (a Series of the registry's columns)."""
-    return f"{entry['model']}@{str(entry['revision'])[:12]}"
-
-
-def _details(params: Any) -> str:
-    if isinstance(params, dict):
-        return ", ".join(f"{k}={_text(v)}" for k, v in params.items() if _text(v))
-    return _text(params)

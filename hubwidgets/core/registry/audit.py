@@ -875,6 +875,8 @@ def audit_log(
     model: str | Sequence[str] | None = None,
     *,
     path: str | os.PathLike[str] | None = None,
+    newest_first: bool = False,
+    limit: int | None = None,
 ) -> pd.DataFrame:
     """The audit trail as a DataFrame, one row per record, oldest first (:data:`AUDIT_COLUMNS`).
 
@@ -886,11 +888,19 @@ def audit_log(
         model: one model id or several; a record of several models matches when one of them
             does. A model without records gives an empty frame.
         path: read this log (a file or its folder) instead of :func:`audit_path`.
+        newest_first: the newest record first (a timeline) instead of the oldest.
+        limit: keep only the newest ``limit`` records (of those the filters keep).
 
     ``params`` is a dict per row; ``file`` and ``line`` say where each record is. Raises
     :class:`AuditError` naming the file and line when a line cannot be read (see
     :func:`audit_verify`).
     """
+    if not isinstance(newest_first, bool):
+        raise TypeError(f"newest_first must be True or False, not {newest_first!r}")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+        raise TypeError(f"limit must be a whole number of records or None, not {limit!r}")
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be at least 1 (None for every record), not {limit}")
     cutoff = _since(since)
     actions = _names("action", action)
     models = _names("model", model)
@@ -907,8 +917,12 @@ def audit_log(
     frame["time"] = pd.to_datetime(frame["time"], utc=True, format="ISO8601")
     frame["line"] = frame["line"].astype("int64")
     if cutoff is not None:
-        frame = frame[frame["time"] >= cutoff].reset_index(drop=True)
-    return frame
+        frame = frame[frame["time"] >= cutoff]
+    if limit is not None:
+        frame = frame.tail(limit)
+    if newest_first:
+        frame = frame.iloc[::-1]
+    return frame.reset_index(drop=True)
 
 
 # -------------------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ __all__ = [
     "Registry",
     "RegistryError",
     "RegistryLockedError",
+    "as_registry",
     "default_registry_path",
 ]
 
@@ -308,6 +309,12 @@ class Registry:
     @property
     def _where(self) -> str:
         return str(self.path) if self.path is not None else self.url.render_as_string()
+
+    @property
+    def where(self) -> str:
+        """Where the registry is kept, in words: the SQLite file, or the database URL (its
+        password hidden)."""
+        return self._where
 
     def __repr__(self) -> str:
         return f"Registry({self._where!r})"
@@ -813,10 +820,37 @@ class Registry:
 
         return drift(self, include_deprecated=include_deprecated)
 
+    def overview(self, drift: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The entries (:attr:`df`) with a drift check (``drift``, what :meth:`drift`
+        returned) joined on, and ``drift_note``, what drifted in words ("not checked" for
+        every entry when ``drift`` is None): see
+        :func:`hubwidgets.core.registry.overview.entries_with_drift`."""
+        from .overview import entries_with_drift  # noqa: PLC0415 (overview needs drift's columns)
+
+        return entries_with_drift(self.df, drift)
+
     @property
     def hub(self) -> Hub:
         """The Hub the registry resolves revisions on."""
         return self._hub
+
+
+def as_registry(registry: Registry | str | os.PathLike[str] | None) -> Registry:
+    """``registry`` itself, or the registry kept at a database URL or SQLite file path
+    (None: :func:`default_registry_path`).
+
+    Raises:
+        TypeError: ``registry`` is none of these.
+        RegistryError: the database cannot be opened (named).
+    """
+    if isinstance(registry, Registry):
+        return registry
+    if registry is None or isinstance(registry, (str, os.PathLike)):
+        return Registry(registry)
+    raise TypeError(
+        "registry must be a hw.Registry, a database URL or a SQLite file path (or None for "
+        f"the default registry), not {type(registry).__name__}"
+    )
 
 
 _TIME_COLUMNS = ("at", "registered_at", "updated_at")
