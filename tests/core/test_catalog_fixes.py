@@ -158,7 +158,17 @@ def test_the_2022_table_loads_with_its_tasks_and_creation_dates() -> None:
     path = None if data is None else data / "hub-models-2022-75k.parquet"
     if path is None or not path.exists():
         pytest.skip("../shared/data/hub-models-2022-75k.parquet not found (recorded Hub data)")
-    table = pd.read_parquet(path)
+    full = pd.read_parquet(path)
+    # the table's kinds of rows, not its 75,000 rows (normalizing them all takes ~15 s): every
+    # row without a creation date, every legacy id without an author, the first row of each task
+    # category and domain (bert-base-uncased is the very first) and every 20th row (~4,000 rows)
+    table = full[
+        full["creation_time"].isna()
+        | ~full["modelId"].str.contains("/")
+        | ~full["task_category"].duplicated()
+        | ~full["task_domain"].duplicated()
+        | (full.index % 20 == 0)
+    ]
     with pytest.warns(DroppedColumnsWarning, match="task_domain"):
         catalog = hw.Catalog.from_records(table)
     assert len(catalog) == table["modelId"].nunique()
