@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import math
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -42,8 +41,18 @@ import pandas as pd
 import traitlets
 
 from ..core.catalog.searchable import Searchable
+from ..core.cost.endpoint_summary import (
+    SUMMARY_COLUMNS,
+    endpoints_html,
+    endpoints_line,
+    endpoints_summary,
+    instance_choices,
+    plan_line,
+    plan_record,
+    still_changing,
+)
 from ..core.cost.endpoints import (
-    SETTLED_STATES,
+    ENDPOINT_COLUMNS,
     EndpointError,
     create_endpoint,
     delete_endpoint,
@@ -53,65 +62,14 @@ from ..core.cost.endpoints import (
     resume_endpoint,
     scale_endpoint_to_zero,
 )
-from ..core.report import Column, html_table
 from ._base import RunningWidget, catalog_for
 from ._protocol import RequestError, request
 from ._serialization import Table
 
 __all__ = ["TABLE_COLUMNS", "EndpointsWidget"]
 
-#: The columns of the table the page shows.
-TABLE_COLUMNS: tuple[str, ...] = (
-    "name",
-    "model",
-    "revision",
-    "status",
-    "message",
-    "url",
-    "instance",
-    "accelerator",
-    "replicas",
-    "price_per_hour_usd",
-    "price_source",
-    "updated",
-)
-
-
-def _text(value: Any) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return "" if pd.isna(value) else value.strftime("%Y-%m-%d %H:%M UTC")
-    return str(value)
-
-
-def _shown(df: pd.DataFrame) -> pd.DataFrame:
-    """The core's rows as the page's table (text, and the price as a number)."""
-
-    def replicas(row: Mapping[Any, Any]) -> str:
-        ready, target = _text(row["ready_replicas"]), _text(row["target_replicas"])
-        low, high = _text(row["min_replicas"]), _text(row["max_replicas"])
-        now = f"{ready or 0}/{target or 0} ready" if ready or target else ""
-        span = f"{low} to {high}" if low or high else ""
-        return " · ".join(x for x in (now, span and f"{span} replicas") if x)
-
-    records = df.to_dict("records")
-    out = pd.DataFrame(
-        {
-            c: [_text(r[c]) for r in records]
-            for c in TABLE_COLUMNS
-            if c not in ("replicas", "price_per_hour_usd")
-        }
-    )
-    out["replicas"] = [replicas(r) for r in records]
-    out["price_per_hour_usd"] = pd.array(
-        [
-            None if _text(r["price_per_hour_usd"]) == "" else float(r["price_per_hour_usd"])
-            for r in records
-        ],
-        dtype="Float64",
-    )
-    return out.reindex(columns=list(TABLE_COLUMNS))
+#: The columns of the table the page shows: the core's ``endpoints_summary`` (its cells in words).
+TABLE_COLUMNS: tuple[str, ...] = SUMMARY_COLUMNS
 
 
 def _int(body: Mapping[str, Any], key: str, default: int) -> int:
@@ -216,8 +174,6 @@ class EndpointsWidget(RunningWidget):
     @property
     def table(self) -> pd.DataFrame:
         """:func:`hubwidgets.endpoints`' DataFrame as last read (empty before the first)."""
-        from ..core.cost.endpoints import ENDPOINT_COLUMNS  # noqa: PLC0415
-
         if self._frame is None:
             return pd.DataFrame(columns=list(ENDPOINT_COLUMNS))
         return self._frame.copy()
@@ -243,16 +199,10 @@ class EndpointsWidget(RunningWidget):
         self._frame = df
         if not self.namespace and len(df):
             self.namespace = str(df["namespace"].iloc[0])
-        n = len(df)
-        states = df["status"].astype(str).value_counts()
-        said = ", ".join(f"{k} {v}" for k, v in states.items())
         with self.hold_sync():
-            self._table = _shown(df)
+            self._table = endpoints_summary(df)
             self.error = ""
-            self.status = status or (
-                f"{n} endpoint{'' if n == 1 else 's'} in {self.namespace or 'your namespace'}"
-                + (f": {said}" if said else "")
-            )
+            self.status = status or endpoints_line(df, self.namespace)
         self._update_report()
 
     def _catalog_for_fit(self) -> Searchable:
@@ -286,18 +236,7 @@ class EndpointsWidget(RunningWidget):
         found = self._guard(
             lambda: endpoint_instances(model, **self._kw(), catalog=self._catalog_for_fit())
         )
-        rows = [
-            {
-                "instance": str(r["instance"]),
-                "accelerator": _text(r["accelerator"]),
-                "region": _text(r["region"]),
-                "memory_needed_gb": float(r["memory_needed_gb"]),
-                "memory_available_gb": float(r["memory_available_gb"]),
-                "price_per_hour_usd": float(r["price_per_hour_usd"]),
-                "usd_per_month_running": float(r["usd_per_month_running"]),
-            }
-            for r in found.to_dict("records")
-        ]
+        rows = instance_choices(found)
         note = str(found.attrs.get("note") or "")
         with self.hold_sync():
             self._instances = {"model": model, "rows": rows, "note": note}
@@ -325,16 +264,11 @@ class EndpointsWidget(RunningWidget):
     @request("preview")
     def _on_preview(self, body: dict[str, Any]) -> dict[str, Any]:
         args = self._create_args(body)
-        row = self._guard(lambda: create_endpoint(**args, confirm=False)).iloc[0]
-        plan = {k: _plain(v) for k, v in row.items()}
+        plan = plan_record(self._guard(lambda: create_endpoint(**args, confirm=False)))
         with self.hold_sync():
             self._plan = plan
             self.error = ""
-            self.status = (
-                f"{plan['name']} on {plan['instance']}: ${plan['price_per_hour_usd']:,.3f}/hour, "
-                f"${plan['usd_per_month_running']:,.2f} a month with one replica running; "
-                "confirm to create it"
-            )
+            self.status = plan_line(plan)
         return {"plan": plan}
 
     @request("create")
@@ -446,16 +380,9 @@ class EndpointsWidget(RunningWidget):
         self.progress_text = ""
 
     def _settle(self, df: pd.DataFrame) -> None:
-        states = dict(zip(df["name"].astype(str), df["status"].astype(str), strict=False))
-        messages = dict(zip(df["name"].astype(str), df["message"], strict=False))
-        failed: list[str] = []
         with self._watch_lock:
-            for name in list(self._watch):
-                state = states.get(name)
-                if state is None or state in SETTLED_STATES:
-                    self._watch.discard(name)
-                    if state in ("failed", "updateFailed"):
-                        failed.append(f"{name} {state}: {_text(messages.get(name))}")
+            changing, failed = still_changing(df, self._watch)
+            self._watch.intersection_update(changing)
             self.following = sorted(self._watch)
         self._show(df)
         if failed:
@@ -473,26 +400,4 @@ class EndpointsWidget(RunningWidget):
         shown = self._table
         if shown is None or shown.empty:
             return f'<p class="hubwidgets-endpoints">{html.escape(self.status)}</p>'
-        columns = [
-            Column("name", "Endpoint", header=True),
-            Column("model", "Model"),
-            Column("status", "Status"),
-            Column("instance", "Instance"),
-            Column("replicas", "Replicas"),
-            Column("price_per_hour_usd", "$/hour", numeric=True),
-            Column("message", "Message"),
-        ]
-        return html_table(shown, columns, caption=self.status, css_class="hubwidgets-endpoints")
-
-
-def _plain(value: Any) -> Any:
-    """A cell as JSON: numbers stay numbers, NA is None, the rest text."""
-    if isinstance(value, (list, dict)):
-        return _text(value)
-    if value is None or pd.isna(value):
-        return None
-    if hasattr(value, "item"):  # numpy scalars
-        value = value.item()
-    if isinstance(value, (bool, int, float)):
-        return value
-    return _text(value)
+        return endpoints_html(shown, caption=self.status)
