@@ -8,7 +8,7 @@ Usage::
 
     hubwidgets snapshot pull [--limit N] [--sort downloads] [--task T ...] [--endpoint URL]
                              [--token TOKEN] [--page-timeout S] [--max-retry-wait S]
-                             [--no-progress] [--restart] (-o FILE | --dir DIR [--keep N])
+                             [--no-progress | -q] [--restart] (-o FILE | --dir DIR [--keep N])
     hubwidgets snapshot info FILE [--json]
     hubwidgets snapshot pull --since SNAPSHOT [--full] ...   (incremental / removals)
     hubwidgets serve SNAPSHOT [--host 127.0.0.1] [--port N]   (a read-only Hub mirror)
@@ -155,7 +155,19 @@ def _build_parser() -> _Parser:
         help="longest Retry-After to wait when rate limited; a longer one stops the pull, "
         f"which a re-run resumes (default: {MAX_RETRY_WAIT:g})",
     )
-    pull.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
+    pull.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="do not show progress (models fetched, rate; on stderr: a line redrawn on a "
+        "terminal, a plain line every 10 s in logs)",
+    )
+    pull.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress and no notes (resuming, starting afresh) on stderr; errors are "
+        "still said",
+    )
     pull.add_argument(
         "--restart", action="store_true", help="discard an unfinished pull instead of resuming it"
     )
@@ -351,7 +363,7 @@ def _run_pull(args: argparse.Namespace) -> int:
     if not _resolve_output(args, prog):
         return EXIT_ERROR
     try:
-        with _show_pull_messages():
+        with _show_pull_messages(not args.quiet):
             path = pull_snapshot(
                 args.output,
                 limit=args.limit,
@@ -360,7 +372,7 @@ def _run_pull(args: argparse.Namespace) -> int:
                 endpoint=args.endpoint,
                 token=args.token,
                 page_size=args.page_size,
-                progress=not args.no_progress,
+                progress=not (args.no_progress or args.quiet),
                 resume=not args.restart,
                 timeout=args.page_timeout,
                 max_retry_wait=args.max_retry_wait,
@@ -385,15 +397,16 @@ def _run_pull(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _show_pull_messages() -> Iterator[None]:
-    """Show the library's notes (resuming, starting afresh) on stderr while a pull runs.
+def _show_pull_messages(show: bool = True) -> Iterator[None]:
+    """Show the library's notes (resuming, starting afresh) on stderr while a pull runs
+    (``show=False``, ``--quiet``: warnings only).
 
     The handler and level are set for one command only and then restored, so calling ``main``
     repeatedly (tests, other tools) never stacks handlers or changes the host's logging.
     """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(f"{PROG}: %(message)s"))
-    handler.setLevel(logging.INFO)
+    handler.setLevel(logging.INFO if show else logging.WARNING)
     log = logging.getLogger("hubwidgets")
     level = log.level
     if log.getEffectiveLevel() > logging.INFO:

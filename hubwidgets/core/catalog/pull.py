@@ -42,10 +42,10 @@ import pyarrow.parquet as pq
 from huggingface_hub import constants
 from huggingface_hub.errors import OfflineModeIsEnabled
 from huggingface_hub.utils import build_hf_headers
-from huggingface_hub.utils import tqdm as hf_tqdm
 
 from .. import _redact
 from . import _http, _store, vocab
+from ._progress import PullProgress
 from .catalog import Catalog, open_snapshot
 from .hub import EXPAND, HUB_SORT
 from .schema import arrow_schema, table_to_frame
@@ -162,7 +162,10 @@ def pull_snapshot(
         token: as for ``huggingface_hub``: a token, False to send none, None for the local one.
             It is never written to disk and is not part of the resume key.
         page_size: models per request (1..1000). The Hub's maximum, 1000, means fewest requests.
-        progress: show a tqdm bar of models fetched, labelled with the task being crawled.
+        progress: show on stderr the models fetched so far, the rate and the task being
+            crawled (an incremental pull: how far back in ``lastModified`` it has gone, and
+            where it stops): a line redrawn in place on a terminal, a plain line every 10 s
+            elsewhere (CI logs, notebooks), and the totals at the end.
         resume: continue an interrupted pull of the same arguments from ``<path>.partial/``.
             False discards any such folder and starts afresh.
         timeout: seconds one page may take in all, retries and waits included (None: no
@@ -206,15 +209,18 @@ def pull_snapshot(
     headers = build_hf_headers(token=token)
     _redact.remember(token)
     limits = _Limits(timeout=timeout, max_retry_wait=float(max_retry_wait), token=token)
-    with hf_tqdm(
+    bar = PullProgress(
+        enabled=progress,
         total=args["limit"],
         initial=state["rows"],
-        unit=" models",
-        desc=_label(state["crawls"][0]["task"]),
-        disable=not progress,
-        name="hubwidgets",
-    ) as bar:
+        cutoff=(args.get("since") or {}).get("cutoff"),
+    )
+    try:
         _crawl(state, partial, headers, bar, limits)
+    except BaseException:  # a failure or Ctrl-C: its message goes on a line of its own
+        bar.close(finished=False)
+        raise
+    bar.close()
     return _finish(path, partial, state)
 
 
@@ -439,7 +445,7 @@ class _Limits(TypedDict):
 
 
 def _crawl(
-    state: _State, partial: Path, headers: dict[str, str], bar: Any, limits: _Limits
+    state: _State, partial: Path, headers: dict[str, str], bar: PullProgress, limits: _Limits
 ) -> None:
     """Fetch every remaining page of every crawl, saving each page and the cursor as it goes.
 
@@ -452,7 +458,7 @@ def _crawl(
     limit: int | None = state["args"]["limit"]
     seen = {str(record["id"]) for record in _read_pages(partial, state["pages"])}
     for crawl in state["crawls"]:
-        bar.set_description_str(_label(crawl["task"]))
+        bar.task(_label(crawl["task"]))
         walk = _http.PageWalk(max_pages=None)
         while crawl["next_url"] is not None:
             if limit is not None and state["rows"] >= limit:
@@ -484,7 +490,18 @@ def _crawl(
             state["pages"] = number
             state["rows"] += len(fresh)
             _save_state(partial, state)
-            bar.update(len(fresh))
+            bar.update(len(fresh), _oldest_modified(fresh, state["args"]["sort"]))
+
+
+def _oldest_modified(items: list[dict[str, Any]], sort: str) -> str | None:
+    """How far back a crawl by ``lastModified`` (newest first) has gone: the page's last date."""
+    if sort != "modified":
+        return None
+    for item in reversed(items):
+        stamp = item.get("lastModified")
+        if isinstance(stamp, str) and stamp:
+            return stamp
+    return None
 
 
 def _what(crawl: _Crawl) -> str:
