@@ -567,7 +567,8 @@ class PlaygroundSession:
             model=model,
             outputs=[output],
             backend=served[0],
-            provider=served[2],
+            # who served it, as a remote stream says once over (as the unstreamed result would)
+            provider=getattr(stream, "provider", None) or served[2],
             latency_ms=(time.perf_counter() - started) * 1000,
             attempts=attempts,
             metrics={
@@ -660,14 +661,6 @@ def _attempts_of(err: BaseException) -> list[Attempt]:
     return list(found) if isinstance(found, list) else []
 
 
-class _StreamFailedError(BackendError):
-    """Every backend of a fallback chain failed to start streaming; keeps the attempts."""
-
-    def __init__(self, message: str, attempts: list[Attempt]) -> None:
-        super().__init__(message, backend="fallback", reason="all failed")
-        self.attempts = attempts
-
-
 def _provider_of(backend: Any) -> str:
     for name in ("provider", "device"):
         value = getattr(backend, name, None)
@@ -679,31 +672,12 @@ def _provider_of(backend: Any) -> str:
 def _open_stream(
     backend: Any, task: str, model: str, item: Any, params: dict[str, Any]
 ) -> tuple[tuple[str, list[Attempt], str], Iterator[str]]:
-    """The first backend's stream that yields a first piece, who served it and who failed.
-
-    A fallback chain (anything with a ``backends`` list) is walked here rather than through its
-    own ``stream``, which does not say which backend answered.
-    """
-    chain = getattr(backend, "backends", None)
-    if not isinstance(chain, list) or not chain:
-        stream = iter(backend.stream(task, model, item, **params))
-        return (str(backend.name), [], _provider_of(backend)), stream
-    attempts: list[Attempt] = []
-    for sub in chain:
-        try:
-            stream = iter(sub.stream(task, model, item, **params))
-            first = next(stream, None)
-        except BackendError as exc:
-            attempts.append(Attempt(exc.backend or sub.name, exc.reason, str(exc), exc.status))
-            continue
-        return (str(sub.name), attempts, _provider_of(sub)), _chain(first, stream)
-    raise _StreamFailedError(f"every backend failed to stream {task} with {model!r}", attempts)
-
-
-def _chain(first: str | None, rest: Iterator[str]) -> Iterator[str]:
-    if first is not None:
-        yield first
-    yield from rest
+    """The backend's stream, who served it and who failed before (a fallback chain's stream,
+    :class:`~.backends.fallback.FallbackStream`, says; its error keeps the attempts)."""
+    stream = iter(backend.stream(task, model, item, **params))
+    served = getattr(stream, "served_by", backend)
+    attempts = list(getattr(stream, "attempts", None) or [])
+    return (str(served.name), attempts, _provider_of(served)), stream
 
 
 def check_models(models: Sequence[str] | str) -> list[str]:

@@ -155,7 +155,8 @@ class RemoteBackend:
         Inputs are checked now; the request is made on the first ``next()``, and a failure
         before the first piece is a :class:`BackendError` like in :meth:`run`. Once the stream
         is over, its ``usage`` holds the billed ``input_tokens`` / ``output_tokens`` when the
-        provider reported them in its chunks ({} otherwise).
+        provider reported them in its chunks ({} otherwise), and its ``provider`` who served it
+        (as :meth:`run`'s result would say).
         """
         task = check_task(task)
         if task not in STREAMING_TASKS:
@@ -165,7 +166,8 @@ class RemoteBackend:
             raise ValueError(f"stream takes one input item, got {len(items)}")
         self._check_model(model)
         usage: dict[str, float] = {}
-        return _Stream(self._stream(task, model, items[0], params, usage), usage)
+        served_by = partial(self._served_by, task, model)  # asked once the stream has answered
+        return _Stream(self._stream(task, model, items[0], params, usage), usage, served_by)
 
     def _stream(
         self, task: str, model: str, item: Any, params: dict[str, Any], usage: dict[str, float]
@@ -629,11 +631,23 @@ def _delta_text(chunk: Any) -> str:
 
 
 class _Stream:
-    """A stream's text pieces, and (``usage``) the billed tokens its chunks reported."""
+    """A stream's text pieces, (``usage``) the billed tokens its chunks reported, and
+    (``provider``) who served it."""
 
-    def __init__(self, pieces: Iterator[str], usage: dict[str, float]) -> None:
+    def __init__(
+        self, pieces: Iterator[str], usage: dict[str, float], served_by: Callable[[], str]
+    ) -> None:
         self._pieces = pieces
         self.usage = usage
+        self._served_by = served_by
+        self._provider: str | None = None
+
+    @property
+    def provider(self) -> str:
+        """Who served the stream (best read once it has answered: "auto" is resolved then)."""
+        if self._provider is None:
+            self._provider = self._served_by()
+        return self._provider
 
     def __iter__(self) -> _Stream:
         return self
