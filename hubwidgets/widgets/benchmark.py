@@ -28,25 +28,32 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
 import pandas as pd
 import traitlets
 
 from ..core.cost.budget import BudgetExceededError, budget_line
 from ..core.inference import samples
+from ..core.inference.benchmark import check_batch_sizes
+from ..core.inference.benchmark_setup import (
+    LiveRows,
+    guard_benchmark,
+    inference_task,
+    missing_to_run,
+    read_upload,
+    setup_text,
+    source_arguments,
+)
 from ..core.inference.results import (
     RESULTS_COLUMNS,
     done_text,
-    live_rows,
     main_quality_metric,
-    pending_rows,
     quality_info,
     results_html,
     results_table,
 )
 from ..core.report import svg_divs
 from ._base import RunningWidget
-from ._protocol import RequestError, request
+from ._protocol import request
 from ._serialization import Table
 from ._traits import ModelIds
 
@@ -83,16 +90,12 @@ class _BatchSizes(traitlets.List[int]):
         elif isinstance(value, tuple):
             value = list(value)
         checked = super().validate(obj, value) or []
-        whole = (int, np.integer)
-        if not checked or any(isinstance(v, bool) or not isinstance(v, whole) for v in checked):
+        try:
+            return sorted(check_batch_sizes(checked))
+        except (TypeError, ValueError):
             raise traitlets.TraitError(
                 f"batch_sizes must be a non-empty list of ints >= 1, e.g. [1, 8]; got {value!r}"
-            )
-        if min(checked) < 1:
-            raise traitlets.TraitError(
-                f"batch_sizes must be a non-empty list of ints >= 1, e.g. [1, 8]; got {value!r}"
-            )
-        return sorted({int(v) for v in checked})
+            ) from None
 
 
 class BenchmarkWidget(RunningWidget):
@@ -207,15 +210,13 @@ class BenchmarkWidget(RunningWidget):
         self._budget_warning = ""
         self._result: BenchmarkResult | None = None
         self._failure: BaseException | None = None
-        self._rows: dict[tuple[str, int], dict[str, Any]] = {}  # finished jobs of the run
-        self._plan: tuple[list[str], list[int]] = ([], [])
-        self._current: tuple[str, int] | None = None  # the model x batch size being measured
+        self._live = LiveRows()  # the results table while a run goes on
         self._last_progress = 0.0
         self._lock = threading.Lock()
         if self._inputs_by_source.given is not None:
             kwargs.setdefault("input_source", "column")
         if task is None:
-            task = _source_task(source)
+            task = inference_task(getattr(source, "task", None))
         super().__init__(task=task or "", _tasks=list(INFERENCE_TASKS), **kwargs)
         try:
             self._link_source(source)
@@ -344,14 +345,7 @@ class BenchmarkWidget(RunningWidget):
         """An upload: ``{"files": [{"name": str, "data": bytes}, ...]}``; the reply says how
         many inputs they hold. Files that hold none, or bad JSON, are refused (kept: the last
         good upload)."""
-        files = body.get("files")
-        if not isinstance(files, list) or not files or not all(map(_is_file, files)):
-            raise RequestError("the upload did not arrive whole: choose the files again")
-        uploaded = [(str(f["name"]), bytes(f["data"])) for f in files]
-        items = samples.uploaded_inputs(self.task, uploaded)  # ValueError: a refusal, in words
-        if not items:
-            names = ", ".join(name for name, _ in uploaded)
-            raise RequestError(f"no inputs in {names}: put one input per line")
+        uploaded, items = read_upload(self.task, body.get("files"))  # ValueError: in words
         self._inputs_by_source.files = uploaded
         with self.hold_sync():
             self.error = ""
@@ -364,75 +358,52 @@ class BenchmarkWidget(RunningWidget):
     def _send_inputs(self) -> None:
         self._inputs = self._inputs_by_source.counts(self.task)
 
-    def _describe_inputs(self) -> str:
-        return self._inputs_by_source.describe(self.input_source, self.task)
-
     def _idle_status(self) -> None:
         if self.error:
             return
-        n = len(self.models)
-        task = self.task or "no task chosen"
-        models = f"{n} model{'' if n == 1 else 's'}"
-        batches = ", ".join(map(str, self.batch_sizes))
-        self.status = f"{models} · {task} · {self._describe_inputs()} · batch size {batches}"
+        setup = self._inputs_by_source, self.input_source, self.batch_sizes
+        self.status = setup_text(self.models, self.task, *setup)
 
     # -- running -----------------------------------------------------------------------------------
     def _why_not_run(self) -> str:
         if self.running:
             return "a run is already going on: wait for it, or Cancel it first"
-        if not self.models:
-            where = " (or select some in the linked widget)" if self.source else ""
-            return f"add at least one model to measure{where}"
-        if not self.task:
-            return "choose a task first"
-        return self._inputs_by_source.missing(self.input_source)
+        setup = self._inputs_by_source, self.input_source
+        return missing_to_run(self.models, self.task, *setup, linked=self.source is not None)
 
     def _engine_arguments(self) -> dict[str, Any]:
         """What :func:`~hubwidgets.core.inference.benchmark.benchmark` gets (but the progress
         callback and the cancel Event, which belong to the run)."""
-        with_labels = self.input_source == "column"
-        defaults = samples.sample_params(self.task) if self.input_source == "samples" else {}
-        params = {**defaults, **self._params}
         return {
             "models": list(self.models),
             "task": self.task,
-            "inputs": self.inputs(),
             "backend": self._backend,
             **({"allow_denied": True} if self._allow_denied else {}),
             "warmup": self.warmup,
             "min_iterations": self.min_iterations,
             "min_duration_s": self.min_duration_s,
             "batch_sizes": tuple(self.batch_sizes),
-            "labels": self._labels if with_labels else None,
-            "groups": self._groups if with_labels else None,
-            "params": params or None,
+            **source_arguments(
+                self._inputs_by_source,
+                self.input_source,
+                self.task,
+                labels=self._labels,
+                groups=self._groups,
+                params=self._params,
+            ),
             **({"prices": self._prices} if self._prices is not None else {}),
         }
 
     def _check_budget(self, arguments: dict[str, Any]) -> None:
         """The run's predicted cost against the active budget, before its thread starts (a
         hard budget raises; the core checks again, for runs started without the widget)."""
-        from ..core.cost.meter import guard_run  # noqa: PLC0415
-
-        items = arguments["inputs"]
-        # the first call, the warmup and the measured ones (a timed run may make more)
-        calls = sum((1 + self.warmup + self.min_iterations) * b for b in self.batch_sizes)
+        keys = ("models", "task", "inputs", "backend", "batch_sizes", "warmup", "min_iterations")
         self._budget_warning = ""
         try:
-            _, warning = guard_run(
-                self._backend,
-                self.task,
-                arguments["models"],
-                items,
-                arguments["params"],
-                self._prices,
-                "this benchmark run",
-                calls_per_item=calls / max(len(items), 1),
-            )
+            given = {key: arguments[key] for key in (*keys, "params")}
+            self._budget_warning = guard_benchmark(**given, prices=self._prices) or ""
         finally:
             self._show_budget()
-        self._budget_warning = warning or ""
-        self._show_budget()
 
     def _show_budget(self) -> None:
         line = budget_line()
@@ -442,12 +413,12 @@ class BenchmarkWidget(RunningWidget):
     def _begin(self, models: list[str], batch_sizes: list[int]) -> None:
         """The page before the run's thread starts: every job pending, no charts."""
         self._failure = None
-        self._rows, self._current, self._plan = {}, None, (models, batch_sizes)
-        what = self._describe_inputs()
+        self._live = LiveRows(models, batch_sizes)
+        what = self._inputs_by_source.describe(self.input_source, self.task)
         with self.hold_sync():
             self.error = ""
             self._charts = {}
-            self._show(pending_rows(models, batch_sizes))
+            self._show(self._live.frame())
             self.status = f"Running {len(models)} model(s) on {what}"
 
     def _work(self, cancel: threading.Event, arguments: dict[str, Any]) -> None:
@@ -465,10 +436,8 @@ class BenchmarkWidget(RunningWidget):
             self._finish(None, f"the benchmark stopped: {type(err).__name__}: {err}", "failed")
             return
         cancelled = bool(result.cancelled) or cancel.is_set()
-        env = result.env or {}
-        machine = str(env.get("gpu") or env.get("cpu") or "")
         took = time.perf_counter() - started
-        text = done_text(result.summary, took, cancelled=cancelled, machine=machine)
+        text = done_text(result.summary, took, cancelled=cancelled, machine=result.machine)
         self._finish(result, text, "cancelled" if cancelled else "done")
 
     def _finish(self, result: BenchmarkResult | None, text: str, end: str = "done") -> None:
@@ -482,7 +451,7 @@ class BenchmarkWidget(RunningWidget):
         with self._lock, self.hold_sync():
             if result is not None:
                 self._show(result.summary)
-            elif not self._rows:
+            elif not self._live.finished:
                 self._summary = None
             self._charts = charts
             self.error = text if failed else ""
@@ -494,21 +463,14 @@ class BenchmarkWidget(RunningWidget):
 
     def _on_progress(self, event: BenchmarkProgress) -> None:
         """The engine's callback, in the run's thread: the bar, and each finished row."""
-        finished = event.phase in {"done", "error", "cancelled"}
-        current = (str(event.model), int(event.batch_size or 1))
-        started = not finished and current != self._current
         now = time.perf_counter()
-        if not (finished or started) and now - self._last_progress < self.PROGRESS_EVERY:
+        if not self._live.changes(event) and now - self._last_progress < self.PROGRESS_EVERY:
             return
         self._last_progress = now
-        row = event.summary_row
         with self._lock, self.hold_sync():
             self._progress(event.fraction, event.message)
-            if isinstance(row, dict) and row.get("model") is not None:
-                self._rows[(str(row["model"]), int(row.get("batch_size") or 1))] = dict(row)
-            self._current = None if finished else current
-            if finished or started:
-                self._show(live_rows(*self._plan, self._rows, self._current))
+            if self._live.update(event):
+                self._show(self._live.frame())
 
     def _show(self, summary: pd.DataFrame) -> None:
         """Put a summary (finished or live) in the results table."""
@@ -526,22 +488,3 @@ class BenchmarkWidget(RunningWidget):
         label = str(self._quality.get("label", ""))
         table = results_html(shown, caption=self.status, quality_label=label)
         return table + svg_divs(self._charts)
-
-
-def _is_file(value: Any) -> bool:
-    """An uploaded file as the page sends it: ``{"name": str, "data": bytes}``."""
-    return (
-        isinstance(value, dict)
-        and isinstance(value.get("name"), str)
-        and isinstance(value.get("data"), bytes)
-    )
-
-
-def _source_task(source: Any) -> str | None:
-    """The source's task filter when it is one task a model can run (a SearchWidget filters
-    on a list of tasks), else None."""
-    from ..core.inference.backends._base import INFERENCE_TASKS  # noqa: PLC0415
-
-    task = getattr(source, "task", None)
-    tasks = [task] if isinstance(task, str) else list(task) if isinstance(task, list) else []
-    return tasks[0] if len(tasks) == 1 and tasks[0] in INFERENCE_TASKS else None

@@ -40,6 +40,7 @@ import pandas as pd
 
 from ._quality import LOWER_IS_BETTER, QUALITY_TASKS, metrics_for, score, score_groups
 from .backends._base import Backend, BackendError, check_inputs, check_task
+from .benchmark_setup import guard_benchmark
 from .results import spread_flags
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "BenchmarkProgress",
     "BenchmarkResult",
     "benchmark",
+    "check_batch_sizes",
     "model_label",
 ]
 
@@ -164,6 +166,12 @@ class BenchmarkResult:
     def lower_is_better(self) -> bool:
         """Whether a lower :attr:`quality_metric` is better (error rates)."""
         return self.quality_metric in LOWER_IS_BETTER
+
+    @property
+    def machine(self) -> str:
+        """The machine it ran on, in words: its GPU, else its CPU ("" when unknown)."""
+        env = self.env or {}
+        return str(env.get("gpu") or env.get("cpu") or "")
 
     def to_parquet(self, path: str | Path) -> Path:
         """Write one Parquet file: the runs as its table, the rest in its metadata."""
@@ -747,7 +755,13 @@ def _check_count(name: str, value: Any, minimum: int) -> int:
     return int(value)
 
 
-def _check_batch_sizes(batch_sizes: Any) -> list[int]:
+def check_batch_sizes(batch_sizes: Any) -> list[int]:
+    """Batch sizes as a list of ints >= 1, repeats dropped (one int is a list of one).
+
+    Raises:
+        TypeError: a size that is not an integer.
+        ValueError: a size below 1, or none.
+    """
     if isinstance(batch_sizes, (int, np.integer)) and not isinstance(batch_sizes, bool):
         batch_sizes = [batch_sizes]
     sizes = [_check_count("each batch size", b, 1) for b in batch_sizes]
@@ -812,7 +826,7 @@ def benchmark(
     if routed is not backend:
         backend, allow_denied = routed, False
     model_list = _check_models(models)
-    sizes = _check_batch_sizes(batch_sizes)
+    sizes = check_batch_sizes(batch_sizes)
     settings = _Settings(
         task,
         _check_count("warmup", warmup, 0),
@@ -839,20 +853,16 @@ def benchmark(
         )
     if not callable(getattr(backend, "run", None)):
         raise TypeError(f"backend must have a run(task, model, inputs) method, not {backend!r}")
-    from ..cost.meter import guard_run  # noqa: PLC0415
-
-    # each call of batch size b sends b items (the first, the warmup and the measured calls, all
-    # billed); every item is called about as often
-    item_calls = sum((1 + settings.warmup + settings.min_iterations) * b for b in sizes)
-    _, warning = guard_run(
-        backend,
-        task,
+    warning = guard_benchmark(
         model_list,
+        task,
         items,
-        params,
-        prices,
-        "this benchmark run",
-        calls_per_item=item_calls / len(items),
+        backend=backend,
+        batch_sizes=sizes,
+        warmup=settings.warmup,
+        min_iterations=settings.min_iterations,
+        params=params,
+        prices=prices,
     )
     if warning:
         warnings.warn(warning, UserWarning, stacklevel=2)
