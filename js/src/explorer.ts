@@ -441,15 +441,38 @@ function integrationParts(reply: Record<string, unknown>): HTMLElement[] {
     const code = element("code", "");
     code.textContent = String(s.code ?? "");
     pre.append(code);
+    const said = element("span", "hw-copy-status");
+    said.setAttribute("role", "status"); // aria-live polite: a screen reader hears the outcome
     const copy = button(
       "Copy",
-      () => {
-        void navigator.clipboard?.writeText(String(s.code ?? "")).catch(() => {});
-      },
+      () => void copyCode(String(s.code ?? ""), code, said),
       "hw-button hw-copy",
     );
-    box.append(summary, pre, copy);
+    box.append(summary, pre, copy, said);
     if (s.note) box.append(note(String(s.note)));
     return box;
   });
+}
+
+/** Copy a snippet, and say what happened next to the button: "Copied." or, where the page may
+ * not write the clipboard (no `navigator.clipboard` outside a secure context, a denied
+ * permission, a notebook in an iframe without `clipboard-write`), the code selected so that the
+ * user's own Ctrl+C copies it, and a line saying so: never a button that silently does nothing. */
+async function copyCode(text: string, code: HTMLElement, said: HTMLElement): Promise<void> {
+  said.textContent = "";
+  try {
+    if (typeof navigator === "undefined" || !navigator.clipboard?.writeText) {
+      throw new Error("no clipboard access here");
+    }
+    await navigator.clipboard.writeText(text);
+    said.textContent = "Copied.";
+  } catch {
+    const selection = document.getSelection();
+    const range = document.createRange();
+    range.selectNodeContents(code);
+    selection?.removeAllRanges();
+    selection?.addRange(range);
+    said.textContent =
+      "The browser blocked copying: the code is selected, press Ctrl+C (⌘C on a Mac).";
+  }
 }

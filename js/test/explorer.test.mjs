@@ -193,3 +193,58 @@ test("F6 and Shift+F6 move the focus between the panels", () => {
   assert.equal(document.activeElement, panel("Integration"));
   assert.ok(el.contains(document.activeElement));
 });
+
+/** What the page may do with the clipboard: `{ writeText }`, or undefined for none at all
+ * (outside a secure context the browser gives no `navigator.clipboard`). */
+function clipboard(value) {
+  Object.defineProperty(globalThis, "navigator", {
+    value: value === undefined ? {} : { clipboard: value },
+    configurable: true,
+    writable: true,
+  });
+}
+
+test("Copy says it copied, or selects the code and says to press Ctrl+C when it may not", async () => {
+  const { model } = view.mount();
+  model.set("focused_id", "org/alpha");
+  await tick(200); // the panels ask after a short debounce
+  const code = "from transformers import pipeline\npipe = pipeline(model='org/alpha')";
+  model.reply(model.last("integration"), {
+    model: "org/alpha",
+    snippets: [{ kind: "transformers", provider: null, code, note: null }],
+  });
+  await tick();
+  const region = panel("Integration");
+  const copy = byText(region, "button", "Copy");
+  const said = region.querySelector(".hw-copy-status");
+  assert.equal(said.getAttribute("role"), "status"); // announced by screen readers
+  const selected = () => document.getSelection().toString();
+  try {
+    const written = [];
+    clipboard({ writeText: async (text) => written.push(text) });
+    copy.click();
+    await tick();
+    assert.deepEqual(written, [code]);
+    assert.equal(said.textContent, "Copied.");
+    // blocked: a denied permission, or a notebook in an iframe without clipboard-write
+    clipboard({
+      writeText: async () => {
+        throw new Error("NotAllowedError: Write permission denied.");
+      },
+    });
+    copy.click();
+    await tick();
+    assert.match(said.textContent, /blocked copying: the code is selected, press Ctrl\+C/);
+    assert.equal(selected(), code);
+    // no clipboard at all (plain http): the same way out
+    document.getSelection().removeAllRanges();
+    clipboard(undefined);
+    copy.click();
+    await tick();
+    assert.match(said.textContent, /press Ctrl\+C/);
+    assert.equal(selected(), code);
+  } finally {
+    delete globalThis.navigator;
+    document.getSelection().removeAllRanges();
+  }
+});
