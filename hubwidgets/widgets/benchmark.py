@@ -33,15 +33,13 @@ import traitlets
 
 from ..core.cost.budget import BudgetExceededError, budget_line
 from ..core.inference import samples
-from ..core.inference.benchmark import check_batch_sizes
 from ..core.inference.benchmark_setup import (
     LiveRows,
-    guard_benchmark,
+    NotReadyError,
     inference_task,
-    missing_to_run,
+    prepare_benchmark,
     read_upload,
     setup_text,
-    source_arguments,
 )
 from ..core.inference.results import (
     RESULTS_COLUMNS,
@@ -53,9 +51,9 @@ from ..core.inference.results import (
 )
 from ..core.report import svg_divs
 from ._base import RunningWidget
+from ._benchmark_state import INPUT_SOURCES, BatchSizes, Models
 from ._protocol import request
 from ._serialization import Table
-from ._traits import ModelIds
 
 if TYPE_CHECKING:
     import altair as alt
@@ -67,35 +65,7 @@ __all__ = ["SUMMARY_COLUMNS", "BenchmarkWidget", "results_table"]
 #: The columns of the results table (the name this module exported before the core had them).
 SUMMARY_COLUMNS = RESULTS_COLUMNS
 
-#: Where the inputs of a run come from.
-INPUT_SOURCES = ("samples", "column", "files")
-
-
-class _Models(ModelIds):
-    """Model ids or local paths: repeats and blanks dropped."""
-
-    def check(self, ids: list[str]) -> list[str]:
-        return list(dict.fromkeys(i.strip() for i in ids if i.strip()))
-
-
-class _BatchSizes(traitlets.List[int]):
-    """Batch sizes, each at least 1; one int is a list of one; sorted, repeats dropped."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(default_value=[1], **kwargs)
-
-    def validate(self, obj: Any, value: Any) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = [value]
-        elif isinstance(value, tuple):
-            value = list(value)
-        checked = super().validate(obj, value) or []
-        try:
-            return sorted(check_batch_sizes(checked))
-        except (TypeError, ValueError):
-            raise traitlets.TraitError(
-                f"batch_sizes must be a non-empty list of ints >= 1, e.g. [1, 8]; got {value!r}"
-            ) from None
+_RUNNING = "a run is already going on: wait for it, or Cancel it first"
 
 
 class BenchmarkWidget(RunningWidget):
@@ -138,7 +108,7 @@ class BenchmarkWidget(RunningWidget):
     WIDGET = "benchmark"
     SELECTION = "models"
 
-    models = _Models().tag(sync=True)
+    models = Models().tag(sync=True)
     """Model ids (or local paths) to measure, in table order (the page adds and removes them)."""
 
     task = traitlets.Unicode("").tag(sync=True)
@@ -157,7 +127,7 @@ class BenchmarkWidget(RunningWidget):
     min_duration_s = traitlets.Float(5.0, min=0.0).tag(sync=True)
     """Seconds of measured calls at least, per model and batch size."""
 
-    batch_sizes = _BatchSizes().tag(sync=True)
+    batch_sizes = BatchSizes().tag(sync=True)
     """Items per call to measure, each a row of the table (e.g. ``[1, 8, 32]``)."""
 
     budget = traitlets.Unicode("").tag(sync=True, kernel=True)
@@ -252,17 +222,7 @@ class BenchmarkWidget(RunningWidget):
         already going on). Without, return None at once and never raise: the
         status says what happened.
         """
-        problem = self._why_not_run()
-        arguments: dict[str, Any] = {}
-        refused: BudgetExceededError | None = None
-        if not problem:
-            try:
-                arguments = self._engine_arguments()
-                self._check_budget(arguments)
-            except BudgetExceededError as err:
-                problem, refused = str(err), err  # the results shown stay: nothing ran
-            except ValueError as err:
-                problem = f"{err}. Fix it and press Run again."
+        arguments, problem, refused = self._prepare()
         if problem:
             self._fail(problem)
             if wait and refused is not None:
@@ -272,10 +232,9 @@ class BenchmarkWidget(RunningWidget):
             return None
         self._begin(arguments["models"], list(arguments["batch_sizes"]))
         if not self._start(lambda cancel: self._work(cancel, arguments), name="benchmark"):
-            problem = "a run is already going on: wait for it, or Cancel it first"
-            self._fail(problem)  # another thread started one since the check above
+            self._fail(_RUNNING)  # another thread started one since the check above
             if wait:
-                raise RuntimeError(problem)
+                raise RuntimeError(_RUNNING)
             return None
         if wait:
             self.wait()
@@ -365,45 +324,42 @@ class BenchmarkWidget(RunningWidget):
         self.status = setup_text(self.models, self.task, *setup)
 
     # -- running -----------------------------------------------------------------------------------
-    def _why_not_run(self) -> str:
+    def _prepare(self) -> tuple[dict[str, Any], str, BudgetExceededError | None]:
+        """:func:`~hubwidgets.core.inference.benchmark.benchmark`'s arguments for the setup
+        (:func:`~hubwidgets.core.inference.benchmark_setup.prepare_benchmark`), or what stops
+        the run: in words, and a hard budget's refusal (the results shown stay: nothing ran)."""
         if self.running:
-            return "a run is already going on: wait for it, or Cancel it first"
-        setup = self._inputs_by_source, self.input_source
-        return missing_to_run(self.models, self.task, *setup, linked=self.source is not None)
-
-    def _engine_arguments(self) -> dict[str, Any]:
-        """What :func:`~hubwidgets.core.inference.benchmark.benchmark` gets (but the progress
-        callback and the cancel Event, which belong to the run)."""
-        return {
-            "models": list(self.models),
-            "task": self.task,
-            "backend": self._backend,
-            **({"allow_denied": True} if self._allow_denied else {}),
-            "warmup": self.warmup,
-            "min_iterations": self.min_iterations,
-            "min_duration_s": self.min_duration_s,
-            "batch_sizes": tuple(self.batch_sizes),
-            **source_arguments(
+            return {}, _RUNNING, None
+        warning: str | None = None  # None: the budget was not checked, its line stays
+        options = ("warmup", "min_iterations", "min_duration_s", "batch_sizes")
+        try:
+            arguments, found = prepare_benchmark(
+                self.models,
+                self.task,
                 self._inputs_by_source,
                 self.input_source,
-                self.task,
+                linked=self.source is not None,
                 labels=self._labels,
                 groups=self._groups,
                 params=self._params,
-            ),
-            **({"prices": self._prices} if self._prices is not None else {}),
-        }
-
-    def _check_budget(self, arguments: dict[str, Any]) -> None:
-        """The run's predicted cost against the active budget, before its thread starts (a
-        hard budget raises; the core checks again, for runs started without the widget)."""
-        keys = ("models", "task", "inputs", "backend", "batch_sizes", "warmup", "min_iterations")
-        self._budget_warning = ""
-        try:
-            given = {key: arguments[key] for key in (*keys, "params")}
-            self._budget_warning = guard_benchmark(**given, prices=self._prices) or ""
+                backend=self._backend,
+                allow_denied=self._allow_denied,
+                prices=self._prices,
+                **{name: getattr(self, name) for name in options},
+            )
+            warning = found or ""
+        except NotReadyError as err:
+            return {}, str(err), None
+        except BudgetExceededError as err:
+            warning = ""
+            return {}, str(err), err
+        except ValueError as err:
+            return {}, f"{err}. Fix it and press Run again.", None
         finally:
-            self._show_budget()
+            if warning is not None:
+                self._budget_warning = warning
+                self._show_budget()
+        return arguments, "", None
 
     def _show_budget(self) -> None:
         line = budget_line()

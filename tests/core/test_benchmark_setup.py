@@ -16,9 +16,11 @@ from hubwidgets.core.inference.benchmark import (
 )
 from hubwidgets.core.inference.benchmark_setup import (
     LiveRows,
+    NotReadyError,
     guard_benchmark,
     inference_task,
     missing_to_run,
+    prepare_benchmark,
     read_upload,
     setup_text,
     source_arguments,
@@ -38,6 +40,32 @@ def test_what_a_run_still_needs_in_words() -> None:
     assert "no files uploaded" in missing_to_run(["org/a"], TASK, given, "files")
     assert "no inputs were given" in missing_to_run(["org/a"], TASK, Inputs(), "column")
     assert missing_to_run(["org/a"], TASK, given, "column") == ""
+
+
+def test_prepare_gives_the_engine_arguments_or_says_what_is_missing() -> None:
+    given = Inputs(["a", "b"], "the given list")
+    with pytest.raises(NotReadyError, match="choose a task first"):
+        prepare_benchmark(["org/a"], "", given, "column")
+    with pytest.raises(ValueError, match="add at least one model"):  # NotReadyError is one
+        prepare_benchmark([], TASK, given, "column")
+    arguments, warning = prepare_benchmark(
+        ["org/a"], TASK, given, "column", labels=["x", "y"], allow_denied=True, batch_sizes=[1, 8]
+    )
+    assert warning is None  # no budget
+    assert arguments == {
+        "models": ["org/a"],
+        "task": TASK,
+        "backend": None,
+        "allow_denied": True,
+        "warmup": 3,
+        "min_iterations": 10,
+        "min_duration_s": 5.0,
+        "batch_sizes": (1, 8),
+        "inputs": ["a", "b"],
+        "labels": ["x", "y"],
+        "groups": None,
+        "params": None,
+    }
 
 
 def test_labels_go_with_the_given_inputs_and_samples_bring_their_params() -> None:

@@ -542,9 +542,8 @@ def test_a_model_the_policy_denies_is_not_loaded_and_its_row_says_why(
     row = table_of(w).iloc[0]
     assert row["status"] == "error"
     assert "denied by the default policy" in row["error"] and "allow_denied=True" in row["error"]
-    assert make([str(folder)], "text-classification", allow_denied=True)._engine_arguments()[
-        "allow_denied"
-    ]
+    arguments, _, _ = make([str(folder)], "text-classification", allow_denied=True)._prepare()
+    assert arguments["allow_denied"]
     with pytest.raises(TypeError, match="allow_denied must be True or False"):
         BenchmarkWidget([str(folder)], "text-classification", allow_denied="yes")
 

@@ -24,13 +24,67 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LiveRows",
+    "NotReadyError",
     "guard_benchmark",
     "inference_task",
     "missing_to_run",
+    "prepare_benchmark",
     "read_upload",
     "setup_text",
     "source_arguments",
 ]
+
+
+class NotReadyError(ValueError):
+    """A run cannot start yet: something it needs is missing (the message says what to do)."""
+
+
+def prepare_benchmark(
+    models: Sequence[str],
+    task: str,
+    inputs: Inputs,
+    source: str,
+    *,
+    linked: bool = False,
+    labels: Sequence[Any] | None = None,
+    groups: Sequence[Any] | None = None,
+    params: Mapping[str, Any] | None = None,
+    backend: Any = None,
+    allow_denied: bool = False,
+    prices: Any = None,
+    warmup: int = 3,
+    min_iterations: int = 10,
+    min_duration_s: float = 5.0,
+    batch_sizes: Sequence[int] = (1,),
+) -> tuple[dict[str, Any], str | None]:
+    """Check a run set up piece by piece and give ``benchmark()``'s keyword arguments (but the
+    progress callback and the cancel event, which belong to the run) and the soft budget's
+    warning (None when there is none): what is missing (:func:`missing_to_run`), the inputs of
+    ``source`` (:func:`source_arguments`), then the predicted cost (:func:`guard_benchmark`).
+
+    Raises:
+        NotReadyError: no models, no task, or no inputs from ``source`` (what to do).
+        ValueError: uploaded files the task cannot read.
+        hubwidgets.BudgetExceededError: a hard budget the run would pass.
+    """
+    problem = missing_to_run(models, task, inputs, source, linked=linked)
+    if problem:
+        raise NotReadyError(problem)
+    arguments: dict[str, Any] = {
+        "models": list(models),
+        "task": task,
+        "backend": backend,
+        **({"allow_denied": True} if allow_denied else {}),
+        "warmup": warmup,
+        "min_iterations": min_iterations,
+        "min_duration_s": min_duration_s,
+        "batch_sizes": tuple(batch_sizes),
+        **source_arguments(inputs, source, task, labels=labels, groups=groups, params=params),
+        **({"prices": prices} if prices is not None else {}),
+    }
+    guarded = ("models", "task", "inputs", "backend", "batch_sizes", "warmup", "min_iterations")
+    given = {key: arguments[key] for key in (*guarded, "params")}
+    return arguments, guard_benchmark(**given, prices=prices)
 
 
 def missing_to_run(
