@@ -137,9 +137,26 @@ def test_an_empty_log_reads_as_an_empty_frame() -> None:
     assert "no records yet" in repr(report)
 
 
+def test_audit_log_newest_first_and_the_newest_few() -> None:
+    some_records(5)
+    newest = audit_log(newest_first=True)
+    assert newest["params"].tolist() == [{"i": i} for i in (4, 3, 2, 1, 0)]
+    assert newest.index.tolist() == [0, 1, 2, 3, 4]  # a fresh index, row 0 the newest
+    # limit keeps the newest records, in the order asked for
+    assert audit_log(limit=2)["params"].tolist() == [{"i": 3}, {"i": 4}]
+    assert audit_log(limit=2, newest_first=True)["line"].tolist() == [5, 4]
+    assert audit_log(limit=99)["line"].tolist() == [1, 2, 3, 4, 5]
+    # after the filters: the newest records of that model
+    assert audit_log(model="acme/m1", limit=1, newest_first=True)["line"].tolist() == [2]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
+        ({"newest_first": "yes"}, TypeError, "newest_first must be True or False"),
+        ({"limit": 2.5}, TypeError, "limit must be a whole number"),
+        ({"limit": True}, TypeError, "limit must be a whole number"),
+        ({"limit": 0}, ValueError, "limit must be at least 1"),
         ({"action": "registry.regster"}, ValueError, "did you mean 'registry.register'"),
         ({"action": 3}, TypeError, "action must be"),
         ({"since": "last tuesday-ish"}, ValueError, "duration back from now"),

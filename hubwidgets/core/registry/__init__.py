@@ -9,6 +9,7 @@ from typing import Any
 from .audit import AuditError, AuditReport, audit_log, audit_verify, set_audit_path
 from .drift import DRIFT_COLUMNS, FLAGS, drift
 from .overview import (
+    DRIFT_ADDED,
     OVERVIEW_TEXT_COLUMNS,
     TIMELINE_COLUMNS,
     drift_answered,
@@ -70,6 +71,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "DIFF_COLUMNS",
     "DIFF_FACTS",
+    "DRIFT_ADDED",
     "DRIFT_COLUMNS",
     "ENTRY_COLUMNS",
     "FLAGS",
