@@ -48,6 +48,8 @@ from ..core.catalog.browse import (
     resorted,
     result_ids,
     result_rows,
+    search_filters,
+    searchable,
     sort_keys,
 )
 from ..core.catalog.hub import HubError
@@ -195,14 +197,7 @@ class SearchWidget(HubWidget):
 
     def __init__(self, catalog: Searchable | None = None, **filters: Any) -> None:
         self._check_arguments(filters)
-        if catalog is None:
-            catalog = open_catalog()
-        if not isinstance(catalog, Searchable):
-            raise TypeError(
-                "catalog must be a hubwidgets catalog (hw.open_catalog(), hw.starter_catalog(), "
-                f"hw.Catalog...), not {type(catalog).__name__}"
-            )
-        self._catalog = catalog
+        self._catalog = searchable(open_catalog() if catalog is None else catalog)
         self._good: Results | None = None
         self._batching = True  # no core calls while the initial values are set: one in open()
         super().__init__(**filters)
@@ -345,11 +340,7 @@ class SearchWidget(HubWidget):
 
     def _filters(self) -> dict[str, Any]:
         """The filter traits as ``catalog.search`` keyword arguments (empty lists -> None)."""
-        out: dict[str, Any] = {}
-        for name in FILTERS:
-            value = getattr(self, name)
-            out[name] = (list(value) or None) if isinstance(value, list) else value
-        return out
+        return search_filters({name: getattr(self, name) for name in FILTERS})
 
     def _refresh(self) -> None:
         """Count the current filters and show the first rows (one update), then count the

@@ -16,7 +16,9 @@ from hubwidgets.core.catalog.browse import (
     resorted,
     result_ids,
     result_rows,
+    search_filters,
     search_status,
+    searchable,
     sort_keys,
 )
 from hubwidgets.core.catalog.query import FACETS
@@ -101,3 +103,17 @@ def test_models_by_id_in_the_order_asked(catalog: hw.Catalog) -> None:
 def test_rising_is_a_sort_key_only_with_a_history(catalog: hw.Catalog) -> None:
     assert not has_history(catalog)
     assert sort_keys(catalog) == list(SORT_KEYS)
+
+
+def test_filter_values_as_search_arguments_and_the_catalog_checked(catalog: hw.Catalog) -> None:
+    values = {"query": "bert", "task": [], "library": ("x",), "author": ["a"], "gated": None}
+    assert search_filters(values) == {
+        "query": "bert",
+        "task": None,
+        "library": ("x",),
+        "author": ["a"],
+        "gated": None,
+    }
+    assert searchable(catalog) is catalog
+    with pytest.raises(TypeError, match="not DataFrame"):
+        searchable(pd.DataFrame())

@@ -30,7 +30,9 @@ __all__ = [
     "resorted",
     "result_ids",
     "result_rows",
+    "search_filters",
     "search_status",
+    "searchable",
     "sort_keys",
 ]
 
@@ -54,6 +56,29 @@ class Results:
     total: int
     #: the status line: how many, how long it took, what was searched
     status: str
+
+
+def searchable(catalog: object) -> Searchable:
+    """``catalog``, checked to be one a search can browse.
+
+    Raises:
+        TypeError: something that is not a hubwidgets catalog (says what is).
+    """
+    if not isinstance(catalog, Searchable):
+        raise TypeError(
+            "catalog must be a hubwidgets catalog (hw.open_catalog(), hw.starter_catalog(), "
+            f"hw.Catalog...), not {type(catalog).__name__}"
+        )
+    return catalog
+
+
+def search_filters(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Filter values as ``catalog.search`` keyword arguments: an empty list is no filter
+    (None), a list a new list, anything else as it is."""
+    return {
+        name: (list(value) or None) if isinstance(value, list) else value
+        for name, value in values.items()
+    }
 
 
 def has_history(catalog: object) -> bool:
