@@ -133,8 +133,8 @@ def pipeline_figures(tmp: Path, clips_n: int, repeats: int) -> tuple[float, floa
 
     def piped(clip: str) -> str:
         r = pipeline.run(clip)
-        assert (r["error"] == "").all(), r["error"].tolist()
-        return str(r.attrs["output"]["label"])
+        assert r.ok and r.output is not None, r.error
+        return str(r.output["label"])
 
     for clip in clips[:3]:  # warm-up: models loaded, lazy initialisation paid
         assert hand(clip) == piped(clip)

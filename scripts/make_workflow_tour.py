@@ -124,8 +124,9 @@ cells = [
         '    print("PipelineError:", err)'
     ),
     md(
-        "`pipeline.run(x)` runs one input through every step: each step's output and latency. "
-        "A few short recordings (sine waves, made here):"
+        "`pipeline.run(x)` runs one input through every step: `.output` is the last step's "
+        "answer, `.steps` each step's output and latency (`.ok`, `.error` and `.failed_step` "
+        "say whether all ran). A few short recordings (sine waves, made here):"
     ),
     code(
         "recordings = [\n"
@@ -133,7 +134,8 @@ cells = [
         "    for hz in (220, 330, 440, 550)\n"
         "]\n"
         "one = pipeline.run(recordings[0])\n"
-        'one[["name", "task", "output", "latency_ms", "error"]]'
+        'print("ok:", one.ok, "| output:", one.output)\n'
+        'one.steps[["name", "task", "output", "latency_ms", "error"]]'
     ),
     md(
         "`pipeline.apply(df, column)` runs it over a column like `hw.apply`: each step's "

@@ -579,18 +579,16 @@ class WorkflowWidget(RunningWidget):
             self._failure = err
             self._fail(f"the sample did not run: {err}")
             return
-        self._sample_full = out
-        total = out.attrs.get("total_ms")
-        failed = [str(n) for n, e in zip(out["name"], out["error"], strict=False) if _text(e)]
-        took = f" in {float(total):.0f} ms" if isinstance(total, (int, float)) else ""
+        self._sample_full = out.steps
         text = (
-            f"the sample stopped at step {failed[0]}: see its error"
-            if failed
-            else f"the sample ran through {len(out)} step{'' if len(out) == 1 else 's'}{took}"
+            f"the sample stopped at step {out.failed_step}: see its error"
+            if not out.ok
+            else f"the sample ran through {len(out)} step{'' if len(out) == 1 else 's'} "
+            f"in {out.total_ms:.0f} ms"
         )
         with self.hold_sync():
-            self._sample = _shown(out.reindex(columns=list(SAMPLE_COLUMNS)))
-            self.error = text if failed else ""
+            self._sample = _shown(out.steps.reindex(columns=list(SAMPLE_COLUMNS)))
+            self.error = "" if out.ok else text
             self.status = text
             self._progress(1.0, "sample done")
         self._update_report()

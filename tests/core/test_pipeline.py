@@ -112,7 +112,9 @@ def test_default_names_are_the_task_deduplicated_and_input_picks_a_field() -> No
 def test_speech_to_text_to_translation_to_sentiment_run(
     speech: Pipeline, media: dict[str, str]
 ) -> None:
-    r = speech.run(media["wav"])
+    run = speech.run(media["wav"])
+    assert run.ok and run.error == "" and run.failed_step is None
+    r = run.steps
     assert list(r.columns) == [
         "step",
         "name",
@@ -129,9 +131,11 @@ def test_speech_to_text_to_translation_to_sentiment_run(
     assert isinstance(text, str) and text
     assert r["input"][1][:60] == text[:60]  # the transcription fed the translation (shortened)
     assert r["input"][2] == r["output"][1]["generated_text"]
-    assert r.attrs["output"]["label"] in {"negative", "positive"}
-    assert r.attrs["output"] == r["output"][2]
-    assert r.attrs["total_ms"] >= r["latency_ms"].sum()
+    assert run.output is not None and run.output["label"] in {"negative", "positive"}
+    assert run.output == r["output"][2] == r.attrs["output"]
+    assert run.total_ms == r.attrs["total_ms"] >= r["latency_ms"].sum()
+    assert len(run) == 3 and run.records[2]["output"] == run.output
+    assert "3 steps" in repr(run) and "<table" in run._repr_html_()
 
 
 def test_image_caption_then_zero_shot_labels(models: dict[str, str], media: dict[str, str]) -> None:
@@ -145,10 +149,10 @@ def test_image_caption_then_zero_shot_labels(models: dict[str, str], media: dict
             ),
         ]
     )
-    r = p.run(media["png"])
-    assert (r["error"] == "").all(), r["error"].tolist()
-    assert isinstance(r["output"][0]["generated_text"], str)
-    assert r.attrs["output"]["label"] in {"cat", "dog", "car"}
+    run = p.run(media["png"])
+    assert run.ok, run.error
+    assert isinstance(run.records[0]["output"]["generated_text"], str)
+    assert run.output is not None and run.output["label"] in {"cat", "dog", "car"}
 
 
 def test_text_to_embedding_to_nearest_neighbours_in_a_table(models: dict[str, str]) -> None:
@@ -168,7 +172,8 @@ def test_text_to_embedding_to_nearest_neighbours_in_a_table(models: dict[str, st
     )
     assert p.describe()["model"].iloc[1] == "table of 3 rows"
     assert p.steps[1].params == {"k": 2, "label": "text"}  # as given: JSON for a widget
-    out = p.run("the film was bad").attrs["output"]
+    out = p.run("the film was bad").output
+    assert out is not None
     assert out["nearest"] == "the film was bad"  # its own embedding is the closest
     assert out["similarity"] == pytest.approx(1.0, abs=1e-4)
     assert out["neighbors"][0]["doc_id"] == 11
@@ -182,10 +187,13 @@ def test_text_to_embedding_to_nearest_neighbours_in_a_table(models: dict[str, st
 
 
 def test_a_failing_step_names_itself_and_skips_the_rest(speech: Pipeline) -> None:
-    r = speech.run({"array": np.zeros(0, dtype=np.float32), "sampling_rate": 16_000})
-    assert r["error"][0]
+    run = speech.run({"array": np.zeros(0, dtype=np.float32), "sampling_rate": 16_000})
+    assert not run.ok and run.failed_step == "asr"
+    r = run.steps
+    assert r["error"][0] and run.error == r["error"][0]
     assert r["error"][1] == "skipped: step 'asr' failed"
-    assert r.attrs["output"] is None
+    assert run.output is None and r.attrs["output"] is None
+    assert "step 'asr' failed" in repr(run)
 
 
 # -- running over a column ---------------------------------------------------------------------
@@ -213,7 +221,8 @@ def test_apply_adds_each_steps_columns_error_and_latency(
     assert out.attrs["steps"][0]["backend"] == "local"
     assert out.attrs["rows_run"] == 3 and out.attrs["cancelled"] is False
     # the same rows as one run() each
-    one = speech.run(media["wav"]).attrs["output"]
+    one = speech.run(media["wav"]).output
+    assert one is not None
     assert one["label"] == out.loc["a", "sentiment.label"]
 
 

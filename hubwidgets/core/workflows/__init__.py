@@ -11,7 +11,7 @@ torch, transformers and dask load only when a run needs them.
 from .apply import CANCELLED, HubAccessor, apply, auto_batch_size, default_task
 from .datasets import dataset_rows
 from .ensemble import ENSEMBLE_TASKS, STRATEGIES, Ensemble
-from .pipeline import NEAREST_NEIGHBORS, Pipeline, PipelineError, Step
+from .pipeline import NEAREST_NEIGHBORS, Pipeline, PipelineError, PipelineRun, Step
 
 __all__ = [
     "CANCELLED",
@@ -22,6 +22,7 @@ __all__ = [
     "HubAccessor",
     "Pipeline",
     "PipelineError",
+    "PipelineRun",
     "Step",
     "apply",
     "auto_batch_size",

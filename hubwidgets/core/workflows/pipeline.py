@@ -7,7 +7,7 @@
 ...             name="sentiment"),
 ... ])
 >>> pipe.describe()                 # step, name, task, model, takes, gives
->>> pipe.run("call.wav")            # one row per step: its input, output, latency, error
+>>> pipe.run("call.wav").output     # the last step's fields; .steps: one row per step
 >>> pipe.apply(df, "audio_path")    # over a column: asr.text, translation.generated_text,
 ...                                 # sentiment.label, sentiment.score, ..., error, latency_ms
 
@@ -40,6 +40,8 @@ row's other columns}``, best first), ``nearest`` (the best row's index label, or
 from __future__ import annotations
 
 import copy
+import functools
+import html
 import math
 import threading
 import time
@@ -74,7 +76,7 @@ from .apply import (
     auto_batch_size,
 )
 
-__all__ = ["NEAREST_NEIGHBORS", "Pipeline", "PipelineError", "Step"]
+__all__ = ["NEAREST_NEIGHBORS", "Pipeline", "PipelineError", "PipelineRun", "Step"]
 
 #: The task of a step that looks an embedding up in a table (no model: a DataFrame).
 NEAREST_NEIGHBORS = "nearest-neighbors"
@@ -331,6 +333,74 @@ def _default_names(steps: Sequence[Step]) -> list[str]:
     return names
 
 
+class PipelineRun:
+    """What :meth:`Pipeline.run` gives for one input.
+
+    Attributes:
+        records: one dict per step, with the columns of :attr:`steps`.
+        output: the last step's output (a dict of its fields), or None if a step failed.
+        failed_step: the name of the step that failed, or None.
+        total_ms: the time of the whole run, in milliseconds.
+        pipeline: the pipeline's name (None if it has none).
+
+    :attr:`steps` is the same as a DataFrame, built on first access: a run pays for its models
+    and not for pandas (on tiny models, a DataFrame per input would cost more than the
+    pipeline's own bookkeeping).
+    """
+
+    COLUMNS = ("step", "name", "task", "model", "input", "output", "latency_ms", "error")
+
+    def __init__(
+        self,
+        records: list[dict[str, Any]],
+        *,
+        failed_step: str | None,
+        total_ms: float,
+        pipeline: str | None = None,
+    ) -> None:
+        self.records = records
+        self.failed_step = failed_step
+        self.output: dict[str, Any] | None = (
+            self.records[-1]["output"] if failed_step is None and self.records else None
+        )
+        self.total_ms = float(total_ms)
+        self.pipeline = pipeline
+
+    @property
+    def ok(self) -> bool:
+        """Whether every step ran."""
+        return self.failed_step is None
+
+    @property
+    def error(self) -> str:
+        """The failed step's error ("" when every step ran)."""
+        return next((str(r["error"]) for r in self.records if r["error"]), "")
+
+    @functools.cached_property
+    def steps(self) -> pd.DataFrame:
+        """One row per step: ``step``, ``name``, ``task``, ``model``, ``input`` (a short
+        description of what it took), ``output`` (its fields, a dict), ``latency_ms``, ``error``
+        ("" when it ran; a step after a failed one says it was skipped). ``attrs`` holds
+        ``output``, ``total_ms`` and ``pipeline``."""
+        out = pd.DataFrame(self.records, columns=list(self.COLUMNS))
+        out.attrs.update(output=self.output, total_ms=self.total_ms, pipeline=self.pipeline)
+        return out
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __repr__(self) -> str:
+        n = len(self.records)
+        head = f"<PipelineRun: {n} step{'' if n == 1 else 's'}"
+        if self.ok:
+            return f"{head} in {self.total_ms:,.1f} ms, output {self.output!r}>"
+        return f"{head}, step {self.failed_step!r} failed: {self.error}>"
+
+    def _repr_html_(self) -> str:
+        table = self.steps.to_html(index=False, na_rep="")
+        return f"<p>{html.escape(repr(self))}</p>{table}"
+
+
 class Pipeline:
     """Models chained across tasks: each step's output feeds the next.
 
@@ -435,15 +505,15 @@ class Pipeline:
             return (*step.model.output_columns(), "error", "latency_ms")
         return (*output_columns(step.task), "error", "latency_ms")
 
-    def run(self, x: Any) -> pd.DataFrame:
+    def run(self, x: Any) -> PipelineRun:
         """Run every step on one input ``x``.
 
         Returns:
-            One row per step: ``step``, ``name``, ``task``, ``model``, ``input`` (a short
+            A :class:`PipelineRun`: ``.output`` (the last step's output, a dict; None if a step
+            failed), ``.ok``, ``.error``, ``.failed_step``, ``.total_ms``, and ``.steps``, one
+            row per step: ``step``, ``name``, ``task``, ``model``, ``input`` (a short
             description of what it took), ``output`` (its fields, a dict), ``latency_ms``,
             ``error`` ("" when it ran; a step after a failed one says it was skipped).
-            ``attrs["output"]`` is the last step's output (None if a step failed),
-            ``attrs["total_ms"]`` the time of the whole run.
         """
         started = time.perf_counter()
         first = self.steps[0]
@@ -480,14 +550,8 @@ class Pipeline:
                     value = output.get(self.fields[i + 1] or "")
             row["latency_ms"] = result["latency_ms"]
             rows.append(row)
-        out = pd.DataFrame(
-            rows,
-            columns=["step", "name", "task", "model", "input", "output", "latency_ms", "error"],
-        )
-        out.attrs["output"] = rows[-1]["output"] if failed is None else None
-        out.attrs["total_ms"] = (time.perf_counter() - started) * 1000
-        out.attrs["pipeline"] = self.name
-        return out
+        total_ms = (time.perf_counter() - started) * 1000
+        return PipelineRun(rows, failed_step=failed, total_ms=total_ms, pipeline=self.name)
 
     def apply(
         self,
