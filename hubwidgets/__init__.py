@@ -53,7 +53,15 @@ from .core.governance import active_policy, use_policy
 from .core.inference.backends import PolicyError
 
 # hw.apply; importing it registers the df.hub accessor (pandas only: torch loads on a run)
-from .core.workflows import Ensemble, Pipeline, PipelineError, Step, apply, dataset_rows
+from .core.workflows import (
+    Ensemble,
+    Pipeline,
+    PipelineError,
+    PipelineRun,
+    Step,
+    apply,
+    dataset_rows,
+)
 from .widgets import WIDGETS
 
 __version__ = "0.1.0"
@@ -136,6 +144,7 @@ __all__ = [
     "Mirror",
     "Pipeline",
     "PipelineError",
+    "PipelineRun",
     "Playground",
     "PlaygroundSession",
     "Policy",
