@@ -370,7 +370,7 @@ class CostWidget(HubWidget):
         self._update_report()
 
     def _chart_model(self) -> str | None:
-        option = self.selected_option
+        option = None if self._table is None else find_option(self._table, self.selected)
         if option is not None:
             return str(option["model"])
         return str(self.models[0]) if self.models else None

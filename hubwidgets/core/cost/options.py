@@ -109,7 +109,11 @@ def find_option(estimate: pd.DataFrame, key: str) -> pd.Series | None:
     _check_estimate(estimate, "find_option")
     if not key:
         return None
-    for i, row in enumerate(estimate.to_dict("records")):
+    if "key" in estimate.columns:  # ranked: the keys are there already
+        at = (estimate["key"] == key).to_numpy(dtype=bool, na_value=False).nonzero()[0]
+        return estimate.iloc[int(at[0])] if len(at) else None
+    named = estimate[["model", "option", "instance", "provider"]].to_dict("records")
+    for i, row in enumerate(named):
         if option_key(row) == key:
             return estimate.iloc[i]
     return None
