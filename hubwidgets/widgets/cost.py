@@ -1,17 +1,20 @@
 """CostWidget: what serving these models costs, per option, at the user's workload.
 
 The widget holds the models, the workload and the selected option in traits, and calls the core
-for the rest: one :func:`hubwidgets.estimate_cost` per set of models and workload (cached), the
-chart from :func:`hubwidgets.charts.cost.cost_vs_volume` drawn as SVG in the kernel, and the
-budget's :meth:`~hubwidgets.Budget.status` for the budget bar. What the page shows goes in synced
-traits, so a view drawn from saved state shows the estimate: the options table (``_table``,
-:data:`TABLE_COLUMNS`), the chart (``_charts``), the budget bar (``_budget``) and the status.
+for the rest: one :func:`hubwidgets.estimate_cost` per set of models and workload (cached),
+ranked by :func:`hubwidgets.rank_options` for the table, the chart from
+:func:`hubwidgets.charts.cost.cost_vs_volume` drawn as SVG in the kernel, and
+:func:`hubwidgets.budget_fit` for the budget bar (all in :mod:`hubwidgets.core.cost.options`).
+What the page shows goes in synced traits, so a view drawn from saved state shows the estimate:
+the options table (``_table``, :data:`TABLE_COLUMNS`), the chart (``_charts``), the budget bar
+(``_budget``) and the status.
 
 The page edits the workload through a ``workload`` request (its fields as numbers, null for the
-optional ones): the kernel builds the :class:`~hubwidgets.Workload` and re-estimates, or replies
-with the core's error (``requests_per_day must be > 0, not 0``), which the page shows beside the
-inputs, keeping what was typed. The page writes ``selected`` (a row's ``key``) to pick the option
-whose month cost the budget bar shows, and whose model the chart draws.
+optional ones): the kernel builds the :class:`~hubwidgets.Workload` (``as_workload``) and
+re-estimates, or replies with the core's error (``requests_per_day must be > 0, not 0``), which
+the page shows beside the inputs, keeping what was typed. The page writes ``selected`` (a row's
+``key``) to pick the option whose month cost the budget bar shows, and whose model the chart
+draws.
 """
 
 from __future__ import annotations
