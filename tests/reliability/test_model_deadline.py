@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from huggingface_hub import constants as hf_constants
 
 import hubwidgets as hw
 from hubwidgets.core.catalog.hub import HubCatalog, HubError
@@ -70,3 +71,19 @@ def test_model_lookup_on_the_test_hub_still_returns_the_record_and_files() -> No
     assert row["id"] == "acme/tiny" and row["task"] == "fill-mask"
     assert row["downloads"] == 5
     assert "model.safetensors" in list(row["files"])  # the file list comes with one model
+
+
+def test_offline_mode_is_a_one_line_hub_error_pointing_at_snapshots(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HF_HUB_OFFLINE used to escape as huggingface_hub's error quoting the whole URL."""
+    monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", True)
+    with HubServer([{"id": "acme/tiny"}]) as server:
+        hub = HubCatalog(endpoint=server.endpoint)
+        for call in (lambda: hub.model("acme/tiny"), lambda: hub.search("tiny")):
+            with pytest.raises(HubError) as err:
+                call()
+            message = str(err.value)
+            assert "offline mode is on (HF_HUB_OFFLINE)" in message and "expand" not in message
+            assert "open_catalog('snapshot')" in message
+        assert server.requests == []

@@ -31,6 +31,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx2
 import huggingface_hub.utils._http as _hf_http
+from huggingface_hub.errors import OfflineModeIsEnabled
 from huggingface_hub.utils import get_session
 
 from .._redact import clean
@@ -80,8 +81,9 @@ class FetchError(Exception):
     """A request failed for good; the message is one line, any server text redacted.
 
     ``kind``: "http" (an error status), "rate" (a 429 asking for too long a wait), "timeout",
-    "deadline", "connection", "json" or "size"; ``status`` the HTTP status when there was one,
-    ``said`` what the server said (redacted, one line).
+    "deadline", "connection", "offline" (``HF_HUB_OFFLINE`` is set), "json" or "size";
+    ``status`` the HTTP status when there was one, ``said`` what the server said (redacted,
+    one line).
     """
 
     def __init__(
@@ -246,6 +248,12 @@ def get(
                     said=said,
                 )
             problem = f"HTTP {status}" + (f": {said}" if said else "")
+        except OfflineModeIsEnabled as err:  # its message is the whole URL, every parameter
+            raise FetchError(
+                "huggingface_hub's offline mode is on (HF_HUB_OFFLINE); unset it to ask the "
+                "Hub, or work from a snapshot: hw.open_catalog('snapshot')",
+                kind="offline",
+            ) from err
         except _RETRY_ERRORS as err:
             if isinstance(err, httpx2.ConnectError):
                 _hf_http.close_session()  # as http_backoff does: a broken client is not reused

@@ -40,7 +40,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from huggingface_hub import constants
-from huggingface_hub.errors import OfflineModeIsEnabled
 from huggingface_hub.utils import build_hf_headers
 
 from .. import _redact
@@ -530,11 +529,10 @@ def _fetch_page(
             max_retry_wait=limits["max_retry_wait"],
             secrets=[limits["token"]],
         )
-    except OfflineModeIsEnabled as err:
-        cause = "huggingface_hub's offline mode is on; unset HF_HUB_OFFLINE to pull"
-        raise _failure(state, crawl, partial, cause) from err
     except _http.FetchError as err:
-        if err.kind in ("http", "rate"):
+        if err.kind == "offline":
+            cause = "huggingface_hub's offline mode is on; unset HF_HUB_OFFLINE to pull"
+        elif err.kind in ("http", "rate"):
             cause = f"the server answered {err}"
         elif err.kind == "json":
             cause = f"the server's answer is not valid JSON ({err})"
