@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -18,8 +19,11 @@ dd = pytest.importorskip("dask.dataframe", reason="executor= needs dask.datafram
 
 from distributed import Client, LocalCluster  # noqa: E402
 
+from hubwidgets.core.cost.ledger import usage_path  # noqa: E402
+from hubwidgets.core.inference.backends import RemoteBackend  # noqa: E402
 from hubwidgets.core.workflows._dask import loaded_here  # noqa: E402
 from hubwidgets.testing.models import tiny_text_classifier  # noqa: E402
+from hubwidgets.testing.replay import CassetteReplay  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +125,74 @@ def test_cancel_then_resume_on_the_cluster_from_the_checkpoint(
     # the checkpoint is the same as one made on this machine: resumed here, nothing runs
     third = hw.apply(df, classifier, column="text", checkpoint=folder, progress=False)
     assert third.attrs["rows_resumed"] == 40 and third.attrs["rows_run"] == 0
+
+
+def _replay_here(cassette: str) -> None:
+    """On a worker: its huggingface_hub requests answered from the recording (as the client's)."""
+    CassetteReplay(cassette).__enter__()
+
+
+def _stop_replay_here() -> None:
+    from huggingface_hub.utils import _http  # noqa: PLC0415 - where CassetteReplay installs itself
+
+    replay = getattr(_http._GLOBAL_CLIENT_FACTORY, "__self__", None)
+    if isinstance(replay, CassetteReplay):
+        replay.__exit__(None, None, None)
+
+
+def _ledger_lines_here(model: str) -> int:
+    path = usage_path()
+    lines = path.read_text().splitlines() if path.exists() else []
+    return sum(f'"model":"{model}"' in line for line in lines)
+
+
+def test_remote_spend_on_the_cluster_is_in_the_clients_ledger_like_a_run_here(
+    client: Client, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = "meta-llama/Meta-Llama-3-8B-Instruct"
+    cassette = (
+        shared_data
+        / "inference-cassettes"
+        / "TestInferenceClient.test_chat_completion_no_stream[together,conversational].yaml"
+    )
+    if not cassette.is_file():
+        pytest.skip(f"no recorded chat completion at {cassette}")
+    # the client's ledger only: the workers keep the session's (they need not share a disk)
+    monkeypatch.setenv("HUBWIDGETS_HOME", str(tmp_path))
+    monkeypatch.delenv("HUBWIDGETS_BUDGET_USD", raising=False)
+    prices = pd.DataFrame(
+        {
+            "model": [model],
+            "provider": ["together"],
+            "input_usd_per_1m": [0.18],
+            "output_usd_per_1m": [0.18],
+            "source": ["the test's price table"],
+        }
+    )
+    df = pd.DataFrame({"question": ["What is deep learning?", "And machine learning?"]})
+    kw: dict[str, Any] = {
+        "column": "question",
+        "task": "chat-completion",
+        "backend": RemoteBackend(provider="together", token="hf_replayed_not_a_real_token"),
+        "batch_size": 1,
+        "progress": False,
+        "prices": hw.provider_prices(table=prices),
+    }
+    with CassetteReplay(cassette):
+        hw.apply(df, model, **kw)
+    client.run(_replay_here, str(cassette))
+    try:
+        there = hw.apply(df, model, executor=client, **kw)
+        # a hard budget on the client refuses the cluster's run before anything is sent
+        flat = {**kw, "prices": {("together", model): 0.01}}
+        with hw.use_budget(hw.Budget(0.015, hard=True)), pytest.raises(hw.BudgetExceededError):
+            hw.apply(df, model, executor=client, **flat)
+    finally:
+        client.run(_stop_replay_here)
+    assert (there["error"] == "").all() and there.attrs["partitions"] == 2
+    here_line, there_line = hw.usage(kind="batch").to_dict("records")  # one line per run
+    same = ["model", "provider", "input_tokens", "output_tokens", "cost_usd", "cost_source"]
+    assert [there_line[c] for c in same] == [here_line[c] for c in same]
+    assert there_line["provider"] == "together" and there_line["cost_usd"] > 0
+    assert there_line["input_tokens"] > 0 and "per-token" in there_line["cost_source"]
+    assert set(client.run(_ledger_lines_here, model).values()) == {0}  # the workers wrote none

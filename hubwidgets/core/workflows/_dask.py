@@ -2,6 +2,16 @@
 
 Each worker process keeps its backends in :data:`_WORKER_BACKENDS`, keyed by (model, task,
 backend kind): the model is loaded once per worker, however many partitions it runs.
+
+**Spend** (remote backends): a pandas frame's run is metered like a run on this machine, by the
+client: it checks the active budget (:func:`hw.use_budget`) against the whole run's predicted
+cost before sending anything, each partition sends back its remote calls' billed tokens with its
+rows, and the client writes the run's one usage-ledger line, priced with ``prices=``. The client,
+not the workers, writes it because workers need not share its filesystem (nor its
+``HUBWIDGETS_HOME``, nor :func:`hw.set_usage_path`): a line written there would be lost to
+:func:`hw.usage` and to the budget. A dask frame runs later, on ``.compute()``, out of
+``hw.apply``'s hands: there each partition is metered on its worker (``prices`` are shipped with
+the partition), one ledger line per partition, in the worker's ledger.
 """
 
 from __future__ import annotations
@@ -44,12 +54,21 @@ def _partition(
     model: str,
     spec: Backend | str | None,
     options: Mapping[str, Any],
+    prices: Any = None,
 ) -> pd.DataFrame:
+    """One partition of a dask frame, metered here, on the worker (see the module docstring)."""
     from .apply import _run_local  # noqa: PLC0415
 
     backend = worker_backend(model, options["task"], spec)
     return _run_local(
-        part, model, backend=backend, progress=False, checkpoint=None, cancel=None, **options
+        part,
+        model,
+        backend=backend,
+        progress=False,
+        checkpoint=None,
+        cancel=None,
+        prices=prices,
+        **options,
     )
 
 
@@ -67,6 +86,7 @@ def apply_on_cluster(
     checkpoint: str | Path | None = None,
     cancel: threading.Event | None = None,
     progress: bool | Callable[[int, int], Any] = False,
+    prices: Any = None,
 ) -> Any:
     """:func:`apply` with the partitions of ``df`` on ``client``'s workers: a pandas frame in,
     a pandas frame out; a dask frame in, a dask frame out (lazy: ``.compute()`` runs it).
@@ -76,7 +96,8 @@ def apply_on_cluster(
     loses little. Only the input column is sent. The client saves each finished partition in
     the checkpoint folder (the same parts and manifest as a run on this machine: either can
     resume the other), submits at most two partitions per thread ahead, and on ``cancel``
-    submits no more and cancels those not finished (their rows say ``"cancelled"``).
+    submits no more and cancels those not finished (their rows say ``"cancelled"``). Remote
+    spend is metered as the module docstring says (``prices``: as :func:`hw.apply`'s).
     """
     try:
         import dask.dataframe as dd  # noqa: PLC0415
@@ -115,8 +136,9 @@ def apply_on_cluster(
                 ".compute(): pass df.compute(), or run without them"
             )
         meta = _partition_meta(sample, task, output, backend)
-        return df.map_partitions(_partition, model, backend, options, meta=meta)
-    return _ClusterRun(client, df, model, backend, options, names).run(checkpoint, cancel, progress)
+        return df.map_partitions(_partition, model, backend, options, prices, meta=meta)
+    cluster_run = _ClusterRun(client, df, model, backend, options, names, prices)
+    return cluster_run.run(checkpoint, cancel, progress)
 
 
 #: the name of the one column a partition sends (the user's own may clash with outputs)
@@ -125,12 +147,14 @@ _INPUT = "__hubwidgets_input__"
 
 def _values_partition(
     values: list[Any], model: str, spec: Backend | str | None, options: Mapping[str, Any]
-) -> pd.DataFrame:
-    """One partition's rows run on a worker (its own columns, unprefixed)."""
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """One partition's rows run on a worker (its own columns, unprefixed), and its remote calls
+    (``apply._calls``: provider, billed tokens) for the client's usage ledger."""
     from .apply import _run_local  # noqa: PLC0415
 
     backend = worker_backend(model, options["task"], spec)
-    return _run_local(
+    calls: list[dict[str, Any]] = []
+    frame = _run_local(
         pd.DataFrame({_INPUT: values}),
         model,
         column=_INPUT,
@@ -142,7 +166,9 @@ def _values_partition(
         progress=False,
         cancel=None,
         params=options["params"],
+        remote_calls=calls,
     )
+    return frame, calls[0]
 
 
 class _ClusterRun:
@@ -156,9 +182,12 @@ class _ClusterRun:
         backend: Any,
         options: Mapping[str, Any],
         names: dict[str, str],
+        prices: Any = None,
     ) -> None:
         self.client, self.df, self.model, self.backend = client, df, model, backend
-        self.options, self.names = options, names
+        self.options, self.names, self.prices = options, names, prices
+        #: each finished partition's remote calls (``apply._calls``), for the usage ledger
+        self.calls: list[dict[str, Any]] = []
         self.values = df[options["column"]]
         n = len(self.values)
         self.results: dict[str, list[Any]] = {c: [None] * n for c in names}
@@ -172,7 +201,7 @@ class _ClusterRun:
         progress: bool | Callable[[int, int], Any],
     ) -> pd.DataFrame:
         from ._checkpoint import Checkpoint, column_hash  # noqa: PLC0415
-        from .apply import _progress, _resume  # noqa: PLC0415
+        from .apply import _check_budget, _progress, _record_usage, _resume  # noqa: PLC0415
 
         started, clock = datetime.now(UTC), time.perf_counter()
         n, task = len(self.values), self.options["task"]
@@ -190,6 +219,11 @@ class _ClusterRun:
             )
             _resume(store, self.results, self.done)
         todo = [i for i in range(n) if not self.done[i]]
+        items = self.values.tolist()
+        runner = make_backend(self.backend)  # what the workers will use, for its kind
+        todo_items = [items[p] for p in todo]
+        params = self.options["params"] or {}
+        _check_budget(runner, self.model, task, todo_items, params, self.prices)
         threads = sum(self.client.nthreads().values()) or 1
         small = checkpoint is not None or cancel is not None
         per = max(1, math.ceil(len(todo) / threads))
@@ -203,6 +237,8 @@ class _ClusterRun:
             ran, cancelled = self._loop(chunks, store, cancel, bar, threads * 2 if small else 0)
         finally:
             bar.close()
+            # what the finished partitions spent is recorded even if a later one failed
+            _record_usage(self.calls, self.model, self.prices)
         return self._frame(started, clock, ran, n - len(todo), partitions, cancelled)
 
     def _loop(
@@ -239,7 +275,9 @@ class _ClusterRun:
                     continue
                 for future in finished.done:
                     positions = pending.pop(future)
-                    ran += self._take(future.result(), positions, store)
+                    part, calls = future.result()
+                    self.calls.append(calls)
+                    ran += self._take(part, positions, store)
                     bar.update(len(positions))
             return ran, False
         finally:
@@ -279,7 +317,7 @@ class _ClusterRun:
                 self.results[c][p] = not_run.get(c)
         out = _frame(self.df, task, self.results, self.names)
         if self.attrs is None:  # nothing ran here: the provenance of an empty run
-            empty = _values_partition([], self.model, self.backend, self.options)
+            empty, _ = _values_partition([], self.model, self.backend, self.options)
             self.attrs = {str(k): v for k, v in empty.attrs.items()}
         elapsed = time.perf_counter() - clock
         out.attrs = {

@@ -13,7 +13,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -332,7 +332,8 @@ def apply(
             ``sentiment_label``...), needed when a column of the same name exists.
         executor: a ``dask.distributed.Client``: partitions run on its workers, each loading
             the model once; with ``checkpoint``/``cancel`` (a pandas frame only) the client
-            saves each finished partition and a cancel stops sending more.
+            saves each finished partition and a cancel stops sending more. The usage ledger
+            is written by the client (a pandas frame; see :mod:`._dask`).
         checkpoint: a folder: each finished batch is saved there and a second call with the
             same input and model runs only the rows not done.
         progress: a progress bar (rows/s and ETA) moving once per batch (True), none (False),
@@ -357,6 +358,7 @@ def apply(
             different run.
         BackendError: the model cannot load (nothing ran).
     """
+    _check_prices(prices)
     if executor is not None:
         from ._dask import apply_on_cluster  # noqa: PLC0415
 
@@ -373,6 +375,7 @@ def apply(
             checkpoint=checkpoint,
             cancel=cancel,
             progress=progress,
+            prices=prices,
         )
         if isinstance(result, pd.DataFrame):  # a dask frame runs later, on .compute()
             _audit_apply(result, len(result))
@@ -409,9 +412,14 @@ def _run_local(
     cancel: threading.Event | None,
     params: Mapping[str, Any] | None,
     prices: Any = None,
+    remote_calls: list[dict[str, Any]] | None = None,
 ) -> pd.DataFrame:
     """:func:`apply` on this machine, without the audit record (a cluster's partitions run
-    this: the client writes one record for the whole run)."""
+    this: the client writes one record for the whole run).
+
+    ``remote_calls``: given by a cluster's client, which checked the budget for the whole run
+    and writes its usage-ledger line; the run's remote calls are added to it (:func:`_calls`)
+    instead of being recorded here."""
     model, backend, task = _ensemble_as_backend(model, backend, task)
     if not isinstance(df, pd.DataFrame):
         raise TypeError(
@@ -439,6 +447,7 @@ def _run_local(
         progress,
         cancel,
         prices,
+        remote_calls,
     )
 
 
@@ -518,6 +527,7 @@ def _apply_here(
     progress: bool | Callable[[int, int], Any],
     cancel: threading.Event | None,
     prices: Any = None,
+    remote_calls: list[dict[str, Any]] | None = None,
 ) -> pd.DataFrame:
     started = datetime.now(UTC)
     clock = time.perf_counter()
@@ -541,7 +551,8 @@ def _apply_here(
     todo = [i for i in range(n) if not done[i]]
     resumed = n - len(todo)
     items = values.tolist()
-    _check_budget(backend, model, task, [items[p] for p in todo], params, prices)
+    if remote_calls is None:  # else the cluster's client checked the whole run
+        _check_budget(backend, model, task, [items[p] for p in todo], params, prices)
     cancelled = False
     ran = 0
     bar = _progress(progress, n, resumed, f"{task} · {Path(model).name or model}")
@@ -567,7 +578,10 @@ def _apply_here(
         for c in run.columns:
             results[c][pos] = not_run.get(c)
     elapsed = time.perf_counter() - clock
-    _record_usage(run, model, prices)
+    if remote_calls is None:
+        _record_usage([_calls(run)], model, prices)
+    else:
+        remote_calls.append(_calls(run))
     out = _frame(df, task, results, names)
     sha, sha_source = _revision(backend, model, run.sha)
     out.attrs.update(
@@ -642,20 +656,37 @@ def _check_budget(
         warnings.warn(warning, UserWarning, stacklevel=4)
 
 
-def _record_usage(run: _Run, model: str, prices: Any) -> None:
-    """One usage-ledger line for the remote calls of a run (none ran remotely: nothing)."""
-    if not run.remote:
+def _check_prices(prices: Any) -> None:
+    """A ``prices=`` of the wrong kind refused before the run, not after it (when it is used)."""
+    if prices is not None and not isinstance(prices, (pd.DataFrame, Mapping)):
+        from ..cost.ledger import call_cost  # noqa: PLC0415
+
+        call_cost(prices, None, "", None, None)  # its TypeError says what prices= may be
+
+
+def _calls(run: _Run) -> dict[str, Any]:
+    """A run's remote calls as plain data (a cluster's worker sends them to the client):
+    ``provider`` (who served the last one) and ``metrics`` (each call's billed tokens)."""
+    return {"provider": run.provider, "metrics": list(run.remote)}
+
+
+def _record_usage(calls: Sequence[Mapping[str, Any]], model: str, prices: Any) -> None:
+    """One usage-ledger line for the remote calls of a run, gathered from one or several
+    :func:`_calls` (a cluster's partitions); none ran remotely: nothing."""
+    metrics = [m for c in calls for m in c["metrics"]]
+    if not metrics:
         return
     from ..cost.meter import record_call, sum_metrics  # noqa: PLC0415
 
+    provider = next((c["provider"] for c in reversed(calls) if c["metrics"]), None)
     record_call(
         "batch",
         {
             "backend": "remote",
-            "provider": run.provider,
+            "provider": provider,
             "model": model,
-            "metrics": sum_metrics(run.remote),
+            "metrics": sum_metrics(metrics),
         },
         prices,
-        calls=len(run.remote),
+        calls=len(metrics),
     )
