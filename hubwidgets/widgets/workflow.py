@@ -23,25 +23,21 @@ None until it is fixed.
 from __future__ import annotations
 
 import contextlib
-import html
-import math
-import os
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pandas as pd
 import traitlets
 
-from ..core.catalog.hub import HubError
 from ..core.catalog.searchable import Searchable
 from ..core.catalog.vocab import close_matches
 from ..core.inference.backends import INFERENCE_TASKS
-from ..core.report import Column, html_table
-from ..core.workflows import NEAREST_NEIGHBORS, Pipeline, Step
+from ..core.workflows import Pipeline, PipelineRun, Step, display
+from ..core.workflows import spec as specs
 from ._base import RunningWidget
 from ._protocol import RequestError, request
 from ._serialization import Table, to_ipc
@@ -49,118 +45,7 @@ from ._serialization import Table, to_ipc
 __all__ = ["SAMPLE_COLUMNS", "WorkflowWidget"]
 
 #: The columns of the sample's table (one row per step), as :meth:`Pipeline.run` gives them.
-SAMPLE_COLUMNS: tuple[str, ...] = (
-    "step",
-    "name",
-    "task",
-    "model",
-    "input",
-    "output",
-    "latency_ms",
-    "error",
-)
-
-#: Where the sample comes from: the text typed in, a row of the data, or an uploaded file.
-SAMPLE_SOURCES = ("text", "row", "file")
-
-#: The keys of a step as the page edits it.
-STEP_KEYS = ("task", "model", "input", "name")
-
-# characters of one cell shown in the page (a long generation or an embedding is cut)
-_CELL_CHARS = 300
-
-
-def _text(value: Any, limit: int = _CELL_CHARS) -> str:
-    """A value as text for a table cell: missing values empty, lists joined, long text cut."""
-    if value is None or value is pd.NA:
-        return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    if isinstance(value, Mapping):
-        out = ", ".join(f"{k}: {_text(v, limit)}" for k, v in value.items())
-    elif isinstance(value, (list, tuple)):
-        out = "; ".join(_text(v, limit) for v in value)
-    elif hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
-        listed = value.tolist()
-        out = _text(listed, limit) if isinstance(listed, list) else str(listed)
-    elif isinstance(value, float):
-        out = f"{value:.4g}"
-    elif isinstance(value, bytes):
-        out = f"<{len(value):,} bytes>"
-    else:
-        out = str(value)
-    return out if len(out) <= limit else out[: limit - 1] + "…"
-
-
-def _shown(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every cell as text (what the page shows), but numbers (``latency_ms``, scores, the
-    data's own numbers) as numbers."""
-    out: dict[str, list[Any]] = {}
-    for column in frame.columns:
-        name = str(column)
-        values = frame[column]
-        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-        if numeric or name == "latency_ms" or name.endswith(".latency_ms"):
-            out[name] = pd.to_numeric(frame[column], errors="coerce").astype("float64").tolist()
-        else:
-            out[name] = [_text(v) for v in frame[column]]
-    return pd.DataFrame(out, columns=list(out))
-
-
-def _model_label(step: Step) -> str:
-    """What the page shows for a step's model: an id or folder as is, an ensemble or a table
-    in words (:attr:`Step.model_name`)."""
-    model: Any = step.model
-    if isinstance(model, os.PathLike):
-        return str(os.fspath(model))
-    return model if isinstance(model, str) else str(step.model_name)
-
-
-#: The tasks a step may have: the inference tasks, and a search in a given table.
-STEP_TASKS: tuple[str, ...] = (*INFERENCE_TASKS, NEAREST_NEIGHBORS)
-
-
-class _Steps(traitlets.List[dict[str, Any]]):
-    """The composed steps: each a dict of :data:`STEP_KEYS` (``params`` too, from Python)."""
-
-    def validate(self, obj: Any, value: Any) -> Any:
-        if isinstance(value, tuple):
-            value = list(value)
-        checked = super().validate(obj, value)
-        out: list[dict[str, Any]] = []
-        for i, step in enumerate(checked or []):
-            if not isinstance(step, Mapping):
-                raise traitlets.TraitError(
-                    f"step {i + 1} must be a dict of {', '.join(STEP_KEYS)}, not {step!r}"
-                )
-            unknown = [k for k in step if k not in (*STEP_KEYS, "params")]
-            if unknown:
-                hint = close_matches(str(unknown[0]), list(STEP_KEYS))
-                also = f" (did you mean {hint[0]!r}?)" if hint else ""
-                raise traitlets.TraitError(
-                    f"step {i + 1} has an unknown key {unknown[0]!r}{also}; a step has "
-                    f"{', '.join(STEP_KEYS)}"
-                )
-            clean: dict[str, Any] = {
-                k: "" if step.get(k) is None else str(step.get(k)).strip() for k in STEP_KEYS
-            }
-            task = clean["task"]
-            if task and task not in STEP_TASKS:
-                hint = close_matches(task, list(STEP_TASKS))
-                also = f" (did you mean {hint[0]!r}?)" if hint else ""
-                raise traitlets.TraitError(
-                    f"step {i + 1}: unknown task {task!r}{also}; choose one of "
-                    f"{', '.join(STEP_TASKS)}"
-                )
-            params = step.get("params")
-            if params:
-                if not isinstance(params, Mapping):
-                    raise traitlets.TraitError(
-                        f"step {i + 1}: params must be a dict, not {params!r}"
-                    )
-                clean["params"] = dict(params)
-            out.append(clean)
-        return out
+SAMPLE_COLUMNS: tuple[str, ...] = PipelineRun.COLUMNS
 
 
 class WorkflowWidget(RunningWidget):
@@ -193,14 +78,15 @@ class WorkflowWidget(RunningWidget):
 
     WIDGET = "workflow"
 
-    steps = _Steps().tag(sync=True)
+    steps = traitlets.List[dict[str, Any]]().tag(sync=True)
     """The composed steps, in order: ``{"task", "model", "input", "name"}`` each (``input`` and
-    ``name`` may be ``""``: the natural input, the default name)."""
+    ``name`` may be ``""``: the natural input, the default name; ``params`` too, from Python),
+    as :meth:`Pipeline.to_spec` gives them."""
 
     column = traitlets.Unicode("").tag(sync=True)
     """The column of :attr:`df` the pipeline is applied to."""
 
-    sample_from = traitlets.Enum(SAMPLE_SOURCES, default_value="text").tag(sync=True)
+    sample_from = traitlets.Enum(display.SAMPLE_SOURCES, default_value="text").tag(sync=True)
     """Where "Run on the sample" takes its input: ``"text"`` (:attr:`sample_text`), ``"row"``
     (row :attr:`sample_row` of :attr:`column`) or ``"file"`` (the last uploaded file)."""
 
@@ -261,7 +147,6 @@ class WorkflowWidget(RunningWidget):
         self._checkpoint = checkpoint
         self._file_path: str | None = None
         self._failure: BaseException | None = None
-        self._last_progress = 0.0
         self._tmp = tempfile.TemporaryDirectory(prefix="hubwidgets-workflow-")
         super().__init__(_tasks=list(INFERENCE_TASKS), **kwargs)
         self._catalog = self._link_catalog(source, catalog)
@@ -320,7 +205,7 @@ class WorkflowWidget(RunningWidget):
         with self.hold_sync():
             self._data = {"rows": len(frame), "columns": columns} if frame is not None else {}
             if self.column not in columns:
-                self.column = _text_column(frame) if frame is not None else ""
+                self.column = display.text_column(frame) if frame is not None else ""
         self._idle_status()
 
     def run_sample(self, x: Any = None, *, wait: bool = True) -> pd.DataFrame | None:
@@ -377,31 +262,9 @@ class WorkflowWidget(RunningWidget):
     # -- the steps -------------------------------------------------------------------------------
     def _steps_of(self, pipeline: Any) -> list[dict[str, Any]]:
         """A pipeline (or a list of steps) as the page's step dicts; model objects kept."""
-        if isinstance(pipeline, Pipeline):
-            items = list(pipeline.steps)
-        elif isinstance(pipeline, (list, tuple)) and all(isinstance(s, Step) for s in pipeline):
-            items = list(pipeline)
-        else:
-            raise TypeError(
-                "pipeline must be a hw.Pipeline or a list of hw.Step, not "
-                f"{type(pipeline).__name__}"
-            )
-        out = []
-        for step in items:
-            label = _model_label(step)
-            if not isinstance(step.model, (str, os.PathLike)):
-                self._objects[label] = step.model
-            entry: dict[str, Any] = {
-                "task": str(step.task),
-                "model": label,
-                "input": str(step.input or ""),
-                "name": str(getattr(step, "name", "") or ""),
-            }
-            params = getattr(step, "params", None)
-            if params:
-                entry["params"] = dict(params)
-            out.append(entry)
-        return out
+        spec = specs.pipeline_spec(pipeline)
+        self._objects.update(specs.spec_models(pipeline))
+        return spec
 
     @traitlets.observe("steps")
     def _on_steps(self, _change: Any) -> None:
@@ -412,6 +275,13 @@ class WorkflowWidget(RunningWidget):
     def _on_setup(self, _change: Any) -> None:
         if self._ready and not self.running:
             self._idle_status()
+
+    @traitlets.validate("steps")
+    def _valid_steps(self, proposal: Any) -> list[dict[str, Any]]:
+        try:
+            return specs.check_spec(proposal["value"])
+        except (TypeError, ValueError) as err:
+            raise traitlets.TraitError(str(err)) from None
 
     @traitlets.validate("column")
     def _valid_column(self, proposal: Any) -> str:
@@ -426,100 +296,44 @@ class WorkflowWidget(RunningWidget):
         return value
 
     def _build(self) -> None:
-        """Build the pipeline of the steps (:class:`hw.Pipeline`); a problem goes under its
-        step, and the steps stay as they are."""
+        """Build the pipeline of the steps (:func:`~hubwidgets.core.workflows.spec.compose`); a
+        problem goes under its step, and the steps stay as they are."""
         steps = list(self.steps)
         self._offer([e["task"] for e in steps])
-        problems: dict[str, str] = {}
-        built: Pipeline | None = None
-        for i, entry in enumerate(steps):
-            if not entry["task"]:
-                problems[str(i)] = "choose a task"
-            elif not entry["model"]:
-                problems[str(i)] = "choose a model (from the list, or type an id or a folder)"
-        if steps and not problems:
-            made: list[Step] = []
-            try:
-                for entry in steps:  # a step the core refuses is the one being made
-                    made.append(self._step(entry))
-                built = Pipeline(made)
-            except (ValueError, TypeError) as err:  # PipelineError is a ValueError
-                at = getattr(err, "step", None) if len(made) == len(steps) else len(made)
-                problems[str(len(steps) - 1 if at is None else at)] = str(err)
-        plan: list[dict[str, Any]] = []
-        if built is not None:
-            plan = [
-                {str(k): _text(v) for k, v in row.items()}
-                for row in built.describe().to_dict(orient="records")
-            ]
+        built, found = specs.compose(steps, models=self._objects, backend=self._backend)
+        problems = {str(i): p for i, p in found.items()}
         self._pipeline = built
         with self.hold_sync():
             self._problems = problems
-            self._plan = plan
-            first = next(iter(problems.items()), None)
-            self.error = _problem_text(*first) if first and built is None else ""
-            if (
-                steps
-                and problems
-                and any(
-                    not p.startswith(("choose a task", "choose a model")) for p in problems.values()
-                )
-            ):
+            self._plan = display.text_records(built.describe()) if built is not None else []
+            first = next(iter(found.items()), None)
+            self.error = specs.problem_text(*first) if first and built is None else ""
+            if any(p not in (specs.NO_TASK, specs.NO_MODEL) for p in problems.values()):
                 self.status = self.error
             else:
                 self.error = ""
                 self._idle_status()
         self._update_report()
 
-    def _step(self, entry: Mapping[str, Any]) -> Step:
-        model = self._objects.get(entry["model"], entry["model"])
-        return Step(
-            entry["task"],
-            model,
-            input=entry["input"] or None,
-            params=entry.get("params") or None,
-            backend=self._backend,
-            name=entry["name"] or None,
-        )
-
     def _offer(self, tasks: Sequence[str]) -> None:
         """Offer the most downloaded models of each of ``tasks`` (looked up once per task, when
         a step first has it: a live Hub catalog answers each look-up with a request)."""
         wanted = [t for t in dict.fromkeys(tasks) if t and t not in self._offered]
-        if not wanted:
-            return
         for task in wanted:
-            try:
-                found = self._catalog.search(task=task, sort="downloads", limit=self.CHOICES)
-            except (ValueError, TypeError, KeyError, HubError):
-                found = None  # nothing offered for it: a model id or folder can still be typed
-            rows: list[list[Any]] = []
-            if found is not None:
-                downloads = found["downloads"] if "downloads" in found else [None] * len(found)
-                rows = [
-                    [str(i), None if pd.isna(d) else float(d)]
-                    for i, d in zip(found["id"], downloads, strict=False)
-                ]
-            self._offered[task] = rows
-        self._choices = dict(self._offered)
+            self._offered[task] = specs.offered_models(self._catalog, task, self.CHOICES)
+        if wanted:
+            self._choices = dict(self._offered)
 
     def _on_source_selection(self, ids: list[str]) -> None:
         self._linked = list(ids)
 
     # -- the status line -------------------------------------------------------------------------
     def _idle_status(self) -> None:
-        if self.error or self.running:
-            return
-        n = len(self.steps)
-        if n == 0:
-            self.status = "No steps yet: add a step, choose its task, then its model"
-            return
-        names = " → ".join(str(p.get("name", "")) for p in self._plan) or f"{n} steps"
-        data = ""
-        if self._df is not None:
-            data = f" · data: {len(self._df):,} rows, column {self.column or '(none)'}"
-        ready = "ready" if self._pipeline is not None else "incomplete"
-        self.status = f"Pipeline {names} ({ready}){data}"
+        if not (self.error or self.running):
+            names = [str(p.get("name", "")) for p in self._plan]
+            rows = None if self._df is None else len(self._df)
+            ready = self._pipeline is not None
+            self.status = display.compose_status(len(self.steps), names, ready, rows, self.column)
 
     # -- runs ------------------------------------------------------------------------------------
     def _ready_pipeline(self) -> Pipeline:
@@ -528,25 +342,20 @@ class WorkflowWidget(RunningWidget):
         if self._pipeline is None:
             if not self.steps:
                 raise ValueError("add at least one step first")
-            first = next(iter(self._problems.items()), ("0", "incomplete"))
-            raise ValueError(f"fix the steps first: {_problem_text(*first)}")
+            at, problem = next(iter(self._problems.items()), ("0", "incomplete"))
+            raise ValueError(f"fix the steps first: {specs.problem_text(int(at), problem)}")
         return self._pipeline
 
     def _sample_item(self) -> Any:
-        if self.sample_from == "text":
-            if not self.sample_text.strip():
-                raise ValueError("type a sample text first (or choose a row or a file)")
-            return self.sample_text
-        if self.sample_from == "file":
-            if self._file_path is None:
-                raise ValueError("upload a file first (or type a sample text)")
-            return self._file_path
-        frame, column = self._apply_input()
-        if self.sample_row >= len(frame):
-            raise ValueError(
-                f"row {self.sample_row} is past the end: the data has {len(frame):,} rows"
-            )
-        return frame[column].iloc[self.sample_row]
+        frame, column = self._apply_input() if self.sample_from == "row" else (None, "")
+        return display.sample_item(
+            self.sample_from,
+            text=self.sample_text,
+            file=self._file_path,
+            frame=frame,
+            column=column,
+            row=self.sample_row,
+        )
 
     def _apply_input(self) -> tuple[pd.DataFrame, str]:
         if self._df is None:
@@ -580,14 +389,9 @@ class WorkflowWidget(RunningWidget):
             self._fail(f"the sample did not run: {err}")
             return
         self._sample_full = out.steps
-        text = (
-            f"the sample stopped at step {out.failed_step}: see its error"
-            if not out.ok
-            else f"the sample ran through {len(out)} step{'' if len(out) == 1 else 's'} "
-            f"in {out.total_ms:.0f} ms"
-        )
+        text = display.run_summary(out)
         with self.hold_sync():
-            self._sample = _shown(out.steps.reindex(columns=list(SAMPLE_COLUMNS)))
+            self._sample = display.shown(out.steps)
             self.error = "" if out.ok else text
             self.status = text
             self._progress(1.0, "sample done")
@@ -601,14 +405,7 @@ class WorkflowWidget(RunningWidget):
         with self.hold_sync():
             self.error = ""
             self.status = f"Applying the pipeline to {len(frame):,} rows of {column}"
-
-        def progress(done: int, total: int) -> None:
-            now = time.perf_counter()
-            if done < total and now - self._last_progress < self.PROGRESS_EVERY:
-                return
-            self._last_progress = now
-            self._progress(done / total if total else 1.0, _rate_text(done, total, now - started))
-
+        progress = display.progress_reporter(self._progress, every=self.PROGRESS_EVERY)
         try:
             out = pipeline.apply(
                 frame, column, progress=progress, cancel=cancel, checkpoint=self._checkpoint
@@ -617,23 +414,13 @@ class WorkflowWidget(RunningWidget):
             self._failure = err
             self._fail(f"the pipeline did not run: {err}")
             return
-        took = time.perf_counter() - started
         cancelled = bool(out.attrs.get("cancelled")) or cancel.is_set()
-        errors = out["error"].astype(str).str.len().gt(0).sum() if "error" in out else 0
-        done = len(out) if not cancelled else int((out["error"].astype(str) != "cancelled").sum())
-        rate = done / took if took > 0 else 0.0
-        text = (
-            f"cancelled: {done:,} of {len(out):,} rows done in {took:.1f} s"
-            if cancelled
-            else f"{len(out):,} rows in {took:.1f} s ({rate:,.1f} rows/s)"
-        )
-        if errors and not cancelled:
-            text += f"; {errors:,} row{'' if errors == 1 else 's'} with an error"
+        text = display.apply_summary(out, time.perf_counter() - started, cancelled=cancelled)
         self._full = out
-        shown = _shown(out.iloc[: self.WINDOW])
+        first = display.shown(out.iloc[: self.WINDOW])
         with self.hold_sync():
-            self._result = shown
-            self._result_info = {"total": len(out), "columns": list(shown.columns)}
+            self._result = first
+            self._result_info = {"total": len(out), "columns": list(first.columns)}
             self.status = text
             self.progress = self.progress if cancelled else 1.0
             self.progress_text = "cancelled" if cancelled else "done"
@@ -677,71 +464,17 @@ class WorkflowWidget(RunningWidget):
         if full is None:
             raise RequestError("no result yet: apply the pipeline first")
         start, stop = window_bounds(body, self.WINDOW)
-        shown = _shown(full.iloc[start:stop])
+        window = display.shown(full.iloc[start:stop])
         return {
             "start": start,
-            "stop": start + len(shown),
+            "stop": start + len(window),
             "total": len(full),
-            "table": to_ipc(shown),
+            "table": to_ipc(window),
         }
 
     # -- display ---------------------------------------------------------------------------------
     def _report_html(self) -> str:
         """The steps, the sample's outputs and the first rows of the result, for exports."""
-        parts = [f"<p>{html.escape(self.status)}</p>"]
-        if self.steps:
-            items = "".join(
-                f"<li>{html.escape(s['task'] or '(no task)')}: "
-                f"{html.escape(s['model'] or '(no model)')}</li>"
-                for s in self.steps
-            )
-            parts.append(f"<ol>{items}</ol>")
-        sample = self._sample
-        if sample is not None and len(sample):
-            columns = [
-                Column("name", "Step", header=True),
-                Column("model", "Model"),
-                Column("output", "Output"),
-                Column("latency_ms", "Latency (ms)", numeric=True, format=_ms),
-                Column("error", "Error"),
-            ]
-            parts.append(html_table(sample, columns, caption="The sample", css_class=""))
-        result = self._result
-        if result is not None and len(result):
-            total = int(self._result_info.get("total", len(result)))
-            caption = f"The result: first {len(result):,} of {total:,} rows"
-            columns = [Column(str(c), str(c)) for c in result.columns]
-            parts.append(html_table(result, columns, caption=caption, css_class=""))
-        return f'<div class="hubwidgets-workflow">{"".join(parts)}</div>'
-
-
-def _problem_text(index: str, problem: str) -> str:
-    """A step's problem in words that name the step (the core's messages already do)."""
-    return problem if problem.startswith("step ") else f"step {int(index) + 1}: {problem}"
-
-
-def _ms(value: Any) -> str:
-    try:
-        return f"{float(value):.1f}"
-    except (TypeError, ValueError):
-        return ""
-
-
-def _rate_text(done: int, total: int, seconds: float) -> str:
-    """ "120 / 500 rows · 35.2 rows/s · ETA 11 s"."""
-    rate = done / seconds if seconds > 0 else 0.0
-    text = f"{done:,} / {total:,} rows"
-    if done and rate > 0:
-        text += f" · {rate:,.1f} rows/s"
-        if done < total:
-            text += f" · ETA {math.ceil((total - done) / rate):,} s"
-    return text
-
-
-def _text_column(frame: pd.DataFrame) -> str:
-    """The first column of text (else the first column; "" for none)."""
-    for column in frame.columns:
-        values = frame[column].dropna()
-        if len(values) and isinstance(values.iloc[0], str):
-            return str(column)
-    return str(frame.columns[0]) if len(frame.columns) else ""
+        total = self._result_info.get("total")
+        sample, result = self._sample, self._result
+        return display.workflow_html(self.status, self.steps, sample, result, total=total)

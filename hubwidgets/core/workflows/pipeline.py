@@ -472,6 +472,47 @@ class Pipeline:
             )
         return pd.DataFrame(rows, columns=["step", "name", "task", "model", "takes", "gives"])
 
+    def to_spec(self) -> list[dict[str, Any]]:
+        """The pipeline as JSON, to save it and load it again with :meth:`from_spec`: one dict
+        per step, ``task``, ``model``, ``input`` ("" for the natural one), ``name`` (and
+        ``params`` when it has any). A model that is an object (an ``hw.Ensemble``, a table) is
+        its description, as in :meth:`describe`: :meth:`from_spec` takes it back in ``models=``
+        (see :mod:`hubwidgets.core.workflows.spec`)."""
+        from .spec import pipeline_spec  # noqa: PLC0415 - spec.py builds on this module
+
+        return pipeline_spec(self)
+
+    @classmethod
+    def from_spec(
+        cls,
+        spec: Sequence[Mapping[str, Any]],
+        *,
+        models: Mapping[str, Any] | None = None,
+        backend: Backend | str | None = None,
+        name: str | None = None,
+    ) -> Pipeline:
+        """The pipeline of a list of step dicts, as :meth:`to_spec` gives them.
+
+        >>> hw.Pipeline.from_spec([{"task": "text-classification", "model": "org/model"}])
+
+        Args:
+            spec: one dict per step: ``task``, ``model``, and optionally ``input``, ``name``,
+                ``params``.
+            models: the model objects of the steps whose ``model`` describes one (an
+                ``hw.Ensemble``, a nearest-neighbors table), keyed by that description.
+            backend: the backend of every step ("local", "remote", "auto" or an object).
+            name: the pipeline's name.
+
+        Raises:
+            TypeError: ``spec`` is not a list of dicts, or a step's ``params`` not a dict.
+            ValueError: a step has an unknown key or task (with the valid ones).
+            PipelineError: no steps, a step without a task or a model, or steps that cannot
+                connect; the message names the step, ``.step`` is its index.
+        """
+        from .spec import from_spec  # noqa: PLC0415 - spec.py builds on this module
+
+        return from_spec(spec, models=models, backend=backend, name=name)
+
     def columns(self) -> list[str]:
         """The columns :meth:`apply` adds, in order."""
         out: list[str] = []
