@@ -76,6 +76,10 @@ def test_search_focus_panels_and_try_in_a_playground(page: Page, lab: jl.Lab) ->
     expect(performance.locator("[data-section=alternative] button").first).to_be_visible()
     integration = regions["Integration"]
     expect(integration.locator(".hw-explorer-snippet").first).to_contain_text("transformers")
+    # Copy says what happened: copied, or (clipboard blocked) the code selected for Ctrl+C
+    integration.get_by_role("button", name="Copy").first.click()
+    said = re.compile(r"^(Copied\.|The browser blocked copying: the code is selected.*)$")
+    expect(integration.locator(".hw-copy-status").first).to_have_text(said)
 
     jl.screenshot_notebook(page, jl.ARTIFACTS / "explorer_panels.png")
 
