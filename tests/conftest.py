@@ -5,6 +5,9 @@
 - ``tiny_records`` / ``tiny_catalog``: a dozen hand-written modern records that between them
   exercise every search filter, every sort key and every kind of missing value. They are
   invented (not Hub data) and always available.
+
+Hooks: when tests/test_binder.py's fresh-venv build test is selected, it is moved to the end of
+the run and its build starts in the background as collection ends (tests/_binder_build.py).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import _binder_build
 import pytest
 
 from hubwidgets.core.catalog.catalog import Catalog
@@ -343,3 +347,35 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     from hubwidgets.testing.models import make_tiny_models  # noqa: PLC0415
 
     return make_tiny_models(tmp_path_factory.mktemp("tiny-models"))
+
+
+# ---------------------------------------------------------------------------------------------
+# tests/test_binder.py's fresh-venv build, in the background (tests/_binder_build.py)
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_binder_build_test(item: pytest.Item) -> bool:
+    return item.name == _binder_build.TEST_NAME and item.path == REPO_ROOT / _binder_build.TEST_FILE
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fresh-venv build test runs last, so its background build has the whole run to
+    finish (it is independent of every other test)."""
+    items.sort(key=_is_binder_build_test)  # stable: the others keep their order
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the fresh-venv build when its test is selected (after -k, -m, --deselect), and
+    kill it at the end of the session, however it ends."""
+    option = session.config.option
+    if option.collectonly or option.setuponly or option.setupplan:
+        return
+    if not any(_is_binder_build_test(item) for item in session.items):
+        return
+    if _binder_build.missing_tools():
+        return  # the test skips, saying why
+    # at a lower CPU priority when other tests run beside it (they keep the CPUs they need)
+    alone = all(item.path.name == "test_binder.py" for item in session.items)
+    build = _binder_build.start(nice=not alone)
+    session.config.stash[_binder_build.BINDER_BUILD] = build
+    session.config.add_cleanup(build.stop)

