@@ -103,6 +103,8 @@ __getattr__ = lazy_attributes(
             ),
             ".core.cost.endpoints",
         ),
+        # the CostWidget's table and budget bar, for scripts (core/cost/options.py)
+        **dict.fromkeys(("budget_fit", "rank_options"), ".core.cost.options"),
         # issue 16: the Hub's health (core), and the login widget (the widget stack)
         "health": ".core.connect",
         # issue 17: model metrics over time (dated snapshots, daily series)
@@ -165,6 +167,7 @@ __all__ = [
     "audit_log",
     "audit_verify",
     "benchmark",
+    "budget_fit",
     "cache_catalog",
     "check",
     "compare",
@@ -187,6 +190,7 @@ __all__ = [
     "pause_endpoint",
     "provider_prices",
     "pull_snapshot",
+    "rank_options",
     "recommend",
     "record_usage",
     "resume_endpoint",

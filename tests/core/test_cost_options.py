@@ -58,6 +58,11 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def test_scripts_get_them_from_hw() -> None:
+    assert hw.rank_options is rank_options and hw.budget_fit is budget_fit
+    assert {"rank_options", "budget_fit"} <= set(hw.__all__)
+
+
 def test_options_are_named_in_words() -> None:
     assert option_label({"option": "dedicated", "instance": "aws-nvidia-l4-x1"}) == (
         "dedicated: aws-nvidia-l4-x1"
