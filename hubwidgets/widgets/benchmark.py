@@ -1,9 +1,11 @@
 """BenchmarkWidget: measure models on your inputs, live, and compare them in a table and charts.
 
-A run calls one core function, :func:`hubwidgets.core.inference.benchmark.benchmark`, in the
-background run of :class:`~hubwidgets.widgets._base.RunningWidget` (the kernel keeps handling
-messages, so Cancel reaches it); its progress callback moves the bar and puts each finished job
-in the results table (:func:`hubwidgets.core.inference.results.results_table`).
+Run asks :func:`hubwidgets.core.inference.benchmark_setup.prepare_benchmark` for the engine's
+arguments (it says what is missing, and checks the budget), then calls one core function,
+:func:`hubwidgets.core.inference.benchmark.benchmark`, in the background run of
+:class:`~hubwidgets.widgets._base.RunningWidget` (the kernel keeps handling messages, so Cancel
+reaches it); its progress callback moves the bar and puts each finished job in the results table
+(:class:`~hubwidgets.core.inference.benchmark_setup.LiveRows`).
 
 What a view shows is synced state: the results table (``_summary``, a
 :class:`~hubwidgets.widgets._serialization.Table` of

@@ -1,9 +1,10 @@
 """SearchWidget: search a catalog of Hub models from a notebook, with facets and a result grid.
 
-The widget holds its state in traits and calls the core for everything else: one
-``catalog.count``, one ``catalog.search`` for the first rows and one ``catalog.facets`` per change
-of the filters. What the page draws first is state, so a view drawn from saved widget state
-(an exported notebook, a notebook reopened without a kernel, Voilà) shows it with no kernel:
+The widget holds its state in traits and calls the core for everything else
+(:mod:`hubwidgets.core.catalog.browse`): per change of the filters, ``first_results`` (one
+``catalog.count``, one ``catalog.search`` for the first rows) and ``facet_counts``. What the
+page draws first is state, so a view drawn from saved widget state (an exported notebook, a
+notebook reopened without a kernel, Voilà) shows it with no kernel:
 
 - ``_first_rows``: the first :attr:`SearchWidget.FIRST_ROWS` rows of the results (a ``Table``
   trait, Arrow IPC), sent in one update with ``total``, ``status`` and ``revision``: the answer
