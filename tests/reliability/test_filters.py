@@ -28,7 +28,10 @@ from hubwidgets.core.catalog.schema import SORT_KEYS, empty_frame  # noqa: E402
 from .servers import Timer  # noqa: E402
 
 N = 100_000
-QUICK = 2.0  # seconds; each case below takes well under half a second once linear
+# seconds: a bound on runaway (quadratic) work, not a speed goal: each case takes well under half a
+# a second once linear, and quadratic work on 100,000 items would take hours. Wide, so that a busy
+# machine never fails it (speed is measured by benchmarks/search.py, the "hardening" line).
+QUICK = 10.0
 
 
 @pytest.fixture(scope="module")
