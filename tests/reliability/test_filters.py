@@ -29,7 +29,7 @@ from .servers import Timer  # noqa: E402
 
 N = 100_000
 # seconds: a bound on runaway (quadratic) work, not a speed goal: each case takes well under half a
-# a second once linear, and quadratic work on 100,000 items would take hours. Wide, so that a busy
+# second once linear, and quadratic work on 100,000 items would take hours. Wide, so that a busy
 # machine never fails it (speed is measured by benchmarks/search.py, the "hardening" line).
 QUICK = 10.0
 
