@@ -1,12 +1,13 @@
 """WorkflowWidget: compose a pipeline of models step by step, try it on a sample, then run it over a
 DataFrame column with live progress and Cancel.
 
-Each user action calls one core function: a change to the steps builds
-:class:`hubwidgets.Pipeline` (its connection check names both steps of a bad link, shown under
-the step it concerns); "Run on the sample" calls :meth:`Pipeline.run`; "Apply" calls
-:meth:`Pipeline.apply` in the background run of
-:class:`~hubwidgets.widgets._base.RunningWidget`, its ``progress=`` callable moving the bar
-(rows done, rows/s, ETA) and its ``cancel=`` Event set by Cancel.
+Each user action calls one core function: a change to the steps composes the pipeline
+(:func:`~hubwidgets.core.workflows.spec.compose`: a bad link names both steps, shown under the
+later one); "Run on the sample" calls :meth:`Pipeline.run`; "Apply" calls :meth:`Pipeline.apply`
+in the background run of :class:`~hubwidgets.widgets._base.RunningWidget`, its ``progress=``
+moving the bar (:func:`~hubwidgets.core.workflows.display.progress_reporter`) and its
+``cancel=`` Event set by Cancel. What the page shows of them (cells as text, outcomes in words)
+is :mod:`hubwidgets.core.workflows.display`'s.
 
 The page writes the composition and the setup: ``steps`` (a list of ``{task, model, input,
 name}``), ``sample_text``, ``sample_from``, ``sample_row`` and ``column``; it sends the notices
@@ -34,12 +35,12 @@ import pandas as pd
 import traitlets
 
 from ..core.catalog.searchable import Searchable
-from ..core.catalog.vocab import close_matches
 from ..core.inference.backends import INFERENCE_TASKS
 from ..core.workflows import Pipeline, PipelineRun, Step, display
 from ..core.workflows import spec as specs
 from ._base import RunningWidget
 from ._protocol import RequestError, request
+from ._search_state import window_bounds
 from ._serialization import Table, to_ipc
 
 __all__ = ["SAMPLE_COLUMNS", "WorkflowWidget"]
@@ -220,10 +221,7 @@ class WorkflowWidget(RunningWidget):
             pipeline = self._ready_pipeline()
             item = self._sample_item() if x is None else x
         except ValueError as err:
-            self._fail(str(err))
-            if wait:
-                raise
-            return None
+            return self._refuse(err, wait)
         started = self._start(lambda _cancel: self._run_sample(pipeline, item), name="sample")
         return self._after_start(started, wait, lambda: self._sample_full)
 
@@ -239,10 +237,7 @@ class WorkflowWidget(RunningWidget):
             pipeline = self._ready_pipeline()
             frame, column = self._apply_input()
         except ValueError as err:
-            self._fail(str(err))
-            if wait:
-                raise
-            return None
+            return self._refuse(err, wait)
         work = lambda cancel: self._apply(pipeline, frame, column, cancel)  # noqa: E731
         started = self._start(work, name="workflow")
         return self._after_start(started, wait, lambda: self._full)
@@ -285,15 +280,10 @@ class WorkflowWidget(RunningWidget):
 
     @traitlets.validate("column")
     def _valid_column(self, proposal: Any) -> str:
-        value = str(proposal["value"])
-        columns = [str(c) for c in self._df.columns] if self._df is not None else []
-        if value and self._df is not None and value not in columns:
-            hint = close_matches(value, columns)
-            also = f" (did you mean {hint[0]!r}?)" if hint else ""
-            raise traitlets.TraitError(
-                f"no column {value!r} in the data{also}; its columns: {', '.join(columns)}"
-            )
-        return value
+        try:
+            return display.data_column(self._df, str(proposal["value"]))
+        except ValueError as err:
+            raise traitlets.TraitError(str(err)) from None
 
     def _build(self) -> None:
         """Build the pipeline of the steps (:func:`~hubwidgets.core.workflows.spec.compose`); a
@@ -306,12 +296,10 @@ class WorkflowWidget(RunningWidget):
         with self.hold_sync():
             self._problems = problems
             self._plan = display.text_records(built.describe()) if built is not None else []
-            first = next(iter(found.items()), None)
-            self.error = specs.problem_text(*first) if first and built is None else ""
-            if any(p not in (specs.NO_TASK, specs.NO_MODEL) for p in problems.values()):
+            self.error = specs.refusal(found)
+            if self.error:
                 self.status = self.error
             else:
-                self.error = ""
                 self._idle_status()
         self._update_report()
 
@@ -330,10 +318,8 @@ class WorkflowWidget(RunningWidget):
     # -- the status line -------------------------------------------------------------------------
     def _idle_status(self) -> None:
         if not (self.error or self.running):
-            names = [str(p.get("name", "")) for p in self._plan]
             rows = None if self._df is None else len(self._df)
-            ready = self._pipeline is not None
-            self.status = display.compose_status(len(self.steps), names, ready, rows, self.column)
+            self.status = display.compose_status(len(self.steps), self._pipeline, rows, self.column)
 
     # -- runs ------------------------------------------------------------------------------------
     def _ready_pipeline(self) -> Pipeline:
@@ -364,20 +350,23 @@ class WorkflowWidget(RunningWidget):
             raise ValueError(f"choose a column of the data: {', '.join(map(str, self._df))}")
         return self._df, self.column
 
+    def _refuse(self, problem: Exception, wait: bool) -> pd.DataFrame | None:
+        """Say why a run did not start; raise it when the caller waits for the run, else
+        return None (no result)."""
+        self._fail(str(problem))
+        if wait:
+            raise problem
+        return None
+
     def _after_start(self, started: bool, wait: bool, result: Any) -> pd.DataFrame | None:
         if not started:
-            problem = "a run is already going on: wait for it, or Cancel it first"
-            self._fail(problem)
-            if wait:
-                raise RuntimeError(problem)
-            return None
-        if not wait:
-            return None
-        self.wait()
-        if self._failure is not None:
-            raise self._failure
-        out: pd.DataFrame | None = result()
-        return out
+            busy = "a run is already going on: wait for it, or Cancel it first"
+            return self._refuse(RuntimeError(busy), wait)
+        if wait:
+            self.wait()
+            if self._failure is not None:
+                raise self._failure
+        return result() if wait else None
 
     def _run_sample(self, pipeline: Pipeline, item: Any) -> None:
         self._failure = None
@@ -440,26 +429,21 @@ class WorkflowWidget(RunningWidget):
         """Run on the sample; an upload comes along as ``{"file": {"name", "data"}}``."""
         upload = body.get("file")
         if upload is not None:
-            if not (
-                isinstance(upload, dict)
-                and isinstance(upload.get("name"), str)
-                and isinstance(upload.get("data"), bytes)
-            ):
+            name, data = (
+                (upload.get("name"), upload.get("data")) if isinstance(upload, dict) else ((), ())
+            )
+            if not (isinstance(name, str) and isinstance(data, bytes)):
                 raise RequestError("the upload did not arrive whole: choose the file again")
-            name = Path(upload["name"]).name or "sample"
-            path = Path(self._tmp.name) / name
-            path.write_bytes(upload["data"])
+            path = display.save_sample(self._tmp.name, name, data)
             self._file_path = str(path)
             with self.hold_sync():
-                self._file = {"name": name}
+                self._file = {"name": path.name}
                 self.sample_from = "file"
         self.run_sample(wait=False)
 
     @request("rows")
     def _on_rows(self, body: dict[str, Any]) -> dict[str, Any]:
         """Rows ``[start, stop)`` of the last result, as Arrow IPC bytes in ``table``."""
-        from ._search_state import window_bounds  # noqa: PLC0415
-
         full = self._full
         if full is None:
             raise RequestError("no result yet: apply the pipeline first")

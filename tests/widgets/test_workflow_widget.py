@@ -235,7 +235,7 @@ def test_data_and_column(make: Callable[..., WorkflowWidget]) -> None:
     w = make(data=frame())
     assert w.column == "review"  # the first column of text
     assert w._data == {"rows": 20, "columns": ["id", "review"]}
-    with pytest.raises(traitlets.TraitError, match="did you mean 'review'"):
+    with pytest.raises(traitlets.TraitError, match="Did you mean 'review'"):
         w.column = "reveiw"
     w.df = pd.DataFrame({"text": ["a"]})
     assert w.column == "text" and w._data["rows"] == 1

@@ -14,12 +14,14 @@ import html
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..report import Column, html_table
-from .pipeline import PipelineRun
+from .apply import _check_column
+from .pipeline import Pipeline, PipelineRun
 
 __all__ = [
     "CELL_CHARS",
@@ -27,10 +29,12 @@ __all__ = [
     "apply_summary",
     "cell_text",
     "compose_status",
+    "data_column",
     "progress_reporter",
     "rate_text",
     "run_summary",
     "sample_item",
+    "save_sample",
     "shown",
     "text_column",
     "text_records",
@@ -89,6 +93,19 @@ def text_records(frame: pd.DataFrame) -> list[dict[str, str]]:
     return [{str(k): cell_text(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
+def data_column(frame: pd.DataFrame | None, column: str) -> str:
+    """``column`` if ``frame`` has a column of that name (no column yet, or no frame yet,
+    passes).
+
+    Raises:
+        ValueError: ``frame`` has no such column, said as :meth:`~hubwidgets.Pipeline.apply`
+            says it (with its columns, and the close match).
+    """
+    if column and frame is not None and column not in map(str, frame.columns):
+        _check_column(frame, column)
+    return column
+
+
 def text_column(frame: pd.DataFrame) -> str:
     """The first column whose first value (missing ones skipped) is a text, else the first
     column; "" for a frame without columns."""
@@ -99,18 +116,18 @@ def text_column(frame: pd.DataFrame) -> str:
     return str(frame.columns[0]) if len(frame.columns) else ""
 
 
-def compose_status(
-    steps: int, names: Sequence[str], ready: bool, rows: int | None, column: str
-) -> str:
+def compose_status(steps: int, pipeline: Pipeline | None, rows: int | None, column: str) -> str:
     """A pipeline being composed, in words: ``"Pipeline asr → sentiment (ready) · data: 120
-    rows, column audio"`` (``names``: the built pipeline's step names, else none; ``rows``:
-    None without data).
+    rows, column audio"``. ``steps``: how many are composed; ``pipeline``: what they built
+    (None while they cannot); ``rows``: of the data (None without data); ``column``: its
+    column of inputs.
     """
     if steps == 0:
         return "No steps yet: add a step, choose its task, then its model"
-    chain = " → ".join(names) or f"{steps} steps"
+    names = " → ".join(str(s.name) for s in pipeline.steps) if pipeline is not None else ""
     data = "" if rows is None else f" · data: {rows:,} rows, column {column or '(none)'}"
-    return f"Pipeline {chain} ({'ready' if ready else 'incomplete'}){data}"
+    ready = "incomplete" if pipeline is None else "ready"
+    return f"Pipeline {names or f'{steps} steps'} ({ready}){data}"
 
 
 def rate_text(done: int, total: int, seconds: float) -> str:
@@ -202,6 +219,15 @@ def sample_item(
     if row >= len(frame):
         raise ValueError(f"row {row} is past the end: the data has {len(frame):,} rows")
     return frame[column].iloc[row]
+
+
+def save_sample(folder: str | Path, name: str, data: bytes) -> Path:
+    """An uploaded sample file written into ``folder`` under its own base name (a name with
+    folders in it stays in ``folder``; an empty one, or "..", is "sample"); its path."""
+    base = Path(name.replace("\\", "/")).name
+    path = Path(folder) / (base if base not in ("", "..") else "sample")
+    path.write_bytes(data)
+    return path
 
 
 def workflow_html(

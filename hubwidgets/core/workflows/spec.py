@@ -34,6 +34,7 @@ __all__ = [
     "offered_models",
     "pipeline_spec",
     "problem_text",
+    "refusal",
     "spec_models",
 ]
 
@@ -215,6 +216,14 @@ def problem_text(index: int, problem: str) -> str:
     """A step's problem in words that name the step (the core's messages about a link already
     do): ``"step 2: choose a task"``."""
     return problem if problem.startswith("step ") else f"step {index + 1}: {problem}"
+
+
+def refusal(problems: Mapping[int, str]) -> str:
+    """What the core refused in the problems :func:`compose` found, naming the step (a bad
+    link, a bad model...); "" when the steps only lack a task or a model (not yet composed).
+    """
+    refused = [(i, p) for i, p in problems.items() if p not in (NO_TASK, NO_MODEL)]
+    return problem_text(*refused[0]) if refused else ""
 
 
 def _steps(pipeline: Any) -> list[Step]:
