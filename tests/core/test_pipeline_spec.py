@@ -99,7 +99,9 @@ def test_a_bad_spec_is_refused_naming_the_step() -> None:
 
 
 def test_check_spec_cleans_the_steps_and_refuses_bad_ones() -> None:
-    given = ({"task": f" {CLASSIFY} ", "model": "a/b", "input": None, "params": {}},)
+    given: tuple[dict[str, object], ...] = (
+        {"task": f" {CLASSIFY} ", "model": "a/b", "input": None, "params": {}},
+    )
     assert spec.check_spec(given) == [{"task": CLASSIFY, "model": "a/b", "input": "", "name": ""}]
     assert spec.check_spec([{"model": "a/b", "params": {"k": 1}}])[0]["params"] == {"k": 1}
     with pytest.raises(TypeError, match=r"step 1 must be a dict of task, model, input, name"):
