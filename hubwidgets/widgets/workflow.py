@@ -306,11 +306,9 @@ class WorkflowWidget(RunningWidget):
     def _offer(self, tasks: Sequence[str]) -> None:
         """Offer the most downloaded models of each of ``tasks`` (looked up once per task, when
         a step first has it: a live Hub catalog answers each look-up with a request)."""
-        wanted = [t for t in dict.fromkeys(tasks) if t and t not in self._offered]
-        for task in wanted:
+        for task in dict.fromkeys(t for t in tasks if t and t not in self._offered):
             self._offered[task] = specs.offered_models(self._catalog, task, self.CHOICES)
-        if wanted:
-            self._choices = dict(self._offered)
+        self._choices = dict(self._offered)  # synced only when it changed
 
     def _on_source_selection(self, ids: list[str]) -> None:
         self._linked = list(ids)
@@ -429,12 +427,10 @@ class WorkflowWidget(RunningWidget):
         """Run on the sample; an upload comes along as ``{"file": {"name", "data"}}``."""
         upload = body.get("file")
         if upload is not None:
-            name, data = (
-                (upload.get("name"), upload.get("data")) if isinstance(upload, dict) else ((), ())
-            )
-            if not (isinstance(name, str) and isinstance(data, bytes)):
+            upload = upload if isinstance(upload, dict) else {}
+            if not (isinstance(upload.get("name"), str) and isinstance(upload.get("data"), bytes)):
                 raise RequestError("the upload did not arrive whole: choose the file again")
-            path = display.save_sample(self._tmp.name, name, data)
+            path = display.save_sample(self._tmp.name, upload["name"], upload["data"])
             self._file_path = str(path)
             with self.hold_sync():
                 self._file = {"name": path.name}
