@@ -180,7 +180,19 @@ class Build:
             except ProcessLookupError:
                 pass
         if self._owned:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            # a venv with torch is tens of thousands of files: removed without holding the
+            # session up (rm runs on after pytest exits)
+            rm = shutil.which("rm")
+            if rm is None:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+            else:
+                subprocess.Popen(
+                    [rm, "-rf", "--", str(self.workdir)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
 
 
 def start(workdir: Path | None = None, *, nice: bool = False) -> Build:
