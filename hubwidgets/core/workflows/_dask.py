@@ -1,7 +1,9 @@
 """``hw.apply(..., executor=client)``: partitions run on a dask cluster's workers.
 
 Each worker process keeps its backends in :data:`_WORKER_BACKENDS`, keyed by (model, task,
-backend kind): the model is loaded once per worker, however many partitions it runs.
+backend kind, a digest of the backend's settings): the model is loaded once per worker, however
+many partitions it runs, and two backends of one kind set up differently (two providers, two
+devices) are never taken for each other.
 
 **Spend** (remote backends): a pandas frame's run is metered like a run on this machine, by the
 client: it checks the active budget (:func:`hw.use_budget`) against the whole run's predicted
@@ -16,7 +18,9 @@ the partition), one ledger line per partition, in the worker's ledger.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import pickle
 import threading
 import time
 from collections import deque
@@ -29,22 +33,30 @@ import pandas as pd
 
 from ..inference.backends import Backend, make_backend
 
-#: (model, task, backend kind) -> the backend holding the loaded model, in this process
-_WORKER_BACKENDS: dict[tuple[str, str, str], Backend] = {}
+#: (model, task, backend kind, settings digest) -> the backend holding the loaded model, here
+_WORKER_BACKENDS: dict[tuple[str, str, str, str], Backend] = {}
 _LOCK = threading.Lock()
 
 
 def worker_backend(model: str, task: str, spec: Backend | str | None) -> Backend:
-    """This process's backend for (model, task, kind), made on first use."""
-    kind = spec if isinstance(spec, str) or spec is None else type(spec).__name__
-    key = (model, task, str(kind or "local"))
+    """This process's backend for (model, task, ``spec``), made on first use.
+
+    A backend object is told apart by its settings (what it sends to another process: its
+    pickle), so ``RemoteBackend(provider="a")`` and ``RemoteBackend(provider="b")`` get a backend
+    each, while the same settings sent again with the next partition find the loaded one."""
+    if isinstance(spec, str) or spec is None:
+        kind, settings = spec or "local", ""
+    else:
+        kind = type(spec).__name__
+        settings = hashlib.sha256(pickle.dumps(spec)).hexdigest()[:16]
+    key = (model, task, kind, settings)
     with _LOCK:
         if key not in _WORKER_BACKENDS:
             _WORKER_BACKENDS[key] = make_backend(spec)
         return _WORKER_BACKENDS[key]
 
 
-def loaded_here() -> list[tuple[str, str, str]]:
+def loaded_here() -> list[tuple[str, str, str, str]]:
     """The keys of the backends this process holds (for ``client.run(loaded_here)``)."""
     return sorted(_WORKER_BACKENDS)
 
