@@ -27,6 +27,7 @@ import pandas as pd
 from ..catalog.vocab import close_matches
 from ..report import Column, html_table, hub_url, missing
 from .drift import DRIFT_COLUMNS, FLAGS
+from .store import ENTRY_COLUMNS
 
 __all__ = [
     "DRIFT_ADDED",
@@ -56,16 +57,7 @@ DRIFT_ADDED: tuple[str, ...] = tuple(
 #: (``drift``) and the drift facts.
 OVERVIEW_TEXT_COLUMNS: tuple[str, ...] = (
     "key",
-    "model",
-    "revision",
-    "aliases",
-    "stage",
-    "license",
-    "license_class",
-    "verdict",
-    "note",
-    "registered_by",
-    "registered_at",
+    *ENTRY_COLUMNS[: ENTRY_COLUMNS.index("registered_at") + 1],  # model ... registered_at
     "drift",
     "commits_since",
     "upstream_sha",
