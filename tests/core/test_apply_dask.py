@@ -25,6 +25,8 @@ from hubwidgets.core.workflows._dask import loaded_here, worker_backend  # noqa:
 from hubwidgets.testing.models import tiny_text_classifier  # noqa: E402
 from hubwidgets.testing.replay import CassetteReplay  # noqa: E402
 
+from .spend_support import price_table  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def classifier(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -163,15 +165,7 @@ def test_remote_spend_on_the_cluster_is_in_the_clients_ledger_like_a_run_here(
     # the client's ledger only: the workers keep the session's (they need not share a disk)
     monkeypatch.setenv("HUBWIDGETS_HOME", str(tmp_path))
     monkeypatch.delenv("HUBWIDGETS_BUDGET_USD", raising=False)
-    prices = pd.DataFrame(
-        {
-            "model": [model],
-            "provider": ["together"],
-            "input_usd_per_1m": [0.18],
-            "output_usd_per_1m": [0.18],
-            "source": ["the test's price table"],
-        }
-    )
+    prices = price_table(model, "together")
     df = pd.DataFrame({"question": ["What is deep learning?", "And machine learning?"]})
     kw: dict[str, Any] = {
         "column": "question",

@@ -13,6 +13,8 @@ from hubwidgets.core.cost.meter import count_input_tokens, predict_call
 from hubwidgets.core.inference.backends import RemoteBackend
 from hubwidgets.testing.replay import CassetteReplay, load_cassette
 
+from .spend_support import cassettes_fixture, home_fixture, price_table  # noqa: F401
+
 TOKEN = "hf_replayed_not_a_real_token"
 MODEL = "meta-llama/Meta-Llama-3-8B-Instruct"
 CASSETTE = "TestInferenceClient.test_chat_completion_no_stream[together,conversational].yaml"
@@ -20,30 +22,7 @@ MESSAGES = [
     {"role": "system", "content": "You are a helpful assistant."},
     {"role": "user", "content": "What is deep learning?"},
 ]
-PRICES = pd.DataFrame(
-    {
-        "model": [MODEL],
-        "provider": ["together"],
-        "input_usd_per_1m": [0.18],
-        "output_usd_per_1m": [0.18],
-        "source": ["the test's price table"],
-    }
-)
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HUBWIDGETS_HOME", str(tmp_path))
-    monkeypatch.delenv("HUBWIDGETS_BUDGET_USD", raising=False)
-    return tmp_path
-
-
-@pytest.fixture(scope="module")
-def cassettes(shared_data: Path) -> Path:
-    path = shared_data / "inference-cassettes"
-    if not path.is_dir():
-        pytest.skip(f"no inference cassettes in {shared_data}")
-    return path
+PRICES = price_table(MODEL, "together")
 
 
 def _billed(cassettes: Path) -> dict[str, int]:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 import hubwidgets as hw
 from hubwidgets.core.inference.backends import FallbackBackend, RemoteBackend
 from hubwidgets.core.inference.backends.fallback import AllBackendsFailedError
 from hubwidgets.testing.replay import CassetteReplay, load_cassette
+
+from .spend_support import cassettes_fixture, home_fixture, price_table  # noqa: F401
 
 TOKEN = "hf_replayed_not_a_real_token"
 MODEL = "meta-llama/Llama-3.3-70B-Instruct"
@@ -26,30 +27,7 @@ MESSAGES = [
     {"role": "system", "content": "You are a helpful assistant."},
     {"role": "user", "content": "What is deep learning?"},
 ]
-PRICES = pd.DataFrame(
-    {
-        "model": [MODEL],
-        "provider": ["cerebras"],
-        "input_usd_per_1m": [0.18],
-        "output_usd_per_1m": [0.18],
-        "source": ["the test's price table"],
-    }
-)
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HUBWIDGETS_HOME", str(tmp_path))
-    monkeypatch.delenv("HUBWIDGETS_BUDGET_USD", raising=False)
-    return tmp_path
-
-
-@pytest.fixture(scope="module")
-def cassettes(shared_data: Path) -> Path:
-    path = shared_data / "inference-cassettes"
-    if not path.is_dir():
-        pytest.skip(f"no inference cassettes in {shared_data}")
-    return path
+PRICES = price_table(MODEL, "cerebras")
 
 
 def chain() -> FallbackBackend:

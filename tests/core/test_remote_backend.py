@@ -24,19 +24,13 @@ from PIL import Image
 from hubwidgets.core.inference.backends import BackendError, InferenceResult, RemoteBackend
 from hubwidgets.testing.replay import CassetteReplay, Exchange, load_cassette
 
+from .spend_support import cassettes_fixture  # noqa: F401
+
 TOKEN = "hf_replayed_not_a_real_token"
 SYSTEM_AND_QUESTION = [
     {"role": "system", "content": "You are a helpful assistant."},
     {"role": "user", "content": "What is deep learning?"},
 ]
-
-
-@pytest.fixture(scope="module")
-def cassettes(shared_data: Path) -> Path:
-    path = shared_data / "inference-cassettes"
-    if not path.is_dir():
-        pytest.skip(f"no inference cassettes in {shared_data}")
-    return path
 
 
 def _post(exchanges: list[Exchange]) -> Exchange:
