@@ -3,8 +3,8 @@
 tests/test_binder.py's slow test needs a clean copy of the repository, a fresh venv with
 PyTorch's CPU wheel, ``./binder/postBuild`` (pip builds the wheel, which runs npm) and a check run
 with the fresh environment's Python: two and a half minutes on a quiet machine, and about three
-minutes of CPU. When that test is selected, tests/conftest.py starts this module as a script at
-the end of collection (:func:`start`), so the work overlaps with the rest of the suite; the test
+minutes of CPU. When that test is selected, tests/conftest.py starts this module as a script with
+the first test outside tests/browser (:func:`start`), so the work overlaps with the suite; the test
 (moved to run last) waits for it (:meth:`Build.wait`) and asserts on what it recorded. Run
 alone, the test simply waits for the whole build.
 

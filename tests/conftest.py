@@ -7,7 +7,8 @@
   invented (not Hub data) and always available.
 
 Hooks: when tests/test_binder.py's fresh-venv build test is selected, it is moved to the end of
-the run and its build starts in the background as collection ends (tests/_binder_build.py).
+the run and its build starts in the background with the first test outside tests/browser
+(tests/_binder_build.py).
 """
 
 from __future__ import annotations
@@ -364,9 +365,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_is_binder_build_test)  # stable: the others keep their order
 
 
+#: The browser tests drive Chromium, JupyterLab and kernels on both CPUs: the build waits for them.
+BROWSER_TESTS = REPO_ROOT / "tests" / "browser"
+
+_BINDER_PENDING = pytest.StashKey[bool]()
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the fresh-venv build when its test is selected (after -k, -m, --deselect), and
-    kill it at the end of the session, however it ends."""
+    """Plan the fresh-venv build when its test is selected (after -k, -m, --deselect): it starts
+    with the first test outside tests/browser (see below)."""
     option = session.config.option
     if option.collectonly or option.setuponly or option.setupplan:
         return
@@ -374,8 +381,20 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     if _binder_build.missing_tools():
         return  # the test skips, saying why
+    session.config.stash[_BINDER_PENDING] = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Start the planned build as the first test outside tests/browser begins (the browser
+    tests, which come first, keep both CPUs; measured: a niced job beside them still slowed
+    one by 30%); kill it at the end of the session, however it ends."""
+    config = item.config
+    if not config.stash.get(_BINDER_PENDING, False) or BROWSER_TESTS in item.path.parents:
+        return
+    config.stash[_BINDER_PENDING] = False
     # at a lower CPU priority when other tests run beside it (they keep the CPUs they need)
-    alone = all(item.path.name == "test_binder.py" for item in session.items)
+    alone = _is_binder_build_test(item)
     build = _binder_build.start(nice=not alone)
-    session.config.stash[_binder_build.BINDER_BUILD] = build
-    session.config.add_cleanup(build.stop)
+    config.stash[_binder_build.BINDER_BUILD] = build
+    config.add_cleanup(build.stop)

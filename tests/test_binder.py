@@ -91,8 +91,9 @@ def test_readme_badge_launches_the_tour_of_this_repository() -> None:
 
 
 # --- behaviour: postBuild in a fresh virtual environment -----------------------------------------
-# The build (tests/_binder_build.py) runs in the background from the end of collection, started by
-# tests/conftest.py, which also moves this test to the end of the run; the test waits for it.
+# The build (tests/_binder_build.py) runs in the background from the first test outside
+# tests/browser, started by tests/conftest.py, which also moves this test to the end of the run;
+# the test waits for it.
 
 
 @pytest.fixture
