@@ -172,7 +172,13 @@ def test_a_retry_after_longer_than_the_deadline_is_not_slept() -> None:
 @pytest.mark.parametrize("behaviour", [byte_a_second, answers_after_30_s])
 def test_live_catalog_search_has_an_overall_deadline(behaviour: Callable[[Request], Reply]) -> None:
     message, _, _ = _run_hub(behaviour)  # within BOUND, where it used to take minutes
-    assert re.search(r"did not (answer|finish its answer) within the deadline of 3 s", message)
+    # the deadline passed while reading, or, on a busy machine, a read timed out first and one
+    # more try would have passed it: both say so
+    assert re.search(
+        r"did not (answer|finish its answer) within the deadline of 3 s"
+        r"|did not answer in time: gave up after .* would pass the deadline of 3 s",
+        message,
+    ), message
 
 
 @pytest.mark.parametrize("behaviour", [byte_a_second, answers_after_30_s])
