@@ -112,8 +112,10 @@ def test_memory_rule_defaults_to_this_machine(wide: pd.DataFrame) -> None:
         assert "every model fits (no rule)" in title_text(d)
         return
     (line,) = layer_rows(d, 1)
-    assert line["gb"] == found / 1e9
-    assert line["label"].startswith(f"this machine: {found / 1e9:.1f} GB")
+    # the chart asks the machine again: available memory moves a little in between (other
+    # processes run), so the same figure within 10%
+    assert line["gb"] == pytest.approx(found / 1e9, rel=0.1)
+    assert line["label"].startswith(f"this machine: {line['gb']:.1f} GB")
     assert where in title_text(d)
     # the same memory as the comparison's fits_* columns
     for r in layer_rows(d, 0):
