@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 import hubwidgets.core
+from hubwidgets.core.registry import Registry
 from hubwidgets.testing.hub_server import HubServer, load_shared_records, shared_data_dir
 
 POSTGRES_ENV = "HUBWIDGETS_TEST_POSTGRES_URL"
@@ -85,6 +87,19 @@ def records_fixture() -> list[dict[str, Any]]:
 def hub_fixture(records: list[dict[str, Any]]) -> Iterator[HubServer]:
     with HubServer(records) as server:
         yield server
+
+
+@pytest.fixture(name="reg")
+def sqlite_reg_fixture(tmp_path: Path, hub: HubServer) -> Iterator[Registry]:
+    """A SQLite registry in the test's folder, asking the test Hub server."""
+    registry = Registry(tmp_path / "registry.sqlite", endpoint=hub.endpoint)
+    yield registry
+    registry.close()
+
+
+def by_model(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """A registry frame's rows as dicts, by model id."""
+    return {str(r["model"]): r for r in frame.to_dict("records")}
 
 
 @pytest.fixture(name="own_home", autouse=True)

@@ -8,25 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pytest
 
 from hubwidgets.core.registry import DRIFT_COLUMNS, FLAGS, Registry
 from hubwidgets.testing.hub_server import HubServer
 
-from .registry_support import hub_fixture, own_home_fixture, records_fixture  # noqa: F401
+from .registry_support import (  # noqa: F401 - fixtures
+    by_model,
+    hub_fixture,
+    own_home_fixture,
+    records_fixture,
+    sqlite_reg_fixture,
+)
 
 UNSAFE = {"scansDone": True, "filesWithIssues": [{"path": "pytorch_model.bin", "level": "unsafe"}]}
-
-
-@pytest.fixture
-def reg(tmp_path: Path, hub: HubServer) -> Any:
-    registry = Registry(tmp_path / "registry.sqlite", endpoint=hub.endpoint)
-    yield registry
-    registry.close()
-
-
-def _by_model(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    return {str(r["model"]): r for r in frame.to_dict("records")}
 
 
 def test_drift_flags_what_changed_since_each_pin(
@@ -55,7 +49,7 @@ def test_drift_flags_what_changed_since_each_pin(
     assert list(frame.columns) == list(DRIFT_COLUMNS)
     for flag in FLAGS:
         assert str(frame[flag].dtype) == "boolean", flag
-    rows = _by_model(frame)
+    rows = by_model(frame)
 
     moved = rows[changed["id"]]
     assert moved["revision"] == pin

@@ -39,22 +39,13 @@ from hubwidgets.core.registry import (
 from hubwidgets.testing.hub_server import HubServer
 
 from .registry_support import (  # noqa: F401 - fixtures
+    by_model,
     db_url_fixture,
     hub_fixture,
     own_home_fixture,
     records_fixture,
+    sqlite_reg_fixture,
 )
-
-
-@pytest.fixture
-def reg(tmp_path: Path, hub: HubServer) -> Any:
-    registry = Registry(tmp_path / "registry.sqlite", endpoint=hub.endpoint)
-    yield registry
-    registry.close()
-
-
-def _by_model(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    return {str(r["model"]): r for r in frame.to_dict("records")}
 
 
 def test_the_overview_joins_a_drift_check_and_says_what_drifted(
@@ -80,7 +71,7 @@ def test_the_overview_joins_a_drift_check_and_says_what_drifted(
         assert drift_answered(found)
         assert drift_summary(found) == "drift checked: 1 of 2 pinned entries flagged"
 
-        rows = _by_model(reg.overview(found))
+        rows = by_model(reg.overview(found))
         assert rows[changed]["drift_note"] == "license changed"
         assert rows[changed]["license_changed"] is True and rows[changed]["commits_since"] == 1
         assert rows[steady]["drift_note"] == "no drift"
