@@ -19,7 +19,7 @@ import { defineWidget } from "./lib/view";
 /** hw.Workload's fields as the kernel sends them (see hubwidgets/widgets/cost.py). */
 type Workload = Record<string, number | null>;
 
-/** The budget bar's figures (cost.py's budget_bar); {} without a budget. */
+/** The budget bar's figures (hubwidgets/core/cost/options.py's budget_fit); {} without a budget. */
 interface Budget {
   budget?: number | null;
   spent?: number | null;

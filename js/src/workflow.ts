@@ -16,7 +16,7 @@ import { button, element, fieldset, labelled, option } from "./lib/dom";
 import { RunControls } from "./lib/progress";
 import { defineWidget, type View } from "./lib/view";
 
-/** A step as the page edits it (see hubwidgets/widgets/workflow.py's STEP_KEYS). */
+/** A step as the page edits it (see hubwidgets/core/workflows/spec.py's STEP_KEYS). */
 export interface StepEntry {
   task: string;
   model: string;
