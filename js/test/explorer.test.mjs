@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { FakeModel as BaseModel } from "./fake-model.mjs";
+import { FakeModel as BaseModel, noFilters } from "./fake-model.mjs";
 import { byText, installDom, ipc, loadWidgets, mounting, tick } from "./harness.mjs";
 
 installDom([
@@ -25,15 +25,7 @@ const IDS = ["org/alpha", "org/beta", "org/gamma"];
 class FakeModel extends BaseModel {
   constructor(state = {}) {
     super({
-      query: "",
-      task: [],
-      library: [],
-      language: [],
-      license: [],
-      author: [],
-      min_params: null,
-      max_params: null,
-      gated: null,
+      ...noFilters(),
       sort: "downloads",
       view_mode: "popular",
       total: IDS.length,

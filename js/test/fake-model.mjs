@@ -1,6 +1,20 @@
 /** A stand-in for anywidget's model in the node tests: state, change events, custom messages.
  * Each widget's test extends it with its default state (and how it records what it sends).
  * The protocol helpers speak src/lib/protocol.ts's messages ({hw: 1, kind, id, body, paths}). */
+/** A search's filters, all unset: the state a SearchWidget or HubExplorer starts from (new
+ * lists each call, so no two models share one). */
+export const noFilters = () => ({
+  query: "",
+  task: [],
+  library: [],
+  language: [],
+  license: [],
+  author: [],
+  min_params: null,
+  max_params: null,
+  gated: null,
+});
+
 export class FakeModel {
   constructor(state = {}) {
     this.state = { ...state };

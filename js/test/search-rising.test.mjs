@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { FakeModel } from "./fake-model.mjs";
+import { FakeModel, noFilters } from "./fake-model.mjs";
 import { installDom, ipc, loadWidgets, mounting } from "./harness.mjs";
 
 const window = installDom([
@@ -21,15 +21,7 @@ const KEYS = ["downloads", "likes", "trending", "created", "modified", "params"]
 class Model extends FakeModel {
   constructor(state = {}) {
     super({
-      query: "",
-      task: [],
-      library: [],
-      language: [],
-      license: [],
-      author: [],
-      min_params: null,
-      max_params: null,
-      gated: null,
+      ...noFilters(),
       sort: "downloads",
       total: 1,
       status: "1 model · 1 ms · fake",

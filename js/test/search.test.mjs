@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { before, beforeEach, describe, test } from "node:test";
-import { FakeModel as BaseModel } from "./fake-model.mjs";
+import { FakeModel as BaseModel, noFilters } from "./fake-model.mjs";
 import { installDom, ipc, loadWidgets, mounting, tick } from "./harness.mjs";
 
 const window = installDom([
@@ -57,15 +57,7 @@ function rowsBytes(start, stop, ids = IDS) {
 class FakeModel extends BaseModel {
   constructor(state = {}) {
     super({
-      query: "",
-      task: [],
-      library: [],
-      language: [],
-      license: [],
-      author: [],
-      min_params: null,
-      max_params: null,
-      gated: null,
+      ...noFilters(),
       sort: "downloads",
       total: N,
       status: `${N} models · 1 ms · fake`,
